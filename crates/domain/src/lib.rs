@@ -1,0 +1,29 @@
+//! Converge's domain: the types every other crate agrees on.
+//!
+//! Everything here is pure (no I/O, no clock reads: "now" is always passed in) so it can be unit- and
+//! property-tested in isolation. The guiding rule is *parse, don't validate*: raw input DTOs
+//! ([`CustomerInput`], [`OrderInput`]) turn into records ([`CustomerRecord`], [`OrderRecord`]) made only of
+//! newtypes ([`Email`], [`Money`], [`ExternalId`], …) whose constructors check their invariants, so a value of
+//! one of those types is valid wherever it travels, including through the ingest stream ([`IngestEnvelope`]).
+//!
+//! What must not live here: database or HTTP types, async code, configuration.
+
+pub mod customer;
+pub mod error;
+pub mod fields;
+pub mod ingest;
+pub mod money;
+pub mod order;
+
+pub use customer::{CustomerInput, CustomerRecord};
+pub use error::{FieldError, FieldErrors};
+pub use fields::{
+    parse_timestamp, AttributeKey, AttributeValue, Attributes, Channel, City, Email, ExternalId,
+    Gender, PersonName, Phone, ProductName, Sku,
+};
+pub use ingest::{IngestEnvelope, IngestEvent};
+pub use money::{Currency, Money};
+pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
+
+#[cfg(test)]
+mod schema_tests;

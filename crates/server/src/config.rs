@@ -1,0 +1,237 @@
+//! Typed, layered settings: defaults → optional TOML file → environment → command-line flags.
+//!
+//! Unknown keys are rejected at every layer (a misspelt `CONVERGE_*` variable is an error, not a silent
+//! default). Connection URLs may carry passwords, so they are [`Secret`]s: never printed, never logged.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// A value that must never reach a log or a terminal.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is used, never to print it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Which parts of Converge a process runs.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// API, workers and everything else in one process.
+    #[default]
+    All,
+    /// HTTP API only; stateless, scale out behind a load balancer.
+    Api,
+    /// Stream consumers only (plus health and metrics endpoints).
+    Worker,
+}
+
+impl Role {
+    pub fn serves_api(self) -> bool {
+        matches!(self, Role::All | Role::Api)
+    }
+
+    pub fn runs_workers(self) -> bool {
+        matches!(self, Role::All | Role::Worker)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Json,
+    Pretty,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP server listens on; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Where the embedded database and queue live (created on first start).
+    pub data_dir: PathBuf,
+    /// `postgres://…` for production mode; unset means the embedded SQLite database in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// `redis://…` for production mode; unset means the embedded queue in `data_dir`.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key Converge touches, so several deployments (or tests) can share a server.
+    pub redis_prefix: String,
+    pub role: Role,
+    pub log_format: LogFormat,
+    pub database_max_connections: u32,
+    /// Workspace created on first start so a newcomer has somewhere to put data.
+    pub default_workspace: String,
+    /// ISO 4217 currency of workspaces created without one.
+    pub default_currency: String,
+    pub ingest: IngestSettings,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestSettings {
+    /// Most items one batch request may carry.
+    pub max_batch_items: usize,
+    /// Largest request body accepted, in bytes (413 above it).
+    pub body_limit_bytes: usize,
+    /// Backlog at which the ingest stream refuses appends (503 with `Retry-After`).
+    pub stream_cap: u64,
+    /// Sustained requests per second allowed per API key (429 with `Retry-After` above it).
+    pub rate_per_second: u32,
+    /// Requests a key may burst above its sustained rate.
+    pub rate_burst: u32,
+    /// Entries one consumer applies per database transaction.
+    pub consumer_batch: usize,
+    /// Consumer tasks per worker process.
+    pub consumers: usize,
+    /// Deliveries after which an entry goes to the dead-letter stream.
+    pub max_deliveries: u32,
+    /// A pending entry idle this long belonged to a dead or stuck consumer and is reclaimed.
+    pub reclaim_idle_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "converge:".into(),
+            role: Role::All,
+            log_format: LogFormat::Json,
+            database_max_connections: 16,
+            default_workspace: "default".into(),
+            default_currency: "INR".into(),
+            ingest: IngestSettings::default(),
+        }
+    }
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        Self {
+            max_batch_items: 1000,
+            body_limit_bytes: 4 * 1024 * 1024,
+            stream_cap: 1_000_000,
+            rate_per_second: 10_000,
+            rate_burst: 20_000,
+            consumer_batch: 1000,
+            consumers: 2,
+            max_deliveries: 5,
+            reclaim_idle_ms: 30_000,
+        }
+    }
+}
+
+/// Values given on the command line; only those present override the other layers.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+impl Settings {
+    /// Loads settings from the layers; `file` is the optional TOML file (`--config` / `CONVERGE_CONFIG`).
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, figment::Error> {
+        Self::figment(file, overrides).extract()
+    }
+
+    fn figment(file: Option<&Path>, overrides: &Overrides) -> Figment {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("CONVERGE_").ignore(&["CONFIG"]).split("__"))
+            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]))
+            .merge(Serialized::globals(overrides))
+    }
+
+    /// Path of the embedded SQLite database.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("converge.db")
+    }
+
+    /// Path of the embedded queue.
+    pub fn queue_path(&self) -> PathBuf {
+        self.data_dir.join("queue.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_zero_setup_mode() {
+        figment::Jail::expect_with(|_jail| {
+            let settings = Settings::load(None, &Overrides::default())?;
+            assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+            assert!(settings.database_url.is_none() && settings.redis_url.is_none());
+            assert_eq!(settings.role, Role::All);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_flags_win() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "bind = \"127.0.0.1:9000\"\n[ingest]\nconsumers = 7\n")?;
+            jail.set_env("CONVERGE_BIND", "127.0.0.1:9001");
+            jail.set_env("CONVERGE_INGEST__RATE_PER_SECOND", "5");
+            jail.set_env("DATABASE_URL", "postgres://u:pw@127.0.0.1/db");
+            let flags = Overrides { role: Some(Role::Worker), ..Overrides::default() };
+            let settings = Settings::load(Some(Path::new("c.toml")), &flags)?;
+            assert_eq!(settings.bind.to_string(), "127.0.0.1:9001");
+            assert_eq!(settings.ingest.consumers, 7);
+            assert_eq!(settings.ingest.rate_per_second, 5);
+            assert_eq!(settings.role, Role::Worker);
+            assert_eq!(settings.database_url.as_ref().map(Secret::expose), Some("postgres://u:pw@127.0.0.1/db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CONVERGE_BINDD", "127.0.0.1:1");
+            assert!(Settings::load(None, &Overrides::default()).is_err());
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "[ingest]\nconsumerz = 1\n")?;
+            assert!(Settings::load(Some(Path::new("c.toml")), &Overrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,198 @@
+//! Reading customers: a searchable, cursor-paginated list and one customer with aggregates and orders.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use converge_domain::{Currency, Money};
+use converge_store::{CustomerQuery, CustomerRow, OrderRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ApiResult, Problem};
+use crate::auth::{Caller, Scope};
+use crate::state::SharedState;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+const RECENT_ORDERS: u32 = 50;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Case-insensitive text matched in name, e-mail and external id.
+    pub search: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// A customer as the API shows it. Money is a decimal string in the workspace currency, plus minor units.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerView {
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub gender: Option<String>,
+    pub preferred_channel: Option<String>,
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// False while only orders have named this customer and its profile has not arrived yet.
+    pub has_profile: bool,
+    pub currency: String,
+    /// Sum of all order amounts, e.g. "12499.00".
+    pub total_spend: String,
+    pub total_spend_minor: i64,
+    pub order_count: i64,
+    pub visits: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrderView {
+    pub external_id: String,
+    pub amount: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub channel: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub items: serde_json::Value,
+    pub ordered_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<CustomerView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    pub customer: CustomerView,
+    /// Most recent orders first (up to 50).
+    pub orders: Vec<OrderView>,
+}
+
+fn money(minor: i64, currency: &Currency) -> String {
+    Money::from_minor(minor).format(currency)
+}
+
+fn customer_view(row: CustomerRow, currency: &Currency) -> CustomerView {
+    CustomerView {
+        total_spend: money(row.total_spend, currency),
+        currency: currency.code().to_owned(),
+        external_id: row.external_id,
+        name: row.name,
+        email: row.email,
+        phone: row.phone,
+        city: row.city,
+        gender: row.gender,
+        preferred_channel: row.preferred_channel,
+        attributes: row.attributes,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        has_profile: row.has_profile,
+        total_spend_minor: row.total_spend,
+        order_count: row.order_count,
+        visits: row.visits,
+        last_order_at: row.last_order_at,
+    }
+}
+
+fn order_view(row: OrderRow) -> OrderView {
+    let amount = match Currency::parse(&row.currency) {
+        Ok(currency) => money(row.amount_minor, &currency),
+        Err(_) => row.amount_minor.to_string(),
+    };
+    OrderView {
+        external_id: row.external_id,
+        amount,
+        amount_minor: row.amount_minor,
+        currency: row.currency,
+        status: row.status,
+        channel: row.channel,
+        items: row.items,
+        ordered_at: row.ordered_at,
+        received_at: row.received_at,
+    }
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<i64> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("c:").and_then(|id| id.parse().ok()))
+        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API returned"))
+}
+
+fn encode_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("c:{id}"))
+}
+
+/// List customers, newest first.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = CustomerPage), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn list_customers(
+    State(state): State<SharedState>,
+    caller: Caller,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<CustomerPage>> {
+    caller.require(Scope::Read)?;
+    let Query(params) = params.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let search = params.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        return Err(ApiError::invalid("search", "must be at most 200 characters"));
+    }
+    let before_id = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let query = CustomerQuery { search, before_id, limit: limit + 1 };
+    let mut rows = state.store.list_customers(caller.workspace_id(), &query).await?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(r.id))
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(|r| customer_view(r, &caller.currency)).collect();
+    Ok(Json(CustomerPage { items, next_cursor }))
+}
+
+/// One customer with aggregates and recent orders.
+#[utoipa::path(get, path = "/api/v1/customers/{external_id}", tag = "customers",
+    params(("external_id" = String, Path, description = "The customer's external id")),
+    security(("api_key" = [])),
+    responses((status = 200, body = CustomerDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get_customer(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(external_id): Path<String>,
+) -> ApiResult<Json<CustomerDetail>> {
+    caller.require(Scope::Read)?;
+    let row = state
+        .store
+        .customer(caller.workspace_id(), &external_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("customer".into()))?;
+    let orders = state.store.customer_orders(caller.workspace_id(), row.id, RECENT_ORDERS).await?;
+    Ok(Json(CustomerDetail {
+        customer: customer_view(row, &caller.currency),
+        orders: orders.into_iter().map(order_view).collect(),
+    }))
+}

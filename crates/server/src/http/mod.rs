@@ -1,0 +1,117 @@
+//! The HTTP edge: one module per resource, the error type, JSON decoding, and the router with its layers.
+//!
+//! Handlers stay thin: authenticate (`Caller`), decode, call the domain, store or queue, map the result.
+//! What must not live here: SQL, stream mechanics, business rules that belong to the domain crate.
+
+pub mod customers;
+pub mod error;
+pub mod health;
+pub mod ingest;
+pub mod json;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::state::SharedState;
+use error::ApiError;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Converge API", description = "Customers, orders, audiences and campaigns. Errors are RFC 9457 problem details."),
+    modifiers(&BearerAuth),
+    tags((name = "ingest", description = "Send customers and orders (scope `ingest`); persisted asynchronously"),
+         (name = "customers", description = "Read customers (scope `read`)"),
+         (name = "operations", description = "Health, readiness and metrics"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The API routes and the OpenAPI document generated from them.
+pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ingest::post_customer, customers::list_customers))
+        .routes(routes!(ingest::post_customers_batch))
+        .routes(routes!(ingest::post_order))
+        .routes(routes!(ingest::post_orders_batch))
+        .routes(routes!(customers::get_customer))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .split_for_parts()
+}
+
+/// The whole application router for a process that serves the API.
+pub fn router(state: SharedState) -> Router {
+    let (api, openapi) = api_routes();
+    let body_limit = state.settings.ingest.body_limit_bytes;
+    let routes = api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi)).route("/", get(home));
+    with_layers(routes, body_limit).with_state(state)
+}
+
+/// Health, readiness and metrics only: what a worker-only process serves.
+pub fn ops_router(state: SharedState) -> Router {
+    let body_limit = state.settings.ingest.body_limit_bytes;
+    let routes = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics));
+    with_layers(routes, body_limit).with_state(state)
+}
+
+fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedState> {
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(crate::metrics::track_http))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION, axum::http::header::COOKIE]))
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound("route".into()).into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// Until the web UI lands (M1.6), the root page points people at the API docs.
+async fn home() -> Html<&'static str> {
+    Html(include_str!("home.html"))
+}

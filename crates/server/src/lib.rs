@@ -1,0 +1,15 @@
+//! The `converge` application: HTTP API, workers and command line, assembled from the domain, store and
+//! queue crates. `main.rs` only parses the command line and calls into [`cli`].
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod metrics;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod workers;
+
+pub use startup::Application;

@@ -1,0 +1,210 @@
+//! Building and running the application: open the backends, migrate, bind, spawn workers, serve, and shut
+//! down gracefully. Tests start the real application through [`Application::build`] on port 0.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use converge_domain::Currency;
+use converge_queue::{embedded::EmbeddedQueue, redis::RedisQueue, Queue};
+use converge_store::Store;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{KeyCache, RateLimit};
+use crate::config::Settings;
+use crate::state::{streams, AppState, SharedState};
+use crate::workers::ingest::IngestWorker;
+
+/// How long a cached API-key lookup stays valid (a revoked key stops working within this time).
+const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    state: SharedState,
+    stop: CancellationToken,
+}
+
+/// Opens the database named by the settings (the embedded SQLite file by default) and migrates it.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let url = match &settings.database_url {
+        Some(url) => url.expose().to_owned(),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+            format!("sqlite://{}", settings.sqlite_path().display())
+        }
+    };
+    let store =
+        converge_store::connect(&url, settings.database_max_connections).await.context("connecting to the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// Opens the queue named by the settings (the embedded queue by default) and its consumer groups.
+pub async fn open_queue(settings: &Settings) -> anyhow::Result<Arc<dyn Queue>> {
+    let cap = settings.ingest.stream_cap;
+    let queue: Arc<dyn Queue> = match &settings.redis_url {
+        Some(url) => Arc::new(
+            RedisQueue::connect(url.expose(), &settings.redis_prefix, cap).await.context("connecting to Redis")?,
+        ),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)
+                .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+            Arc::new(EmbeddedQueue::open(&settings.queue_path(), cap).await.context("opening the embedded queue")?)
+        }
+    };
+    queue.ensure_group(streams::INGEST, streams::INGEST_GROUP).await.context("creating the ingest consumer group")?;
+    Ok(queue)
+}
+
+/// Creates the default workspace on first start.
+pub async fn ensure_default_workspace(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
+    let slug = &settings.default_workspace;
+    if store.workspace_by_slug(slug).await?.is_none() {
+        let currency =
+            Currency::parse(&settings.default_currency).map_err(|e| anyhow::anyhow!("default_currency: {e}"))?;
+        match store.create_workspace(slug, "Default workspace", &currency).await {
+            Ok(_) => tracing::info!(workspace = %slug, "created the default workspace"),
+            // Another node created it at the same moment.
+            Err(converge_store::StoreError::Conflict(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let store = open_store(&settings).await?;
+        ensure_default_workspace(store.as_ref(), &settings).await?;
+        let queue = open_queue(&settings).await?;
+        let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(AppState {
+            store,
+            queue,
+            keys: KeyCache::new(KEY_CACHE_TTL),
+            rate_limit: RateLimit::new(settings.ingest.rate_per_second, settings.ingest.rate_burst),
+            metrics: crate::metrics::handle()?,
+            settings,
+        });
+        Ok(Application { listener, port, state, stop: CancellationToken::new() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> SharedState {
+        self.state.clone()
+    }
+
+    /// Cancelling this token shuts the application down as a signal would.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// An ingest consumer on this application's store and queue.
+    pub fn ingest_worker(&self, consumer: &str) -> IngestWorker {
+        ingest_worker(&self.state, consumer)
+    }
+
+    /// Serves until SIGINT/SIGTERM or the stop token; then stops accepting, lets in-flight requests and
+    /// batches finish, and returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application { listener, state, stop, port } = self;
+        let role = state.settings.role;
+        let mut tasks = JoinSet::new();
+        if role.runs_workers() {
+            for n in 0..state.settings.ingest.consumers.max(1) {
+                let worker = ingest_worker(&state, &format!("{}-{n}", consumer_base()));
+                tasks.spawn(worker.run(stop.clone()));
+            }
+        }
+        tasks.spawn(crate::metrics::sample_stream(
+            state.queue.clone(),
+            streams::INGEST,
+            streams::INGEST_GROUP,
+            Duration::from_secs(5),
+            stop.clone(),
+        ));
+        tasks.spawn(maintenance(state.clone(), stop.clone()));
+
+        let app =
+            if role.serves_api() { crate::http::router(state.clone()) } else { crate::http::ops_router(state.clone()) };
+        tracing::info!(port, role = ?role, database = state.store.backend().as_str(), "converge is listening");
+        let shutdown = stop.clone();
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                _ = shutdown.cancelled() => {}
+            }
+        });
+        let result = serve.await;
+        tracing::info!("shutting down: waiting for workers to finish their batches");
+        stop.cancel();
+        while tasks.join_next().await.is_some() {}
+        if let Err(err) = state.keys.flush_use(state.store.as_ref()).await {
+            tracing::warn!(error = %err, "could not record API key use at shutdown");
+        }
+        result.context("serving HTTP")
+    }
+}
+
+fn ingest_worker(state: &SharedState, consumer: &str) -> IngestWorker {
+    let ingest = &state.settings.ingest;
+    IngestWorker {
+        store: state.store.clone(),
+        queue: state.queue.clone(),
+        consumer: consumer.to_owned(),
+        batch: ingest.consumer_batch,
+        max_deliveries: ingest.max_deliveries,
+        reclaim_idle: Duration::from_millis(ingest.reclaim_idle_ms),
+        block: Duration::from_millis(500),
+    }
+}
+
+/// A consumer name unique to this process (host and pid), so a restarted process never inherits the
+/// pending entries of its previous life by name: they are reclaimed by idle time instead.
+fn consumer_base() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    format!("{host}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple())
+}
+
+/// Periodic housekeeping: record API key use, forget idle rate-limit buckets.
+async fn maintenance(state: SharedState, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_secs(15)) => {}
+        }
+        if let Err(err) = state.keys.flush_use(state.store.as_ref()).await {
+            tracing::warn!(error = %err, "could not record API key use");
+        }
+        state.rate_limit.forget_idle();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,27 @@
+//! Shared application state handed to every handler and worker.
+
+use std::sync::Arc;
+
+use converge_queue::Queue;
+use converge_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::{KeyCache, RateLimit};
+use crate::config::Settings;
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub keys: KeyCache,
+    pub rate_limit: RateLimit,
+    pub settings: Settings,
+    pub metrics: PrometheusHandle,
+}
+
+pub type SharedState = Arc<AppState>;
+
+/// Stream names and consumer groups, one place.
+pub mod streams {
+    pub const INGEST: &str = "ingest";
+    pub const INGEST_GROUP: &str = "persisters";
+}

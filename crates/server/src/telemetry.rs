@@ -1,0 +1,29 @@
+//! Logging setup: JSON lines by default (one object per event, with the request id of the span it belongs
+//! to), or human-readable text for local work.
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default `info` level.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let registry = tracing_subscriber::registry().with(filter);
+    // A second initialisation (tests) is harmless and ignored.
+    let _ = match format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
+            .try_init(),
+        LogFormat::Pretty => {
+            registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).compact()).try_init()
+        }
+    };
+}

@@ -1,0 +1,14 @@
+//! Converge's HTTP and process tests, in one test binary (many binaries link slowly).
+//!
+//! `helpers` starts the real application in-process on a random port, in embedded mode (SQLite + embedded
+//! queue) or production mode (a fresh Postgres database + Redis with its own key prefix). `process` runs the
+//! real `converge` binary for end-to-end, crash and multi-worker tests.
+
+mod auth;
+mod backpressure;
+mod bad_input;
+mod customers;
+mod helpers;
+mod ingest;
+mod ops;
+mod process;

@@ -1,0 +1,319 @@
+//! The real `converge` binary: end to end in both modes, `kill -9` mid-stream, and two worker processes
+//! sharing one Redis consumer group.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use converge_store::testing::TestDatabase;
+use converge_store::{CustomerQuery, Store};
+use serde_json::json;
+
+use crate::helpers::{order, redis_available, Mode, REDIS_URL};
+
+const BIN: &str = env!("CARGO_BIN_EXE_converge");
+
+/// Where a test's processes keep their data: a temp dir, plus Postgres and a Redis prefix in production.
+struct Deployment {
+    dir: tempfile::TempDir,
+    db: Option<TestDatabase>,
+    prefix: String,
+}
+
+impl Deployment {
+    async fn new(mode: Mode) -> Option<Deployment> {
+        let dir = tempfile::tempdir().ok()?;
+        let db = match mode {
+            Mode::Embedded => None,
+            Mode::Production => {
+                if !redis_available().await {
+                    return None;
+                }
+                Some(TestDatabase::create().await?)
+            }
+        };
+        Some(Deployment { dir, db, prefix: format!("ptest:{}:", uuid::Uuid::new_v4().simple()) })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .env("CONVERGE_INGEST__RECLAIM_IDLE_MS", "1000")
+            .env("CONVERGE_LOG_FORMAT", "json")
+            .env_remove("DATABASE_URL")
+            .env_remove("REDIS_URL");
+        if let Some(db) = &self.db {
+            command.env("DATABASE_URL", &db.url).env("REDIS_URL", REDIS_URL).env("CONVERGE_REDIS_PREFIX", &self.prefix);
+        }
+        command
+    }
+
+    /// `converge api-key create`: the key is alone on the last line of stdout.
+    fn create_key(&self) -> String {
+        let output =
+            self.command(&["api-key", "create", "--workspace", "default", "--scope", "ingest,read"]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        stdout.lines().last().unwrap().trim().to_owned()
+    }
+
+    fn start(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut command = self.command(args);
+        command.arg("--bind").arg(&bind).stdout(Stdio::null()).stderr(Stdio::null());
+        for (k, v) in extra_env {
+            command.env(k, v);
+        }
+        Server { child: command.spawn().unwrap(), base: format!("http://{bind}") }
+    }
+
+    async fn store(&self) -> Arc<dyn Store> {
+        let url = match &self.db {
+            Some(db) => db.url.clone(),
+            None => format!("sqlite://{}", self.dir.path().join("converge.db").display()),
+        };
+        converge_store::connect(&url, 2).await.unwrap()
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn ready(&self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{} never became ready", self.base);
+    }
+
+    /// SIGKILL: no graceful shutdown, no flush.
+    fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until every id in `expected` is stored, then checks no order is counted twice anywhere.
+async fn assert_all_stored_once(store: &dyn Store, expected: &HashSet<String>, workspace: &str) {
+    let ws = store.workspace_by_slug(workspace).await.unwrap().unwrap().id;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let counts = store.counts(ws).await.unwrap();
+        if counts.orders as usize >= expected.len() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {} of {} accepted orders stored", counts.orders, expected.len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut stored = HashSet::new();
+    let mut before_id = None;
+    loop {
+        let page = store.list_customers(ws, &CustomerQuery { search: None, before_id, limit: 500 }).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before_id = Some(last.id);
+        for customer in &page {
+            let orders = store.customer_orders(ws, customer.id, 100_000).await.unwrap();
+            assert_eq!(customer.order_count, orders.len() as i64, "order_count of {}", customer.external_id);
+            assert_eq!(customer.total_spend, orders.iter().map(|o| o.amount_minor).sum::<i64>());
+            for o in orders {
+                assert!(stored.insert(o.external_id.clone()), "order {} stored twice", o.external_id);
+            }
+        }
+    }
+    let missing: Vec<_> = expected.difference(&stored).take(5).collect();
+    assert!(missing.is_empty(), "accepted but not stored: {missing:?}");
+}
+
+async fn end_to_end_with_the_real_binary(mode: Mode) {
+    let Some(deployment) = Deployment::new(mode).await else { return };
+    let key = deployment.create_key();
+    let server = deployment.start(&["serve"], &[]);
+    server.ready().await;
+    let client = reqwest::Client::new();
+    let customers: Vec<_> =
+        (0..100).map(|i| json!({"external_id": format!("C{i}"), "name": format!("Customer {i}")})).collect();
+    let r = client
+        .post(format!("{}/api/v1/customers/batch", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"items": customers}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let mut expected = HashSet::new();
+    for chunk in 0..3 {
+        let orders: Vec<_> = (0..500)
+            .map(|i| {
+                let n = chunk * 500 + i;
+                expected.insert(format!("O{n}"));
+                order(&format!("O{n}"), &format!("C{}", n % 100), "100.25")
+            })
+            .collect();
+        let r = client
+            .post(format!("{}/api/v1/orders/batch", server.base))
+            .bearer_auth(&key)
+            .json(&json!({"items": orders}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+    }
+    let store = deployment.store().await;
+    assert_all_stored_once(store.as_ref(), &expected, "default").await;
+    let c: serde_json::Value = client
+        .get(format!("{}/api/v1/customers/C7", server.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["order_count"], 15);
+    assert_eq!(c["total_spend"], "1503.75");
+    assert_eq!(c["name"], "Customer 7");
+}
+
+async fn kill_9_mid_stream_loses_nothing(mode: Mode) {
+    let Some(deployment) = Deployment::new(mode).await else { return };
+    let key = deployment.create_key();
+    let mut server = deployment.start(&["serve"], &[]);
+    server.ready().await;
+    let accepted = Arc::new(Mutex::new(HashSet::new()));
+    let client = reqwest::Client::new();
+    let mut posters = Vec::new();
+    for task in 0..8 {
+        let (client, key, base, accepted) = (client.clone(), key.clone(), server.base.clone(), accepted.clone());
+        posters.push(tokio::spawn(async move {
+            for i in 0..5_000 {
+                let id = format!("O{task}-{i}");
+                let body = order(&id, &format!("C{}", i % 40), "10.00");
+                match client.post(format!("{base}/api/v1/orders")).bearer_auth(&key).json(&body).send().await {
+                    Ok(r) if r.status() == 202 => {
+                        accepted.lock().unwrap().insert(id);
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    // Let the stream fill and the consumers get busy, then pull the plug.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while accepted.lock().unwrap().len() < 1_500 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill9();
+    for poster in posters {
+        let _ = poster.await;
+    }
+    let accepted = accepted.lock().unwrap().clone();
+    assert!(accepted.len() >= 1_000, "only {} accepted before the kill", accepted.len());
+    let restarted = deployment.start(&["serve"], &[]);
+    restarted.ready().await;
+    let store = deployment.store().await;
+    assert_all_stored_once(store.as_ref(), &accepted, "default").await;
+}
+
+async fn two_workers_share_one_consumer_group() {
+    let Some(deployment) = Deployment::new(Mode::Production).await else { return };
+    let key = deployment.create_key();
+    let small = [("CONVERGE_INGEST__CONSUMER_BATCH", "50"), ("CONVERGE_INGEST__CONSUMERS", "1")];
+    let api = deployment.start(&["serve", "--role", "api"], &small);
+    api.ready().await;
+    let workers = [deployment.start(&["worker"], &small), deployment.start(&["worker"], &small)];
+    for worker in &workers {
+        worker.ready().await;
+    }
+    let client = reqwest::Client::new();
+    let mut expected = HashSet::new();
+    for chunk in 0..20 {
+        let orders: Vec<_> = (0..250)
+            .map(|i| {
+                let id = format!("O{chunk}-{i}");
+                expected.insert(id.clone());
+                order(&id, &format!("C{}", i % 60), "1.50")
+            })
+            .collect();
+        let r = client
+            .post(format!("{}/api/v1/orders/batch", api.base))
+            .bearer_auth(&key)
+            .json(&json!({"items": orders}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+    }
+    let store = deployment.store().await;
+    assert_all_stored_once(store.as_ref(), &expected, "default").await;
+    for worker in &workers {
+        let metrics = client.get(format!("{}/metrics", worker.base)).send().await.unwrap().text().await.unwrap();
+        let applied = metrics
+            .lines()
+            .filter(|l| l.starts_with("converge_ingest_applied_total{outcome=\"order_inserted\"}"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>();
+        assert!(applied > 0.0, "worker {} applied nothing", worker.base);
+    }
+    // The API node serves no consumers: it must not have applied anything itself.
+    let api_metrics = client.get(format!("{}/metrics", api.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!api_metrics.contains("converge_ingest_applied_total{outcome=\"order_inserted\"}"));
+}
+
+mod embedded {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn end_to_end() {
+        end_to_end_with_the_real_binary(Mode::Embedded).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn kill_9() {
+        kill_9_mid_stream_loses_nothing(Mode::Embedded).await
+    }
+}
+
+mod production {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn end_to_end() {
+        end_to_end_with_the_real_binary(Mode::Production).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn kill_9() {
+        kill_9_mid_stream_loses_nothing(Mode::Production).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_workers() {
+        two_workers_share_one_consumer_group().await
+    }
+}

@@ -1,0 +1,74 @@
+//! Persistence for Converge behind one interface, [`Store`], with a PostgreSQL and a SQLite implementation.
+//!
+//! Both implementations pass the same conformance suite (`tests/conformance.rs`). Every business query is
+//! scoped by `workspace_id`. What lives here: SQL, migrations, row mapping, batch application of ingested
+//! records. What must not: HTTP, authentication policy, or the meaning of API scopes.
+
+mod batch;
+pub mod error;
+pub mod model;
+pub mod postgres;
+pub mod sqlite;
+pub mod testing;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use converge_domain::{Currency, IngestEnvelope};
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+
+/// Everything the application asks of its database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies the migrations compiled into the binary. Safe to run on every start and from several nodes.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Checks the database answers (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Which backend this is, for logs and metrics.
+    fn backend(&self) -> Backend;
+
+    /// Creates a workspace; [`StoreError::Conflict`] if the slug is taken.
+    async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace>;
+
+    async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>>;
+
+    /// Stores a new API key (its hash, never the key).
+    async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo>;
+
+    /// Finds a non-revoked key by the hash of the presented secret.
+    async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>>;
+
+    /// Records that keys were used (written in batches, not per request).
+    async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Applies a batch of ingested records in one transaction: customer profiles are upserted (newer
+    /// `received_at` wins, omitted fields are kept), orders are inserted once per `(workspace, external_id)`,
+    /// customers named by an order but not yet known are created as bare profiles, and the aggregates of a
+    /// customer move only for orders this call actually inserted — so a redelivered batch changes nothing.
+    async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome>;
+
+    /// One page of a workspace's customers, newest first.
+    async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>>;
+
+    async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>>;
+
+    /// A customer's most recent orders, newest first.
+    async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>>;
+
+    /// Row counts of a workspace.
+    async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
+}
+
+/// Opens the store named by a URL: `postgres://…` or `sqlite://path` / `sqlite:path`.
+pub async fn connect(url: &str, max_connections: u32) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(postgres::PgStore::connect(url, max_connections).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config("database URL must start with postgres:// or sqlite:".into()))
+    }
+}

@@ -1,0 +1,141 @@
+//! Rows and inputs exchanged with the store.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Workspace {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A key to store: the caller generated the secret and keeps it; only its hash comes here.
+#[derive(Clone, Debug)]
+pub struct NewApiKey {
+    pub workspace_id: i64,
+    pub prefix: String,
+    pub key_hash: Vec<u8>,
+    pub scopes: Vec<String>,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiKeyInfo {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a presented key grants: the workspace it belongs to and its scopes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    pub key_id: i64,
+    pub workspace_id: i64,
+    pub workspace_slug: String,
+    pub workspace_currency: String,
+    pub scopes: Vec<String>,
+}
+
+/// What one [`crate::Store::apply_ingest`] call changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IngestOutcome {
+    /// Customer profiles written (inserted or updated).
+    pub customers_upserted: u64,
+    /// Profile upserts skipped because a newer one was already stored.
+    pub customers_stale: u64,
+    /// Orders inserted by this call.
+    pub orders_inserted: u64,
+    /// Orders whose external id was already stored (redelivery or a client retry).
+    pub orders_duplicate: u64,
+}
+
+/// Paging and search for the customer list.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerQuery {
+    /// Case-insensitive text matched against name, e-mail and external id.
+    pub search: Option<String>,
+    /// Only customers with an id below this one (the previous page's last id).
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub gender: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub attributes: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// False while only orders have named this customer and its profile has not arrived.
+    pub has_profile: bool,
+    pub total_spend: i64,
+    pub order_count: i64,
+    pub visits: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderRow {
+    pub id: i64,
+    pub external_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub channel: Option<String>,
+    pub items: serde_json::Value,
+    pub ordered_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub customers: i64,
+    pub orders: i64,
+}
+
+/// Scopes are stored as one comma-separated column.
+pub(crate) fn split_scopes(stored: &str) -> Vec<String> {
+    stored.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// A `LIKE` pattern matching `text` anywhere, case-folded, with `%`, `_` and `\` in it matched literally
+/// (both dialects are given `ESCAPE '\'`).
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}

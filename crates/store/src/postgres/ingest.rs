@@ -1,0 +1,172 @@
+//! Set-based application of an ingest batch on Postgres.
+
+use chrono::{DateTime, Utc};
+use converge_domain::IngestEnvelope;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::batch::{self, PreparedBatch};
+use crate::{IngestOutcome, StoreError, StoreResult};
+
+/// Concurrent consumers may still deadlock on rows of shared customers despite sorted writes (Postgres does
+/// not promise the order in which `UPDATE … FROM` visits rows); such a transaction is simply retried.
+const ATTEMPTS: u32 = 4;
+
+pub(super) async fn apply(pool: &PgPool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+    let prepared = batch::prepare(batch);
+    let mut attempt = 1;
+    loop {
+        match apply_once(pool, &prepared).await {
+            Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
+                tracing::warn!(attempt, "ingest batch hit a deadlock or serialization failure; retrying");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_retryable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01") | Some("40001")),
+        _ => false,
+    }
+}
+
+async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<IngestOutcome> {
+    let mut tx = pool.begin().await?;
+    seed_customers(&mut tx, prepared).await?;
+    let customers_upserted = write_profiles(&mut tx, prepared).await?;
+    let inserted = insert_orders(&mut tx, prepared).await?;
+    update_aggregates(&mut tx, &inserted).await?;
+    tx.commit().await?;
+    let orders_inserted = inserted.len() as u64;
+    Ok(IngestOutcome {
+        customers_upserted,
+        customers_stale: prepared.profiles.len() as u64 - customers_upserted,
+        orders_inserted,
+        orders_duplicate: prepared.orders.len() as u64 - orders_inserted + prepared.orders_repeated,
+    })
+}
+
+async fn seed_customers(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<()> {
+    if prepared.seeds.is_empty() {
+        return Ok(());
+    }
+    let workspaces: Vec<i64> = prepared.seeds.iter().map(|s| s.workspace_id).collect();
+    let ids: Vec<&str> = prepared.seeds.iter().map(|s| s.external_id.as_str()).collect();
+    let created: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.created_at).collect();
+    sqlx::query(
+        "INSERT INTO customers (workspace_id, external_id, created_at, updated_at) \
+         SELECT w, e, c, c FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[]) AS t(w, e, c) \
+         ON CONFLICT (workspace_id, external_id) DO NOTHING",
+    )
+    .bind(&workspaces)
+    .bind(&ids)
+    .bind(&created)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes folded profiles where no newer profile is stored; returns how many rows were written.
+async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<u64> {
+    let p = &prepared.profiles;
+    if p.is_empty() {
+        return Ok(0);
+    }
+    let text = |f: fn(&batch::ProfileWrite) -> Option<&String>| -> Vec<Option<&str>> {
+        p.iter().map(|w| f(w).map(String::as_str)).collect()
+    };
+    let patches: Vec<serde_json::Value> =
+        p.iter().map(|w| serde_json::Value::Object(w.attributes_patch.clone())).collect();
+    let result = sqlx::query(
+        "UPDATE customers c SET \
+            name = COALESCE(d.name, c.name), email = COALESCE(d.email, c.email), \
+            phone = COALESCE(d.phone, c.phone), city = COALESCE(d.city, c.city), \
+            gender = COALESCE(d.gender, c.gender), preferred_channel = COALESCE(d.channel, c.preferred_channel), \
+            created_at = COALESCE(d.created_at, c.created_at), \
+            attributes = (c.attributes || jsonb_strip_nulls(d.patch)) \
+                - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb), \
+            profile_received_at = d.received_at, updated_at = now() \
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                     $8::text[], $9::timestamptz[], $10::jsonb[], $11::timestamptz[]) \
+              AS d(workspace_id, external_id, name, email, phone, city, gender, channel, created_at, patch, \
+                   received_at) \
+         WHERE c.workspace_id = d.workspace_id AND c.external_id = d.external_id \
+           AND (c.profile_received_at IS NULL OR c.profile_received_at <= d.received_at)",
+    )
+    .bind(p.iter().map(|w| w.workspace_id).collect::<Vec<_>>())
+    .bind(p.iter().map(|w| w.external_id.as_str()).collect::<Vec<_>>())
+    .bind(text(|w| w.name.as_ref()))
+    .bind(text(|w| w.email.as_ref()))
+    .bind(text(|w| w.phone.as_ref()))
+    .bind(text(|w| w.city.as_ref()))
+    .bind(text(|w| w.gender.as_ref()))
+    .bind(text(|w| w.preferred_channel.as_ref()))
+    .bind(p.iter().map(|w| w.created_at).collect::<Vec<_>>())
+    .bind(patches)
+    .bind(p.iter().map(|w| w.received_at).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// Inserts orders not stored yet; returns `(customer_id, amount_minor, ordered_at)` of the inserted ones.
+async fn insert_orders(
+    tx: &mut Transaction<'_, Postgres>,
+    prepared: &PreparedBatch,
+) -> StoreResult<Vec<(i64, i64, DateTime<Utc>)>> {
+    let o = &prepared.orders;
+    if o.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
+        "INSERT INTO orders (workspace_id, external_id, customer_id, amount_minor, currency, status, channel, \
+                             items, ordered_at, received_at) \
+         SELECT d.w, d.e, c.id, d.amount, d.currency, d.status, d.channel, d.items, d.ordered_at, d.received_at \
+         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], \
+                     $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) \
+              AS d(w, e, customer, amount, currency, status, channel, items, ordered_at, received_at) \
+         JOIN customers c ON c.workspace_id = d.w AND c.external_id = d.customer \
+         ORDER BY d.w, d.e \
+         ON CONFLICT (workspace_id, external_id) DO NOTHING \
+         RETURNING customer_id, amount_minor, ordered_at",
+    )
+    .bind(o.iter().map(|w| w.workspace_id).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.external_id.as_str()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.customer_external_id.as_str()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.amount_minor).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.currency.as_str()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.status.as_str()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.channel.as_deref()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.items.clone()).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.ordered_at).collect::<Vec<_>>())
+    .bind(o.iter().map(|w| w.received_at).collect::<Vec<_>>())
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows)
+}
+
+async fn update_aggregates(
+    tx: &mut Transaction<'_, Postgres>,
+    inserted: &[(i64, i64, DateTime<Utc>)],
+) -> StoreResult<()> {
+    let deltas = batch::aggregate(inserted);
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE customers c SET total_spend = c.total_spend + d.spend, order_count = c.order_count + d.n, \
+            visits = c.visits + d.n, \
+            last_order_at = GREATEST(c.last_order_at, d.last_at), updated_at = now() \
+         FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS d(id, spend, n, last_at) \
+         WHERE c.id = d.id",
+    )
+    .bind(deltas.iter().map(|d| d.customer_id).collect::<Vec<_>>())
+    .bind(deltas.iter().map(|d| d.spend).collect::<Vec<_>>())
+    .bind(deltas.iter().map(|d| d.orders).collect::<Vec<_>>())
+    .bind(deltas.iter().map(|d| d.last_order_at).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

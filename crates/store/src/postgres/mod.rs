@@ -1,0 +1,117 @@
+//! PostgreSQL implementation of [`Store`](crate::Store).
+//!
+//! Batches are written set-based (`UNNEST` of arrays), so one ingest batch costs a handful of statements
+//! whatever its size.
+
+mod customers;
+mod ingest;
+mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use converge_domain::{Currency, IngestEnvelope};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::{
+    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow, Store,
+    StoreResult, Workspace,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("converge");
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace> {
+        workspaces::create_workspace(&self.pool, slug, name, currency).await
+    }
+
+    async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>> {
+        workspaces::workspace_by_slug(&self.pool, slug).await
+    }
+
+    async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
+        workspaces::create_api_key(&self.pool, key).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>> {
+        workspaces::api_key_by_hash(&self.pool, hash).await
+    }
+
+    async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = ANY($1)")
+            .bind(ids)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+        ingest::apply(&self.pool, batch).await
+    }
+
+    async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
+        customers::list(&self.pool, workspace_id, query).await
+    }
+
+    async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
+        customers::one(&self.pool, workspace_id, external_id).await
+    }
+
+    async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>> {
+        customers::orders(&self.pool, workspace_id, customer_id, limit).await
+    }
+
+    async fn counts(&self, workspace_id: i64) -> StoreResult<Counts> {
+        let (customers, orders): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
+                    (SELECT count(*) FROM orders WHERE workspace_id = $1)",
+        )
+        .bind(workspace_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts { customers, orders })
+    }
+}

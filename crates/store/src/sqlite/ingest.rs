@@ -1,0 +1,129 @@
+//! Application of an ingest batch on SQLite: row-at-a-time statements inside one transaction (SQLite runs
+//! in-process, so per-row prepared statements cost microseconds, and its writer lock serialises batches anyway).
+
+use chrono::Utc;
+use converge_domain::IngestEnvelope;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use super::{from_millis, millis};
+use crate::batch::{self, PreparedBatch};
+use crate::{IngestOutcome, StoreResult};
+
+pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+    let prepared = batch::prepare(batch);
+    let mut tx = pool.begin().await?;
+    seed_customers(&mut tx, &prepared).await?;
+    let customers_upserted = write_profiles(&mut tx, &prepared).await?;
+    let inserted = insert_orders(&mut tx, &prepared).await?;
+    update_aggregates(&mut tx, &inserted).await?;
+    tx.commit().await?;
+    let orders_inserted = inserted.len() as u64;
+    Ok(IngestOutcome {
+        customers_upserted,
+        customers_stale: prepared.profiles.len() as u64 - customers_upserted,
+        orders_inserted,
+        orders_duplicate: prepared.orders.len() as u64 - orders_inserted + prepared.orders_repeated,
+    })
+}
+
+async fn seed_customers(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<()> {
+    for seed in &prepared.seeds {
+        sqlx::query(
+            "INSERT INTO customers (workspace_id, external_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (workspace_id, external_id) DO NOTHING",
+        )
+        .bind(seed.workspace_id)
+        .bind(&seed.external_id)
+        .bind(millis(seed.created_at))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<u64> {
+    let now = millis(Utc::now());
+    let mut written = 0;
+    for p in &prepared.profiles {
+        let patch = serde_json::Value::Object(p.attributes_patch.clone()).to_string();
+        let result = sqlx::query(
+            "UPDATE customers SET name = COALESCE($3, name), email = COALESCE($4, email), \
+                phone = COALESCE($5, phone), city = COALESCE($6, city), gender = COALESCE($7, gender), \
+                preferred_channel = COALESCE($8, preferred_channel), created_at = COALESCE($9, created_at), \
+                attributes = json_patch(attributes, $10), profile_received_at = $11, updated_at = $12 \
+             WHERE workspace_id = $1 AND external_id = $2 \
+               AND (profile_received_at IS NULL OR profile_received_at <= $11)",
+        )
+        .bind(p.workspace_id)
+        .bind(&p.external_id)
+        .bind(&p.name)
+        .bind(&p.email)
+        .bind(&p.phone)
+        .bind(&p.city)
+        .bind(&p.gender)
+        .bind(&p.preferred_channel)
+        .bind(p.created_at.map(millis))
+        .bind(patch)
+        .bind(millis(p.received_at))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        written += result.rows_affected();
+    }
+    Ok(written)
+}
+
+async fn insert_orders(
+    tx: &mut Transaction<'_, Sqlite>,
+    prepared: &PreparedBatch,
+) -> StoreResult<Vec<(i64, i64, chrono::DateTime<Utc>)>> {
+    let mut inserted = Vec::with_capacity(prepared.orders.len());
+    for o in &prepared.orders {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "INSERT INTO orders (workspace_id, external_id, customer_id, amount_minor, currency, status, channel, \
+                                 items, ordered_at, received_at) \
+             SELECT $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10 FROM customers c \
+             WHERE c.workspace_id = $1 AND c.external_id = $3 \
+             ON CONFLICT (workspace_id, external_id) DO NOTHING \
+             RETURNING customer_id, amount_minor, ordered_at",
+        )
+        .bind(o.workspace_id)
+        .bind(&o.external_id)
+        .bind(&o.customer_external_id)
+        .bind(o.amount_minor)
+        .bind(&o.currency)
+        .bind(&o.status)
+        .bind(&o.channel)
+        .bind(o.items.to_string())
+        .bind(millis(o.ordered_at))
+        .bind(millis(o.received_at))
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some((customer_id, amount, ordered_at)) = row {
+            inserted.push((customer_id, amount, from_millis(ordered_at)?));
+        }
+    }
+    Ok(inserted)
+}
+
+async fn update_aggregates(
+    tx: &mut Transaction<'_, Sqlite>,
+    inserted: &[(i64, i64, chrono::DateTime<Utc>)],
+) -> StoreResult<()> {
+    let now = millis(Utc::now());
+    for d in batch::aggregate(inserted) {
+        sqlx::query(
+            "UPDATE customers SET total_spend = total_spend + $2, order_count = order_count + $3, \
+                visits = visits + $3, last_order_at = max(COALESCE(last_order_at, $4), $4), updated_at = $5 \
+             WHERE id = $1",
+        )
+        .bind(d.customer_id)
+        .bind(d.spend)
+        .bind(d.orders)
+        .bind(millis(d.last_order_at))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! SQLite implementation of [`Store`](crate::Store), for the zero-setup embedded mode.
+//!
+//! Timestamps are stored as INTEGER milliseconds (UTC) and JSON as TEXT. The database runs in WAL mode with
+//! `synchronous=FULL`: the ingest consumer acknowledges a stream entry only after its transaction commits,
+//! so a commit must survive power loss, not only a process crash.
+
+mod customers;
+mod ingest;
+mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use converge_domain::{Currency, IngestEnvelope};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::{
+    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow, Store,
+    StoreError, StoreResult, Workspace,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at a `sqlite:` URL.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace> {
+        workspaces::create_workspace(&self.pool, slug, name, currency).await
+    }
+
+    async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>> {
+        workspaces::workspace_by_slug(&self.pool, slug).await
+    }
+
+    async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
+        workspaces::create_api_key(&self.pool, key).await
+    }
+
+    async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>> {
+        workspaces::api_key_by_hash(&self.pool, hash).await
+    }
+
+    async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(millis(at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+        ingest::apply(&self.pool, batch).await
+    }
+
+    async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
+        customers::list(&self.pool, workspace_id, query).await
+    }
+
+    async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
+        customers::one(&self.pool, workspace_id, external_id).await
+    }
+
+    async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>> {
+        customers::orders(&self.pool, workspace_id, customer_id, limit).await
+    }
+
+    async fn counts(&self, workspace_id: i64) -> StoreResult<Counts> {
+        let (customers, orders): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
+                    (SELECT count(*) FROM orders WHERE workspace_id = $1)",
+        )
+        .bind(workspace_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts { customers, orders })
+    }
+}
