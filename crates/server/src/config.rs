@@ -156,8 +156,8 @@ pub struct Overrides {
 
 impl Settings {
     /// Loads settings from the layers; `file` is the optional TOML file (`--config` / `CONVERGE_CONFIG`).
-    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, figment::Error> {
-        Self::figment(file, overrides).extract()
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Settings, Box<figment::Error>> {
+        Self::figment(file, overrides).extract().map_err(Box::new)
     }
 
     fn figment(file: Option<&Path>, overrides: &Overrides) -> Figment {
@@ -183,13 +183,14 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures must return figment's own (large) error type.
 mod tests {
     use super::*;
 
     #[test]
     fn defaults_are_the_zero_setup_mode() {
         figment::Jail::expect_with(|_jail| {
-            let settings = Settings::load(None, &Overrides::default())?;
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
             assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
             assert!(settings.database_url.is_none() && settings.redis_url.is_none());
             assert_eq!(settings.role, Role::All);
@@ -205,7 +206,7 @@ mod tests {
             jail.set_env("CONVERGE_INGEST__RATE_PER_SECOND", "5");
             jail.set_env("DATABASE_URL", "postgres://u:pw@127.0.0.1/db");
             let flags = Overrides { role: Some(Role::Worker), ..Overrides::default() };
-            let settings = Settings::load(Some(Path::new("c.toml")), &flags)?;
+            let settings = Settings::load(Some(Path::new("c.toml")), &flags).map_err(|e| *e)?;
             assert_eq!(settings.bind.to_string(), "127.0.0.1:9001");
             assert_eq!(settings.ingest.consumers, 7);
             assert_eq!(settings.ingest.rate_per_second, 5);

@@ -25,7 +25,7 @@ pub async fn load(store: &dyn Store, workspace: &str, seed: u64, customers: u64,
             store.apply_ingest(&chunk).await?;
             written += chunk.len() as u64;
             chunk.clear();
-            if written % 200_000 == 0 {
+            if written.is_multiple_of(200_000) {
                 eprintln!("  {written} records loaded");
             }
         }

@@ -32,7 +32,7 @@ pub fn handle() -> anyhow::Result<PrometheusHandle> {
                         &[1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2000.0],
                     )
                 })
-                .and_then(|b| b.install_recorder().map_err(Into::into))
+                .and_then(|b| b.install_recorder())
                 .ok()
         })
         .clone()

@@ -85,10 +85,11 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
                 let customer = (write.workspace_id, write.customer_external_id.clone());
                 seed(&mut seeds, &customer, write.received_at);
                 let key = (write.workspace_id, write.external_id.clone());
-                if orders.contains_key(&key) {
-                    orders_repeated += 1;
-                } else {
-                    orders.insert(key, write);
+                match orders.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(_) => orders_repeated += 1,
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(write);
+                    }
                 }
             }
         }

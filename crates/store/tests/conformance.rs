@@ -97,7 +97,7 @@ async fn older_profile_never_overwrites_newer(store: &dyn Store) {
     let newer = customer(ws, t0 + Duration::minutes(5), json!({"external_id": "C1", "city": "Delhi"}));
     let older = customer(ws, t0, json!({"external_id": "C1", "city": "Chennai", "name": "Old Name"}));
     store.apply_ingest(&[newer]).await.unwrap();
-    let outcome = store.apply_ingest(&[older.clone()]).await.unwrap();
+    let outcome = store.apply_ingest(std::slice::from_ref(&older)).await.unwrap();
     assert_eq!((outcome.customers_upserted, outcome.customers_stale), (0, 1));
     assert_eq!(store.customer(ws, "C1").await.unwrap().unwrap().city.as_deref(), Some("Delhi"));
     // Within one batch the same rule holds: the later-received write wins field by field.
@@ -284,7 +284,9 @@ mod aggregates_property {
         assert_eq!(store.counts(ws).await.unwrap().orders, distinct.len() as i64);
     }
 
-    fn run(cases: u32, make: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Backend>>>>) {
+    type MakeBackend = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Backend>>>>;
+
+    fn run(cases: u32, make: MakeBackend) {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         proptest!(ProptestConfig::with_cases(cases), |(p in plan())| {
             runtime.block_on(async {

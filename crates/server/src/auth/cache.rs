@@ -12,8 +12,11 @@ use converge_store::{ApiKeyGrant, Store, StoreResult};
 
 const MAX_ENTRIES: usize = 100_000;
 
+/// A lookup result (`None`: no such key) and when it was made.
+type Entry = (Option<ApiKeyGrant>, Instant);
+
 pub struct KeyCache {
-    entries: Mutex<HashMap<[u8; 32], (Option<ApiKeyGrant>, Instant)>>,
+    entries: Mutex<HashMap<[u8; 32], Entry>>,
     used: Mutex<HashSet<i64>>,
     ttl: Duration,
     negative_ttl: Duration,

@@ -125,7 +125,7 @@ pub async fn post_orders_batch(
     caller.require(Scope::Ingest)?;
     let items = batch_items(&state, &body?.0)?;
     let now = Utc::now();
-    let currency = caller.currency.clone();
+    let currency = caller.currency;
     let events = validate_all(items, |value, prefix| {
         let input: OrderInput = decode_value(value, prefix)?;
         let record = input.validate(now, &currency).map_err(|e| e.prefixed(prefix))?;
