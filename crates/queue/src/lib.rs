@@ -52,11 +52,7 @@ pub struct StreamStats {
 pub enum QueueError {
     /// The stream's backlog is at its cap: the caller should answer 503 with `Retry-After`.
     #[error("stream {stream} is full ({length} entries, cap {cap})")]
-    Full {
-        stream: String,
-        length: u64,
-        cap: u64,
-    },
+    Full { stream: String, length: u64, cap: u64 },
     /// The queue's backing service cannot be reached or failed.
     #[error("queue unavailable: {0}")]
     Unavailable(String),
@@ -105,13 +101,7 @@ pub trait Queue: Send + Sync + 'static {
     /// Copies the entries to the dead-letter stream `{stream}:dead` with the reason, then acknowledges them.
     /// Entries no longer pending in the group (already acknowledged or dead-lettered) are skipped, so a retried
     /// call does not copy them twice.
-    async fn dead_letter(
-        &self,
-        stream: &str,
-        group: &str,
-        entries: &[Delivery],
-        reason: &str,
-    ) -> Result<()>;
+    async fn dead_letter(&self, stream: &str, group: &str, entries: &[Delivery], reason: &str) -> Result<()>;
 
     /// Current figures for the stream and group.
     async fn stats(&self, stream: &str, group: &str) -> Result<StreamStats>;

@@ -2,7 +2,7 @@
 //!
 //! Its own file (separate from the application database), in WAL mode with `synchronous=FULL`, so an append
 //! that returned survives `kill -9` and power loss. All mutations go through one writer task that commits them
-//! in groups (see [`writer`]); figures and "is anything new?" probes use a small read-only pool. Several
+//! in groups (see `writer.rs`); figures and "is anything new?" probes use a small pool that only reads. Several
 //! processes may open the same file (an API process and a worker process): SQLite serialises their writers,
 //! and blocked readers poll at a modest interval because another process's commits cannot wake them.
 //! What must not live here: knowledge of what the payloads mean.
@@ -14,9 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -62,9 +60,9 @@ impl EmbeddedQueue {
     /// `{data_dir}/queue.db`. `cap` is the maximum backlog per stream.
     pub async fn open(path: &Path, cap: u64) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir).await.map_err(|e| {
-                QueueError::Unavailable(format!("embedded queue: creating its directory: {e}"))
-            })?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| QueueError::Unavailable(format!("embedded queue: creating its directory: {e}")))?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -73,10 +71,7 @@ impl EmbeddedQueue {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT);
         let mut conn = options.connect().await.map_err(unavailable("open"))?;
-        sqlx::raw_sql(ops::SCHEMA)
-            .execute(&mut conn)
-            .await
-            .map_err(unavailable("schema"))?;
+        sqlx::raw_sql(ops::SCHEMA).execute(&mut conn).await.map_err(unavailable("schema"))?;
         let readers = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(0)
@@ -86,23 +81,13 @@ impl EmbeddedQueue {
         let (requests, receiver) = mpsc::channel(writer::CHANNEL_CAPACITY);
         let (commits_tx, commits) = watch::channel(0u64);
         let writer = tokio::spawn(writer::run(conn, receiver, cap, commits_tx));
-        Ok(Self {
-            requests,
-            commits,
-            readers,
-            writer,
-        })
+        Ok(Self { requests, commits, readers, writer })
     }
 
     /// Stops accepting work, lets the writer answer everything queued, and closes the file. Dropping the queue
     /// has the same effect without waiting for it.
     pub async fn close(self) {
-        let Self {
-            requests,
-            readers,
-            writer,
-            ..
-        } = self;
+        let Self { requests, readers, writer, .. } = self;
         drop(requests);
         if let Err(e) = writer.await {
             tracing::warn!(error = %e, "embedded queue writer task failed");
@@ -112,10 +97,7 @@ impl EmbeddedQueue {
 
     async fn call(&self, op: Op) -> Result<Answer> {
         let (reply, answer) = oneshot::channel();
-        self.requests
-            .send(Request { op, reply })
-            .await
-            .map_err(|_| stopped())?;
+        self.requests.send(Request { op, reply }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -159,28 +141,18 @@ impl Queue for EmbeddedQueue {
         if payloads.is_empty() {
             return Ok(Vec::new());
         }
-        match self
-            .call(Op::Append {
-                stream: stream.to_owned(),
-                payloads: payloads.to_vec(),
-            })
-            .await?
-        {
+        match self.call(Op::Append { stream: stream.to_owned(), payloads: payloads.to_vec() }).await? {
             Answer::Ids(ids) => Ok(ids),
             _ => Err(unexpected()),
         }
     }
 
     async fn ensure_group(&self, stream: &str, group: &str) -> Result<()> {
-        self.done(Op::EnsureGroup {
-            stream: stream.to_owned(),
-            group: group.to_owned(),
-        })
-        .await
+        self.done(Op::EnsureGroup { stream: stream.to_owned(), group: group.to_owned() }).await
     }
 
     /// Creates the group (from the stream's beginning) if it does not exist yet, like the Redis queue.
-    /// Waits on this process's commits, and polls every [`POLL_INTERVAL`] for other processes' commits.
+    /// Waits on this process's commits, and polls every 50 ms for other processes' commits.
     #[tracing::instrument(level = "debug", skip(self))]
     async fn read(
         &self,
@@ -201,12 +173,8 @@ impl Queue for EmbeddedQueue {
         let mut first = true;
         loop {
             if first || self.has_new(stream, group).await? {
-                let op = Op::Read {
-                    stream: stream.to_owned(),
-                    group: group.to_owned(),
-                    consumer: consumer.to_owned(),
-                    max,
-                };
+                let op =
+                    Op::Read { stream: stream.to_owned(), group: group.to_owned(), consumer: consumer.to_owned(), max };
                 let got = self.deliveries(op).await?;
                 if !got.is_empty() {
                     return Ok(got);
@@ -252,25 +220,12 @@ impl Queue for EmbeddedQueue {
         if ids.is_empty() {
             return Ok(());
         }
-        self.done(Op::Ack {
-            stream: stream.to_owned(),
-            group: group.to_owned(),
-            ids,
-        })
-        .await
+        self.done(Op::Ack { stream: stream.to_owned(), group: group.to_owned(), ids }).await
     }
 
-    async fn dead_letter(
-        &self,
-        stream: &str,
-        group: &str,
-        entries: &[Delivery],
-        reason: &str,
-    ) -> Result<()> {
-        let entries: Vec<(i64, Delivery)> = entries
-            .iter()
-            .filter_map(|d| row_id(&d.id).map(|id| (id, d.clone())))
-            .collect();
+    async fn dead_letter(&self, stream: &str, group: &str, entries: &[Delivery], reason: &str) -> Result<()> {
+        let entries: Vec<(i64, Delivery)> =
+            entries.iter().filter_map(|d| row_id(&d.id).map(|id| (id, d.clone()))).collect();
         if entries.is_empty() {
             return Ok(());
         }
@@ -295,11 +250,7 @@ impl Queue for EmbeddedQueue {
         .await
         .map_err(unavailable("stats"))?;
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        Ok(StreamStats {
-            length: count(length),
-            pending: count(pending),
-            dead_letters: count(dead_letters),
-        })
+        Ok(StreamStats { length: count(length), pending: count(pending), dead_letters: count(dead_letters) })
     }
 
     async fn ping(&self) -> Result<()> {

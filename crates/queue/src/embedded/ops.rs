@@ -71,11 +71,7 @@ pub(super) async fn append(
         .await?;
     let length = u64::try_from(length.unwrap_or(0)).unwrap_or(0);
     if length >= cap {
-        return Ok(Err(QueueError::Full {
-            stream: stream.to_owned(),
-            length,
-            cap,
-        }));
+        return Ok(Err(QueueError::Full { stream: stream.to_owned(), length, cap }));
     }
     let mut ids = Vec::with_capacity(payloads.len());
     for payload in payloads {
@@ -99,13 +95,11 @@ pub(super) async fn append(
 
 /// Creates the group at the stream's beginning (cursor 0) unless it exists.
 pub(super) async fn ensure_group(conn: &mut SqliteConnection, stream: &str, group: &str) -> Db<()> {
-    sqlx::query(
-        "INSERT INTO groups (stream, grp, last_id) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
-    )
-    .bind(stream)
-    .bind(group)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("INSERT INTO groups (stream, grp, last_id) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")
+        .bind(stream)
+        .bind(group)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -118,20 +112,17 @@ pub(super) async fn read(
     now_ms: i64,
 ) -> Db<Vec<Delivery>> {
     ensure_group(conn, stream, group).await?;
-    let last_id: i64 =
-        sqlx::query_scalar("SELECT last_id FROM groups WHERE stream = ? AND grp = ?")
-            .bind(stream)
-            .bind(group)
-            .fetch_one(&mut *conn)
-            .await?;
-    let rows = sqlx::query(
-        "SELECT id, payload FROM entries WHERE stream = ? AND id > ? ORDER BY id LIMIT ?",
-    )
-    .bind(stream)
-    .bind(last_id)
-    .bind(i64::try_from(max).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
+    let last_id: i64 = sqlx::query_scalar("SELECT last_id FROM groups WHERE stream = ? AND grp = ?")
+        .bind(stream)
+        .bind(group)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query("SELECT id, payload FROM entries WHERE stream = ? AND id > ? ORDER BY id LIMIT ?")
+        .bind(stream)
+        .bind(last_id)
+        .bind(i64::try_from(max).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     let mut newest = last_id;
     for row in rows {
@@ -147,11 +138,7 @@ pub(super) async fn read(
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
-        out.push(Delivery {
-            id: entry_id(id),
-            payload: row.try_get("payload")?,
-            deliveries: 1,
-        });
+        out.push(Delivery { id: entry_id(id), payload: row.try_get("payload")?, deliveries: 1 });
     }
     if newest > last_id {
         sqlx::query("UPDATE groups SET last_id = ? WHERE stream = ? AND grp = ?")
@@ -205,21 +192,12 @@ pub(super) async fn claim(
         .execute(&mut *conn)
         .await?;
         let count: i64 = row.try_get("deliveries")?;
-        out.push(Delivery {
-            id: entry_id(id),
-            payload,
-            deliveries: deliveries(count.saturating_add(1)),
-        });
+        out.push(Delivery { id: entry_id(id), payload, deliveries: deliveries(count.saturating_add(1)) });
     }
     Ok(out)
 }
 
-async fn delete_pending(
-    conn: &mut SqliteConnection,
-    stream: &str,
-    group: &str,
-    id: i64,
-) -> Db<bool> {
+async fn delete_pending(conn: &mut SqliteConnection, stream: &str, group: &str, id: i64) -> Db<bool> {
     let done = sqlx::query("DELETE FROM pending WHERE stream = ? AND grp = ? AND id = ?")
         .bind(stream)
         .bind(group)
@@ -230,12 +208,7 @@ async fn delete_pending(
 }
 
 /// Acknowledges `ids` for `group`; entries no group needs any more are deleted.
-pub(super) async fn ack(
-    conn: &mut SqliteConnection,
-    stream: &str,
-    group: &str,
-    ids: &[i64],
-) -> Db<()> {
+pub(super) async fn ack(conn: &mut SqliteConnection, stream: &str, group: &str, ids: &[i64]) -> Db<()> {
     let mut released = 0i64;
     for &id in ids {
         if !delete_pending(conn, stream, group, id).await? {

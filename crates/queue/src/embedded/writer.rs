@@ -26,38 +26,12 @@ pub(super) const CHANNEL_CAPACITY: usize = 8192;
 const BATCH_ROWS: usize = 4096;
 
 pub(super) enum Op {
-    Append {
-        stream: String,
-        payloads: Vec<Vec<u8>>,
-    },
-    EnsureGroup {
-        stream: String,
-        group: String,
-    },
-    Read {
-        stream: String,
-        group: String,
-        consumer: String,
-        max: usize,
-    },
-    Claim {
-        stream: String,
-        group: String,
-        consumer: String,
-        min_idle_ms: i64,
-        max: usize,
-    },
-    Ack {
-        stream: String,
-        group: String,
-        ids: Vec<i64>,
-    },
-    DeadLetter {
-        stream: String,
-        group: String,
-        entries: Vec<(i64, Delivery)>,
-        reason: String,
-    },
+    Append { stream: String, payloads: Vec<Vec<u8>> },
+    EnsureGroup { stream: String, group: String },
+    Read { stream: String, group: String, consumer: String, max: usize },
+    Claim { stream: String, group: String, consumer: String, min_idle_ms: i64, max: usize },
+    Ack { stream: String, group: String, ids: Vec<i64> },
+    DeadLetter { stream: String, group: String, entries: Vec<(i64, Delivery)>, reason: String },
 }
 
 impl Op {
@@ -84,10 +58,7 @@ pub(super) struct Request {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
 /// Runs the writer until every sender is gone. `commits` is bumped after each commit that appended entries,
@@ -124,9 +95,7 @@ pub(super) async fn run(
                 tracing::warn!(error = %e, requests = batch.len(), "embedded queue batch rolled back");
                 let message = format!("embedded queue: {e}");
                 for request in batch {
-                    let _ = request
-                        .reply
-                        .send(Err(QueueError::Unavailable(message.clone())));
+                    let _ = request.reply.send(Err(QueueError::Unavailable(message.clone())));
                 }
             }
         }
@@ -137,53 +106,29 @@ pub(super) async fn run(
 }
 
 /// Runs a batch in one transaction; answers are in request order and valid only once this returns `Ok`.
-async fn execute(
-    conn: &mut SqliteConnection,
-    batch: &[Request],
-    cap: u64,
-) -> ops::Db<Vec<Result<Answer>>> {
+async fn execute(conn: &mut SqliteConnection, batch: &[Request], cap: u64) -> ops::Db<Vec<Result<Answer>>> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let now = now_ms();
     let mut answers = Vec::with_capacity(batch.len());
     for request in batch {
         let answer = match &request.op {
-            Op::Append { stream, payloads } => ops::append(&mut tx, stream, payloads, cap)
-                .await?
-                .map(Answer::Ids),
+            Op::Append { stream, payloads } => ops::append(&mut tx, stream, payloads, cap).await?.map(Answer::Ids),
             Op::EnsureGroup { stream, group } => {
                 ops::ensure_group(&mut tx, stream, group).await?;
                 Ok(Answer::Done)
             }
-            Op::Read {
-                stream,
-                group,
-                consumer,
-                max,
-            } => Ok(Answer::Deliveries(
-                ops::read(&mut tx, stream, group, consumer, *max, now).await?,
-            )),
-            Op::Claim {
-                stream,
-                group,
-                consumer,
-                min_idle_ms,
-                max,
-            } => {
+            Op::Read { stream, group, consumer, max } => {
+                Ok(Answer::Deliveries(ops::read(&mut tx, stream, group, consumer, *max, now).await?))
+            }
+            Op::Claim { stream, group, consumer, min_idle_ms, max } => {
                 let cutoff = now.saturating_sub(*min_idle_ms);
-                Ok(Answer::Deliveries(
-                    ops::claim(&mut tx, stream, group, consumer, cutoff, *max, now).await?,
-                ))
+                Ok(Answer::Deliveries(ops::claim(&mut tx, stream, group, consumer, cutoff, *max, now).await?))
             }
             Op::Ack { stream, group, ids } => {
                 ops::ack(&mut tx, stream, group, ids).await?;
                 Ok(Answer::Done)
             }
-            Op::DeadLetter {
-                stream,
-                group,
-                entries,
-                reason,
-            } => {
+            Op::DeadLetter { stream, group, entries, reason } => {
                 ops::dead_letter(&mut tx, stream, group, entries, reason, now).await?;
                 Ok(Answer::Done)
             }

@@ -24,39 +24,23 @@ impl BlockingConnections {
     /// Connections time out on connect only; callers bound each blocking command themselves, since its
     /// legitimate duration is the caller's `block`.
     pub(super) fn new(client: Client, connect_timeout: Duration) -> Self {
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(connect_timeout))
-            .set_response_timeout(None);
-        Self {
-            client,
-            config,
-            idle: Mutex::new(Vec::new()),
-        }
+        let config =
+            AsyncConnectionConfig::new().set_connection_timeout(Some(connect_timeout)).set_response_timeout(None);
+        Self { client, config, idle: Mutex::new(Vec::new()) }
     }
 
     /// An idle connection, or a new one.
     pub(super) async fn take(&self) -> RedisResult<MultiplexedConnection> {
-        let reused = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+        let reused = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         match reused {
             Some(conn) => Ok(conn),
-            None => {
-                self.client
-                    .get_multiplexed_async_connection_with_config(&self.config)
-                    .await
-            }
+            None => self.client.get_multiplexed_async_connection_with_config(&self.config).await,
         }
     }
 
     /// Returns a healthy connection for reuse.
     pub(super) fn give_back(&self, conn: MultiplexedConnection) {
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(conn);
         }

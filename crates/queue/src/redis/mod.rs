@@ -2,8 +2,8 @@
 //!
 //! Every key is `{prefix}{stream}` (dead letters: `{prefix}{stream}:dead`). Commands go over one
 //! auto-reconnecting multiplexed connection ([`ConnectionManager`]), which pipelines concurrent callers instead
-//! of locking a connection per call; blocking reads use dedicated connections (see [`blocking`]). Multi-step
-//! operations are Lua scripts (see [`scripts`]) so each is one round trip and atomic.
+//! of locking a connection per call; blocking reads use dedicated connections (see `blocking.rs`). Multi-step
+//! operations are Lua scripts (see `scripts.rs`) so each is one round trip and atomic.
 //! What must not live here: knowledge of what the payloads mean.
 
 mod blocking;
@@ -79,16 +79,10 @@ impl RedisQueue {
     }
 
     /// [`RedisQueue::connect`] with explicit timeouts.
-    pub async fn connect_with(
-        url: &str,
-        prefix: &str,
-        cap: u64,
-        options: RedisOptions,
-    ) -> Result<Self> {
+    pub async fn connect_with(url: &str, prefix: &str, cap: u64, options: RedisOptions) -> Result<Self> {
         let (client, config) = Self::client(url, &options)?;
-        let manager = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(unavailable("connect"))?;
+        let manager =
+            ConnectionManager::new_with_config(client.clone(), config).await.map_err(unavailable("connect"))?;
         Ok(Self::assemble(manager, client, prefix, cap, &options))
     }
 
@@ -96,15 +90,14 @@ impl RedisQueue {
     /// down (readiness then reports it through [`Queue::ping`]). Fails only on an invalid URL.
     pub fn connect_lazy(url: &str, prefix: &str, cap: u64, options: RedisOptions) -> Result<Self> {
         let (client, config) = Self::client(url, &options)?;
-        let manager = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(unavailable("connect"))?;
+        let manager =
+            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable("connect"))?;
         Ok(Self::assemble(manager, client, prefix, cap, &options))
     }
 
     fn client(url: &str, options: &RedisOptions) -> Result<(Client, ConnectionManagerConfig)> {
         // The URL may carry a password: the message must not include it.
-        let client = Client::open(url)
-            .map_err(|_| QueueError::Unavailable("redis: invalid connection URL".into()))?;
+        let client = Client::open(url).map_err(|_| QueueError::Unavailable("redis: invalid connection URL".into()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(options.connect_timeout))
             .set_response_timeout(Some(options.response_timeout))
@@ -114,13 +107,7 @@ impl RedisQueue {
         Ok((client, config))
     }
 
-    fn assemble(
-        manager: ConnectionManager,
-        client: Client,
-        prefix: &str,
-        cap: u64,
-        options: &RedisOptions,
-    ) -> Self {
+    fn assemble(manager: ConnectionManager, client: Client, prefix: &str, cap: u64, options: &RedisOptions) -> Self {
         Self {
             manager,
             blocking: BlockingConnections::new(client, options.connect_timeout),
@@ -149,27 +136,16 @@ impl RedisQueue {
         block: Duration,
     ) -> std::result::Result<Value, RedisError> {
         let mut cmd = redis::cmd("XREADGROUP");
-        cmd.arg("GROUP")
-            .arg(group)
-            .arg(consumer)
-            .arg("COUNT")
-            .arg(max);
+        cmd.arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(max);
         if block.is_zero() {
             cmd.arg("STREAMS").arg(key).arg(">");
             return cmd.query_async(&mut self.manager.clone()).await;
         }
         let block_ms = u64::try_from(block.as_millis()).unwrap_or(u64::MAX).max(1);
-        cmd.arg("BLOCK")
-            .arg(block_ms)
-            .arg("STREAMS")
-            .arg(key)
-            .arg(">");
+        cmd.arg("BLOCK").arg(block_ms).arg("STREAMS").arg(key).arg(">");
         let mut conn = self.blocking.take().await?;
-        match tokio::time::timeout(
-            block.saturating_add(self.response_timeout),
-            cmd.query_async::<Value>(&mut conn),
-        )
-        .await
+        match tokio::time::timeout(block.saturating_add(self.response_timeout), cmd.query_async::<Value>(&mut conn))
+            .await
         {
             Ok(Ok(value)) => {
                 self.blocking.give_back(conn);
@@ -181,10 +157,9 @@ impl RedisQueue {
                 }
                 Err(e)
             }
-            Err(_) => Err(RedisError::from(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "blocking read timed out",
-            ))),
+            Err(_) => {
+                Err(RedisError::from(std::io::Error::new(std::io::ErrorKind::TimedOut, "blocking read timed out")))
+            }
         }
     }
 }
@@ -201,17 +176,10 @@ impl Queue for RedisQueue {
         for payload in payloads {
             call.arg(payload.as_slice());
         }
-        let value: Value = call
-            .invoke_async(&mut self.manager.clone())
-            .await
-            .map_err(unavailable("append"))?;
+        let value: Value = call.invoke_async(&mut self.manager.clone()).await.map_err(unavailable("append"))?;
         match reply::append_reply(value)? {
             AppendReply::Added(ids) => Ok(ids),
-            AppendReply::Full(length) => Err(QueueError::Full {
-                stream: stream.to_owned(),
-                length,
-                cap: self.cap,
-            }),
+            AppendReply::Full(length) => Err(QueueError::Full { stream: stream.to_owned(), length, cap: self.cap }),
         }
     }
 
@@ -285,49 +253,28 @@ impl Queue for RedisQueue {
 
     #[tracing::instrument(level = "debug", skip(self, ids), fields(count = ids.len()))]
     async fn ack(&self, stream: &str, group: &str, ids: &[EntryId]) -> Result<()> {
-        let ids: Vec<&str> = ids
-            .iter()
-            .map(|id| id.0.as_str())
-            .filter(|id| reply::is_stream_id(id))
-            .collect();
+        let ids: Vec<&str> = ids.iter().map(|id| id.0.as_str()).filter(|id| reply::is_stream_id(id)).collect();
         if ids.is_empty() {
             return Ok(());
         }
         let mut call = scripts::ACK.key(self.key(stream));
         call.arg(group).arg(ids);
-        let _acked: i64 = call
-            .invoke_async(&mut self.manager.clone())
-            .await
-            .map_err(unavailable("ack"))?;
+        let _acked: i64 = call.invoke_async(&mut self.manager.clone()).await.map_err(unavailable("ack"))?;
         Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip(self, entries), fields(count = entries.len()))]
-    async fn dead_letter(
-        &self,
-        stream: &str,
-        group: &str,
-        entries: &[Delivery],
-        reason: &str,
-    ) -> Result<()> {
-        let entries: Vec<&Delivery> = entries
-            .iter()
-            .filter(|d| reply::is_stream_id(&d.id.0))
-            .collect();
+    async fn dead_letter(&self, stream: &str, group: &str, entries: &[Delivery], reason: &str) -> Result<()> {
+        let entries: Vec<&Delivery> = entries.iter().filter(|d| reply::is_stream_id(&d.id.0)).collect();
         if entries.is_empty() {
             return Ok(());
         }
         let mut call = scripts::DEAD_LETTER.key(self.key(stream));
         call.key(self.dead_key(stream)).arg(group).arg(reason);
         for delivery in entries {
-            call.arg(delivery.id.0.as_str())
-                .arg(delivery.payload.as_slice())
-                .arg(delivery.deliveries);
+            call.arg(delivery.id.0.as_str()).arg(delivery.payload.as_slice()).arg(delivery.deliveries);
         }
-        let _moved: i64 = call
-            .invoke_async(&mut self.manager.clone())
-            .await
-            .map_err(unavailable("dead_letter"))?;
+        let _moved: i64 = call.invoke_async(&mut self.manager.clone()).await.map_err(unavailable("dead_letter"))?;
         Ok(())
     }
 
@@ -339,18 +286,11 @@ impl Queue for RedisQueue {
             .invoke_async(&mut self.manager.clone())
             .await
             .map_err(unavailable("stats"))?;
-        Ok(StreamStats {
-            length,
-            pending,
-            dead_letters,
-        })
+        Ok(StreamStats { length, pending, dead_letters })
     }
 
     async fn ping(&self) -> Result<()> {
-        let _: String = redis::cmd("PING")
-            .query_async(&mut self.manager.clone())
-            .await
-            .map_err(unavailable("ping"))?;
+        let _: String = redis::cmd("PING").query_async(&mut self.manager.clone()).await.map_err(unavailable("ping"))?;
         Ok(())
     }
 }

@@ -48,33 +48,20 @@ fn payload_of(fields: Value) -> Option<Vec<u8>> {
             pairs
         }
     };
-    pairs
-        .into_iter()
-        .find(|(k, _)| matches!(k, Value::BulkString(b) if b == PAYLOAD_FIELD))
-        .and_then(|(_, v)| bytes(v))
+    pairs.into_iter().find(|(k, _)| matches!(k, Value::BulkString(b) if b == PAYLOAD_FIELD)).and_then(|(_, v)| bytes(v))
 }
 
 /// Decodes one `[id, [field, value, ...]]` entry (plus an optional trailing delivery count).
 fn entry(value: Value, deliveries: u32) -> Result<Delivery> {
     let mut parts = items(value).ok_or_else(|| malformed("entry"))?.into_iter();
-    let id = parts
-        .next()
-        .and_then(text)
-        .ok_or_else(|| malformed("entry id"))?;
-    let payload = parts
-        .next()
-        .and_then(payload_of)
-        .ok_or_else(|| malformed("entry payload"))?;
+    let id = parts.next().and_then(text).ok_or_else(|| malformed("entry id"))?;
+    let payload = parts.next().and_then(payload_of).ok_or_else(|| malformed("entry payload"))?;
     let deliveries = match parts.next() {
         Some(Value::Int(n)) => u32::try_from(n).unwrap_or(u32::MAX),
         Some(_) => return Err(malformed("delivery count")),
         None => deliveries,
     };
-    Ok(Delivery {
-        id: EntryId(id),
-        payload,
-        deliveries,
-    })
+    Ok(Delivery { id: EntryId(id), payload, deliveries })
 }
 
 /// Decodes an `XREADGROUP` reply for a single stream; `Nil` (timeout) is an empty batch.
@@ -85,10 +72,7 @@ pub(super) fn read_reply(value: Value) -> Result<Vec<Delivery>> {
         other => {
             let streams = items(other).ok_or_else(|| malformed("streams"))?;
             match streams.into_iter().next() {
-                Some(stream) => items(stream)
-                    .ok_or_else(|| malformed("stream"))?
-                    .into_iter()
-                    .nth(1),
+                Some(stream) => items(stream).ok_or_else(|| malformed("stream"))?.into_iter().nth(1),
                 None => None,
             }
         }
@@ -96,20 +80,12 @@ pub(super) fn read_reply(value: Value) -> Result<Vec<Delivery>> {
     let Some(entries) = entries else {
         return Ok(Vec::new());
     };
-    items(entries)
-        .ok_or_else(|| malformed("entries"))?
-        .into_iter()
-        .map(|e| entry(e, 1))
-        .collect()
+    items(entries).ok_or_else(|| malformed("entries"))?.into_iter().map(|e| entry(e, 1)).collect()
 }
 
 /// Decodes the claim script's reply: `[[id, fields, deliveries], ...]`.
 pub(super) fn claim_reply(value: Value) -> Result<Vec<Delivery>> {
-    items(value)
-        .ok_or_else(|| malformed("claimed entries"))?
-        .into_iter()
-        .map(|e| entry(e, 1))
-        .collect()
+    items(value).ok_or_else(|| malformed("claimed entries"))?.into_iter().map(|e| entry(e, 1)).collect()
 }
 
 /// Decodes the append script's reply: an integer stream length when full, else the new ids.
@@ -149,10 +125,7 @@ mod tests {
     fn decodes_resp2_read_reply() {
         let reply = Value::Array(vec![Value::Array(vec![
             bulk(b"k"),
-            Value::Array(vec![Value::Array(vec![
-                bulk(b"1-0"),
-                Value::Array(vec![bulk(b"p"), bulk(&[0, 255])]),
-            ])]),
+            Value::Array(vec![Value::Array(vec![bulk(b"1-0"), Value::Array(vec![bulk(b"p"), bulk(&[0, 255])])])]),
         ])]);
         let got = read_reply(reply).unwrap();
         assert_eq!(got.len(), 1);

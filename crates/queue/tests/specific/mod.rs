@@ -54,30 +54,14 @@ async fn embedded_pending_entries_survive_reopen_and_can_be_claimed() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = support::queue_path(&dir);
     let q = EmbeddedQueue::open(&path, 10_000).await.expect("open");
-    let appended = q
-        .append(STREAM, &payloads("inflight", 2))
-        .await
-        .expect("append");
-    assert_eq!(
-        q.read(STREAM, GROUP, "crashed", 10, SHORT)
-            .await
-            .expect("read")
-            .len(),
-        2
-    );
+    let appended = q.append(STREAM, &payloads("inflight", 2)).await.expect("append");
+    assert_eq!(q.read(STREAM, GROUP, "crashed", 10, SHORT).await.expect("read").len(), 2);
     q.close().await;
 
     let q = EmbeddedQueue::open(&path, 10_000).await.expect("reopen");
     assert_eq!(stats(&q).await.pending, 2);
-    assert!(q
-        .read(STREAM, GROUP, "c1", 10, Duration::ZERO)
-        .await
-        .expect("read")
-        .is_empty());
-    let claimed = q
-        .claim_idle(STREAM, GROUP, "rescuer", Duration::ZERO, 10)
-        .await
-        .expect("claim");
+    assert!(q.read(STREAM, GROUP, "c1", 10, Duration::ZERO).await.expect("read").is_empty());
+    let claimed = q.claim_idle(STREAM, GROUP, "rescuer", Duration::ZERO, 10).await.expect("claim");
     assert_eq!(ids(&claimed), appended);
     assert!(claimed.iter().all(|d| d.deliveries == 2));
     q.close().await;
@@ -87,43 +71,21 @@ async fn embedded_pending_entries_survive_reopen_and_can_be_claimed() {
 async fn embedded_two_handles_share_one_file() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = support::queue_path(&dir);
-    let api = Arc::new(
-        EmbeddedQueue::open(&path, 10_000)
-            .await
-            .expect("open api handle"),
-    );
-    let worker = Arc::new(
-        EmbeddedQueue::open(&path, 10_000)
-            .await
-            .expect("open worker handle"),
-    );
-    worker
-        .ensure_group(STREAM, GROUP)
-        .await
-        .expect("ensure_group");
+    let api = Arc::new(EmbeddedQueue::open(&path, 10_000).await.expect("open api handle"));
+    let worker = Arc::new(EmbeddedQueue::open(&path, 10_000).await.expect("open worker handle"));
+    worker.ensure_group(STREAM, GROUP).await.expect("ensure_group");
 
     // The worker's blocked read cannot be woken by the other handle's commit; it must poll.
     let reader = Arc::clone(&worker);
     let started = Instant::now();
-    let waiting = tokio::spawn(async move {
-        reader
-            .read(STREAM, GROUP, "w", 10, Duration::from_secs(10))
-            .await
-    });
+    let waiting = tokio::spawn(async move { reader.read(STREAM, GROUP, "w", 10, Duration::from_secs(10)).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let appended = api.append(STREAM, &payloads("x", 1)).await.expect("append");
     assert_eq!(ids(&waiting.await.expect("task").expect("read")), appended);
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "poll too slow: {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(2), "poll too slow: {:?}", started.elapsed());
 
     // Both handles consume from the same group without sharing entries.
-    let more = api
-        .append(STREAM, &payloads("y", 100))
-        .await
-        .expect("append");
+    let more = api.append(STREAM, &payloads("y", 100)).await.expect("append");
     let (a, b) = tokio::join!(drain(&*api, "a", 3), drain(&*worker, "b", 3));
     let mut seen = [ids(&a), ids(&b)].concat();
     seen.sort_by_key(|id| id.0.parse::<i64>().unwrap_or(0));
@@ -139,24 +101,15 @@ async fn redis_closed_port_is_unavailable_quickly() {
         Err(other) => panic!("expected Unavailable, got {other:?}"),
         Ok(_) => panic!("connected to a closed port"),
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 
-    let q =
-        RedisQueue::connect_lazy(url, "test:closed:", 10, RedisOptions::default()).expect("lazy");
+    let q = RedisQueue::connect_lazy(url, "test:closed:", 10, RedisOptions::default()).expect("lazy");
     let started = Instant::now();
     match q.append(STREAM, &payloads("x", 1)).await {
         Err(QueueError::Unavailable(message)) => assert!(!message.contains("s3cret"), "{message}"),
         other => panic!("expected Unavailable, got {other:?}"),
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     assert!(q.ping().await.is_err());
 }
 
@@ -168,26 +121,14 @@ async fn redis_blocking_read_does_not_stall_appends() {
     let q = backend.queue.clone();
     q.ensure_group(STREAM, GROUP).await.expect("ensure_group");
     let reader = Arc::clone(&q);
-    let waiting = tokio::spawn(async move {
-        reader
-            .read(STREAM, GROUP, "c1", 10, Duration::from_secs(5))
-            .await
-    });
+    let waiting = tokio::spawn(async move { reader.read(STREAM, GROUP, "c1", 10, Duration::from_secs(5)).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     let mut appended = Vec::new();
     for i in 0..20 {
-        appended.extend(
-            q.append(STREAM, &payloads(&format!("n{i}"), 1))
-                .await
-                .expect("append"),
-        );
+        appended.extend(q.append(STREAM, &payloads(&format!("n{i}"), 1)).await.expect("append"));
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "appends stalled: {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(1), "appends stalled: {:?}", started.elapsed());
     let got = waiting.await.expect("task").expect("read");
     assert_eq!(got.first().map(|d| d.id.clone()), appended.first().cloned());
     backend.finish().await;
@@ -200,37 +141,16 @@ async fn redis_entries_deleted_while_pending_are_dropped_by_claim() {
     };
     let q = backend.queue.clone();
     q.ensure_group(STREAM, GROUP).await.expect("ensure_group");
-    let appended = q
-        .append(STREAM, &payloads("gone", 2))
-        .await
-        .expect("append");
-    assert_eq!(
-        q.read(STREAM, GROUP, "c1", 10, SHORT)
-            .await
-            .expect("read")
-            .len(),
-        2
-    );
+    let appended = q.append(STREAM, &payloads("gone", 2)).await.expect("append");
+    assert_eq!(q.read(STREAM, GROUP, "c1", 10, SHORT).await.expect("read").len(), 2);
     let key = format!("{}{STREAM}", backend.prefix().expect("redis prefix"));
     let mut raw = support::raw_redis().await;
-    let _: i64 = redis::cmd("XDEL")
-        .arg(&key)
-        .arg(&appended[0].0)
-        .query_async(&mut raw)
-        .await
-        .expect("XDEL");
+    let _: i64 = redis::cmd("XDEL").arg(&key).arg(&appended[0].0).query_async(&mut raw).await.expect("XDEL");
 
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let claimed = q
-        .claim_idle(STREAM, GROUP, "c2", Duration::from_millis(100), 10)
-        .await
-        .expect("claim");
+    let claimed = q.claim_idle(STREAM, GROUP, "c2", Duration::from_millis(100), 10).await.expect("claim");
     assert_eq!(ids(&claimed), appended[1..].to_vec());
-    assert_eq!(
-        stats(&*q).await.pending,
-        1,
-        "the deleted entry left the pending list"
-    );
+    assert_eq!(stats(&*q).await.pending, 1, "the deleted entry left the pending list");
     backend.finish().await;
 }
 
@@ -245,9 +165,7 @@ async fn measure_throughput(name: &str, q: Arc<dyn Queue>) {
             let q = Arc::clone(&q);
             tokio::spawn(async move {
                 for i in 0..PER_TASK {
-                    q.append(STREAM, &[format!("{t}-{i}").into_bytes()])
-                        .await
-                        .expect("append");
+                    q.append(STREAM, &[format!("{t}-{i}").into_bytes()]).await.expect("append");
                 }
             })
         })

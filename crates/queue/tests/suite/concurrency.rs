@@ -9,10 +9,7 @@ use super::{drain, ids, payloads, stats, GROUP, STREAM};
 
 pub async fn concurrent_consumers_never_share_an_entry(q: Arc<dyn Queue>) {
     q.ensure_group(STREAM, GROUP).await.expect("ensure_group");
-    let appended = q
-        .append(STREAM, &payloads("share", 200))
-        .await
-        .expect("append");
+    let appended = q.append(STREAM, &payloads("share", 200)).await.expect("append");
     let consumers: Vec<_> = (0..3)
         .map(|c| {
             let q = Arc::clone(&q);
@@ -55,10 +52,7 @@ pub async fn concurrent_appends_are_all_delivered_exactly_once(q: Arc<dyn Queue>
     let payloads: HashSet<Vec<u8>> = got.iter().map(|d| d.payload.clone()).collect();
     assert_eq!(got.len(), 2000);
     assert_eq!(payloads.len(), 2000, "every payload exactly once");
-    assert_eq!(
-        got.iter().map(|d| d.id.clone()).collect::<HashSet<_>>(),
-        appended
-    );
+    assert_eq!(got.iter().map(|d| d.id.clone()).collect::<HashSet<_>>(), appended);
     q.ack(STREAM, GROUP, &ids(&got)).await.expect("ack");
     assert_eq!(stats(&*q).await, StreamStats::default());
 }

@@ -29,10 +29,7 @@ pub fn ids(deliveries: &[Delivery]) -> Vec<EntryId> {
 pub async fn drain(q: &dyn Queue, consumer: &str, max: usize) -> Vec<Delivery> {
     let mut all = Vec::new();
     loop {
-        let got = q
-            .read(STREAM, GROUP, consumer, max, SHORT)
-            .await
-            .expect("read");
+        let got = q.read(STREAM, GROUP, consumer, max, SHORT).await.expect("read");
         if got.is_empty() {
             return all;
         }

@@ -29,23 +29,15 @@ pub fn queue_path(dir: &TempDir) -> PathBuf {
 
 pub async fn embedded(cap: u64) -> Backend {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let queue = EmbeddedQueue::open(&queue_path(&dir), cap)
-        .await
-        .expect("open embedded queue");
-    Backend {
-        queue: Arc::new(queue),
-        cleanup: Cleanup::Dir { _dir: dir },
-    }
+    let queue = EmbeddedQueue::open(&queue_path(&dir), cap).await.expect("open embedded queue");
+    Backend { queue: Arc::new(queue), cleanup: Cleanup::Dir { _dir: dir } }
 }
 
 /// A Redis queue under a fresh prefix, or `None` (after saying so) when Redis is unreachable outside CI.
 pub async fn redis(cap: u64) -> Option<Backend> {
     let prefix = format!("test:{}:", uuid::Uuid::new_v4());
     match RedisQueue::connect(&redis_url(), &prefix, cap).await {
-        Ok(queue) => Some(Backend {
-            queue: Arc::new(queue),
-            cleanup: Cleanup::Redis { prefix },
-        }),
+        Ok(queue) => Some(Backend { queue: Arc::new(queue), cleanup: Cleanup::Redis { prefix } }),
         Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!("Redis is required on CI (CI=true) but unreachable at REDIS_URL or 127.0.0.1:6379: {e}")
         }
@@ -59,10 +51,7 @@ pub async fn redis(cap: u64) -> Option<Backend> {
 /// A raw connection for tests that reach around the queue (cleanup, simulating server-side deletions).
 pub async fn raw_redis() -> redis::aio::MultiplexedConnection {
     let client = redis::Client::open(redis_url()).expect("redis url");
-    client
-        .get_multiplexed_async_connection()
-        .await
-        .expect("raw redis connection")
+    client.get_multiplexed_async_connection().await.expect("raw redis connection")
 }
 
 impl Backend {
@@ -81,17 +70,10 @@ impl Backend {
         };
         drop(self.queue);
         let mut conn = raw_redis().await;
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{prefix}*"))
-            .query_async(&mut conn)
-            .await
-            .expect("list test keys");
+        let keys: Vec<String> =
+            redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.expect("list test keys");
         if !keys.is_empty() {
-            let _: i64 = redis::cmd("DEL")
-                .arg(keys)
-                .query_async(&mut conn)
-                .await
-                .expect("delete test keys");
+            let _: i64 = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.expect("delete test keys");
         }
     }
 }
