@@ -285,8 +285,65 @@ async fn two_workers_share_one_consumer_group() {
     assert!(!api_metrics.contains("converge_ingest_applied_total{outcome=\"order_inserted\"}"));
 }
 
+/// SIGTERM: in-flight work finishes, the process exits cleanly, and everything accepted is stored.
+async fn sigterm_shuts_down_gracefully(mode: Mode) {
+    let Some(deployment) = Deployment::new(mode).await else { return };
+    let key = deployment.create_key();
+    let mut server = deployment.start(&["serve"], &[]);
+    server.ready().await;
+    let client = reqwest::Client::new();
+    let mut expected = HashSet::new();
+    let orders: Vec<_> = (0..1000)
+        .map(|i| {
+            expected.insert(format!("O{i}"));
+            order(&format!("O{i}"), &format!("C{}", i % 10), "3.00")
+        })
+        .collect();
+    let r = client.post(format!("{}/api/v1/orders/batch", server.base)).bearer_auth(&key).json(&json!({"items": orders})).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let status = Command::new("kill").arg("-TERM").arg(server.child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "converge did not stop within 20 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    // Whatever the consumers had not reached is applied after a restart; nothing was lost either way.
+    let restarted = deployment.start(&["serve"], &[]);
+    restarted.ready().await;
+    let store = deployment.store().await;
+    assert_all_stored_once(store.as_ref(), &expected, "default").await;
+}
+
+/// `converge demo` loads the deterministic sample through the store, and the API serves it.
+async fn demo_loads_a_sample(mode: Mode) {
+    let Some(deployment) = Deployment::new(mode).await else { return };
+    let output = deployment.command(&["demo", "--customers", "300", "--orders", "1500", "--seed", "7"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let store = deployment.store().await;
+    let ws = store.workspace_by_slug("default").await.unwrap().unwrap().id;
+    let counts = store.counts(ws).await.unwrap();
+    assert_eq!((counts.customers, counts.orders), (300, 1500));
+    let sample = store.customer(ws, "C00000007").await.unwrap().unwrap();
+    assert!(sample.name.is_some() && sample.city.is_some());
+}
+
 mod embedded {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sigterm() {
+        sigterm_shuts_down_gracefully(Mode::Embedded).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn demo() {
+        demo_loads_a_sample(Mode::Embedded).await
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn end_to_end() {
@@ -301,6 +358,16 @@ mod embedded {
 
 mod production {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sigterm() {
+        sigterm_shuts_down_gracefully(Mode::Production).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn demo() {
+        demo_loads_a_sample(Mode::Production).await
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn end_to_end() {
