@@ -85,10 +85,25 @@ end
 
 local function ack_and_release(key, group, ids, groups)
   local acked = 0
-  for _, id in ipairs(ids) do
-    if redis.call('XACK', key, group, id) == 1 then
-      acked = acked + 1
-      if releasable(key, groups, id) then redis.call('XDEL', key, id) end
+  if #groups == 1 then
+    -- One group (the common case): acknowledge and delete in bulk. Only ids the group has delivered are
+    -- deleted; an acknowledged id is then held by no one. Chunks keep Lua's unpack within its limits.
+    local last = groups[1][2]
+    local delivered = {}
+    for _, id in ipairs(ids) do
+      if not id_less(last, id) then delivered[#delivered + 1] = id end
+    end
+    for i = 1, #delivered, 500 do
+      local chunk = {unpack(delivered, i, math.min(i + 499, #delivered))}
+      acked = acked + redis.call('XACK', key, group, unpack(chunk))
+      redis.call('XDEL', key, unpack(chunk))
+    end
+  else
+    for _, id in ipairs(ids) do
+      if redis.call('XACK', key, group, id) == 1 then
+        acked = acked + 1
+        if releasable(key, groups, id) then redis.call('XDEL', key, id) end
+      end
     end
   end
   local minid
