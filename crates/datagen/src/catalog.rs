@@ -61,10 +61,7 @@ pub(crate) const PRODUCTS: [Product; 40] = [
 /// above), so a log-normal target gives a log-normal-ish basket.
 pub(crate) fn closest_product(target_rupees: f64) -> Product {
     let index = PRODUCTS.partition_point(|p| (p.rupees as f64) < target_rupees);
-    match (
-        index.checked_sub(1).and_then(|i| PRODUCTS.get(i)),
-        PRODUCTS.get(index),
-    ) {
+    match (index.checked_sub(1).and_then(|i| PRODUCTS.get(i)), PRODUCTS.get(index)) {
         (Some(below), Some(above)) => {
             if target_rupees - below.rupees as f64 <= above.rupees as f64 - target_rupees {
                 *below

@@ -2,29 +2,18 @@
 //! validated [`CustomerRecord`] or as the JSON a client would send to the API.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use converge_domain::{
-    Attributes, Channel, City, CustomerRecord, Email, ExternalId, Gender, PersonName, Phone,
-};
+use converge_domain::{Attributes, Channel, City, CustomerRecord, Email, ExternalId, Gender, PersonName, Phone};
 use rand::Rng;
 use serde_json::{Map, Value};
 
 use crate::random::{pick, rng_for, weighted, Stream};
 use crate::vocabulary::{CITIES, EMAIL_DOMAINS, FEMALE_NAMES, MALE_NAMES, SURNAMES};
 
-const GENDERS: [(Gender, u32); 5] = [
-    (Gender::Female, 480),
-    (Gender::Male, 470),
-    (Gender::NonBinary, 10),
-    (Gender::Other, 10),
-    (Gender::Unknown, 30),
-];
+const GENDERS: [(Gender, u32); 5] =
+    [(Gender::Female, 480), (Gender::Male, 470), (Gender::NonBinary, 10), (Gender::Other, 10), (Gender::Unknown, 30)];
 
 /// WhatsApp is the most common preference in India; e-mail and SMS trail.
-const CHANNELS: [(Channel, u32); 3] = [
-    (Channel::Whatsapp, 55),
-    (Channel::Sms, 20),
-    (Channel::Email, 25),
-];
+const CHANNELS: [(Channel, u32); 3] = [(Channel::Whatsapp, 55), (Channel::Sms, 20), (Channel::Email, 25)];
 
 const TIERS: [(&str, u32); 3] = [("gold", 10), ("silver", 30), ("bronze", 60)];
 
@@ -120,10 +109,7 @@ impl CustomerDraft {
     /// The JSON a client would POST, shaped like `CustomerInput`; absent contact fields are left out.
     pub(crate) fn to_json(&self) -> Value {
         let mut object = Map::new();
-        object.insert(
-            "external_id".to_owned(),
-            Value::from(self.external_id().as_str()),
-        );
+        object.insert("external_id".to_owned(), Value::from(self.external_id().as_str()));
         object.insert("name".to_owned(), Value::from(self.name.as_str()));
         if let Some(email) = &self.email {
             object.insert("email".to_owned(), Value::from(email.as_str()));
@@ -133,16 +119,10 @@ impl CustomerDraft {
         }
         object.insert("city".to_owned(), Value::from(self.city));
         object.insert("gender".to_owned(), Value::from(self.gender.as_str()));
-        object.insert(
-            "preferred_channel".to_owned(),
-            Value::from(self.channel.as_str()),
-        );
+        object.insert("preferred_channel".to_owned(), Value::from(self.channel.as_str()));
         let created_at = self.created_at.to_rfc3339_opts(SecondsFormat::Secs, true);
         object.insert("created_at".to_owned(), Value::from(created_at));
-        object.insert(
-            "attributes".to_owned(),
-            Value::Object(self.attributes_json()),
-        );
+        object.insert("attributes".to_owned(), Value::Object(self.attributes_json()));
         Value::Object(object)
     }
 }
@@ -157,9 +137,6 @@ fn email_for(rng: &mut impl Rng, first: &str, last: &str, index: u64) -> String 
         0 => format!("{first}.{last}{index}@{domain}"),
         1 => format!("{first}{last}{index}@{domain}"),
         2 => format!("{first}_{index}@{domain}"),
-        _ => format!(
-            "{}{last}.{index}@{domain}",
-            first.get(..1).unwrap_or_default()
-        ),
+        _ => format!("{}{last}.{index}@{domain}", first.get(..1).unwrap_or_default()),
     }
 }

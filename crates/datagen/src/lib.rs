@@ -55,21 +55,9 @@ impl Generator {
         let now = now - Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos()));
         let buyers = customers.saturating_mul(BUYER_PERCENT).div_ceil(100);
         let repeaters = buyers.saturating_mul(REPEAT_PERCENT).div_ceil(100);
-        let offset = if customers == 0 {
-            0
-        } else {
-            rng_for(seed, Stream::OrderCustomer, u64::MAX).gen_range(0..customers)
-        };
-        Generator {
-            seed,
-            customers,
-            orders,
-            now,
-            buyers,
-            repeaters,
-            stride: coprime_stride(seed, customers),
-            offset,
-        }
+        let offset =
+            if customers == 0 { 0 } else { rng_for(seed, Stream::OrderCustomer, u64::MAX).gen_range(0..customers) };
+        Generator { seed, customers, orders, now, buyers, repeaters, stride: coprime_stride(seed, customers), offset }
     }
 
     /// Number of customers in the data set.
@@ -142,16 +130,14 @@ impl Generator {
             // `as` saturates; `min` keeps the rank in range when share rounds up to 1.
             ((share * self.repeaters as f64) as u64).min(self.repeaters - 1)
         };
-        let mapped = (u128::from(rank) * u128::from(self.stride) + u128::from(self.offset))
-            % u128::from(self.customers);
+        let mapped =
+            (u128::from(rank) * u128::from(self.stride) + u128::from(self.offset)) % u128::from(self.customers);
         u64::try_from(mapped).unwrap_or(0)
     }
 
     fn order_draft(&self, index: u64) -> OrderDraft {
         let customer = self.customer_index_of_order(index);
-        let not_before = self
-            .customer_created_at(customer)
-            .max(self.now - ORDER_WINDOW);
+        let not_before = self.customer_created_at(customer).max(self.now - ORDER_WINDOW);
         let customer_id = ExternalId::numbered("C", customer, 8);
         OrderDraft::generate(self.seed, index, customer_id, not_before, self.now)
     }

@@ -2,9 +2,7 @@
 //! [`OrderRecord`] or as the JSON a client would send to the API.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use converge_domain::{
-    Currency, ExternalId, Money, OrderItem, OrderRecord, OrderStatus, ProductName, Quantity, Sku,
-};
+use converge_domain::{Currency, ExternalId, Money, OrderItem, OrderRecord, OrderStatus, ProductName, Quantity, Sku};
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -74,11 +72,7 @@ impl OrderDraft {
 
     /// The order total: the sum of its lines, between ₹99 and ₹50,000.
     pub(crate) fn amount(&self) -> Money {
-        let rupees: i64 = self
-            .lines
-            .iter()
-            .map(|(product, quantity)| product.rupees * i64::from(*quantity))
-            .sum();
+        let rupees: i64 = self.lines.iter().map(|(product, quantity)| product.rupees * i64::from(*quantity)).sum();
         Money::from_minor(rupees * PAISE)
     }
 
@@ -124,10 +118,7 @@ impl OrderDraft {
             })
             .collect();
         let mut object = Map::new();
-        object.insert(
-            "external_id".to_owned(),
-            Value::from(self.external_id().as_str()),
-        );
+        object.insert("external_id".to_owned(), Value::from(self.external_id().as_str()));
         let customer = self.customer.as_str();
         object.insert("customer_external_id".to_owned(), Value::from(customer));
         object.insert("amount".to_owned(), Value::from(self.amount().format(&inr)));
@@ -155,9 +146,7 @@ fn basket(rng: &mut impl Rng) -> Vec<(Product, u32)> {
         if lines.iter().any(|(line, _)| line.sku == product.sku) {
             continue;
         }
-        let fitting = (1..=quantity)
-            .rev()
-            .find(|q| total + product.rupees * i64::from(*q) <= MAX_ORDER_RUPEES);
+        let fitting = (1..=quantity).rev().find(|q| total + product.rupees * i64::from(*q) <= MAX_ORDER_RUPEES);
         if let Some(quantity) = fitting {
             total += product.rupees * i64::from(quantity);
             lines.push((product, quantity));

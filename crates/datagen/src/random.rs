@@ -107,9 +107,7 @@ mod tests {
     fn weighted_respects_weights() {
         let mut rng = rng_for(0, Stream::Order, 0);
         let table = [("a", 90), ("b", 10), ("never", 0)];
-        let hits = (0..10_000)
-            .filter(|_| weighted(&mut rng, &table) == "a")
-            .count();
+        let hits = (0..10_000).filter(|_| weighted(&mut rng, &table) == "a").count();
         assert!((8_700..9_300).contains(&hits), "{hits}");
     }
 }

@@ -200,12 +200,7 @@ mod tests {
         assert!(SURNAMES.iter().collect::<HashSet<_>>().len() >= 40);
         assert!(CITIES.iter().map(|(c, _)| c).collect::<HashSet<_>>().len() >= 25);
         let words = first.iter().copied().chain(&SURNAMES);
-        assert!(words
-            .clone()
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic())));
-        assert!(CITIES
-            .iter()
-            .chain(&EMAIL_DOMAINS)
-            .all(|&(_, weight)| weight > 0));
+        assert!(words.clone().all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic())));
+        assert!(CITIES.iter().chain(&EMAIL_DOMAINS).all(|&(_, weight)| weight > 0));
     }
 }

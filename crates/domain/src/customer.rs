@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::FieldErrors;
-use crate::fields::{
-    parse_timestamp, Attributes, Channel, City, Email, ExternalId, Gender, PersonName, Phone,
-};
+use crate::fields::{parse_timestamp, Attributes, Channel, City, Email, ExternalId, Gender, PersonName, Phone};
 
 /// A customer as a client sends it to `POST /api/v1/customers`: plain strings, so that a wrong value becomes
 /// a per-field error from [`CustomerInput::validate`] rather than an opaque JSON decoding failure.
@@ -103,14 +101,10 @@ impl CustomerInput {
         let phone = errors.check_optional("phone", self.phone.as_deref(), Phone::parse);
         let city = errors.check_optional("city", self.city.as_deref(), City::parse);
         let gender = errors.check_optional("gender", self.gender.as_deref(), Gender::parse);
-        let preferred_channel = errors.check_optional(
-            "preferred_channel",
-            self.preferred_channel.as_deref(),
-            Channel::parse,
-        );
-        let created_at = errors.check_optional("created_at", self.created_at.as_deref(), |text| {
-            parse_timestamp(text, now)
-        });
+        let preferred_channel =
+            errors.check_optional("preferred_channel", self.preferred_channel.as_deref(), Channel::parse);
+        let created_at =
+            errors.check_optional("created_at", self.created_at.as_deref(), |text| parse_timestamp(text, now));
         let attributes = match self.attributes.map(Attributes::from_json) {
             None => Attributes::new(),
             Some(Ok(attributes)) => attributes,

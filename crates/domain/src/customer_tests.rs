@@ -31,20 +31,14 @@ fn validates_a_full_customer() {
     assert_eq!(record.phone.unwrap().as_str(), "+919876543210");
     assert_eq!(record.gender, Some(Gender::Female));
     assert_eq!(record.preferred_channel, Some(Channel::Whatsapp));
-    assert_eq!(
-        record.created_at.unwrap().to_rfc3339(),
-        "2024-05-01T05:00:00+00:00"
-    );
+    assert_eq!(record.created_at.unwrap().to_rfc3339(), "2024-05-01T05:00:00+00:00");
     assert_eq!(record.attributes.len(), 3);
 }
 
 #[test]
 fn absent_fields_stay_none() {
     let record = input(json!({"external_id": "C1"})).validate(now()).unwrap();
-    assert_eq!(
-        record,
-        CustomerRecord::new(ExternalId::parse("C1").unwrap())
-    );
+    assert_eq!(record, CustomerRecord::new(ExternalId::parse("C1").unwrap()));
     let with_nulls = input(json!({"external_id": "C1", "email": null, "attributes": null}));
     assert_eq!(with_nulls.validate(now()).unwrap(), record);
 }
@@ -86,9 +80,7 @@ fn reports_every_bad_field_at_once() {
 
 #[test]
 fn future_created_at_is_rejected() {
-    let errors = input(json!({"external_id": "C1", "created_at": "2030-01-01T00:00:00Z"}))
-        .validate(now())
-        .unwrap_err();
+    let errors = input(json!({"external_id": "C1", "created_at": "2030-01-01T00:00:00Z"})).validate(now()).unwrap_err();
     assert_eq!(errors.0[0].field, "created_at");
     assert_eq!(errors.0[0].message, "is too far in the future");
 }
@@ -96,24 +88,14 @@ fn future_created_at_is_rejected() {
 #[test]
 fn unknown_fields_are_refused_when_decoding() {
     let result = serde_json::from_value::<CustomerInput>(json!({"external_id": "C1", "mail": "x"}));
-    assert!(result
-        .unwrap_err()
-        .to_string()
-        .contains("unknown field `mail`"));
+    assert!(result.unwrap_err().to_string().contains("unknown field `mail`"));
     assert!(serde_json::from_value::<CustomerInput>(json!({"name": "x"})).is_err());
 }
 
 #[test]
 fn input_serializes_without_absent_fields() {
-    let input = CustomerInput {
-        external_id: "C1".into(),
-        city: Some("Pune".into()),
-        ..CustomerInput::default()
-    };
-    assert_eq!(
-        serde_json::to_value(&input).unwrap(),
-        json!({"external_id": "C1", "city": "Pune"})
-    );
+    let input = CustomerInput { external_id: "C1".into(), city: Some("Pune".into()), ..CustomerInput::default() };
+    assert_eq!(serde_json::to_value(&input).unwrap(), json!({"external_id": "C1", "city": "Pune"}));
 }
 
 #[test]
@@ -125,10 +107,7 @@ fn record_serde_round_trips_and_revalidates() {
     .validate(now())
     .unwrap();
     let text = serde_json::to_string(&record).unwrap();
-    assert_eq!(
-        serde_json::from_str::<CustomerRecord>(&text).unwrap(),
-        record
-    );
+    assert_eq!(serde_json::from_str::<CustomerRecord>(&text).unwrap(), record);
     let tampered = text.replace("a@b.in", "not-an-email");
     assert!(serde_json::from_str::<CustomerRecord>(&tampered).is_err());
 }

@@ -28,10 +28,7 @@ impl FieldErrors {
 
     /// Records that `field` is invalid because of `message`.
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.into(), message: message.into() });
     }
 
     /// True when nothing was wrong.
@@ -56,10 +53,7 @@ impl FieldErrors {
         FieldErrors(
             self.0
                 .into_iter()
-                .map(|error| FieldError {
-                    field: join_path(prefix, &error.field),
-                    message: error.message,
-                })
+                .map(|error| FieldError { field: join_path(prefix, &error.field), message: error.message })
                 .collect(),
         )
     }
@@ -147,11 +141,7 @@ mod tests {
         errors.push("email", "must be a valid e-mail address");
         errors.push("", "must be an object");
         errors.push("[0]", "odd");
-        let fields: Vec<_> = errors
-            .prefixed("items[3]")
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<_> = errors.prefixed("items[3]").into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["items[3].email", "items[3]", "items[3][0]"]);
     }
 
@@ -168,10 +158,7 @@ mod tests {
         let mut errors = FieldErrors::new();
         errors.push("name", "must not be empty");
         errors.push("email", "must be a valid e-mail address");
-        assert_eq!(
-            errors.to_string(),
-            "name must not be empty; email must be a valid e-mail address"
-        );
+        assert_eq!(errors.to_string(), "name must not be empty; email must be a valid e-mail address");
     }
 
     #[test]

@@ -80,15 +80,8 @@ mod tests {
 
     #[test]
     fn round_trips_both_kinds() {
-        for event in [
-            IngestEvent::Customer(customer()),
-            IngestEvent::Order(order()),
-        ] {
-            let envelope = IngestEnvelope {
-                workspace_id: 7,
-                received_at: now(),
-                event,
-            };
+        for event in [IngestEvent::Customer(customer()), IngestEvent::Order(order())] {
+            let envelope = IngestEnvelope { workspace_id: 7, received_at: now(), event };
             let bytes = envelope.to_bytes();
             assert!(!bytes.contains(&b'\n'), "compact JSON");
             assert_eq!(IngestEnvelope::from_bytes(&bytes), Ok(envelope));
@@ -97,11 +90,7 @@ mod tests {
 
     #[test]
     fn payload_is_tagged_by_kind() {
-        let envelope = IngestEnvelope {
-            workspace_id: 1,
-            received_at: now(),
-            event: IngestEvent::Order(order()),
-        };
+        let envelope = IngestEnvelope { workspace_id: 1, received_at: now(), event: IngestEvent::Order(order()) };
         let value: serde_json::Value = serde_json::from_slice(&envelope.to_bytes()).unwrap();
         assert_eq!(value["event"]["kind"], json!("order"));
         assert_eq!(value["event"]["amount"], json!(299_900));
@@ -109,11 +98,7 @@ mod tests {
 
     #[test]
     fn tampered_or_broken_payloads_fail_to_decode() {
-        let envelope = IngestEnvelope {
-            workspace_id: 1,
-            received_at: now(),
-            event: IngestEvent::Customer(customer()),
-        };
+        let envelope = IngestEnvelope { workspace_id: 1, received_at: now(), event: IngestEvent::Customer(customer()) };
         let text = String::from_utf8(envelope.to_bytes()).unwrap();
         for tampered in [
             text.replace("priya@example.in", "priya"),
@@ -123,10 +108,7 @@ mod tests {
             String::new(),
             "{".to_owned(),
         ] {
-            assert!(
-                IngestEnvelope::from_bytes(tampered.as_bytes()).is_err(),
-                "{tampered}"
-            );
+            assert!(IngestEnvelope::from_bytes(tampered.as_bytes()).is_err(), "{tampered}");
         }
     }
 }

@@ -14,12 +14,13 @@ pub mod fields;
 pub mod ingest;
 pub mod money;
 pub mod order;
+pub mod segment;
 
 pub use customer::{CustomerInput, CustomerRecord};
 pub use error::{FieldError, FieldErrors};
 pub use fields::{
-    parse_timestamp, AttributeKey, AttributeValue, Attributes, Channel, City, Email, ExternalId,
-    Gender, PersonName, Phone, ProductName, Sku,
+    parse_timestamp, AttributeKey, AttributeValue, Attributes, Channel, City, Email, ExternalId, Gender, PersonName,
+    Phone, ProductName, Sku,
 };
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money};

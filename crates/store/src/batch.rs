@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use converge_domain::{CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord};
 
 /// Key of a customer across workspaces.
@@ -62,6 +62,10 @@ pub(crate) struct PreparedBatch {
 
 /// Folds a batch into duplicate-free writes, each list sorted by key so that concurrent transactions lock
 /// rows in the same order.
+///
+/// Timestamps are truncated to whole milliseconds here, so both backends store the same instants (SQLite keeps
+/// milliseconds, Postgres would keep microseconds) and segment rules, which compare milliseconds, give the
+/// same answer on either.
 pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
     let mut profiles: BTreeMap<CustomerKey, ProfileWrite> = BTreeMap::new();
     let mut orders: BTreeMap<CustomerKey, OrderWrite> = BTreeMap::new();
@@ -117,14 +121,14 @@ fn profile_write(workspace_id: i64, received_at: DateTime<Utc>, c: &CustomerReco
     ProfileWrite {
         workspace_id,
         external_id: c.external_id.as_str().to_owned(),
-        received_at,
+        received_at: received_at.trunc_subsecs(3),
         name: c.name.as_ref().map(|v| v.as_str().to_owned()),
         email: c.email.as_ref().map(|v| v.as_str().to_owned()),
         phone: c.phone.as_ref().map(|v| v.as_str().to_owned()),
         city: c.city.as_ref().map(|v| v.as_str().to_owned()),
         gender: c.gender.map(|v| v.as_str().to_owned()),
         preferred_channel: c.preferred_channel.map(|v| v.as_str().to_owned()),
-        created_at: c.created_at,
+        created_at: c.created_at.map(|at| at.trunc_subsecs(3)),
         attributes_patch,
     }
 }
@@ -158,8 +162,8 @@ fn order_write(workspace_id: i64, received_at: DateTime<Utc>, o: &OrderRecord) -
         status: o.status.as_str().to_owned(),
         channel: o.channel.clone(),
         items: serde_json::to_value(&o.items).unwrap_or(serde_json::Value::Array(Vec::new())),
-        ordered_at: o.ordered_at,
-        received_at,
+        ordered_at: o.ordered_at.trunc_subsecs(3),
+        received_at: received_at.trunc_subsecs(3),
     }
 }
 

@@ -8,11 +8,13 @@ mod batch;
 pub mod error;
 pub mod model;
 pub mod postgres;
+pub mod segment;
 pub mod sqlite;
 pub mod testing;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use converge_domain::{Currency, IngestEnvelope};
 
 pub use error::{StoreError, StoreResult};
@@ -60,6 +62,33 @@ pub trait Store: Send + Sync + 'static {
 
     /// Row counts of a workspace.
     async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
+
+    /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which
+    /// [`Rule::matches`] holds on their [`Store::customer_facts`], at the moment of the query. `rule` must
+    /// have been parsed with the workspace's currency.
+    async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The first `limit` customers `rule` selects at `now`, by ascending id.
+    async fn segment_sample(
+        &self,
+        workspace_id: i64,
+        rule: &Rule,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRow>>;
+
+    /// Ids of every customer `rule` selects at `now`, ascending.
+    async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+
+    /// Each custom attribute key used in the workspace with the JSON type most customers hold under it
+    /// (ties: string, then number), sorted by key; feed it to
+    /// [`Catalogue::with_attributes`](converge_domain::segment::Catalogue::with_attributes). Scans every
+    /// customer's attributes, so callers should cache it.
+    async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>>;
+
+    /// Every customer of the workspace with the facts rules are evaluated on (orders included, oldest
+    /// first), by ascending id: for building in-memory indexes and for checking them against SQL.
+    async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>>;
 }
 
 /// Opens the store named by a URL: `postgres://…` or `sqlite://path` / `sqlite:path`.

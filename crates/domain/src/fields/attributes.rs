@@ -25,11 +25,9 @@ impl AttributeKey {
         if first_ok && rest_ok && raw.len() <= 63 {
             Ok(AttributeKey(raw.to_owned()))
         } else {
-            Err(
-                "must be a lowercase name like vip_since: a letter, then letters, digits or _, \
+            Err("must be a lowercase name like vip_since: a letter, then letters, digits or _, \
                  at most 63 characters"
-                    .to_owned(),
-            )
+                .to_owned())
         }
     }
 }
@@ -44,9 +42,7 @@ impl std::borrow::Borrow<str> for AttributeKey {
 
 string_newtype!(
     AttributeKey,
-    super::string_schema("Custom attribute name")
-        .pattern(Some("^[a-z][a-z0-9_]{0,62}$"))
-        .examples(["tier"])
+    super::string_schema("Custom attribute name").pattern(Some("^[a-z][a-z0-9_]{0,62}$")).examples(["tier"])
 );
 
 /// A scalar attribute value. Numbers keep their exact JSON text (serde_json `arbitrary_precision`).
@@ -69,13 +65,10 @@ impl AttributeValue {
         match value {
             Value::Null => Ok(None),
             Value::Bool(flag) => Ok(Some(AttributeValue::Bool(flag))),
-            Value::String(text) if text.chars().count() > Self::MAX_STRING_CHARS => Err(format!(
-                "must be at most {} characters",
-                Self::MAX_STRING_CHARS
-            )),
-            Value::String(text) if text.contains('\0') => {
-                Err("must not contain NUL characters".to_owned())
+            Value::String(text) if text.chars().count() > Self::MAX_STRING_CHARS => {
+                Err(format!("must be at most {} characters", Self::MAX_STRING_CHARS))
             }
+            Value::String(text) if text.contains('\0') => Err("must not contain NUL characters".to_owned()),
             Value::String(text) => Ok(Some(AttributeValue::String(text))),
             Value::Number(number) => {
                 let finite = number.as_f64().is_some_and(f64::is_finite);
@@ -85,10 +78,9 @@ impl AttributeValue {
                     Err("must be a number of at most 40 characters within double range".to_owned())
                 }
             }
-            Value::Array(_) | Value::Object(_) => Err(
-                "must be a string, number, boolean or null; nested values are not supported"
-                    .to_owned(),
-            ),
+            Value::Array(_) | Value::Object(_) => {
+                Err("must be a string, number, boolean or null; nested values are not supported".to_owned())
+            }
         }
     }
 
@@ -125,18 +117,12 @@ impl Attributes {
     pub fn from_json(map: Map<String, Value>) -> Result<Attributes, FieldErrors> {
         let mut errors = FieldErrors::new();
         if map.len() > Self::MAX_KEYS {
-            errors.push(
-                "attributes",
-                format!("must have at most {} keys", Self::MAX_KEYS),
-            );
+            errors.push("attributes", format!("must have at most {} keys", Self::MAX_KEYS));
             return Err(errors);
         }
         let mut entries = BTreeMap::new();
         for (raw_key, raw_value) in map {
-            let field = format!(
-                "attributes.{}",
-                raw_key.chars().take(70).collect::<String>()
-            );
+            let field = format!("attributes.{}", raw_key.chars().take(70).collect::<String>());
             let key = errors.check(&field, AttributeKey::parse(&raw_key));
             let value = errors.check(&field, AttributeValue::from_json(raw_value));
             if let (Some(key), Some(value)) = (key, value) {

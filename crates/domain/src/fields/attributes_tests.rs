@@ -14,39 +14,21 @@ fn keys_follow_the_pattern() {
     for key in ["a", "tier", "vip_since", "x1_2", &"k".repeat(63)] {
         assert!(AttributeKey::parse(key).is_ok(), "{key:?}");
     }
-    for key in [
-        "",
-        "Tier",
-        "1tier",
-        "_tier",
-        "ti-er",
-        "ti er",
-        "tïer",
-        &"k".repeat(64),
-    ] {
+    for key in ["", "Tier", "1tier", "_tier", "ti-er", "ti er", "tïer", &"k".repeat(64)] {
         assert!(AttributeKey::parse(key).is_err(), "{key:?}");
     }
 }
 
 #[test]
 fn accepts_scalars_and_null_removals() {
-    let raw: Value = serde_json::from_str(
-        r#"{"tier": "gold", "points": 1200.50, "newsletter": true, "old": null}"#,
-    )
-    .unwrap();
+    let raw: Value =
+        serde_json::from_str(r#"{"tier": "gold", "points": 1200.50, "newsletter": true, "old": null}"#).unwrap();
     let attributes = Attributes::from_json(object(raw.clone())).unwrap();
     assert_eq!(attributes.len(), 4);
-    assert_eq!(
-        attributes.get("tier"),
-        Some(&AttributeValue::String("gold".into()))
-    );
+    assert_eq!(attributes.get("tier"), Some(&AttributeValue::String("gold".into())));
     assert_eq!(attributes.get("old"), None);
     assert_eq!(attributes.to_json(), raw);
-    assert_eq!(
-        attributes.to_json()["points"].to_string(),
-        "1200.50",
-        "exact number text kept"
-    );
+    assert_eq!(attributes.to_json()["points"].to_string(), "1200.50", "exact number text kept");
 }
 
 #[test]
@@ -60,18 +42,9 @@ fn reports_every_bad_entry_by_path() {
     let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
-        [
-            "attributes.Bad",
-            "attributes.huge",
-            "attributes.list",
-            "attributes.long",
-            "attributes.nested"
-        ]
+        ["attributes.Bad", "attributes.huge", "attributes.list", "attributes.long", "attributes.nested"]
     );
-    assert_eq!(
-        errors.0[4].message,
-        "must be a string, number, boolean or null; nested values are not supported"
-    );
+    assert_eq!(errors.0[4].message, "must be a string, number, boolean or null; nested values are not supported");
     assert_eq!(errors.0[3].message, "must be at most 1000 characters");
 }
 
@@ -87,12 +60,8 @@ fn limits_the_number_of_keys() {
 
 #[test]
 fn merge_applies_upsert_semantics() {
-    let mut stored =
-        Attributes::from_json(object(json!({"tier": "silver", "newsletter": true}))).unwrap();
-    let update = Attributes::from_json(object(
-        json!({"tier": "gold", "newsletter": null, "city_pref": "x"}),
-    ))
-    .unwrap();
+    let mut stored = Attributes::from_json(object(json!({"tier": "silver", "newsletter": true}))).unwrap();
+    let update = Attributes::from_json(object(json!({"tier": "gold", "newsletter": null, "city_pref": "x"}))).unwrap();
     stored.merge(&update);
     assert_eq!(stored.to_json(), json!({"tier": "gold", "city_pref": "x"}));
 }
@@ -102,10 +71,7 @@ fn serde_round_trips_and_revalidates() {
     let attributes = Attributes::from_json(object(json!({"a": 1, "b": null}))).unwrap();
     let text = serde_json::to_string(&attributes).unwrap();
     assert_eq!(text, r#"{"a":1,"b":null}"#);
-    assert_eq!(
-        serde_json::from_str::<Attributes>(&text).unwrap(),
-        attributes
-    );
+    assert_eq!(serde_json::from_str::<Attributes>(&text).unwrap(), attributes);
     assert!(serde_json::from_str::<Attributes>(r#"{"A": 1}"#).is_err());
     assert!(serde_json::from_str::<Attributes>(r#"{"a": [1]}"#).is_err());
 }

@@ -18,13 +18,7 @@ pub enum Gender {
 
 impl Gender {
     /// Every value, in display order.
-    pub const ALL: [Gender; 5] = [
-        Gender::Female,
-        Gender::Male,
-        Gender::NonBinary,
-        Gender::Other,
-        Gender::Unknown,
-    ];
+    pub const ALL: [Gender; 5] = [Gender::Female, Gender::Male, Gender::NonBinary, Gender::Other, Gender::Unknown];
 
     /// Parses one of `female`, `male`, `non_binary` (or `non-binary`), `other`, `unknown`, ignoring case and
     /// surrounding whitespace. Abbreviations such as `f` are refused: guessing is worse than asking.
@@ -129,17 +123,10 @@ mod tests {
         assert_eq!(Channel::parse("WhatsApp"), Ok(Channel::Whatsapp));
         for channel in Channel::ALL {
             assert_eq!(Channel::parse(channel.as_str()), Ok(channel));
-            assert_eq!(
-                serde_json::to_string(&channel).unwrap(),
-                format!("\"{channel}\"")
-            );
+            assert_eq!(serde_json::to_string(&channel).unwrap(), format!("\"{channel}\""));
         }
         for input in ["", "e-mail", "whats app", "push", "telegram"] {
-            assert_eq!(
-                Channel::parse(input),
-                Err("must be one of sms, email, whatsapp".to_owned()),
-                "{input:?}"
-            );
+            assert_eq!(Channel::parse(input), Err("must be one of sms, email, whatsapp".to_owned()), "{input:?}");
         }
     }
 }

@@ -31,8 +31,8 @@ impl Email {
         let Some((local, domain)) = text.split_once('@') else {
             return Err(INVALID.to_owned());
         };
-        let local_ok = (1..=64).contains(&local.chars().count())
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control());
+        let local_ok =
+            (1..=64).contains(&local.chars().count()) && !local.chars().any(|c| c.is_whitespace() || c.is_control());
         if !local_ok || !is_domain(domain) {
             return Err(INVALID.to_owned());
         }
@@ -51,18 +51,14 @@ fn is_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |label: &&str| {
         (1..=63).contains(&label.len())
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
     labels.len() >= 2
         && domain.len() <= 253
         && labels.iter().all(label_ok)
-        && labels
-            .last()
-            .is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
+        && labels.last().is_some_and(|tld| !tld.bytes().all(|b| b.is_ascii_digit()))
 }
 
 string_newtype!(
@@ -113,10 +109,7 @@ mod tests {
             assert_eq!(Email::parse(input), Err(INVALID.to_owned()), "{input:?}");
         }
         assert_eq!(Email::parse("  "), Err("must not be empty".to_owned()));
-        assert_eq!(
-            Email::parse(&too_long),
-            Err("must be at most 254 characters".to_owned())
-        );
+        assert_eq!(Email::parse(&too_long), Err("must be at most 254 characters".to_owned()));
     }
 
     #[test]

@@ -71,7 +71,5 @@ pub use timestamp::parse_timestamp;
 
 /// Starts the OpenAPI schema of a string field.
 fn string_schema(description: &str) -> utoipa::openapi::ObjectBuilder {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .description(Some(description))
+    utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String).description(Some(description))
 }

@@ -34,11 +34,9 @@ impl Phone {
                 '0'..='9' => digits.push(c),
                 ' ' | '-' | '.' | '(' | ')' => {}
                 _ => {
-                    return Err(
-                        "must contain only digits, an optional leading +, and spaces, dashes, \
+                    return Err("must contain only digits, an optional leading +, and spaces, dashes, \
                                 dots or parentheses"
-                            .to_owned(),
-                    )
+                        .to_owned())
                 }
             }
         }
@@ -67,18 +65,9 @@ mod tests {
 
     #[test]
     fn strips_separators() {
-        assert_eq!(
-            Phone::parse("+91 98765 43210").unwrap().as_str(),
-            "+919876543210"
-        );
-        assert_eq!(
-            Phone::parse("(022) 2345-6789").unwrap().as_str(),
-            "02223456789"
-        );
-        assert_eq!(
-            Phone::parse("98.76.54.32.10").unwrap().as_str(),
-            "9876543210"
-        );
+        assert_eq!(Phone::parse("+91 98765 43210").unwrap().as_str(), "+919876543210");
+        assert_eq!(Phone::parse("(022) 2345-6789").unwrap().as_str(), "02223456789");
+        assert_eq!(Phone::parse("98.76.54.32.10").unwrap().as_str(), "9876543210");
         assert_eq!(Phone::parse("1234567").unwrap().as_str(), "1234567");
         assert!(Phone::parse("+123456789012345").unwrap().is_international());
     }
@@ -97,10 +86,7 @@ mod tests {
             ("++919876543210", charset),
             ("98765+43210", charset),
             ("９８７６５４３２１０", charset),
-            (
-                "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1",
-                "must be at most 40 characters",
-            ),
+            ("1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1", "must be at most 40 characters"),
         ] {
             assert_eq!(Phone::parse(input), Err(message.to_owned()), "{input:?}");
         }

@@ -64,11 +64,8 @@ impl ExternalId {
     /// no error path: only ASCII letters, digits, `-` and `_` of `prefix` are kept (at most 64), `width` is
     /// capped at 60, so the result is always 1..=124 visible characters.
     pub fn numbered(prefix: &str, number: u64, width: usize) -> ExternalId {
-        let prefix: String = prefix
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .take(64)
-            .collect();
+        let prefix: String =
+            prefix.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect();
         let width = width.min(60);
         ExternalId(format!("{prefix}{number:0width$}"))
     }
@@ -113,23 +110,11 @@ mod tests {
     #[test]
     fn keeps_trimmed_valid_text() {
         assert_eq!(ExternalId::parse("  C-1 ").unwrap().as_str(), "C-1");
-        assert_eq!(
-            PersonName::parse("Priya Sharma").unwrap().as_str(),
-            "Priya Sharma"
-        );
-        assert_eq!(
-            City::parse("Thiruvananthapuram").unwrap().as_str(),
-            "Thiruvananthapuram"
-        );
-        assert_eq!(
-            PersonName::parse("José Ñúñez 李").unwrap().as_str(),
-            "José Ñúñez 李"
-        );
+        assert_eq!(PersonName::parse("Priya Sharma").unwrap().as_str(), "Priya Sharma");
+        assert_eq!(City::parse("Thiruvananthapuram").unwrap().as_str(), "Thiruvananthapuram");
+        assert_eq!(PersonName::parse("José Ñúñez 李").unwrap().as_str(), "José Ñúñez 李");
         assert!(ExternalId::parse(&"x".repeat(128)).is_ok());
-        assert!(
-            City::parse(&"é".repeat(100)).is_ok(),
-            "limits count characters, not bytes"
-        );
+        assert!(City::parse(&"é".repeat(100)).is_ok(), "limits count characters, not bytes");
     }
 
     type Parse = fn(&str) -> Result<(), String>;
@@ -142,29 +127,13 @@ mod tests {
         let cases = [
             (external_id, String::new(), "must not be empty"),
             (external_id, "   ".to_owned(), "must not be empty"),
-            (
-                external_id,
-                "x".repeat(129),
-                "must be at most 128 characters",
-            ),
-            (
-                external_id,
-                "a\u{0}b".to_owned(),
-                "must not contain control characters",
-            ),
+            (external_id, "x".repeat(129), "must be at most 128 characters"),
+            (external_id, "a\u{0}b".to_owned(), "must not contain control characters"),
             (name, "\t".to_owned(), "must not be empty"),
-            (
-                name,
-                "a\nb".to_owned(),
-                "must not contain control characters",
-            ),
+            (name, "a\nb".to_owned(), "must not contain control characters"),
             (name, "x".repeat(201), "must be at most 200 characters"),
             (city, String::new(), "must not be empty"),
-            (
-                city,
-                "Pune\u{7}".to_owned(),
-                "must not contain control characters",
-            ),
+            (city, "Pune\u{7}".to_owned(), "must not contain control characters"),
             (city, "x".repeat(101), "must be at most 100 characters"),
         ];
         for (parse, input, message) in cases {
@@ -194,10 +163,7 @@ mod tests {
     #[test]
     fn sku_and_product_name_limits() {
         assert!(Sku::parse(&"s".repeat(64)).is_ok());
-        assert_eq!(
-            Sku::parse(&"s".repeat(65)),
-            Err("must be at most 64 characters".into())
-        );
+        assert_eq!(Sku::parse(&"s".repeat(65)), Err("must be at most 64 characters".into()));
         assert!(ProductName::parse("Cotton kurta").is_ok());
         assert_eq!(ProductName::parse(""), Err("must not be empty".into()));
     }

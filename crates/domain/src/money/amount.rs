@@ -11,9 +11,7 @@ use super::Currency;
 /// Parsing ([`Money::parse_decimal`], [`Money::from_json`]) only produces amounts in `0..=10^15` minor units,
 /// far below `i64::MAX`, so sums of millions of orders cannot overflow. [`Money::from_minor`] accepts any
 /// `i64` for values the program computes itself (e.g. a refund delta).
-#[derive(
-    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 

@@ -21,10 +21,7 @@ pub struct Currency {
 
 impl Currency {
     /// Indian rupee, the default workspace currency.
-    pub const INR: Currency = Currency {
-        code: "INR",
-        exponent: 2,
-    };
+    pub const INR: Currency = Currency { code: "INR", exponent: 2 };
 
     /// Parses a three-letter code, case-insensitively (`inr` → `INR`).
     pub fn parse(text: &str) -> Result<Currency, String> {
@@ -52,9 +49,7 @@ impl Currency {
 
     /// Every supported currency, in code order.
     pub fn all() -> impl Iterator<Item = Currency> {
-        ISO_4217
-            .iter()
-            .map(|&(code, exponent)| Currency { code, exponent })
+        ISO_4217.iter().map(|&(code, exponent)| Currency { code, exponent })
     }
 }
 

@@ -24,12 +24,8 @@ pub(crate) fn amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money
 }
 
 /// An optional amount in `0..=10^15` minor units.
-pub(crate) fn optional_amount<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Money>, D::Error> {
-    Option::<Money>::deserialize(deserializer)?
-        .map(check_amount)
-        .transpose()
+pub(crate) fn optional_amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Money>, D::Error> {
+    Option::<Money>::deserialize(deserializer)?.map(check_amount).transpose()
 }
 
 /// Parses a sales channel label: trimmed, 1..=40 characters, no control characters.
@@ -38,9 +34,7 @@ pub(crate) fn parse_channel(raw: &str) -> Result<String, String> {
 }
 
 /// An optional sales channel that must already be in parsed form.
-pub(crate) fn optional_channel<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
+pub(crate) fn optional_channel<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     match Option::<String>::deserialize(deserializer)? {
         Some(raw) => match parse_channel(&raw) {
             Ok(channel) if channel == raw => Ok(Some(channel)),

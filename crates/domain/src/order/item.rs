@@ -83,11 +83,7 @@ pub struct OrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<ProductName>,
     pub quantity: Quantity,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::checked::optional_amount"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::checked::optional_amount")]
     pub unit_price: Option<Money>,
 }
 
@@ -107,12 +103,7 @@ impl OrderItemInput {
             Some(value) => errors.check("unit_price", Money::from_json(value, currency)),
         };
         match quantity {
-            Some(quantity) if errors.is_empty() => Ok(OrderItem {
-                sku,
-                name,
-                quantity,
-                unit_price,
-            }),
+            Some(quantity) if errors.is_empty() => Ok(OrderItem { sku, name, quantity, unit_price }),
             _ => Err(errors),
         }
     }

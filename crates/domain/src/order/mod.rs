@@ -65,10 +65,7 @@ pub struct OrderInput {
 pub(crate) fn decimal_schema() -> RefOr<Schema> {
     OneOfBuilder::new()
         .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(r"^[0-9]+(\.[0-9]+)?$"))
-                .examples(["1499.00"]),
+            ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^[0-9]+(\.[0-9]+)?$")).examples(["1499.00"]),
         )
         .item(ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)))
         .description(Some(
@@ -88,11 +85,7 @@ pub struct OrderRecord {
     pub currency: Currency,
     pub status: OrderStatus,
     /// Sales channel label, trimmed, 1..=40 characters without control characters.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "checked::optional_channel"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "checked::optional_channel")]
     pub channel: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<OrderItem>,
@@ -103,63 +96,42 @@ impl OrderInput {
     /// Parses every field, collecting all errors under their JSON names (`amount`, `items[2].quantity`, …).
     /// `now` is the default `ordered_at` and bounds it (at most 24 hours ahead); `workspace_currency` is the
     /// default and only accepted currency.
-    pub fn validate(
-        self,
-        now: DateTime<Utc>,
-        workspace_currency: &Currency,
-    ) -> Result<OrderRecord, FieldErrors> {
+    pub fn validate(self, now: DateTime<Utc>, workspace_currency: &Currency) -> Result<OrderRecord, FieldErrors> {
         let mut errors = FieldErrors::new();
         let external_id = errors.check("external_id", ExternalId::parse(&self.external_id));
-        let customer_external_id = errors.check(
-            "customer_external_id",
-            ExternalId::parse(&self.customer_external_id),
-        );
+        let customer_external_id = errors.check("customer_external_id", ExternalId::parse(&self.customer_external_id));
         if let Some(raw) = &self.currency {
             match Currency::parse(raw) {
                 Ok(currency) if currency == *workspace_currency => {}
-                Ok(_) => errors.push(
-                    "currency",
-                    format!("must be {workspace_currency}, the workspace currency"),
-                ),
+                Ok(_) => errors.push("currency", format!("must be {workspace_currency}, the workspace currency")),
                 Err(message) => errors.push("currency", message),
             }
         }
         let currency = *workspace_currency;
         let amount = errors.check("amount", Money::from_json(&self.amount, &currency));
-        let status = errors
-            .check_optional("status", self.status.as_deref(), OrderStatus::parse)
-            .unwrap_or_default();
-        let channel =
-            errors.check_optional("channel", self.channel.as_deref(), checked::parse_channel);
+        let status = errors.check_optional("status", self.status.as_deref(), OrderStatus::parse).unwrap_or_default();
+        let channel = errors.check_optional("channel", self.channel.as_deref(), checked::parse_channel);
         let items = validate_items(self.items.unwrap_or_default(), &currency, &mut errors);
         let ordered_at = errors
-            .check_optional("ordered_at", self.ordered_at.as_deref(), |text| {
-                parse_timestamp(text, now)
-            })
+            .check_optional("ordered_at", self.ordered_at.as_deref(), |text| parse_timestamp(text, now))
             .unwrap_or(now);
         match (external_id, customer_external_id, amount) {
-            (Some(external_id), Some(customer_external_id), Some(amount)) if errors.is_empty() => {
-                Ok(OrderRecord {
-                    external_id,
-                    customer_external_id,
-                    amount,
-                    currency,
-                    status,
-                    channel,
-                    items,
-                    ordered_at,
-                })
-            }
+            (Some(external_id), Some(customer_external_id), Some(amount)) if errors.is_empty() => Ok(OrderRecord {
+                external_id,
+                customer_external_id,
+                amount,
+                currency,
+                status,
+                channel,
+                items,
+                ordered_at,
+            }),
             _ => Err(errors),
         }
     }
 }
 
-fn validate_items(
-    items: Vec<OrderItemInput>,
-    currency: &Currency,
-    errors: &mut FieldErrors,
-) -> Vec<OrderItem> {
+fn validate_items(items: Vec<OrderItemInput>, currency: &Currency, errors: &mut FieldErrors) -> Vec<OrderItem> {
     if items.len() > MAX_ITEMS {
         errors.push("items", format!("must have at most {MAX_ITEMS} items"));
         return Vec::new();

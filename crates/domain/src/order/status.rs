@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// An order's status as the client reports it. Defaults to `Paid` because most systems only send an order once
 /// money has changed hands. Every status counts as a visit; which ones count toward spend is the store's rule.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
     Placed,
@@ -21,13 +19,8 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     /// Every value, in lifecycle order.
-    pub const ALL: [OrderStatus; 5] = [
-        OrderStatus::Placed,
-        OrderStatus::Paid,
-        OrderStatus::Fulfilled,
-        OrderStatus::Cancelled,
-        OrderStatus::Refunded,
-    ];
+    pub const ALL: [OrderStatus; 5] =
+        [OrderStatus::Placed, OrderStatus::Paid, OrderStatus::Fulfilled, OrderStatus::Cancelled, OrderStatus::Refunded];
 
     /// Parses `placed`, `paid`, `fulfilled`, `cancelled` or `refunded`, ignoring case and surrounding whitespace.
     pub fn parse(raw: &str) -> Result<OrderStatus, String> {
@@ -66,10 +59,7 @@ mod tests {
         assert_eq!(OrderStatus::parse(" REFUNDED "), Ok(OrderStatus::Refunded));
         for status in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(status.as_str()), Ok(status));
-            assert_eq!(
-                serde_json::to_string(&status).unwrap(),
-                format!("\"{status}\"")
-            );
+            assert_eq!(serde_json::to_string(&status).unwrap(), format!("\"{status}\""));
         }
     }
 

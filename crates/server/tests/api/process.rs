@@ -299,7 +299,13 @@ async fn sigterm_shuts_down_gracefully(mode: Mode) {
             order(&format!("O{i}"), &format!("C{}", i % 10), "3.00")
         })
         .collect();
-    let r = client.post(format!("{}/api/v1/orders/batch", server.base)).bearer_auth(&key).json(&json!({"items": orders})).send().await.unwrap();
+    let r = client
+        .post(format!("{}/api/v1/orders/batch", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"items": orders}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 202);
     let status = Command::new("kill").arg("-TERM").arg(server.child.id().to_string()).status().unwrap();
     assert!(status.success());
@@ -322,7 +328,8 @@ async fn sigterm_shuts_down_gracefully(mode: Mode) {
 /// `converge demo` loads the deterministic sample through the store, and the API serves it.
 async fn demo_loads_a_sample(mode: Mode) {
     let Some(deployment) = Deployment::new(mode).await else { return };
-    let output = deployment.command(&["demo", "--customers", "300", "--orders", "1500", "--seed", "7"]).output().unwrap();
+    let output =
+        deployment.command(&["demo", "--customers", "300", "--orders", "1500", "--seed", "7"]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let store = deployment.store().await;
     let ws = store.workspace_by_slug("default").await.unwrap().unwrap().id;

@@ -23,6 +23,7 @@ CREATE INDEX api_keys_workspace ON api_keys (workspace_id);
 
 -- A customer row exists as soon as a profile or an order mentions it (profile_received_at stays NULL until
 -- the profile itself arrives). Aggregates are maintained by the ingest consumer, once per inserted order.
+-- fillfactor leaves room in each page so those frequent aggregate updates are HOT (no index writes).
 CREATE TABLE customers (
     id                   BIGSERIAL PRIMARY KEY,
     workspace_id         BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -42,14 +43,18 @@ CREATE TABLE customers (
     visits               BIGINT NOT NULL DEFAULT 0,
     last_order_at        TIMESTAMPTZ,
     UNIQUE (workspace_id, external_id)
-);
+) WITH (fillfactor = 85);
 CREATE INDEX customers_workspace_id ON customers (workspace_id, id);
 
+-- No foreign keys on this hot table: Postgres checks each with a per-row query, which cost a third of the
+-- ingest time. Integrity holds by construction instead: the only writer (store::postgres::ingest) takes
+-- customer_id from a join on customers of the same workspace, and deleting a customer or workspace deletes
+-- its orders explicitly.
 CREATE TABLE orders (
     id            BIGSERIAL PRIMARY KEY,
-    workspace_id  BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    workspace_id  BIGINT NOT NULL,
     external_id   TEXT NOT NULL,
-    customer_id   BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id   BIGINT NOT NULL,
     amount_minor  BIGINT NOT NULL CHECK (amount_minor >= 0),
     currency      TEXT NOT NULL,
     status        TEXT NOT NULL,

@@ -6,10 +6,10 @@ use sqlx::{PgPool, Row};
 
 use crate::{CustomerQuery, CustomerRow, OrderRow, StoreResult};
 
-const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
+pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
     created_at, updated_at, profile_received_at, total_spend, order_count, visits, last_order_at";
 
-fn customer(row: &PgRow) -> Result<CustomerRow, sqlx::Error> {
+pub(crate) fn customer(row: &PgRow) -> Result<CustomerRow, sqlx::Error> {
     let profile: Option<DateTime<Utc>> = row.try_get("profile_received_at")?;
     Ok(CustomerRow {
         id: row.try_get("id")?,

@@ -5,6 +5,7 @@ use converge_domain::IngestEnvelope;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::batch::{self, PreparedBatch};
+use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreError, StoreResult};
 
 /// Concurrent consumers may still deadlock on rows of shared customers despite sorted writes (Postgres does
@@ -36,10 +37,8 @@ async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<Inge
     let mut tx = pool.begin().await?;
     seed_customers(&mut tx, prepared).await?;
     let customers_upserted = write_profiles(&mut tx, prepared).await?;
-    let inserted = insert_orders(&mut tx, prepared).await?;
-    update_aggregates(&mut tx, &inserted).await?;
+    let orders_inserted = insert_orders(&mut tx, prepared).await?;
     tx.commit().await?;
-    let orders_inserted = inserted.len() as u64;
     Ok(IngestOutcome {
         customers_upserted,
         customers_stale: prepared.profiles.len() as u64 - customers_upserted,
@@ -56,8 +55,8 @@ async fn seed_customers(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     let ids: Vec<&str> = prepared.seeds.iter().map(|s| s.external_id.as_str()).collect();
     let created: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.created_at).collect();
     sqlx::query(
-        "INSERT INTO customers (workspace_id, external_id, created_at, updated_at) \
-         SELECT w, e, c, c FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[]) AS t(w, e, c) \
+        "INSERT INTO customers (workspace_id, external_id, created_at, updated_at, attributes_fold) \
+         SELECT w, e, c, c, '{}'::jsonb FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[]) AS t(w, e, c) \
          ON CONFLICT (workspace_id, external_id) DO NOTHING",
     )
     .bind(&workspaces)
@@ -79,6 +78,8 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     };
     let patches: Vec<serde_json::Value> =
         p.iter().map(|w| serde_json::Value::Object(w.attributes_patch.clone())).collect();
+    // Fold columns merge exactly like the columns they shadow (see segment::folds).
+    let folds: Vec<ProfileFolds> = p.iter().map(ProfileFolds::of).collect();
     let result = sqlx::query(
         "UPDATE customers c SET \
             name = COALESCE(d.name, c.name), email = COALESCE(d.email, c.email), \
@@ -87,11 +88,16 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
             created_at = COALESCE(d.created_at, c.created_at), \
             attributes = (c.attributes || jsonb_strip_nulls(d.patch)) \
                 - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb), \
-            profile_received_at = d.received_at, updated_at = now() \
+            profile_received_at = d.received_at, updated_at = now(), \
+            name_fold = COALESCE(d.name_fold, c.name_fold), email_fold = COALESCE(d.email_fold, c.email_fold), \
+            city_fold = COALESCE(d.city_fold, c.city_fold), \
+            attributes_fold = (c.attributes_fold || jsonb_strip_nulls(d.patch_fold)) \
+                - ARRAY(SELECT k FROM jsonb_each(d.patch_fold) AS j(k, v) WHERE v = 'null'::jsonb) \
          FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-                     $8::text[], $9::timestamptz[], $10::jsonb[], $11::timestamptz[]) \
+                     $8::text[], $9::timestamptz[], $10::jsonb[], $11::timestamptz[], \
+                     $12::text[], $13::text[], $14::text[], $15::jsonb[]) \
               AS d(workspace_id, external_id, name, email, phone, city, gender, channel, created_at, patch, \
-                   received_at) \
+                   received_at, name_fold, email_fold, city_fold, patch_fold) \
          WHERE c.workspace_id = d.workspace_id AND c.external_id = d.external_id \
            AND (c.profile_received_at IS NULL OR c.profile_received_at <= d.received_at)",
     )
@@ -106,31 +112,44 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     .bind(p.iter().map(|w| w.created_at).collect::<Vec<_>>())
     .bind(patches)
     .bind(p.iter().map(|w| w.received_at).collect::<Vec<_>>())
+    .bind(folds.iter().map(|f| f.name.as_deref()).collect::<Vec<_>>())
+    .bind(folds.iter().map(|f| f.email.as_deref()).collect::<Vec<_>>())
+    .bind(folds.iter().map(|f| f.city.as_deref()).collect::<Vec<_>>())
+    .bind(folds.iter().map(|f| f.attributes_patch.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected())
 }
 
-/// Inserts orders not stored yet; returns `(customer_id, amount_minor, ordered_at)` of the inserted ones.
-async fn insert_orders(
-    tx: &mut Transaction<'_, Postgres>,
-    prepared: &PreparedBatch,
-) -> StoreResult<Vec<(i64, i64, DateTime<Utc>)>> {
+/// Inserts the orders not stored yet and, in the same statement, adds exactly those to their customers'
+/// aggregates; returns how many orders were inserted.
+async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<u64> {
     let o = &prepared.orders;
     if o.is_empty() {
-        return Ok(Vec::new());
+        return Ok(0);
     }
-    let rows: Vec<(i64, i64, DateTime<Utc>)> = sqlx::query_as(
-        "INSERT INTO orders (workspace_id, external_id, customer_id, amount_minor, currency, status, channel, \
-                             items, ordered_at, received_at) \
-         SELECT d.w, d.e, c.id, d.amount, d.currency, d.status, d.channel, d.items, d.ordered_at, d.received_at \
-         FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], \
-                     $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) \
-              AS d(w, e, customer, amount, currency, status, channel, items, ordered_at, received_at) \
-         JOIN customers c ON c.workspace_id = d.w AND c.external_id = d.customer \
-         ORDER BY d.w, d.e \
-         ON CONFLICT (workspace_id, external_id) DO NOTHING \
-         RETURNING customer_id, amount_minor, ordered_at",
+    let (inserted,): (i64,) = sqlx::query_as(
+        "WITH d AS ( \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], \
+                                  $7::text[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) \
+                 AS d(w, e, customer, amount, currency, status, channel, items, ordered_at, received_at)), \
+         ins AS ( \
+             INSERT INTO orders (workspace_id, external_id, customer_id, amount_minor, currency, status, channel, \
+                                 items, ordered_at, received_at) \
+             SELECT d.w, d.e, c.id, d.amount, d.currency, d.status, d.channel, d.items, d.ordered_at, d.received_at \
+             FROM d JOIN customers c ON c.workspace_id = d.w AND c.external_id = d.customer \
+             ORDER BY d.w, d.e \
+             ON CONFLICT (workspace_id, external_id) DO NOTHING \
+             RETURNING customer_id, amount_minor, ordered_at), \
+         agg AS ( \
+             SELECT customer_id, sum(amount_minor)::bigint AS spend, count(*) AS n, max(ordered_at) AS last_at \
+             FROM ins GROUP BY customer_id), \
+         upd AS ( \
+             UPDATE customers c SET total_spend = c.total_spend + agg.spend, order_count = c.order_count + agg.n, \
+                 visits = c.visits + agg.n, last_order_at = GREATEST(c.last_order_at, agg.last_at), \
+                 updated_at = now() \
+             FROM agg WHERE c.id = agg.customer_id RETURNING 1) \
+         SELECT COALESCE(sum(n), 0)::bigint FROM agg",
     )
     .bind(o.iter().map(|w| w.workspace_id).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.external_id.as_str()).collect::<Vec<_>>())
@@ -142,31 +161,7 @@ async fn insert_orders(
     .bind(o.iter().map(|w| w.items.clone()).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.ordered_at).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.received_at).collect::<Vec<_>>())
-    .fetch_all(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(rows)
-}
-
-async fn update_aggregates(
-    tx: &mut Transaction<'_, Postgres>,
-    inserted: &[(i64, i64, DateTime<Utc>)],
-) -> StoreResult<()> {
-    let deltas = batch::aggregate(inserted);
-    if deltas.is_empty() {
-        return Ok(());
-    }
-    sqlx::query(
-        "UPDATE customers c SET total_spend = c.total_spend + d.spend, order_count = c.order_count + d.n, \
-            visits = c.visits + d.n, \
-            last_order_at = GREATEST(c.last_order_at, d.last_at), updated_at = now() \
-         FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS d(id, spend, n, last_at) \
-         WHERE c.id = d.id",
-    )
-    .bind(deltas.iter().map(|d| d.customer_id).collect::<Vec<_>>())
-    .bind(deltas.iter().map(|d| d.spend).collect::<Vec<_>>())
-    .bind(deltas.iter().map(|d| d.orders).collect::<Vec<_>>())
-    .bind(deltas.iter().map(|d| d.last_order_at).collect::<Vec<_>>())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(inserted as u64)
 }

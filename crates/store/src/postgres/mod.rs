@@ -3,7 +3,7 @@
 //! Batches are written set-based (`UNNEST` of arrays), so one ingest batch costs a handful of statements
 //! whatever its size.
 
-mod customers;
+pub(crate) mod customers;
 mod ingest;
 mod workspaces;
 
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use converge_domain::{Currency, IngestEnvelope};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
@@ -51,7 +52,7 @@ impl PgStore {
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        crate::segment::postgres::backfill_folds(&self.pool).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -113,5 +114,31 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(Counts { customers, orders })
+    }
+
+    async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+        crate::segment::postgres::count(&self.pool, workspace_id, rule, now).await
+    }
+
+    async fn segment_sample(
+        &self,
+        workspace_id: i64,
+        rule: &Rule,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        crate::segment::postgres::sample(&self.pool, workspace_id, rule, now, limit).await
+    }
+
+    async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        crate::segment::postgres::ids(&self.pool, workspace_id, rule, now).await
+    }
+
+    async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+        crate::segment::postgres::attribute_types(&self.pool, workspace_id).await
+    }
+
+    async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+        crate::segment::postgres::customer_facts(&self.pool, workspace_id).await
     }
 }

@@ -6,14 +6,14 @@ use sqlx::{Row, SqlitePool};
 use super::from_millis;
 use crate::{CustomerQuery, CustomerRow, OrderRow, StoreError, StoreResult};
 
-const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
+pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
     created_at, updated_at, profile_received_at, total_spend, order_count, visits, last_order_at";
 
 fn json(text: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("stored JSON: {e}")))
 }
 
-fn customer(row: &SqliteRow) -> StoreResult<CustomerRow> {
+pub(crate) fn customer(row: &SqliteRow) -> StoreResult<CustomerRow> {
     let attributes: String = row.try_get("attributes")?;
     let profile: Option<i64> = row.try_get("profile_received_at")?;
     let last_order_at: Option<i64> = row.try_get("last_order_at")?;

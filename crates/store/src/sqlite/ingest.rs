@@ -7,6 +7,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{from_millis, millis};
 use crate::batch::{self, PreparedBatch};
+use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreResult};
 
 pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
@@ -29,7 +30,8 @@ pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreR
 async fn seed_customers(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<()> {
     for seed in &prepared.seeds {
         sqlx::query(
-            "INSERT INTO customers (workspace_id, external_id, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+            "INSERT INTO customers (workspace_id, external_id, created_at, updated_at, attributes_fold) \
+             VALUES ($1, $2, $3, $3, '{}') \
              ON CONFLICT (workspace_id, external_id) DO NOTHING",
         )
         .bind(seed.workspace_id)
@@ -46,11 +48,15 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
     let mut written = 0;
     for p in &prepared.profiles {
         let patch = serde_json::Value::Object(p.attributes_patch.clone()).to_string();
+        // Fold columns merge exactly like the columns they shadow (see segment::folds).
+        let folds = ProfileFolds::of(p);
         let result = sqlx::query(
             "UPDATE customers SET name = COALESCE($3, name), email = COALESCE($4, email), \
                 phone = COALESCE($5, phone), city = COALESCE($6, city), gender = COALESCE($7, gender), \
                 preferred_channel = COALESCE($8, preferred_channel), created_at = COALESCE($9, created_at), \
-                attributes = json_patch(attributes, $10), profile_received_at = $11, updated_at = $12 \
+                attributes = json_patch(attributes, $10), profile_received_at = $11, updated_at = $12, \
+                name_fold = COALESCE($13, name_fold), email_fold = COALESCE($14, email_fold), \
+                city_fold = COALESCE($15, city_fold), attributes_fold = json_patch(attributes_fold, $16) \
              WHERE workspace_id = $1 AND external_id = $2 \
                AND (profile_received_at IS NULL OR profile_received_at <= $11)",
         )
@@ -66,6 +72,10 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
         .bind(patch)
         .bind(millis(p.received_at))
         .bind(now)
+        .bind(folds.name)
+        .bind(folds.email)
+        .bind(folds.city)
+        .bind(folds.attributes_patch.to_string())
         .execute(&mut **tx)
         .await?;
         written += result.rows_affected();

@@ -4,7 +4,7 @@
 //! `synchronous=FULL`: the ingest consumer acknowledges a stream entry only after its transaction commits,
 //! so a commit must survive power loss, not only a process crash.
 
-mod customers;
+pub(crate) mod customers;
 mod ingest;
 mod workspaces;
 
@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use converge_domain::{Currency, IngestEnvelope};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -58,7 +59,7 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        crate::segment::sqlite::backfill_folds(&self.pool).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -124,5 +125,31 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(Counts { customers, orders })
+    }
+
+    async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+        crate::segment::sqlite::count(&self.pool, workspace_id, rule, now).await
+    }
+
+    async fn segment_sample(
+        &self,
+        workspace_id: i64,
+        rule: &Rule,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        crate::segment::sqlite::sample(&self.pool, workspace_id, rule, now, limit).await
+    }
+
+    async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        crate::segment::sqlite::ids(&self.pool, workspace_id, rule, now).await
+    }
+
+    async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+        crate::segment::sqlite::attribute_types(&self.pool, workspace_id).await
+    }
+
+    async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+        crate::segment::sqlite::customer_facts(&self.pool, workspace_id).await
     }
 }

@@ -1,0 +1,137 @@
+//! Column storage: one vector per field, one entry per row. Texts and attribute values are
+//! dictionary-encoded, so a condition on them is evaluated once per distinct value, not once per row.
+
+use std::collections::HashMap;
+
+use converge_domain::segment::{time, Builtin, CustomerFacts, Field, Scalar};
+use serde_json::Value;
+
+/// "No value" in the nullable time column.
+pub(crate) const NO_TIME: i64 = i64::MIN;
+
+/// The text built-ins, in the order of [`Columns::texts`].
+pub(crate) const TEXT_FIELDS: [Builtin; 6] =
+    [Builtin::City, Builtin::Email, Builtin::Name, Builtin::Phone, Builtin::Gender, Builtin::PreferredChannel];
+
+pub(crate) fn text_slot(field: Builtin) -> Option<usize> {
+    TEXT_FIELDS.iter().position(|f| *f == field)
+}
+
+/// A dictionary-encoded column: `codes[row]` indexes `values`. Code 0 is always "no value".
+pub(crate) struct Dict<T> {
+    pub(crate) codes: Vec<u32>,
+    pub(crate) values: Vec<Option<T>>,
+    lookup: HashMap<String, u32>,
+}
+
+impl<T> Default for Dict<T> {
+    fn default() -> Self {
+        Self { codes: Vec::new(), values: vec![None], lookup: HashMap::new() }
+    }
+}
+
+impl<T> Dict<T> {
+    /// The code of `value`, interning it under `key` (its canonical text) if new.
+    fn intern(&mut self, key: String, value: T) -> u32 {
+        if let Some(&code) = self.lookup.get(&key) {
+            return code;
+        }
+        let code = self.values.len() as u32;
+        self.values.push(Some(value));
+        self.lookup.insert(key, code);
+        code
+    }
+
+    fn memory_bytes(&self, value_bytes: usize) -> usize {
+        self.codes.capacity() * 4
+            + self.values.capacity() * value_bytes
+            + self.lookup.keys().map(|k| k.capacity() * 2 + 48).sum::<usize>()
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Columns {
+    pub(crate) ids: Vec<i64>,
+    pub(crate) created_at: Vec<i64>,
+    pub(crate) last_order_at: Vec<i64>,
+    pub(crate) total_spend: Vec<i64>,
+    pub(crate) order_count: Vec<i64>,
+    pub(crate) visits: Vec<i64>,
+    pub(crate) has_profile: Vec<bool>,
+    pub(crate) texts: [Dict<Scalar>; 6],
+    pub(crate) attributes: HashMap<String, Dict<Value>>,
+    /// Each customer's orders as `(ordered_at ms, amount minor)`, sorted by time.
+    pub(crate) orders: Vec<Box<[(i64, i64)]>>,
+}
+
+impl Columns {
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub(crate) fn id(&self, row: usize) -> i64 {
+        self.ids[row]
+    }
+
+    /// Appends a row; returns its number.
+    pub(crate) fn push(&mut self, id: i64, facts: &CustomerFacts) -> usize {
+        let row = self.ids.len();
+        self.ids.push(id);
+        self.created_at.push(0);
+        self.last_order_at.push(NO_TIME);
+        self.total_spend.push(0);
+        self.order_count.push(0);
+        self.visits.push(0);
+        self.has_profile.push(false);
+        for text in &mut self.texts {
+            text.codes.push(0);
+        }
+        for column in self.attributes.values_mut() {
+            column.codes.push(0);
+        }
+        self.orders.push(Box::new([]));
+        self.set(row, facts);
+        row
+    }
+
+    /// Overwrites a row with a customer's current facts.
+    pub(crate) fn set(&mut self, row: usize, facts: &CustomerFacts) {
+        self.created_at[row] = time::to_millis(facts.created_at);
+        self.last_order_at[row] = facts.last_order_at.map_or(NO_TIME, time::to_millis);
+        self.total_spend[row] = facts.total_spend;
+        self.order_count[row] = facts.order_count;
+        self.visits[row] = facts.visits;
+        self.has_profile[row] = facts.has_profile;
+        for (slot, field) in TEXT_FIELDS.iter().enumerate() {
+            // Text values do not depend on `now`; computing them with the domain's own definition keeps
+            // folding and enum spelling identical to the evaluator's.
+            let column = &mut self.texts[slot];
+            column.codes[row] = match Field::Builtin(*field).value(facts, 0) {
+                Some(value) => column.intern(format!("{value:?}"), value),
+                None => 0,
+            };
+        }
+        let rows = self.ids.len();
+        for column in self.attributes.values_mut() {
+            column.codes[row] = 0;
+        }
+        for (key, value) in &facts.attributes {
+            let column =
+                self.attributes.entry(key.clone()).or_insert_with(|| Dict { codes: vec![0; rows], ..Dict::default() });
+            column.codes[row] = column.intern(value.to_string(), value.clone());
+        }
+        let mut orders: Vec<(i64, i64)> =
+            facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
+        orders.sort_unstable();
+        self.orders[row] = orders.into_boxed_slice();
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        let n = self.ids.capacity();
+        let numbers = n * 8 * 6 + n;
+        let texts: usize = self.texts.iter().map(|t| t.memory_bytes(48)).sum();
+        let attributes: usize = self.attributes.values().map(|a| a.memory_bytes(48)).sum();
+        let orders: usize = self.orders.iter().map(|o| o.len() * 16 + 16).sum();
+        numbers + texts + attributes + orders
+    }
+}

@@ -1,0 +1,188 @@
+//! Segment queries on SQLite. Timestamps are INTEGER milliseconds, JSON is TEXT.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use converge_domain::segment::{AttributeType, CustomerFacts, OrderFact, Rule};
+use serde_json::Value;
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite, SqlitePool};
+
+use super::builder::{Dialect, Param};
+use super::compile::compile;
+use super::folds::RowFolds;
+use super::types::pick_types;
+use crate::sqlite::customers::{customer, COLUMNS};
+use crate::sqlite::{from_millis, millis};
+use crate::{CustomerRow, StoreError, StoreResult};
+
+type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
+
+fn bind<'q>(mut query: SqliteQuery<'q>, params: &[Param]) -> SqliteQuery<'q> {
+    for param in params {
+        query = match param {
+            Param::Int(number) => query.bind(*number),
+            Param::Text(text) => query.bind(text.clone()),
+            Param::TextList(items) => query.bind(serde_json::Value::from(items.clone()).to_string()),
+            Param::Timestamp(at) => query.bind(millis(*at)),
+        };
+    }
+    query
+}
+
+/// See the Postgres twin: the workspace is `$1`, the rule's placeholders follow, `$next` comes after, and
+/// the statement is run with `persistent(false)`.
+fn scoped(select: &str, rule: &Rule, now: DateTime<Utc>, tail: &str) -> (String, Vec<Param>) {
+    let filter = compile(rule, now, Dialect::Sqlite, 2);
+    let next = filter.next_placeholder(2);
+    let tail = tail.replace("$next", &format!("${next}"));
+    (format!("SELECT {select} FROM customers c WHERE c.workspace_id = $1 AND {} {tail}", filter.sql), filter.params)
+}
+
+pub(crate) async fn count(pool: &SqlitePool, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+    let (sql, params) = scoped("count(*)", rule, now, "");
+    let row = bind(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(pool).await?;
+    let count: i64 = row.try_get(0)?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+pub(crate) async fn ids(
+    pool: &SqlitePool,
+    workspace_id: i64,
+    rule: &Rule,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<i64>> {
+    let (sql, params) = scoped("c.id", rule, now, "ORDER BY c.id");
+    let rows = bind(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(pool).await?;
+    Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
+}
+
+pub(crate) async fn sample(
+    pool: &SqlitePool,
+    workspace_id: i64,
+    rule: &Rule,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<CustomerRow>> {
+    let (sql, params) = scoped(COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
+    let query = bind(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
+    let rows = query.fetch_all(pool).await?;
+    rows.iter().map(customer).collect()
+}
+
+pub(crate) async fn attribute_types(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT j.key, j.type, count(*) FROM customers c, json_each(c.attributes) AS j \
+         WHERE c.workspace_id = $1 GROUP BY 1, 2",
+    )
+    .bind(workspace_id)
+    .fetch_all(pool)
+    .await?;
+    let counts = rows.into_iter().filter_map(|(key, json_type, count)| {
+        let kind = match json_type.as_str() {
+            "text" => AttributeType::String,
+            "integer" | "real" => AttributeType::Number,
+            "true" | "false" => AttributeType::Boolean,
+            _ => return None,
+        };
+        Some((key, kind, count))
+    });
+    Ok(pick_types(counts.collect()))
+}
+
+pub(crate) async fn customer_facts(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+    let rows = sqlx::query(
+        "SELECT id, name, email, phone, city, gender, preferred_channel, attributes, created_at, \
+                profile_received_at, total_spend, order_count, visits, last_order_at \
+         FROM customers WHERE workspace_id = $1 ORDER BY id",
+    )
+    .bind(workspace_id)
+    .fetch_all(pool)
+    .await?;
+    let mut facts: Vec<(i64, CustomerFacts)> = rows.iter().map(facts_of).collect::<StoreResult<_>>()?;
+    let position: HashMap<i64, usize> = facts.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let orders: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT customer_id, ordered_at, amount_minor FROM orders WHERE workspace_id = $1 \
+         ORDER BY customer_id, ordered_at, id",
+    )
+    .bind(workspace_id)
+    .fetch_all(pool)
+    .await?;
+    for (customer_id, ordered_at, amount_minor) in orders {
+        if let Some(&index) = position.get(&customer_id) {
+            facts[index].1.orders.push(OrderFact { ordered_at: from_millis(ordered_at)?, amount_minor });
+        }
+    }
+    Ok(facts)
+}
+
+fn facts_of(row: &SqliteRow) -> StoreResult<(i64, CustomerFacts)> {
+    let text: String = row.try_get("attributes")?;
+    let attributes = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(StoreError::Corrupt(format!("attributes is not a JSON object: {text}"))),
+    };
+    let profile: Option<i64> = row.try_get("profile_received_at")?;
+    let last_order_at: Option<i64> = row.try_get("last_order_at")?;
+    let facts = CustomerFacts {
+        created_at: from_millis(row.try_get("created_at")?)?,
+        has_profile: profile.is_some(),
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        city: row.try_get("city")?,
+        gender: row.try_get("gender")?,
+        preferred_channel: row.try_get("preferred_channel")?,
+        attributes,
+        total_spend: row.try_get("total_spend")?,
+        order_count: row.try_get("order_count")?,
+        visits: row.try_get("visits")?,
+        last_order_at: last_order_at.map(from_millis).transpose()?,
+        orders: Vec::new(),
+    };
+    Ok((row.try_get("id")?, facts))
+}
+
+/// Fills the fold columns of rows written before migration 0002; see the Postgres twin.
+pub(crate) async fn backfill_folds(pool: &SqlitePool) -> StoreResult<()> {
+    type Stale = (i64, Option<String>, Option<String>, Option<String>, String);
+    loop {
+        let rows: Vec<Stale> = sqlx::query_as(
+            "SELECT id, name, email, city, attributes FROM customers WHERE attributes_fold IS NULL ORDER BY id LIMIT 500",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = pool.begin().await?;
+        let mut written = 0;
+        for (id, name, email, city, attributes) in &rows {
+            let json: Value = serde_json::from_str(attributes).unwrap_or(Value::Null);
+            let folds = RowFolds::of(name.as_deref(), email.as_deref(), city.as_deref(), &json);
+            let result = sqlx::query(
+                "UPDATE customers SET name_fold = $2, email_fold = $3, city_fold = $4, attributes_fold = $5 \
+                 WHERE id = $1 AND attributes_fold IS NULL AND name IS $6 AND email IS $7 AND city IS $8 \
+                   AND attributes = $9",
+            )
+            .bind(id)
+            .bind(folds.name)
+            .bind(folds.email)
+            .bind(folds.city)
+            .bind(folds.attributes.to_string())
+            .bind(name)
+            .bind(email)
+            .bind(city)
+            .bind(attributes)
+            .execute(&mut *tx)
+            .await?;
+            written += result.rows_affected();
+        }
+        tx.commit().await?;
+        if written == 0 {
+            tracing::warn!(rows = rows.len(), "fold backfill made no progress; will retry at next start");
+            return Ok(());
+        }
+    }
+}
