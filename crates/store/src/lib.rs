@@ -4,6 +4,7 @@
 //! scoped by `workspace_id`. What lives here: SQL, migrations, row mapping, batch application of ingested
 //! records. What must not: HTTP, authentication policy, or the meaning of API scopes.
 
+pub mod audience;
 mod batch;
 pub mod error;
 pub mod model;
@@ -61,6 +62,19 @@ pub trait Store: Send + Sync + 'static {
     async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>>;
 
     /// Row counts of a workspace.
+    /// Every customer's facts and the change mark they are current to, read at one instant.
+    async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<audience::AudienceSnapshot>;
+
+    /// The current facts of every customer changed since `since` (a superset is allowed), and the new mark.
+    async fn audience_changes(
+        &self,
+        workspace_id: i64,
+        since: audience::ChangeMark,
+    ) -> StoreResult<audience::AudienceSnapshot>;
+
+    /// Deletes change-log rows recorded before `before`; returns how many.
+    async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
     async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
 
     /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which

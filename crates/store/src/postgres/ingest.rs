@@ -38,6 +38,7 @@ async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<Inge
     seed_customers(&mut tx, prepared).await?;
     let customers_upserted = write_profiles(&mut tx, prepared).await?;
     let orders_inserted = insert_orders(&mut tx, prepared).await?;
+    record_changes(&mut tx, prepared).await?;
     tx.commit().await?;
     Ok(IngestOutcome {
         customers_upserted,
@@ -164,4 +165,20 @@ async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBa
     .fetch_one(&mut **tx)
     .await?;
     Ok(inserted as u64)
+}
+
+/// Notes, in the same transaction, which customers this batch may have changed (see migration 0003).
+async fn record_changes(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<()> {
+    if prepared.seeds.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO customer_changes (workspace_id, external_ids) \
+         SELECT w, array_agg(e) FROM UNNEST($1::bigint[], $2::text[]) AS t(w, e) GROUP BY w",
+    )
+    .bind(prepared.seeds.iter().map(|s| s.workspace_id).collect::<Vec<_>>())
+    .bind(prepared.seeds.iter().map(|s| s.external_id.as_str()).collect::<Vec<_>>())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

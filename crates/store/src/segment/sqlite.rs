@@ -1,9 +1,7 @@
 //! Segment queries on SQLite. Timestamps are INTEGER milliseconds, JSON is TEXT.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use converge_domain::segment::{AttributeType, CustomerFacts, OrderFact, Rule};
+use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use serde_json::Value;
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -92,32 +90,11 @@ pub(crate) async fn attribute_types(pool: &SqlitePool, workspace_id: i64) -> Sto
 }
 
 pub(crate) async fn customer_facts(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
-    let rows = sqlx::query(
-        "SELECT id, name, email, phone, city, gender, preferred_channel, attributes, created_at, \
-                profile_received_at, total_spend, order_count, visits, last_order_at \
-         FROM customers WHERE workspace_id = $1 ORDER BY id",
-    )
-    .bind(workspace_id)
-    .fetch_all(pool)
-    .await?;
-    let mut facts: Vec<(i64, CustomerFacts)> = rows.iter().map(facts_of).collect::<StoreResult<_>>()?;
-    let position: HashMap<i64, usize> = facts.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
-    let orders: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT customer_id, ordered_at, amount_minor FROM orders WHERE workspace_id = $1 \
-         ORDER BY customer_id, ordered_at, id",
-    )
-    .bind(workspace_id)
-    .fetch_all(pool)
-    .await?;
-    for (customer_id, ordered_at, amount_minor) in orders {
-        if let Some(&index) = position.get(&customer_id) {
-            facts[index].1.orders.push(OrderFact { ordered_at: from_millis(ordered_at)?, amount_minor });
-        }
-    }
-    Ok(facts)
+    let mut conn = pool.acquire().await?;
+    crate::audience::sqlite::facts(&mut conn, workspace_id, None).await
 }
 
-fn facts_of(row: &SqliteRow) -> StoreResult<(i64, CustomerFacts)> {
+pub(crate) fn facts_of(row: &SqliteRow) -> StoreResult<(i64, CustomerFacts)> {
     let text: String = row.try_get("attributes")?;
     let attributes = match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => map,

@@ -17,6 +17,7 @@ pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreR
     let customers_upserted = write_profiles(&mut tx, &prepared).await?;
     let inserted = insert_orders(&mut tx, &prepared).await?;
     update_aggregates(&mut tx, &inserted).await?;
+    record_changes(&mut tx, &prepared).await?;
     tx.commit().await?;
     let orders_inserted = inserted.len() as u64;
     Ok(IngestOutcome {
@@ -134,6 +135,24 @@ async fn update_aggregates(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    }
+    Ok(())
+}
+
+/// Notes, in the same transaction, which customers this batch may have changed (see migration 0003).
+async fn record_changes(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<()> {
+    let mut by_workspace: std::collections::BTreeMap<i64, Vec<&str>> = std::collections::BTreeMap::new();
+    for seed in &prepared.seeds {
+        by_workspace.entry(seed.workspace_id).or_default().push(seed.external_id.as_str());
+    }
+    let now = millis(Utc::now());
+    for (workspace_id, ids) in by_workspace {
+        sqlx::query("INSERT INTO customer_changes (workspace_id, external_ids, recorded_at) VALUES ($1, $2, $3)")
+            .bind(workspace_id)
+            .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

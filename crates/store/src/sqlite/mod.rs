@@ -127,6 +127,22 @@ impl Store for SqliteStore {
         Ok(Counts { customers, orders })
     }
 
+    async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<crate::audience::AudienceSnapshot> {
+        crate::audience::sqlite::snapshot(&self.pool, workspace_id).await
+    }
+
+    async fn audience_changes(
+        &self,
+        workspace_id: i64,
+        since: crate::audience::ChangeMark,
+    ) -> StoreResult<crate::audience::AudienceSnapshot> {
+        crate::audience::sqlite::changes(&self.pool, workspace_id, since).await
+    }
+
+    async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        crate::audience::sqlite::prune(&self.pool, before).await
+    }
+
     async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
         crate::segment::sqlite::count(&self.pool, workspace_id, rule, now).await
     }

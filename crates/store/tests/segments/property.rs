@@ -1,10 +1,12 @@
 //! The segment property: for random data and random rules, the reference evaluator (over each backend's
-//! `customer_facts`), the SQLite query and the Postgres query select exactly the same customers, and
-//! count/sample agree with the id list.
+//! `customer_facts`), the SQLite query, the Postgres query and the in-memory audience index (built from a
+//! snapshot taken between two ingest batches and brought up to date from the change log) select exactly
+//! the same customers, and count/sample agree with the id list.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use converge_audience::AudienceIndex;
 use converge_domain::segment::Rule;
 use converge_store::{CustomerQuery, Store};
 use proptest::prelude::*;
@@ -32,7 +34,7 @@ fn parse(json: Value) -> (Rule, Value) {
 /// The external ids each of evaluator and SQL selects on one backend, after checking they agree.
 async fn selected(
     store: &dyn Store,
-    ws: i64,
+    (ws, index): (i64, &AudienceIndex),
     rule: &Rule,
     json: &Value,
     names: &HashMap<i64, String>,
@@ -45,19 +47,29 @@ async fn selected(
     assert_eq!(store.segment_count(ws, rule, now()).await.unwrap(), ids.len() as u64, "{backend} count");
     let sample: Vec<i64> = store.segment_sample(ws, rule, now(), 3).await.unwrap().iter().map(|c| c.id).collect();
     assert_eq!(sample, ids.iter().take(3).copied().collect::<Vec<_>>(), "{backend} sample");
+    let mut indexed = index.ids(rule, now());
+    indexed.sort_unstable();
+    assert_eq!(indexed, expected, "{backend}: index vs evaluator for rule {json}");
+    assert_eq!(index.count(rule, now()), ids.len() as u64, "{backend} index count");
     ids.iter().map(|id| names[id].clone()).collect()
 }
 
-async fn load(store: &dyn Store, data: &[Customer]) -> (i64, HashMap<i64, String>) {
+async fn load(store: &dyn Store, data: &[Customer]) -> (i64, HashMap<i64, String>, AudienceIndex) {
     static CASE: AtomicU64 = AtomicU64::new(0);
     let slug = format!("prop-{}", CASE.fetch_add(1, Ordering::Relaxed));
     let ws = store.create_workspace(&slug, "P", &inr()).await.unwrap().id;
     let (first, second) = batches(ws, data);
     store.apply_ingest(&first).await.unwrap();
+    let snapshot = store.audience_snapshot(ws).await.unwrap();
+    let mut index = AudienceIndex::from_facts(snapshot.customers);
     store.apply_ingest(&second).await.unwrap();
+    let changes = store.audience_changes(ws, snapshot.mark).await.unwrap();
+    for (id, facts) in &changes.customers {
+        index.upsert(*id, facts);
+    }
     let query = CustomerQuery { limit: 1000, ..CustomerQuery::default() };
     let names = store.list_customers(ws, &query).await.unwrap().into_iter().map(|c| (c.id, c.external_id)).collect();
-    (ws, names)
+    (ws, names, index)
 }
 
 #[test]
@@ -67,16 +79,16 @@ fn evaluator_sqlite_and_postgres_select_the_same_customers() {
     let strategy = (customers(), prop::collection::vec(rule(), RULES_PER_CASE));
     proptest!(ProptestConfig::with_cases(64), |((data, rules) in strategy)| {
         runtime.block_on(async {
-            let (lite_ws, lite_names) = load(sqlite.store(), &data).await;
+            let (lite_ws, lite_names, lite_index) = load(sqlite.store(), &data).await;
             let pg = match &postgres {
                 Some(backend) => Some((backend, load(backend.store(), &data).await)),
                 None => None,
             };
             for json in rules {
                 let (rule, json) = parse(json);
-                let on_sqlite = selected(sqlite.store(), lite_ws, &rule, &json, &lite_names).await;
-                if let Some((backend, (pg_ws, pg_names))) = &pg {
-                    let on_postgres = selected(backend.store(), *pg_ws, &rule, &json, pg_names).await;
+                let on_sqlite = selected(sqlite.store(), (lite_ws, &lite_index), &rule, &json, &lite_names).await;
+                if let Some((backend, (pg_ws, pg_names, pg_index))) = &pg {
+                    let on_postgres = selected(backend.store(), (*pg_ws, pg_index), &rule, &json, pg_names).await;
                     assert_eq!(on_sqlite, on_postgres, "SQLite vs Postgres for rule {json}");
                 }
             }

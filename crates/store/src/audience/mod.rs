@@ -1,0 +1,20 @@
+//! Feeding in-memory audience indexes: a consistent snapshot of every customer's facts, then the changes
+//! since, read from the `customer_changes` log that ingest writes in the same transaction as its effects
+//! (migration 0003 explains the watermark). An index that applies a snapshot and then every change set
+//! holds exactly what the database held when the last change set was read.
+
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+use converge_domain::segment::CustomerFacts;
+
+/// How far a reader has read the change log. Opaque: only the store that produced it interprets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeMark(pub i64);
+
+/// Customers' current facts and the mark they are current to.
+#[derive(Clone, Debug, Default)]
+pub struct AudienceSnapshot {
+    pub customers: Vec<(i64, CustomerFacts)>,
+    pub mark: ChangeMark,
+}

@@ -1,0 +1,86 @@
+//! Audience snapshots and change sets on Postgres, each read in one REPEATABLE READ transaction so the
+//! facts and the watermark describe the same instant.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use converge_domain::segment::{CustomerFacts, OrderFact};
+use sqlx::{PgConnection, PgPool};
+
+use super::{AudienceSnapshot, ChangeMark};
+use crate::segment::postgres::facts_of;
+use crate::StoreResult;
+
+/// Facts of a workspace's customers — all of them, or only those with the given external ids.
+pub(crate) async fn facts(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    only: Option<&[String]>,
+) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+    let rows = sqlx::query(
+        "SELECT id, name, email, phone, city, gender, preferred_channel, attributes, created_at, \
+                profile_received_at, total_spend, order_count, visits, last_order_at \
+         FROM customers WHERE workspace_id = $1 AND ($2::text[] IS NULL OR external_id = ANY($2)) ORDER BY id",
+    )
+    .bind(workspace_id)
+    .bind(only)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut facts: Vec<(i64, CustomerFacts)> = rows.iter().map(facts_of).collect::<StoreResult<_>>()?;
+    let position: HashMap<i64, usize> = facts.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let ids: Option<Vec<i64>> = only.map(|_| facts.iter().map(|(id, _)| *id).collect());
+    let orders: Vec<(i64, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT customer_id, ordered_at, amount_minor FROM orders \
+         WHERE workspace_id = $1 AND ($2::bigint[] IS NULL OR customer_id = ANY($2)) \
+         ORDER BY customer_id, ordered_at, id",
+    )
+    .bind(workspace_id)
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (customer_id, ordered_at, amount_minor) in orders {
+        if let Some(&index) = position.get(&customer_id) {
+            facts[index].1.orders.push(OrderFact { ordered_at, amount_minor });
+        }
+    }
+    Ok(facts)
+}
+
+async fn begin_snapshot(pool: &PgPool) -> StoreResult<(sqlx::Transaction<'static, sqlx::Postgres>, ChangeMark)> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    let (xmin,): (i64,) =
+        sqlx::query_as("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint").fetch_one(&mut *tx).await?;
+    Ok((tx, ChangeMark(xmin)))
+}
+
+pub(crate) async fn snapshot(pool: &PgPool, workspace_id: i64) -> StoreResult<AudienceSnapshot> {
+    let (mut tx, mark) = begin_snapshot(pool).await?;
+    let customers = facts(&mut tx, workspace_id, None).await?;
+    tx.commit().await?;
+    Ok(AudienceSnapshot { customers, mark })
+}
+
+pub(crate) async fn changes(pool: &PgPool, workspace_id: i64, since: ChangeMark) -> StoreResult<AudienceSnapshot> {
+    let (mut tx, mark) = begin_snapshot(pool).await?;
+    let changed: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT unnest(external_ids) FROM customer_changes WHERE workspace_id = $1 AND change_xid >= $2",
+    )
+    .bind(workspace_id)
+    .bind(since.0)
+    .fetch_all(&mut *tx)
+    .await?;
+    let customers = if changed.is_empty() {
+        Vec::new()
+    } else {
+        let ids: Vec<String> = changed.into_iter().map(|(id,)| id).collect();
+        facts(&mut tx, workspace_id, Some(&ids)).await?
+    };
+    tx.commit().await?;
+    Ok(AudienceSnapshot { customers, mark })
+}
+
+pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u64> {
+    let result = sqlx::query("DELETE FROM customer_changes WHERE recorded_at < $1").bind(before).execute(pool).await?;
+    Ok(result.rows_affected())
+}
