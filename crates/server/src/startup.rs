@@ -85,6 +85,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = Arc::new(AppState {
             store,
+            audiences: Default::default(),
+            catalogues: Default::default(),
             queue,
             keys: KeyCache::new(KEY_CACHE_TTL),
             rate_limit: RateLimit::new(settings.ingest.rate_per_second, settings.ingest.rate_burst),
@@ -185,6 +187,12 @@ async fn maintenance(state: SharedState, stop: CancellationToken) {
             tracing::warn!(error = %err, "could not record API key use");
         }
         state.rate_limit.forget_idle();
+        let horizon = chrono::Utc::now() - crate::audience::CHANGE_RETENTION;
+        match state.store.prune_changes(horizon).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::debug!(pruned, "pruned the customer change log"),
+            Err(err) => tracing::warn!(error = %err, "could not prune the customer change log"),
+        }
     }
 }
 

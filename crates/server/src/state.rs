@@ -11,6 +11,10 @@ use crate::config::Settings;
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// In-memory audience indexes of this node.
+    pub audiences: crate::audience::Audiences,
+    /// Cached field catalogues per workspace.
+    pub catalogues: crate::catalogues::Catalogues,
     pub queue: Arc<dyn Queue>,
     pub keys: KeyCache,
     pub rate_limit: RateLimit,

@@ -9,6 +9,7 @@ mod batch;
 pub mod error;
 pub mod model;
 pub mod postgres;
+mod saved;
 pub mod segment;
 pub mod sqlite;
 pub mod testing;
@@ -62,6 +63,31 @@ pub trait Store: Send + Sync + 'static {
     async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>>;
 
     /// Row counts of a workspace.
+    /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
+    async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>>;
+
+    /// Saves a segment; [`StoreError::Conflict`] if the workspace has one with that name.
+    async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment>;
+
+    /// A workspace's saved segments, most recently changed first.
+    async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>>;
+
+    async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>>;
+
+    /// Replaces a segment's name, description, rule and count; `None` if there is no such segment.
+    async fn update_segment(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        write: &SegmentWrite,
+    ) -> StoreResult<Option<SavedSegment>>;
+
+    /// Deletes a segment; false if there was none.
+    async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool>;
+
+    /// Records the size a segment had at `at`.
+    async fn record_segment_count(&self, workspace_id: i64, id: i64, count: i64, at: DateTime<Utc>) -> StoreResult<()>;
+
     /// Every customer's facts and the change mark they are current to, read at one instant.
     async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<audience::AudienceSnapshot>;
 

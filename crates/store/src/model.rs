@@ -139,3 +139,27 @@ pub(crate) fn like_pattern(text: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+/// A saved segment as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SavedSegment {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// The rule JSON as the user sent it (validated when saved).
+    pub rule: serde_json::Value,
+    pub last_count: Option<i64>,
+    pub last_counted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What creating or replacing a saved segment writes.
+#[derive(Clone, Debug)]
+pub struct SegmentWrite {
+    pub name: String,
+    pub description: String,
+    pub rule: serde_json::Value,
+    /// The size just computed for this rule, and when.
+    pub count: Option<(i64, DateTime<Utc>)>,
+}

@@ -87,7 +87,7 @@ fn money(minor: i64, currency: &Currency) -> String {
     Money::from_minor(minor).format(currency)
 }
 
-fn customer_view(row: CustomerRow, currency: &Currency) -> CustomerView {
+pub(crate) fn customer_view(row: CustomerRow, currency: &Currency) -> CustomerView {
     CustomerView {
         total_spend: money(row.total_spend, currency),
         currency: currency.code().to_owned(),

@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod segments;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub const REQUEST_ID: &str = "x-request-id";
     modifiers(&BearerAuth),
     tags((name = "ingest", description = "Send customers and orders (scope `ingest`); persisted asynchronously"),
          (name = "customers", description = "Read customers (scope `read`)"),
+         (name = "segments", description = "Audiences: field catalogue, exact previews, saved segments"),
          (name = "operations", description = "Health, readiness and metrics"))
 )]
 struct ApiDoc;
@@ -59,6 +61,10 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ingest::post_order))
         .routes(routes!(ingest::post_orders_batch))
         .routes(routes!(customers::get_customer))
+        .routes(routes!(segments::segment_fields))
+        .routes(routes!(segments::preview))
+        .routes(routes!(segments::list_segments, segments::create_segment))
+        .routes(routes!(segments::get_segment, segments::update_segment, segments::delete_segment))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

@@ -12,3 +12,4 @@ mod helpers;
 mod ingest;
 mod ops;
 mod process;
+mod segments;

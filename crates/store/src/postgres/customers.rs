@@ -86,3 +86,9 @@ pub(super) async fn orders(
     };
     Ok(rows.iter().map(order).collect::<Result<_, _>>()?)
 }
+
+pub(super) async fn by_ids(pool: &PgPool, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND id = ANY($2) ORDER BY id");
+    let rows = sqlx::query(&sql).bind(workspace_id).bind(ids).fetch_all(pool).await?;
+    Ok(rows.iter().map(customer).collect::<Result<_, _>>()?)
+}

@@ -17,8 +17,8 @@ use converge_domain::{Currency, IngestEnvelope};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::{
-    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow, Store,
-    StoreResult, Workspace,
+    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow,
+    SavedSegment, SegmentWrite, Store, StoreResult, Workspace,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -114,6 +114,39 @@ impl Store for PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(Counts { customers, orders })
+    }
+
+    async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+        customers::by_ids(&self.pool, workspace_id, ids).await
+    }
+
+    async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment> {
+        crate::saved::postgres::create(&self.pool, workspace_id, write).await
+    }
+
+    async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>> {
+        crate::saved::postgres::list(&self.pool, workspace_id).await
+    }
+
+    async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>> {
+        crate::saved::postgres::one(&self.pool, workspace_id, id).await
+    }
+
+    async fn update_segment(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        write: &SegmentWrite,
+    ) -> StoreResult<Option<SavedSegment>> {
+        crate::saved::postgres::update(&self.pool, workspace_id, id, write).await
+    }
+
+    async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
+        crate::saved::postgres::delete(&self.pool, workspace_id, id).await
+    }
+
+    async fn record_segment_count(&self, workspace_id: i64, id: i64, count: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        crate::saved::postgres::record_count(&self.pool, workspace_id, id, count, at).await
     }
 
     async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<crate::audience::AudienceSnapshot> {

@@ -94,3 +94,13 @@ pub(super) async fn orders(
         })
         .collect()
 }
+
+pub(super) async fn by_ids(pool: &SqlitePool, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND id IN (SELECT value FROM json_each($2)) \
+         ORDER BY id"
+    );
+    let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let rows = sqlx::query(&sql).bind(workspace_id).bind(ids).fetch_all(pool).await?;
+    rows.iter().map(customer).collect()
+}

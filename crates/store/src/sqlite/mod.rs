@@ -18,8 +18,8 @@ use converge_domain::{Currency, IngestEnvelope};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::{
-    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow, Store,
-    StoreError, StoreResult, Workspace,
+    ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow,
+    SavedSegment, SegmentWrite, Store, StoreError, StoreResult, Workspace,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -125,6 +125,39 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(Counts { customers, orders })
+    }
+
+    async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+        customers::by_ids(&self.pool, workspace_id, ids).await
+    }
+
+    async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment> {
+        crate::saved::sqlite::create(&self.pool, workspace_id, write).await
+    }
+
+    async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>> {
+        crate::saved::sqlite::list(&self.pool, workspace_id).await
+    }
+
+    async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>> {
+        crate::saved::sqlite::one(&self.pool, workspace_id, id).await
+    }
+
+    async fn update_segment(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        write: &SegmentWrite,
+    ) -> StoreResult<Option<SavedSegment>> {
+        crate::saved::sqlite::update(&self.pool, workspace_id, id, write).await
+    }
+
+    async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
+        crate::saved::sqlite::delete(&self.pool, workspace_id, id).await
+    }
+
+    async fn record_segment_count(&self, workspace_id: i64, id: i64, count: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        crate::saved::sqlite::record_count(&self.pool, workspace_id, id, count, at).await
     }
 
     async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<crate::audience::AudienceSnapshot> {
