@@ -19,3 +19,10 @@ function request()
     ["Authorization"] = "Bearer " .. key,
   }, bodies[next_body])
 end
+
+function done(summary, latency, requests)
+  io.write(string.format("PREVIEW requests=%d errors=%d p50=%.2fms p90=%.2fms p95=%.2fms p99=%.2fms max=%.2fms rps=%.1f\n",
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, summary.requests / (summary.duration / 1e6)))
+end

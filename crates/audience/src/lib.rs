@@ -74,12 +74,12 @@ impl AudienceIndex {
         self.evaluate(rule, now).rows().map(|row| self.columns.id(row)).collect()
     }
 
-    /// The count and the ids of up to `limit` matching customers (smallest ids first).
+    /// The count and the ids of up to `limit` matching customers: the first in index order (customers are
+    /// indexed in id order when loaded, newer ones appended), sorted by id.
     pub fn count_and_sample(&self, rule: &Rule, now: DateTime<Utc>, limit: usize) -> (u64, Vec<i64>) {
         let matches = self.evaluate(rule, now);
-        let mut ids: Vec<i64> = matches.rows().map(|row| self.columns.id(row)).collect();
+        let mut ids: Vec<i64> = matches.rows().take(limit).map(|row| self.columns.id(row)).collect();
         ids.sort_unstable();
-        ids.truncate(limit);
         (matches.count(), ids)
     }
 
