@@ -72,7 +72,8 @@ impl AttributeValue {
             Value::String(text) => Ok(Some(AttributeValue::String(text))),
             Value::Number(number) => {
                 let finite = number.as_f64().is_some_and(f64::is_finite);
-                if finite && number.to_string().len() <= 40 {
+                let text = number.to_string();
+                if finite && text.len() <= 40 && exponent_fits(&text) {
                     Ok(Some(AttributeValue::Number(number)))
                 } else {
                     Err("must be a number of at most 40 characters within double range".to_owned())
@@ -226,3 +227,29 @@ impl utoipa::ToSchema for Attributes {}
 #[cfg(test)]
 #[path = "attributes_tests.rs"]
 mod tests;
+
+/// Postgres `jsonb` stores numbers as `numeric`, which refuses exponents far beyond double range even when
+/// the value rounds to a finite double (`1e-99999999` is 0.0 as a double). Accepting such a number at the
+/// edge would make its whole ingest batch fail in the database, so the exponent is bounded here.
+fn exponent_fits(text: &str) -> bool {
+    match text.find(['e', 'E']) {
+        None => true,
+        Some(at) => text[at + 1..].trim_start_matches('+').parse::<i32>().is_ok_and(|e| (-308..=308).contains(&e)),
+    }
+}
+
+#[cfg(test)]
+mod exponent_tests {
+    use super::exponent_fits;
+
+    #[test]
+    fn exponents_beyond_double_range_are_refused() {
+        assert!(exponent_fits("12.5"));
+        assert!(exponent_fits("1e300"));
+        assert!(exponent_fits("1E-308"));
+        assert!(exponent_fits("2e+10"));
+        assert!(!exponent_fits("1e-99999999"));
+        assert!(!exponent_fits("1e-400"));
+        assert!(!exponent_fits("1e999999999999"));
+    }
+}
