@@ -6,8 +6,12 @@
 //! newtypes ([`Email`], [`Money`], [`ExternalId`], …) whose constructors check their invariants, so a value of
 //! one of those types is valid wherever it travels, including through the ingest stream ([`IngestEnvelope`]).
 //!
+//! Campaigns add [`MessageTemplate`] (checked, sandboxed personalisation) and the campaign and delivery state
+//! machines in [`campaign`].
+//!
 //! What must not live here: database or HTTP types, async code, configuration.
 
+pub mod campaign;
 pub mod customer;
 pub mod error;
 pub mod fields;
@@ -15,7 +19,11 @@ pub mod ingest;
 pub mod money;
 pub mod order;
 pub mod segment;
+pub mod template;
 
+pub use campaign::{
+    Address, CampaignEvent, CampaignStatus, DeliveryStatus, ReceiptStatus, SendChannel, SkipReason, TransitionError,
+};
 pub use customer::{CustomerInput, CustomerRecord};
 pub use error::{FieldError, FieldErrors};
 pub use fields::{
@@ -25,6 +33,10 @@ pub use fields::{
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money};
 pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
+pub use template::{
+    segments_estimate, MessageTemplate, TemplateError, TemplateIssue, TemplateVariable, TemplateVars,
+    TEMPLATE_VARIABLES,
+};
 
 #[cfg(test)]
 mod schema_tests;

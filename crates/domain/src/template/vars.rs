@@ -1,0 +1,135 @@
+//! What a template can say about a customer: the [`TEMPLATE_VARIABLES`] catalogue (the allow-list the
+//! checker uses and the UI shows) and [`TemplateVars`], one customer's values.
+
+use std::collections::BTreeMap;
+
+use minijinja::Value;
+use serde_json::{Map, Value as Json};
+
+/// One variable a template may use, as the UI lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct TemplateVariable {
+    /// The name to write between `{{ }}`; `attributes` is a map, written `attributes.<key>`.
+    pub name: &'static str,
+    /// What it holds, for a tooltip.
+    pub description: &'static str,
+    /// A typical rendered value.
+    pub example: &'static str,
+}
+
+/// The name of the one map variable; any key of it is accepted at parse time because brands invent their own.
+pub(crate) const ATTRIBUTES: &str = "attributes";
+
+/// Every variable a template may use. Anything else is refused when the template is parsed, so a typo is
+/// caught at campaign creation instead of rendering as an empty string to a million customers.
+pub const TEMPLATE_VARIABLES: &[TemplateVariable] = &[
+    var("name", "The customer's full name as stored.", "Priya Sharma"),
+    var("first_name", "First word of the name.", "Priya"),
+    var("last_name", "Last word of the name; empty when the name is a single word.", "Sharma"),
+    var("email", "The customer's e-mail address.", "priya.sharma@example.in"),
+    var("phone", "The customer's phone number.", "+919876543210"),
+    var("city", "The customer's city.", "Bengaluru"),
+    var("external_id", "Your identifier of the customer.", "C00000042"),
+    var("attributes", "Custom fields by key, written attributes.<key>, e.g. attributes.tier.", "gold"),
+    var("total_spend", "Lifetime spend, formatted with its currency.", "₹12,450.00"),
+    var("order_count", "Number of orders placed.", "7"),
+    var("brand", "Your workspace's display name.", "Acme Stores"),
+];
+
+const fn var(name: &'static str, description: &'static str, example: &'static str) -> TemplateVariable {
+    TemplateVariable { name, description, example }
+}
+
+/// Whether `name` is a top-level variable of the catalogue.
+pub(crate) fn is_known(name: &str) -> bool {
+    TEMPLATE_VARIABLES.iter().any(|v| v.name == name)
+}
+
+/// One customer's values for rendering. A value the customer lacks (no city, a one-word name's
+/// `last_name`, a missing attribute) is left *undefined*: it renders as an empty string, and
+/// `| default("…")` replaces it.
+#[derive(Debug, Clone)]
+pub struct TemplateVars {
+    /// Built once so rendering a template for the same customer twice (preview, then send) converts nothing.
+    root: Value,
+}
+
+impl TemplateVars {
+    /// Builds the values from a customer row. `first_name`/`last_name` are the first and last
+    /// whitespace-separated words of `name`; blank strings count as missing. Attribute values that are not
+    /// scalars (or are `null`) are left out: attributes are validated as scalars on ingest, and printing JSON
+    /// into a message is never what a marketer meant. Integral numbers stay integers so `{% if
+    /// attributes.visits > 3 %}` compares numerically.
+    ///
+    /// The argument list mirrors the customer columns the dispatch worker reads, in that order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_customer(
+        name: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+        city: Option<&str>,
+        external_id: &str,
+        attributes: &Map<String, Json>,
+        total_spend_display: &str,
+        order_count: i64,
+        brand: &str,
+    ) -> TemplateVars {
+        let mut context = BTreeMap::new();
+        let mut put = |key: &'static str, value: Option<&str>| {
+            if let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) {
+                context.insert(key, Value::from(text));
+            }
+        };
+        put("name", name);
+        let mut words = name.unwrap_or_default().split_whitespace();
+        let first = words.next();
+        put("first_name", first);
+        put("last_name", words.next_back());
+        put("email", email);
+        put("phone", phone);
+        put("city", city);
+        put("external_id", Some(external_id));
+        put("total_spend", Some(total_spend_display));
+        put("brand", Some(brand));
+        context.insert("order_count", Value::from(order_count));
+        let attributes: BTreeMap<String, Value> =
+            attributes.iter().filter_map(|(key, value)| Some((key.clone(), scalar(value)?))).collect();
+        context.insert(ATTRIBUTES, Value::from(attributes));
+        TemplateVars { root: Value::from(context) }
+    }
+
+    /// Values taken from the catalogue's examples (plus `attributes.tier = "gold"`), for previews and tests.
+    pub fn example() -> TemplateVars {
+        let example = |name: &str| TEMPLATE_VARIABLES.iter().find(|v| v.name == name).map(|v| v.example);
+        let mut attributes = Map::new();
+        attributes.insert("tier".to_owned(), Json::from("gold"));
+        TemplateVars::for_customer(
+            example("name"),
+            example("email"),
+            example("phone"),
+            example("city"),
+            example("external_id").unwrap_or_default(),
+            &attributes,
+            example("total_spend").unwrap_or_default(),
+            7,
+            example("brand").unwrap_or_default(),
+        )
+    }
+
+    /// The root value handed to the engine.
+    pub(crate) fn root(&self) -> Value {
+        self.root.clone()
+    }
+}
+
+fn scalar(value: &Json) -> Option<Value> {
+    match value {
+        Json::String(text) => Some(Value::from(text.as_str())),
+        Json::Bool(flag) => Some(Value::from(*flag)),
+        Json::Number(number) => match number.as_i64() {
+            Some(integer) => Some(Value::from(integer)),
+            None => number.as_f64().filter(|f| f.is_finite()).map(Value::from),
+        },
+        Json::Null | Json::Array(_) | Json::Object(_) => None,
+    }
+}
