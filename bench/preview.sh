@@ -67,6 +67,19 @@ done
 echo "index loaded after $(echo "$(date +%s.%N) - $started" | bc -l | cut -c1-5) s" >&2
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^converge_audience_index_(bytes|customers)' >&2 || true
 
+echo "per rule, from the index (best of 5):" >&2
+n=0
+while read -r body; do
+  n=$((n + 1))
+  best=999999
+  for _ in 1 2 3 4 5; do
+    t=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
+      -d "$body" "http://127.0.0.1:$PORT/api/v1/segments/preview")
+    best=$(echo "if ($t < $best) $t else $best" | bc -l)
+  done
+  printf '  rule %2d: %6.1f ms\n' "$n" "$(echo "$best * 1000" | bc -l)" >&2
+done < "$BODIES"
+
 echo "sequential (1 client):" >&2
 wrk -t1 -c1 -d"${SECONDS_PER_RUN}s" -s "$ROOT/bench/preview.lua" "http://127.0.0.1:$PORT" | grep PREVIEW >&2
 echo "8 concurrent clients:" >&2

@@ -60,8 +60,10 @@ pub(crate) struct Columns {
     pub(crate) has_profile: Vec<bool>,
     pub(crate) texts: [Dict<Scalar>; 6],
     pub(crate) attributes: HashMap<String, Dict<Value>>,
-    /// Each customer's orders as `(ordered_at ms, amount minor)`, sorted by time.
-    pub(crate) orders: Vec<Box<[(i64, i64)]>>,
+    /// Each customer's orders, for the order-window fields.
+    pub(crate) orders: crate::orders::OrderColumn,
+    /// Verdicts of recent text/attribute conditions per dictionary entry (see [`Columns::verdicts`]).
+    verdicts: std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<bool>>>>,
 }
 
 impl Columns {
@@ -89,7 +91,7 @@ impl Columns {
         for column in self.attributes.values_mut() {
             column.codes.push(0);
         }
-        self.orders.push(Box::new([]));
+        self.orders.push_row();
         self.set(row, facts);
         row
     }
@@ -120,10 +122,8 @@ impl Columns {
                 self.attributes.entry(key.clone()).or_insert_with(|| Dict { codes: vec![0; rows], ..Dict::default() });
             column.codes[row] = column.intern(value.to_string(), value.clone());
         }
-        let mut orders: Vec<(i64, i64)> =
-            facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
-        orders.sort_unstable();
-        self.orders[row] = orders.into_boxed_slice();
+        let orders = facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
+        self.orders.set(row, orders);
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
@@ -131,7 +131,33 @@ impl Columns {
         let numbers = n * 8 * 6 + n;
         let texts: usize = self.texts.iter().map(|t| t.memory_bytes(48)).sum();
         let attributes: usize = self.attributes.values().map(|a| a.memory_bytes(48)).sum();
-        let orders: usize = self.orders.iter().map(|o| o.len() * 16 + 16).sum();
+        let orders = self.orders.memory_bytes();
         numbers + texts + attributes + orders
+    }
+}
+
+/// Most conditions a workspace index remembers verdicts for; the memo is cleared when full.
+const MAX_MEMOS: usize = 256;
+
+impl Columns {
+    /// The verdict of a condition for each dictionary entry, memoised under `key` (the column and the
+    /// predicate). Dictionary entries never change once interned, and text and attribute tests do not depend
+    /// on `now`, so a memo stays valid; entries interned since are evaluated and appended.
+    pub(crate) fn verdicts(&self, key: String, entries: usize, test: impl Fn(usize) -> bool) -> std::sync::Arc<Vec<bool>> {
+        let known = self.verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        if let Some(known) = &known {
+            if known.len() == entries {
+                return known.clone();
+            }
+        }
+        let mut verdicts = known.map(|k| k.as_ref().clone()).unwrap_or_default();
+        verdicts.extend((verdicts.len()..entries).map(test));
+        let verdicts = std::sync::Arc::new(verdicts);
+        let mut memo = self.verdicts.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= MAX_MEMOS {
+            memo.clear();
+        }
+        memo.insert(key, verdicts.clone());
+        verdicts
     }
 }

@@ -42,7 +42,7 @@ fn condition(columns: &Columns, condition: &Condition, now_ms: i64) -> Bitset {
     let mut set = match &condition.field {
         Field::Builtin(builtin) => builtin_set(columns, *builtin, predicate, now_ms),
         Field::Attribute(key, kind) => match columns.attributes.get(key.as_str()) {
-            Some(dict) => attribute_set(dict, key.as_str(), *kind, predicate, now_ms),
+            Some(dict) => attribute_set(columns, dict, key.as_str(), *kind, predicate, now_ms),
             None => uniform(rows, predicate.test(None, now_ms)),
         },
     };
@@ -63,18 +63,23 @@ fn uniform(rows: usize, value: bool) -> Bitset {
 fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms: i64) -> Bitset {
     let rows = columns.len();
     if let Some(slot) = text_slot(field) {
-        return dict_set(&columns.texts[slot], |value| predicate.test(value, now_ms));
+        let dict = &columns.texts[slot];
+        let key = format!("text {slot} {predicate:?}");
+        let verdicts = columns.verdicts(key, dict.values.len(), |code| {
+            predicate.test(dict.values[code].as_ref().and_then(AsScalar::as_scalar), now_ms)
+        });
+        return Bitset::from_fn(dict.codes.len(), |row| verdicts[dict.codes[row] as usize]);
     }
+    let test = IntTest::of(predicate, now_ms);
     if let Some(window) = field.window() {
         let cutoff = time::days_before(now_ms, window.days);
         return Bitset::from_fn(rows, |row| {
-            let orders = &columns.orders[row];
-            let recent = &orders[orders.partition_point(|(at, _)| *at <= cutoff)..];
+            let (count, spend) = columns.orders.after(row, cutoff);
             let value = match window.measure {
-                WindowMeasure::Count => recent.len() as i64,
-                WindowMeasure::Spend => recent.iter().fold(0i64, |sum, (_, amount)| sum.saturating_add(*amount)),
+                WindowMeasure::Count => count,
+                WindowMeasure::Spend => spend,
             };
-            predicate.test(Some(&Scalar::Int(value)), now_ms)
+            test.matches(value)
         });
     }
     match field {
@@ -86,7 +91,7 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
         Builtin::InactiveDays => Bitset::from_fn(rows, |row| {
             let last = columns.last_order_at[row];
             let since = if last == NO_TIME { columns.created_at[row] } else { last };
-            predicate.test(Some(&Scalar::Int(time::whole_days(since, now_ms))), now_ms)
+            test.matches(time::whole_days(since, now_ms))
         }),
         Builtin::HasProfile => {
             Bitset::from_fn(rows, |row| predicate.test(Some(&Scalar::Bool(columns.has_profile[row])), now_ms))
@@ -94,15 +99,6 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
         // Texts and windows were answered above.
         _ => Bitset::empty(rows),
     }
-}
-
-/// Evaluates the test once per distinct value, then looks each row's code up.
-fn dict_set<T>(dict: &Dict<T>, test: impl Fn(Option<&Scalar>) -> bool) -> Bitset
-where
-    T: AsScalar,
-{
-    let verdicts: Vec<bool> = dict.values.iter().map(|v| test(v.as_ref().and_then(AsScalar::as_scalar))).collect();
-    Bitset::from_fn(dict.codes.len(), |row| verdicts[dict.codes[row] as usize])
 }
 
 trait AsScalar {
@@ -116,20 +112,24 @@ impl AsScalar for Scalar {
 }
 
 /// Attribute values go through the domain's own typing (`Field::value`), once per distinct value.
-fn attribute_set(dict: &Dict<Value>, key: &str, kind: AttributeType, predicate: &Predicate, now_ms: i64) -> Bitset {
+fn attribute_set(
+    columns: &Columns,
+    dict: &Dict<Value>,
+    key: &str,
+    kind: AttributeType,
+    predicate: &Predicate,
+    now_ms: i64,
+) -> Bitset {
     let field = dict_field(key, kind);
-    let verdicts: Vec<bool> = dict
-        .values
-        .iter()
-        .map(|raw| {
-            let value = raw.as_ref().and_then(|raw| {
-                let mut facts = CustomerFacts::bare(time::from_millis(0));
-                facts.attributes.insert(key.to_owned(), raw.clone());
-                field.as_ref().and_then(|f| f.value(&facts, now_ms))
-            });
-            predicate.test(value.as_ref(), now_ms)
-        })
-        .collect();
+    let memo = format!("attribute {key} {kind:?} {predicate:?}");
+    let verdicts = columns.verdicts(memo, dict.values.len(), |code| {
+        let value = dict.values[code].as_ref().and_then(|raw| {
+            let mut facts = CustomerFacts::bare(time::from_millis(0));
+            facts.attributes.insert(key.to_owned(), raw.clone());
+            field.as_ref().and_then(|f| f.value(&facts, now_ms))
+        });
+        predicate.test(value.as_ref(), now_ms)
+    });
     Bitset::from_fn(dict.codes.len(), |row| verdicts[dict.codes[row] as usize])
 }
 
@@ -186,4 +186,34 @@ fn compare(values: &[i64], op: Comparison, x: i64) -> Bitset {
 
 fn scan(values: &[i64], test: impl Fn(i64) -> bool) -> Bitset {
     Bitset::from_fn(values.len(), |row| test(values[row]))
+}
+
+/// A test on a present integer value: comparisons inline, anything else through `Predicate::test`.
+enum IntTest<'a> {
+    Compare(Comparison, i64),
+    Between(i64, i64),
+    Other(&'a Predicate, i64),
+}
+
+impl<'a> IntTest<'a> {
+    fn of(predicate: &'a Predicate, now_ms: i64) -> Self {
+        match predicate {
+            Predicate::Compare(op, Scalar::Int(x)) => IntTest::Compare(*op, *x),
+            Predicate::Between(Scalar::Int(low), Scalar::Int(high)) => IntTest::Between(*low, *high),
+            other => IntTest::Other(other, now_ms),
+        }
+    }
+
+    #[inline]
+    fn matches(&self, v: i64) -> bool {
+        match *self {
+            IntTest::Compare(Comparison::Eq, x) => v == x,
+            IntTest::Compare(Comparison::Lt, x) => v < x,
+            IntTest::Compare(Comparison::Le, x) => v <= x,
+            IntTest::Compare(Comparison::Gt, x) => v > x,
+            IntTest::Compare(Comparison::Ge, x) => v >= x,
+            IntTest::Between(low, high) => low <= v && v <= high,
+            IntTest::Other(predicate, now_ms) => predicate.test(Some(&Scalar::Int(v)), now_ms),
+        }
+    }
 }

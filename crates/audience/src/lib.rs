@@ -14,6 +14,7 @@
 mod bitset;
 mod columns;
 mod eval;
+mod orders;
 
 use std::collections::HashMap;
 

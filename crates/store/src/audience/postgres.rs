@@ -61,23 +61,30 @@ pub(crate) async fn snapshot(pool: &PgPool, workspace_id: i64) -> StoreResult<Au
     Ok(AudienceSnapshot { customers, mark })
 }
 
+/// One statement (one snapshot) reads both the watermark and the changed customers, so the common case — no
+/// changes — costs a single round trip. The facts are then read in a second statement, possibly seeing newer
+/// data than the first: harmless, because anything that changed after the first snapshot's xmin is fetched
+/// again at the next catch-up, and everything committed before this call is included.
 pub(crate) async fn changes(pool: &PgPool, workspace_id: i64, since: ChangeMark) -> StoreResult<AudienceSnapshot> {
-    let (mut tx, mark) = begin_snapshot(pool).await?;
-    let changed: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT unnest(external_ids) FROM customer_changes WHERE workspace_id = $1 AND change_xid >= $2",
+    let (mark, changed): (i64, Vec<String>) = sqlx::query_as(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, \
+                ARRAY(SELECT DISTINCT unnest(external_ids) FROM customer_changes \
+                      WHERE workspace_id = $1 AND change_xid >= $2)",
     )
     .bind(workspace_id)
     .bind(since.0)
-    .fetch_all(&mut *tx)
+    .fetch_one(pool)
     .await?;
     let customers = if changed.is_empty() {
         Vec::new()
     } else {
-        let ids: Vec<String> = changed.into_iter().map(|(id,)| id).collect();
-        facts(&mut tx, workspace_id, Some(&ids)).await?
+        // Profiles and orders from one snapshot, so a customer's aggregates and orders agree.
+        let (mut tx, _) = begin_snapshot(pool).await?;
+        let customers = facts(&mut tx, workspace_id, Some(&changed)).await?;
+        tx.commit().await?;
+        customers
     };
-    tx.commit().await?;
-    Ok(AudienceSnapshot { customers, mark })
+    Ok(AudienceSnapshot { customers, mark: ChangeMark(mark) })
 }
 
 pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u64> {
