@@ -143,7 +143,12 @@ impl Columns {
     /// The verdict of a condition for each dictionary entry, memoised under `key` (the column and the
     /// predicate). Dictionary entries never change once interned, and text and attribute tests do not depend
     /// on `now`, so a memo stays valid; entries interned since are evaluated and appended.
-    pub(crate) fn verdicts(&self, key: String, entries: usize, test: impl Fn(usize) -> bool) -> std::sync::Arc<Vec<bool>> {
+    pub(crate) fn verdicts(
+        &self,
+        key: String,
+        entries: usize,
+        test: impl Fn(usize) -> bool,
+    ) -> std::sync::Arc<Vec<bool>> {
         let known = self.verdicts.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
         if let Some(known) = &known {
             if known.len() == entries {

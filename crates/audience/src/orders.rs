@@ -28,7 +28,9 @@ impl OrderColumn {
     pub(crate) fn set(&mut self, row: usize, mut orders: Vec<(i64, i64)>) {
         orders.sort_unstable();
         let old = self.run(row);
-        if old.len() == orders.len() && old.clone().zip(&orders).all(|(i, o)| self.times[i] == o.0 && self.amounts[i] == o.1) {
+        if old.len() == orders.len()
+            && old.clone().zip(&orders).all(|(i, o)| self.times[i] == o.0 && self.amounts[i] == o.1)
+        {
             return;
         }
         self.garbage += old.len();

@@ -31,7 +31,10 @@ impl Catalogues {
             }
             None => {
                 let catalogue = scan(store.as_ref(), workspace_id).await?;
-                self.cached.lock().unwrap_or_else(|e| e.into_inner()).insert(workspace_id, (catalogue.clone(), Instant::now()));
+                self.cached
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(workspace_id, (catalogue.clone(), Instant::now()));
                 Ok(catalogue)
             }
         }

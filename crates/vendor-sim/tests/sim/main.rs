@@ -1,0 +1,9 @@
+//! The simulator's integration tests: the real HTTP server on 127.0.0.1, a real receiving server as the
+//! callback target. One test binary, one module per concern.
+
+mod chaos;
+mod idempotency;
+mod receipts;
+mod send;
+mod support;
+mod throughput;
