@@ -18,34 +18,62 @@ pub(crate) fn text_slot(field: Builtin) -> Option<usize> {
 }
 
 /// A dictionary-encoded column: `codes[row]` indexes `values`. Code 0 is always "no value".
+///
+/// Values are found again by the 64-bit hash of their canonical text rather than by the text itself, which
+/// would store every distinct e-mail address and phone number a second time; a hash shared by two different
+/// values (checked against the stored value) sends the newcomer to a small exact-match map.
 pub(crate) struct Dict<T> {
     pub(crate) codes: Vec<u32>,
     pub(crate) values: Vec<Option<T>>,
-    lookup: HashMap<String, u32>,
+    by_hash: HashMap<u64, u32>,
+    collisions: HashMap<String, u32>,
 }
 
 impl<T> Default for Dict<T> {
     fn default() -> Self {
-        Self { codes: Vec::new(), values: vec![None], lookup: HashMap::new() }
+        Self { codes: Vec::new(), values: vec![None], by_hash: HashMap::new(), collisions: HashMap::new() }
     }
 }
 
+fn hash_of(key: &str) -> u64 {
+    use std::hash::Hasher;
+    // SipHash with fixed keys: deterministic, which is all an in-memory index needs.
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(key.as_bytes());
+    hasher.finish()
+}
+
 impl<T> Dict<T> {
-    /// The code of `value`, interning it under `key` (its canonical text) if new.
-    fn intern(&mut self, key: String, value: T) -> u32 {
-        if let Some(&code) = self.lookup.get(&key) {
-            return code;
+    /// The code of `value`, interning it if new. `key` is its canonical text and `canon` recomputes the
+    /// canonical text of a stored value.
+    fn intern(&mut self, key: String, value: T, canon: impl Fn(&T) -> String) -> u32 {
+        let hash = hash_of(&key);
+        match self.by_hash.get(&hash) {
+            Some(&code) if self.values[code as usize].as_ref().is_some_and(|v| canon(v) == key) => code,
+            Some(_) => match self.collisions.get(&key) {
+                Some(&code) => code,
+                None => {
+                    let code = self.push(value);
+                    self.collisions.insert(key, code);
+                    code
+                }
+            },
+            None => {
+                let code = self.push(value);
+                self.by_hash.insert(hash, code);
+                code
+            }
         }
+    }
+
+    fn push(&mut self, value: T) -> u32 {
         let code = self.values.len() as u32;
         self.values.push(Some(value));
-        self.lookup.insert(key, code);
         code
     }
 
     fn memory_bytes(&self, value_bytes: usize) -> usize {
-        self.codes.capacity() * 4
-            + self.values.capacity() * value_bytes
-            + self.lookup.keys().map(|k| k.capacity() * 2 + 48).sum::<usize>()
+        self.codes.capacity() * 4 + self.values.capacity() * value_bytes + self.by_hash.capacity() * 16
     }
 }
 
@@ -109,7 +137,7 @@ impl Columns {
             // folding and enum spelling identical to the evaluator's.
             let column = &mut self.texts[slot];
             column.codes[row] = match Field::Builtin(*field).value(facts, 0) {
-                Some(value) => column.intern(format!("{value:?}"), value),
+                Some(value) => column.intern(format!("{value:?}"), value, |v| format!("{v:?}")),
                 None => 0,
             };
         }
@@ -120,7 +148,7 @@ impl Columns {
         for (key, value) in &facts.attributes {
             let column =
                 self.attributes.entry(key.clone()).or_insert_with(|| Dict { codes: vec![0; rows], ..Dict::default() });
-            column.codes[row] = column.intern(value.to_string(), value.clone());
+            column.codes[row] = column.intern(value.to_string(), value.clone(), Value::to_string);
         }
         let orders = facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
         self.orders.set(row, orders);
@@ -164,5 +192,24 @@ impl Columns {
         }
         memo.insert(key, verdicts.clone());
         verdicts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_values_share_a_code_and_hash_collisions_stay_apart() {
+        let mut dict: Dict<String> = Dict::default();
+        let canon = |v: &String| v.clone();
+        let a = dict.intern("a".into(), "a".into(), canon);
+        assert_eq!(dict.intern("a".into(), "a".into(), canon), a);
+        // Pretend "b" hashes like "a": it must get its own code, and keep it.
+        dict.by_hash.insert(hash_of("b"), a);
+        let b = dict.intern("b".into(), "b".into(), canon);
+        assert_ne!(a, b);
+        assert_eq!(dict.intern("b".into(), "b".into(), canon), b);
+        assert_eq!(dict.values[b as usize].as_deref(), Some("b"));
     }
 }
