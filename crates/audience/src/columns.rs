@@ -90,6 +90,8 @@ pub(crate) struct Columns {
     pub(crate) attributes: HashMap<String, Dict<Value>>,
     /// Each customer's orders, for the order-window fields.
     pub(crate) orders: crate::orders::OrderColumn,
+    /// Cached order-window values per window length.
+    pub(crate) windows: crate::windows::Windows,
     /// Verdicts of recent text/attribute conditions per dictionary entry (see [`Columns::verdicts`]).
     verdicts: std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<bool>>>>,
 }
@@ -150,8 +152,11 @@ impl Columns {
                 self.attributes.entry(key.clone()).or_insert_with(|| Dict { codes: vec![0; rows], ..Dict::default() });
             column.codes[row] = column.intern(value.to_string(), value.clone(), Value::to_string);
         }
-        let orders = facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
-        self.orders.set(row, orders);
+        let orders: Vec<(i64, i64)> =
+            facts.orders.iter().map(|o| (time::to_millis(o.ordered_at), o.amount_minor)).collect();
+        let times: Vec<i64> = orders.iter().map(|(at, _)| *at).collect();
+        let changed = self.orders.set(row, orders);
+        self.windows.row_changed(row, &self.orders, if changed { &times } else { &[] });
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
@@ -159,7 +164,7 @@ impl Columns {
         let numbers = n * 8 * 6 + n;
         let texts: usize = self.texts.iter().map(|t| t.memory_bytes(48)).sum();
         let attributes: usize = self.attributes.values().map(|a| a.memory_bytes(48)).sum();
-        let orders = self.orders.memory_bytes();
+        let orders = self.orders.memory_bytes() + self.windows.memory_bytes();
         numbers + texts + attributes + orders
     }
 }

@@ -73,13 +73,12 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
     let test = IntTest::of(predicate, now_ms);
     if let Some(window) = field.window() {
         let cutoff = time::days_before(now_ms, window.days);
-        return Bitset::from_fn(rows, |row| {
-            let (count, spend) = columns.orders.after(row, cutoff);
-            let value = match window.measure {
+        return columns.windows.with_values(window.days, cutoff, rows, &columns.orders, |count, spend| {
+            let values = match window.measure {
                 WindowMeasure::Count => count,
                 WindowMeasure::Spend => spend,
             };
-            test.matches(value)
+            Bitset::from_fn(rows, |row| test.matches(values[row]))
         });
     }
     match field {

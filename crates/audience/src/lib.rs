@@ -15,6 +15,7 @@ mod bitset;
 mod columns;
 mod eval;
 mod orders;
+mod windows;
 
 use std::collections::HashMap;
 

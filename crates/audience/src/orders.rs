@@ -24,14 +24,14 @@ impl OrderColumn {
         self.last.push(i64::MIN);
     }
 
-    /// Replaces a row's orders with `orders` (`(ordered_at ms, amount)`, any order).
-    pub(crate) fn set(&mut self, row: usize, mut orders: Vec<(i64, i64)>) {
+    /// Replaces a row's orders with `orders` (`(ordered_at ms, amount)`, any order); false if unchanged.
+    pub(crate) fn set(&mut self, row: usize, mut orders: Vec<(i64, i64)>) -> bool {
         orders.sort_unstable();
         let old = self.run(row);
         if old.len() == orders.len()
             && old.clone().zip(&orders).all(|(i, o)| self.times[i] == o.0 && self.amounts[i] == o.1)
         {
-            return;
+            return false;
         }
         self.garbage += old.len();
         self.start[row] = self.times.len() as u32;
@@ -47,6 +47,7 @@ impl OrderColumn {
         if self.garbage > 1_000_000 && self.garbage * 2 > self.times.len() {
             self.compact();
         }
+        true
     }
 
     fn run(&self, row: usize) -> std::ops::Range<usize> {
