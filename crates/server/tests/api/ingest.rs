@@ -11,6 +11,8 @@ both_modes!(
     the_same_stream_entry_processed_twice_counts_once,
     batches_are_accepted_and_applied,
     an_order_for_an_unknown_customer_is_kept,
+    poison_entries_are_dead_lettered_without_blocking_others,
+    entries_past_the_delivery_limit_are_dead_lettered,
 );
 
 async fn customers_and_orders_round_trip_with_aggregates(mode: Mode) {
@@ -99,4 +101,38 @@ async fn an_order_for_an_unknown_customer_is_kept(mode: Mode) {
     assert_eq!(full["has_profile"], true);
     assert_eq!(full["city"], "Pune");
     assert_eq!(full["order_count"], 1);
+}
+
+async fn poison_entries_are_dead_lettered_without_blocking_others(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    app.post_json("/api/v1/orders", &app.key, &order("O1", "C1", "1.00")).await;
+    // Bytes no API node would write (a bug, or tampering): they must not wedge the stream.
+    app.state.queue.append("ingest", &[b"{not an envelope".to_vec()]).await.unwrap();
+    app.post_json("/api/v1/orders", &app.key, &order("O2", "C1", "2.00")).await;
+    assert_eq!(app.drain().await, 2);
+    let stats = app.state.queue.stats("ingest", "persisters").await.unwrap();
+    assert_eq!((stats.length, stats.pending, stats.dead_letters), (0, 0, 1));
+    let c = app.get_json("/api/v1/customers/C1").await;
+    assert_eq!(c["order_count"], 2);
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("converge_ingest_applied_total{outcome=\"dead_lettered\"}"));
+}
+
+async fn entries_past_the_delivery_limit_are_dead_lettered(mode: Mode) {
+    let Some(app) = TestApp::spawn_with(mode, |s| s.ingest.max_deliveries = 1).await else { return };
+    app.post_json("/api/v1/orders", &app.key, &order("O1", "C1", "1.00")).await;
+    // A consumer takes the entry and dies before acknowledging it.
+    let taken = app
+        .state
+        .queue
+        .read("ingest", "persisters", "doomed", 10, std::time::Duration::from_millis(100))
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Reclaimed after the idle time: its second delivery is past the limit of 1.
+    let report = app.worker.step().await.unwrap();
+    assert_eq!((report.delivered, report.dead_lettered), (1, 1));
+    let stats = app.state.queue.stats("ingest", "persisters").await.unwrap();
+    assert_eq!((stats.pending, stats.dead_letters), (0, 1));
 }
