@@ -38,6 +38,37 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Run the dummy messaging vendor (an SMS/e-mail gateway simulator) on its own.
+    #[command(name = "vendor-sim")]
+    VendorSim(VendorSimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VendorSimArgs {
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    pub bind: SocketAddr,
+    /// Where delivery receipts are POSTed; empty to record outcomes without sending receipts.
+    #[arg(long, default_value = "http://127.0.0.1:8080/api/v1/delivery-receipts")]
+    pub callback_url: String,
+    /// Share of messages that fail (0 to 1).
+    #[arg(long, default_value_t = 0.10)]
+    pub failure_rate: f64,
+    /// Seed of every random decision, so runs are reproducible.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 20)]
+    pub min_delay_ms: u64,
+    #[arg(long, default_value_t = 200)]
+    pub max_delay_ms: u64,
+    /// Receipts per callback request (1 = one receipt per request).
+    #[arg(long, default_value_t = 100)]
+    pub receipt_batch_max: usize,
+    /// Bearer key clients must present.
+    #[arg(long, env = "VENDOR_SIM_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// HMAC key the receipts are signed with.
+    #[arg(long, env = "VENDOR_SIM_SIGNING_SECRET", hide_env_values = true)]
+    pub signing_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +167,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let workspace = store.create_workspace(&slug, name.as_deref().unwrap_or(&slug), &currency).await?;
             println!("created workspace {} ({})", workspace.slug, workspace.currency);
             Ok(())
+        }
+        Command::VendorSim(args) => {
+            crate::telemetry::init(LogFormat::Json);
+            let defaults = converge_vendor_sim::SimConfig::default();
+            let config = converge_vendor_sim::SimConfig {
+                bind: args.bind,
+                api_key: args.api_key.unwrap_or(defaults.api_key.clone()),
+                callback_url: args.callback_url,
+                signing_secret: args.signing_secret.unwrap_or(defaults.signing_secret.clone()),
+                failure_rate: args.failure_rate,
+                seed: args.seed,
+                min_delay_ms: args.min_delay_ms,
+                max_delay_ms: args.max_delay_ms,
+                receipt_batch_max: args.receipt_batch_max,
+                ..defaults
+            };
+            converge_vendor_sim::run(config, crate::startup::shutdown_signal()).await
         }
         Command::ApiKey(ApiKeyCommand::Create { workspace, scope, label, data }) => {
             let settings = settings(config, Overrides { data_dir: data.data_dir, ..Overrides::default() })?;

@@ -196,7 +196,7 @@ async fn maintenance(state: SharedState, stop: CancellationToken) {
     }
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -339,6 +339,37 @@ async fn demo_loads_a_sample(mode: Mode) {
     assert!(sample.name.is_some() && sample.city.is_some());
 }
 
+/// `converge vendor-sim` runs the simulator on its own: it accepts a message and records it in its ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendor_sim_command_serves_the_gateway_api() {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["vendor-sim", "--bind", &format!("127.0.0.1:{port}"), "--callback-url", ""])
+        .env("VENDOR_SIM_API_KEY", "test-key")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "vendor-sim never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let message = json!({"to": "+919876543210", "channel": "sms", "body": "Hi Asha", "reference": "log-1"});
+    let unauthorised = client.post(format!("{base}/v1/messages")).json(&message).send().await.unwrap();
+    assert_eq!(unauthorised.status(), 401);
+    let accepted =
+        client.post(format!("{base}/v1/messages")).bearer_auth("test-key").json(&message).send().await.unwrap();
+    assert_eq!(accepted.status(), 202);
+    let ledger =
+        client.get(format!("{base}/v1/ledger")).bearer_auth("test-key").send().await.unwrap().text().await.unwrap();
+    assert!(ledger.contains("log-1"), "{ledger}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 mod embedded {
     use super::*;
 
