@@ -189,6 +189,7 @@ async fn list_pages_and_searches_literally(store: &dyn Store) {
     }
     batch.push(customer(ws, now, json!({"external_id": "P1", "name": "100% Real_Name", "email": "Odd@Example.in"})));
     batch.push(customer(ws, now, json!({"external_id": "P2", "name": "1000 Reals", "email": "x@example.in"})));
+    batch.push(customer(ws, now, json!({"external_id": "U1", "name": "ÜMIT Çelik"})));
     store.apply_ingest(&batch).await.unwrap();
     let mut seen = Vec::new();
     let mut before_id = None;
@@ -200,7 +201,7 @@ async fn list_pages_and_searches_literally(store: &dyn Store) {
         before_id = page.last().map(|c| c.id);
         seen.extend(page.into_iter().map(|c| c.id));
     }
-    assert_eq!(seen.len(), 27);
+    assert_eq!(seen.len(), 28);
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
     let find = |text: &str| {
         let query = CustomerQuery { search: Some(text.into()), before_id: None, limit: 50 };
@@ -211,6 +212,8 @@ async fn list_pages_and_searches_literally(store: &dyn Store) {
     assert_eq!(find("ODD@example").await, vec!["P1"]);
     assert_eq!(find("c01").await.len(), 10);
     assert!(find("%").await == vec!["P1"]);
+    // Case-insensitive beyond ASCII on both backends (SQLite's lower() alone would miss this).
+    assert_eq!(find("ümit çe").await, vec!["U1"]);
 }
 
 async fn customer_orders_newest_first(store: &dyn Store) {

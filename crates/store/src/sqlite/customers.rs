@@ -42,8 +42,8 @@ pub(super) async fn list(pool: &SqlitePool, workspace_id: i64, query: &CustomerQ
     let sql = format!(
         "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
            AND ($2 IS NULL OR id < $2) \
-           AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR lower(name) LIKE $3 ESCAPE '\\' \
-                OR lower(email) LIKE $3 ESCAPE '\\') \
+           AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR name_fold LIKE $3 ESCAPE '\\' \
+                OR email_fold LIKE $3 ESCAPE '\\') \
          ORDER BY id DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)
