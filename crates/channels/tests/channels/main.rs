@@ -1,0 +1,6 @@
+//! The channels against real peers on 127.0.0.1: the vendor simulator over HTTP, and Debian's aiosmtpd as
+//! the SMTP relay. One test binary for the crate (fewer binaries build faster).
+
+mod smtp;
+mod smtp_server;
+mod vendor;
