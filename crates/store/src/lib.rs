@@ -6,6 +6,7 @@
 
 pub mod audience;
 mod batch;
+mod campaigns;
 pub mod error;
 pub mod model;
 pub mod postgres;
@@ -17,8 +18,12 @@ pub mod testing;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
-use converge_domain::{Currency, IngestEnvelope};
+use converge_domain::{CampaignStatus, Currency, DeliveryStatus, IngestEnvelope};
 
+pub use campaigns::{
+    CampaignRow, CampaignStats, ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchSummary, LogRow, NewCampaign,
+    ReceiptOutcome, ReceiptUpdate, TimelinePoint,
+};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 
@@ -129,6 +134,125 @@ pub trait Store: Send + Sync + 'static {
     /// Every customer of the workspace with the facts rules are evaluated on (orders included, oldest
     /// first), by ascending id: for building in-memory indexes and for checking them against SQL.
     async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>>;
+
+    // --- Campaigns and delivery (see the `campaigns` module for the invariants) ---
+
+    /// Creates a `scheduled` campaign and, in the same transaction, snapshots its audience into
+    /// `communication_log`: one PENDING row per customer of the workspace that `new.rule` selects at `now`
+    /// (the same SQL as [`Store::segment_count`], so a preview's count at `now` is the audience), due at
+    /// `send_at`. `stats.audience` and `stats.pending` are the number of rows inserted (0 is allowed: the
+    /// caller decides whether an empty audience is an error).
+    ///
+    /// With an `idempotency_key` already used in the workspace, returns that campaign with `false` and
+    /// writes nothing, whatever else `new` says; concurrent creates with one key make exactly one campaign.
+    /// Returns the campaign and whether this call created it.
+    async fn create_campaign(
+        &self,
+        workspace_id: i64,
+        new: &NewCampaign,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(CampaignRow, bool)>;
+
+    /// One page of a workspace's campaigns, newest first (`before_id`: the previous page's last id).
+    async fn list_campaigns(
+        &self,
+        workspace_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<CampaignRow>>;
+
+    async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>>;
+
+    /// Compare-and-set of a campaign's status: moves it to `to` only if its current status is one of `from`
+    /// and the domain allows that move ([`CampaignStatus::can_transition`]; `completed` also needs nothing
+    /// pending). `None` when there is no such campaign in the workspace or the move is not allowed now: read
+    /// [`Store::campaign`] to answer 404 or 409. Moving to `running` sets `launched_at` the first time;
+    /// `completed`/`cancelled` set `completed_at`.
+    ///
+    /// Cancelling also marks the campaign's waiting messages SKIPPED ("campaign cancelled"), except those
+    /// a worker holds under a live claim: their result is recorded as it happens (a `Retry` becomes SKIPPED),
+    /// and if the claim lapses, [`Store::finish_campaigns`] skips them. Messages the vendor already accepted
+    /// keep waiting for their receipt.
+    async fn set_campaign_status(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        from: &[CampaignStatus],
+        to: CampaignStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<CampaignRow>>;
+
+    /// The scheduler's tick, part one: every `scheduled` campaign whose `send_at` has come becomes `running`
+    /// (all workspaces). Returns their ids, ascending.
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+
+    /// The scheduler's tick, part two: applies parked receipts whose message is now known (closing the race
+    /// between a receipt and its dispatch result), skips cancelled campaigns' messages whose claim lapsed,
+    /// then completes every `running` campaign with nothing pending (all workspaces). Returns the completed
+    /// campaigns' ids, ascending. Call it every few seconds.
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+
+    /// Claims up to `limit` messages that are due: PENDING, not yet accepted by the vendor, `next_attempt_at
+    /// <= now`, of `running` campaigns (oldest campaign first), and not under another live claim. Each
+    /// claimed message gets `attempts + 1` and is the caller's until `now + lease`; after that another
+    /// worker may claim it again (and should, if this one died). Safe with any number of workers on any
+    /// number of nodes: no message is returned to two claims that overlap in time. Sorted by log id.
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        limit: u32,
+        lease: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+
+    /// Records a batch of dispatch results in one transaction, counters included. Status only moves from
+    /// PENDING: `Skipped` → SKIPPED, `Failed` → FAILED, `Retry` stays PENDING and is due again at its time
+    /// (SKIPPED if the campaign was cancelled meanwhile), `Accepted` records the vendor's id, channel,
+    /// address and message and waits for the receipt (applying it at once if it arrived first). Results of a
+    /// claim that lapsed and was taken over are ignored, except `Accepted`, which is kept if the message has
+    /// no vendor id yet. The first result per log id in the batch wins. Vendor ids must be unique.
+    async fn record_dispatch(&self, results: &[DispatchResult], now: DateTime<Utc>) -> StoreResult<DispatchSummary>;
+
+    /// Applies a batch of vendor receipts in one statement (Postgres) or one transaction (SQLite), counters
+    /// included. Only a PENDING message takes a receipt, so duplicates, late receipts and a SENT after a
+    /// FAILED change nothing (the first one applied wins; within a batch, the earlier one). A receipt whose
+    /// vendor id matches no message is counted `unknown` and parked until the dispatcher records that id
+    /// (see [`Store::record_dispatch`], [`Store::finish_campaigns`], [`Store::prune_unmatched_receipts`]).
+    /// Not scoped by workspace: the vendor id identifies the message.
+    async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome>;
+
+    /// Forgets parked receipts received before `before` (they never matched a message); returns how many.
+    async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// A user's "retry failed": every FAILED message of the campaign becomes PENDING again, due at `now`,
+    /// with attempts reset, a new generation, and error and vendor id cleared (so a late receipt for the
+    /// failed attempt matches nothing); a completed campaign goes back to running. Returns how many were
+    /// retried, or `None` if the campaign is not in the workspace or is cancelled.
+    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>>;
+
+    /// One page of a campaign's log in id order, optionally only one status; `after_id` is the previous
+    /// page's last id. Empty for a campaign of another workspace.
+    async fn campaign_log(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        status: Option<DeliveryStatus>,
+        after_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<LogRow>>;
+
+    /// The campaign's messages by status, counted from the log itself (the campaign's counters must equal
+    /// it; this is the check, not the fast path).
+    async fn campaign_log_counts(&self, workspace_id: i64, campaign_id: i64) -> StoreResult<CampaignStats>;
+
+    /// SENT and FAILED outcomes per `bucket` of their `completed_at`, oldest first, empty buckets left out.
+    /// Reads the whole campaign's log: cache it for big campaigns.
+    async fn campaign_timeline(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        bucket: chrono::Duration,
+    ) -> StoreResult<Vec<TimelinePoint>>;
 }
 
 /// Opens the store named by a URL: `postgres://…` or `sqlite://path` / `sqlite:path`.

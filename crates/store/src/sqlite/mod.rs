@@ -201,4 +201,103 @@ impl Store for SqliteStore {
     async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
         crate::segment::sqlite::customer_facts(&self.pool, workspace_id).await
     }
+
+    async fn create_campaign(
+        &self,
+        workspace_id: i64,
+        new: &crate::NewCampaign,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(crate::CampaignRow, bool)> {
+        crate::campaigns::sqlite::create::create(&self.pool, workspace_id, new, now).await
+    }
+
+    async fn list_campaigns(
+        &self,
+        workspace_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::CampaignRow>> {
+        crate::campaigns::sqlite::create::list(&self.pool, workspace_id, before_id, limit).await
+    }
+
+    async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<crate::CampaignRow>> {
+        crate::campaigns::sqlite::create::one(&self.pool, workspace_id, id).await
+    }
+
+    async fn set_campaign_status(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        from: &[converge_domain::CampaignStatus],
+        to: converge_domain::CampaignStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<crate::CampaignRow>> {
+        crate::campaigns::sqlite::lifecycle::set_status(&self.pool, workspace_id, id, from, to, now).await
+    }
+
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        crate::campaigns::sqlite::lifecycle::start_due(&self.pool, now).await
+    }
+
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        crate::campaigns::sqlite::lifecycle::finish(&self.pool, now).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        limit: u32,
+        lease: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<crate::ClaimedDelivery>> {
+        crate::campaigns::sqlite::dispatch::claim(&self.pool, worker, limit, lease, now).await
+    }
+
+    async fn record_dispatch(
+        &self,
+        results: &[crate::DispatchResult],
+        now: DateTime<Utc>,
+    ) -> StoreResult<crate::DispatchSummary> {
+        crate::campaigns::sqlite::dispatch::record(&self.pool, results, now).await
+    }
+
+    async fn apply_receipts(
+        &self,
+        receipts: &[crate::ReceiptUpdate],
+        now: DateTime<Utc>,
+    ) -> StoreResult<crate::ReceiptOutcome> {
+        crate::campaigns::sqlite::receipts::apply(&self.pool, receipts, now).await
+    }
+
+    async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        crate::campaigns::sqlite::receipts::prune(&self.pool, before).await
+    }
+
+    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>> {
+        crate::campaigns::sqlite::lifecycle::retry_failed(&self.pool, workspace_id, campaign_id, now).await
+    }
+
+    async fn campaign_log(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        status: Option<converge_domain::DeliveryStatus>,
+        after_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::LogRow>> {
+        crate::campaigns::sqlite::log::page(&self.pool, workspace_id, campaign_id, status, after_id, limit).await
+    }
+
+    async fn campaign_log_counts(&self, workspace_id: i64, campaign_id: i64) -> StoreResult<crate::CampaignStats> {
+        crate::campaigns::sqlite::log::counts(&self.pool, workspace_id, campaign_id).await
+    }
+
+    async fn campaign_timeline(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        bucket: chrono::Duration,
+    ) -> StoreResult<Vec<crate::TimelinePoint>> {
+        crate::campaigns::sqlite::log::timeline(&self.pool, workspace_id, campaign_id, bucket).await
+    }
 }

@@ -1,0 +1,183 @@
+//! Campaign rows and what the delivery pipeline exchanges with the store.
+
+use chrono::{DateTime, Utc};
+use converge_domain::segment::Rule;
+use converge_domain::{CampaignStatus, Channel, DeliveryStatus, ReceiptStatus, SendChannel};
+use serde::Serialize;
+
+/// A campaign to create. The audience is snapshotted from `rule` at creation, so what a preview counted is
+/// what is sent; templates are rendered per recipient at dispatch.
+#[derive(Clone, Debug)]
+pub struct NewCampaign {
+    pub name: String,
+    pub channel: SendChannel,
+    /// The message template as the user wrote it (validated by the caller).
+    pub template: String,
+    /// The saved segment the audience came from, if any (its rule is copied into `rule_json`/`rule`).
+    pub segment_id: Option<i64>,
+    /// The rule JSON as sent or as the segment held it, stored for display.
+    pub rule_json: serde_json::Value,
+    /// `rule_json` parsed with the workspace's currency: it selects the recipients.
+    pub rule: Rule,
+    /// When dispatch may start (the caller defaults it to now).
+    pub send_at: DateTime<Utc>,
+    /// A client's key: creating again with the same key in the same workspace returns the first campaign.
+    pub idempotency_key: Option<String>,
+}
+
+/// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
+/// [`crate::Store::campaign_log_counts`] they are counted from the log itself, and the two always agree.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CampaignStats {
+    /// Every recipient snapshotted: the sum of the four statuses.
+    pub audience: i64,
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CampaignRow {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub name: String,
+    pub channel: SendChannel,
+    pub template: String,
+    pub segment_id: Option<i64>,
+    pub rule: serde_json::Value,
+    pub status: CampaignStatus,
+    pub send_at: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+    pub stats: CampaignStats,
+    pub created_at: DateTime<Utc>,
+    /// The last change of status (counters move without touching it, so it does not churn per receipt).
+    pub updated_at: DateTime<Utc>,
+    /// When it first started running.
+    pub launched_at: Option<DateTime<Utc>>,
+    /// When it reached completed or cancelled (cleared if a retry reopens it).
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// One message a dispatcher claimed: everything needed to resolve the address, render the template and
+/// call the vendor without another query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimedDelivery {
+    pub log_id: i64,
+    pub campaign_id: i64,
+    pub workspace_id: i64,
+    pub channel: SendChannel,
+    pub template: String,
+    pub customer_id: i64,
+    pub external_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub city: Option<String>,
+    pub attributes: serde_json::Value,
+    pub preferred_channel: Option<Channel>,
+    pub total_spend: i64,
+    pub order_count: i64,
+    /// Claims of this message in its current generation, this one included (1 on the first try).
+    pub attempts: i32,
+    /// Bumped by [`crate::Store::retry_failed`]. Put `{log_id}.{generation}` (or similar) in the vendor's
+    /// idempotency reference: re-sends after a lost answer dedupe at the vendor, a user's retry does not.
+    pub generation: i32,
+    /// The claim is the caller's until then; afterwards another worker may claim the message again.
+    pub claimed_until: DateTime<Utc>,
+}
+
+impl ClaimedDelivery {
+    /// The result of dispatching this claim, fenced by its attempt and generation.
+    pub fn result(&self, outcome: DispatchOutcome) -> DispatchResult {
+        DispatchResult { log_id: self.log_id, attempts: self.attempts, generation: self.generation, outcome }
+    }
+}
+
+/// What happened when a worker dispatched a claimed message. `attempts` and `generation` are the claim's
+/// (use [`ClaimedDelivery::result`]): a result from a claim that expired and was taken over is ignored,
+/// except `Accepted`, which is a fact about the vendor and is always kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DispatchResult {
+    pub log_id: i64,
+    pub attempts: i32,
+    pub generation: i32,
+    pub outcome: DispatchOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DispatchOutcome {
+    /// The vendor took the message; it stays PENDING until the vendor's receipt.
+    Accepted { vendor_message_id: String, channel: Channel, address: String, message: String },
+    /// Not sent (e.g. no address for the channel): SKIPPED with the reason.
+    Skipped { reason: String },
+    /// A transient failure: the claim is released and the message is due again at `next_attempt_at`.
+    Retry { error: String, next_attempt_at: DateTime<Utc> },
+    /// Given up (the last attempt failed, or a permanent error): FAILED with the reason.
+    Failed { error: String },
+}
+
+/// What [`crate::Store::record_dispatch`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DispatchSummary {
+    /// Results written.
+    pub recorded: u64,
+    /// Results ignored: stale claims, messages already final or already accepted, repeated log ids.
+    pub ignored: u64,
+    /// Parked receipts (that had arrived before their `Accepted`) applied on the way.
+    pub receipts_applied: u64,
+}
+
+/// A vendor's delivery receipt, as the receipt applier hands it to the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptUpdate {
+    pub vendor_message_id: String,
+    pub status: ReceiptStatus,
+    pub error: Option<String>,
+    /// When the vendor says the outcome happened (becomes the message's `completed_at`).
+    pub at: DateTime<Utc>,
+}
+
+/// What one [`crate::Store::apply_receipts`] batch did; the three add up to the batch's length.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReceiptOutcome {
+    /// Receipts that moved a PENDING message to SENT or FAILED.
+    pub applied: u64,
+    /// Receipts for a message that already had an outcome, or repeated within the batch.
+    pub ignored_duplicates_or_late: u64,
+    /// Receipts naming no known vendor message id (distinct ids): parked until the id is recorded.
+    pub unknown: u64,
+}
+
+/// One row of a campaign's log, with the customer's external id and name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_external_id: String,
+    pub customer_name: Option<String>,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// The channel, address and rendered message, set when the vendor accepted the message.
+    pub channel: Option<Channel>,
+    pub address: Option<String>,
+    pub message: Option<String>,
+    pub vendor_message_id: Option<String>,
+    /// Why it failed or was skipped, or the last transient error while it is retried.
+    pub error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the vendor accepted it.
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// When it reached its final status (the receipt's time for SENT/FAILED by receipt).
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Outcomes completed in one time bucket of a campaign's timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelinePoint {
+    pub bucket_start: DateTime<Utc>,
+    pub sent: i64,
+    pub failed: i64,
+}

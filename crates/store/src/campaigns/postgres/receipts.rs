@@ -1,0 +1,139 @@
+//! Applying vendor receipts on Postgres: one statement per batch.
+
+use chrono::{DateTime, Utc};
+use converge_domain::ReceiptStatus;
+use sqlx::{PgConnection, PgPool};
+
+use super::retrying;
+use crate::campaigns::{first_per_key, ReceiptOutcome, ReceiptUpdate};
+use crate::{StoreError, StoreResult};
+
+pub(crate) async fn apply(
+    pool: &PgPool,
+    receipts: &[ReceiptUpdate],
+    now: DateTime<Utc>,
+) -> StoreResult<ReceiptOutcome> {
+    let unique = first_per_key(receipts, |r| r.vendor_message_id.as_str());
+    if unique.is_empty() {
+        return Ok(ReceiptOutcome::default());
+    }
+    let (applied, unknown) = retrying("apply receipts", || async {
+        let mut conn = pool.acquire().await?;
+        apply_core(&mut conn, &unique, now, true).await
+    })
+    .await?;
+    let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
+    Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
+}
+
+/// Applies receipts with unique vendor ids in one statement (atomic on its own): moves PENDING messages to
+/// the receipt's status, adds the moves to their campaigns' counters, and, if `park`, parks receipts whose
+/// id matches no message. Returns `(applied, unknown)`.
+///
+/// Only `status`, `error`, `completed_at` and `updated_at` change, none of them indexed, so each row is a
+/// HOT update. Unknown ids are looked up only among receipts that applied nothing, so the common case costs
+/// one index probe per receipt. Two batches sharing messages or campaigns may deadlock (row order inside
+/// `UPDATE … FROM` is unspecified); callers run this under [`retrying`].
+pub(super) async fn apply_core(
+    conn: &mut PgConnection,
+    receipts: &[&ReceiptUpdate],
+    now: DateTime<Utc>,
+    park: bool,
+) -> StoreResult<(u64, u64)> {
+    let (applied, unknown): (i64, i64) = sqlx::query_as(
+        "WITH d AS ( \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS d(vid, status, error, at)), \
+         upd AS ( \
+             UPDATE communication_log l SET status = d.status, error = d.error, completed_at = d.at, updated_at = $5 \
+             FROM d WHERE l.vendor_message_id = d.vid AND l.status = 'PENDING' \
+             RETURNING l.campaign_id, d.vid, d.status), \
+         agg AS ( \
+             SELECT campaign_id, count(*) FILTER (WHERE status = 'SENT') AS sent, \
+                    count(*) FILTER (WHERE status = 'FAILED') AS failed \
+             FROM upd GROUP BY campaign_id), \
+         bump AS ( \
+             UPDATE campaigns c SET pending = c.pending - agg.sent - agg.failed, sent = c.sent + agg.sent, \
+                    failed = c.failed + agg.failed \
+             FROM agg WHERE c.id = agg.campaign_id), \
+         miss AS ( \
+             SELECT d.* FROM d WHERE $6 AND NOT EXISTS (SELECT 1 FROM upd WHERE upd.vid = d.vid) \
+               AND NOT EXISTS (SELECT 1 FROM communication_log l WHERE l.vendor_message_id = d.vid)), \
+         park AS ( \
+             INSERT INTO unmatched_receipts (vendor_message_id, status, error, occurred_at, received_at) \
+             SELECT vid, status, error, at, $5 FROM miss ON CONFLICT (vendor_message_id) DO NOTHING) \
+         SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM miss)",
+    )
+    .bind(receipts.iter().map(|r| r.vendor_message_id.as_str()).collect::<Vec<_>>())
+    .bind(receipts.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind(receipts.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>())
+    .bind(receipts.iter().map(|r| r.at).collect::<Vec<_>>())
+    .bind(now)
+    .bind(park)
+    .fetch_one(conn)
+    .await?;
+    Ok((applied as u64, unknown as u64))
+}
+
+type Parked = (String, String, Option<String>, DateTime<Utc>);
+
+fn unpark(rows: Vec<Parked>) -> StoreResult<Vec<ReceiptUpdate>> {
+    rows.into_iter()
+        .map(|(vendor_message_id, status, error, at)| {
+            let status =
+                ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
+            Ok(ReceiptUpdate { vendor_message_id, status, error, at })
+        })
+        .collect()
+}
+
+/// Applies receipts parked for `vendor_ids` (just recorded by the caller's transaction) and unparks them.
+pub(super) async fn apply_parked(
+    conn: &mut PgConnection,
+    vendor_ids: &[String],
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    if vendor_ids.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<Parked> = sqlx::query_as(
+        "DELETE FROM unmatched_receipts WHERE vendor_message_id = ANY($1) \
+         RETURNING vendor_message_id, status, error, occurred_at",
+    )
+    .bind(vendor_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let parked = unpark(rows)?;
+    if parked.is_empty() {
+        return Ok(0);
+    }
+    let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
+    Ok(apply_core(conn, &refs, now, false).await?.0)
+}
+
+/// Applies every parked receipt whose message is now known. This closes the race [`apply_parked`] leaves
+/// open: a receipt parked by a transaction that committed just after the dispatch result's transaction
+/// looked for it.
+pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
+    retrying("reconcile receipts", || async {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<Parked> = sqlx::query_as(
+            "DELETE FROM unmatched_receipts u USING communication_log l \
+             WHERE l.vendor_message_id = u.vendor_message_id \
+             RETURNING u.vendor_message_id, u.status, u.error, u.occurred_at",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let parked = unpark(rows)?;
+        let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
+        let applied = if refs.is_empty() { 0 } else { apply_core(&mut tx, &refs, now, false).await?.0 };
+        tx.commit().await?;
+        Ok(applied)
+    })
+    .await
+}
+
+pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u64> {
+    let result =
+        sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(before).execute(pool).await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,137 @@
+//! Applying vendor receipts on SQLite: one transaction per batch, one prepared statement per receipt.
+
+use chrono::{DateTime, Utc};
+use converge_domain::{DeliveryStatus, ReceiptStatus};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::bump;
+use crate::campaigns::{first_per_key, Deltas, ReceiptOutcome, ReceiptUpdate};
+use crate::sqlite::{from_millis, millis};
+use crate::{StoreError, StoreResult};
+
+pub(crate) async fn apply(
+    pool: &SqlitePool,
+    receipts: &[ReceiptUpdate],
+    now: DateTime<Utc>,
+) -> StoreResult<ReceiptOutcome> {
+    let unique = first_per_key(receipts, |r| r.vendor_message_id.as_str());
+    if unique.is_empty() {
+        return Ok(ReceiptOutcome::default());
+    }
+    let mut tx = pool.begin().await?;
+    let mut deltas = Deltas::default();
+    let (mut applied, mut unknown) = (0, 0);
+    for receipt in unique {
+        match apply_one(&mut tx, receipt, now, &mut deltas).await? {
+            Applied::Yes => applied += 1,
+            Applied::Ignored => {}
+            Applied::Unknown => {
+                unknown += 1;
+                sqlx::query(
+                    "INSERT INTO unmatched_receipts (vendor_message_id, status, error, occurred_at, received_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vendor_message_id) DO NOTHING",
+                )
+                .bind(&receipt.vendor_message_id)
+                .bind(receipt.status.as_str())
+                .bind(&receipt.error)
+                .bind(millis(receipt.at))
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    bump(&mut tx, &deltas).await?;
+    tx.commit().await?;
+    let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
+    Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
+}
+
+enum Applied {
+    Yes,
+    Ignored,
+    Unknown,
+}
+
+/// Moves the receipt's message from PENDING to its status (adding the move to `deltas`).
+async fn apply_one(
+    conn: &mut SqliteConnection,
+    receipt: &ReceiptUpdate,
+    now: DateTime<Utc>,
+    deltas: &mut Deltas,
+) -> StoreResult<Applied> {
+    let campaign: Option<i64> = sqlx::query_scalar(
+        "UPDATE communication_log SET status = $2, error = $3, completed_at = $4, updated_at = $5 \
+         WHERE vendor_message_id = $1 AND status = 'PENDING' RETURNING campaign_id",
+    )
+    .bind(&receipt.vendor_message_id)
+    .bind(receipt.status.as_str())
+    .bind(&receipt.error)
+    .bind(millis(receipt.at))
+    .bind(millis(now))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(campaign) = campaign {
+        deltas.moved(campaign, DeliveryStatus::from(receipt.status));
+        return Ok(Applied::Yes);
+    }
+    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM communication_log WHERE vendor_message_id = $1")
+        .bind(&receipt.vendor_message_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(if known.is_some() { Applied::Ignored } else { Applied::Unknown })
+}
+
+type Parked = (String, String, Option<String>, i64);
+
+fn unpark((vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
+    let status = ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
+    Ok(ReceiptUpdate { vendor_message_id, status, error, at: from_millis(at)? })
+}
+
+/// Applies the receipt parked for `vendor_id`, if one is, and unparks it; returns how many applied (0 or 1).
+pub(super) async fn apply_parked(
+    conn: &mut SqliteConnection,
+    vendor_id: &str,
+    now: DateTime<Utc>,
+    deltas: &mut Deltas,
+) -> StoreResult<u64> {
+    let parked: Option<Parked> = sqlx::query_as(
+        "DELETE FROM unmatched_receipts WHERE vendor_message_id = $1 \
+         RETURNING vendor_message_id, status, error, occurred_at",
+    )
+    .bind(vendor_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(parked) = parked else { return Ok(0) };
+    Ok(u64::from(matches!(apply_one(conn, &unpark(parked)?, now, deltas).await?, Applied::Yes)))
+}
+
+/// Applies every parked receipt whose message is now known (on SQLite only a safety net: writers are
+/// serialised, so `record_dispatch` always sees a receipt parked before it).
+pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<Parked> = sqlx::query_as(
+        "DELETE FROM unmatched_receipts \
+         WHERE EXISTS (SELECT 1 FROM communication_log l WHERE l.vendor_message_id = unmatched_receipts.vendor_message_id) \
+         RETURNING vendor_message_id, status, error, occurred_at",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut deltas = Deltas::default();
+    let mut applied = 0;
+    for row in rows {
+        if matches!(apply_one(&mut tx, &unpark(row)?, now, &mut deltas).await?, Applied::Yes) {
+            applied += 1;
+        }
+    }
+    bump(&mut tx, &deltas).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> StoreResult<u64> {
+    let result =
+        sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(millis(before)).execute(pool).await?;
+    Ok(result.rows_affected())
+}
