@@ -65,9 +65,8 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
     if let Some(slot) = text_slot(field) {
         let dict = &columns.texts[slot];
         let key = format!("text {slot} {predicate:?}");
-        let verdicts = columns.verdicts(key, dict.values.len(), |code| {
-            predicate.test(dict.values[code].as_ref().and_then(AsScalar::as_scalar), now_ms)
-        });
+        let verdicts =
+            columns.verdicts(key, dict.values.len(), |code| predicate.test(dict.values[code].as_ref(), now_ms));
         return Bitset::from_fn(dict.codes.len(), |row| verdicts[dict.codes[row] as usize]);
     }
     let test = IntTest::of(predicate, now_ms);
@@ -97,16 +96,6 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
         }
         // Texts and windows were answered above.
         _ => Bitset::empty(rows),
-    }
-}
-
-trait AsScalar {
-    fn as_scalar(&self) -> Option<&Scalar>;
-}
-
-impl AsScalar for Scalar {
-    fn as_scalar(&self) -> Option<&Scalar> {
-        Some(self)
     }
 }
 

@@ -84,13 +84,15 @@ impl Audiences {
             if let Some(loaded) = guard.as_ref() {
                 let (count, ids) = loaded.index.count_and_sample(rule, now, sample as usize);
                 drop(guard);
-                let sample = store.customers_by_ids(workspace_id, &ids).await?;
+                let sample =
+                    if ids.is_empty() { Vec::new() } else { store.customers_by_ids(workspace_id, &ids).await? };
                 return Ok(Preview { count, sample, source: Source::Index });
             }
         }
         self.start_loading(store.clone(), workspace.clone(), workspace_id);
         let count = store.segment_count(workspace_id, rule, now).await?;
-        let sample = store.segment_sample(workspace_id, rule, now, sample).await?;
+        let sample =
+            if sample == 0 { Vec::new() } else { store.segment_sample(workspace_id, rule, now, sample).await? };
         Ok(Preview { count, sample, source: Source::Database })
     }
 
@@ -136,23 +138,8 @@ impl Audiences {
             return;
         }
         tokio::spawn(async move {
-            let started = Instant::now();
-            match store.audience_snapshot(workspace_id).await {
-                Ok(snapshot) => {
-                    let index = AudienceIndex::from_facts(snapshot.customers);
-                    tracing::info!(
-                        workspace_id,
-                        customers = index.len(),
-                        bytes = index.memory_bytes(),
-                        seconds = started.elapsed().as_secs_f64(),
-                        "audience index loaded"
-                    );
-                    let labels = [("workspace", workspace_id.to_string())];
-                    metrics::gauge!("converge_audience_index_bytes", &labels).set(index.memory_bytes() as f64);
-                    metrics::gauge!("converge_audience_index_customers", &labels).set(index.len() as f64);
-                    *workspace.loaded.write().await = Some(Loaded { index, mark: snapshot.mark, synced_from: started });
-                }
-                Err(err) => tracing::error!(workspace_id, error = %err, "could not load the audience index"),
+            if let Err(err) = load(store.as_ref(), &workspace, workspace_id).await {
+                tracing::error!(workspace_id, error = %err, "could not load the audience index");
             }
             workspace.loading.store(false, Ordering::SeqCst);
         });
@@ -160,11 +147,25 @@ impl Audiences {
 
     /// Loads (or reloads) a workspace's index and waits for it; for tests and warm-up.
     pub async fn load_now(&self, store: &Arc<dyn Store>, workspace_id: i64) -> StoreResult<()> {
-        let workspace = self.workspace(workspace_id);
-        let started = Instant::now();
-        let snapshot = store.audience_snapshot(workspace_id).await?;
-        let index = AudienceIndex::from_facts(snapshot.customers);
-        *workspace.loaded.write().await = Some(Loaded { index, mark: snapshot.mark, synced_from: started });
-        Ok(())
+        load(store.as_ref(), &self.workspace(workspace_id), workspace_id).await
     }
+}
+
+/// Builds a workspace's index from a snapshot and installs it.
+async fn load(store: &dyn Store, workspace: &WorkspaceIndex, workspace_id: i64) -> StoreResult<()> {
+    let started = Instant::now();
+    let snapshot = store.audience_snapshot(workspace_id).await?;
+    let index = AudienceIndex::from_facts(snapshot.customers);
+    tracing::info!(
+        workspace_id,
+        customers = index.len(),
+        bytes = index.memory_bytes(),
+        seconds = started.elapsed().as_secs_f64(),
+        "audience index loaded"
+    );
+    let labels = [("workspace", workspace_id.to_string())];
+    metrics::gauge!("converge_audience_index_bytes", &labels).set(index.memory_bytes() as f64);
+    metrics::gauge!("converge_audience_index_customers", &labels).set(index.len() as f64);
+    *workspace.loaded.write().await = Some(Loaded { index, mark: snapshot.mark, synced_from: started });
+    Ok(())
 }

@@ -55,11 +55,6 @@ impl Catalogues {
             refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(&workspace_id);
         });
     }
-
-    /// Forgets a workspace's catalogue (after an import that may add attributes, or in tests).
-    pub fn forget(&self, workspace_id: i64) {
-        self.cached.lock().unwrap_or_else(|e| e.into_inner()).remove(&workspace_id);
-    }
 }
 
 async fn scan(store: &dyn Store, workspace_id: i64) -> StoreResult<Catalogue> {

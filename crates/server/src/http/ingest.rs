@@ -172,19 +172,19 @@ async fn enqueue(
     events: Vec<(String, IngestEvent)>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
     let received_at = Utc::now();
-    let payloads: Vec<Vec<u8>> = events
-        .iter()
-        .map(|(_, event)| {
-            IngestEnvelope { workspace_id: caller.workspace_id(), received_at, event: event.clone() }.to_bytes()
+    let (external_ids, payloads): (Vec<String>, Vec<Vec<u8>>) = events
+        .into_iter()
+        .map(|(external_id, event)| {
+            (external_id, IngestEnvelope { workspace_id: caller.workspace_id(), received_at, event }.to_bytes())
         })
-        .collect();
+        .unzip();
     let ids = state.queue.append(streams::INGEST, &payloads).await?;
-    metrics::counter!("converge_ingest_accepted_total").increment(events.len() as u64);
-    let items = events
+    metrics::counter!("converge_ingest_accepted_total").increment(payloads.len() as u64);
+    let items = external_ids
         .into_iter()
         .zip(ids)
         .enumerate()
-        .map(|(index, ((external_id, _), id))| AcceptedItem { index, external_id, entry_id: id.0 })
+        .map(|(index, (external_id, id))| AcceptedItem { index, external_id, entry_id: id.0 })
         .collect::<Vec<_>>();
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: items.len(), items })))
 }

@@ -61,7 +61,8 @@ impl IngestWorker {
         if deliveries.is_empty() {
             return Ok(report);
         }
-        let mut good: Vec<(Delivery, IngestEnvelope)> = Vec::with_capacity(deliveries.len());
+        let mut ids = Vec::with_capacity(deliveries.len());
+        let mut envelopes: Vec<IngestEnvelope> = Vec::with_capacity(deliveries.len());
         let mut poison = Vec::new();
         let mut exhausted = Vec::new();
         for delivery in deliveries {
@@ -70,7 +71,10 @@ impl IngestWorker {
                 continue;
             }
             match IngestEnvelope::from_bytes(&delivery.payload) {
-                Ok(envelope) => good.push((delivery, envelope)),
+                Ok(envelope) => {
+                    ids.push(delivery.id);
+                    envelopes.push(envelope);
+                }
                 Err(err) => {
                     tracing::error!(entry = %delivery.id, %err, "undecodable ingest entry; dead-lettering");
                     poison.push(delivery);
@@ -79,27 +83,29 @@ impl IngestWorker {
         }
         report.dead_lettered += self.bury(&poison, "undecodable payload").await?;
         report.dead_lettered += self.bury(&exhausted, "exceeded the delivery limit").await?;
-        metrics::histogram!("converge_ingest_batch_size").record(good.len() as f64);
+        if envelopes.is_empty() {
+            record(&report);
+            return Ok(report);
+        }
+        metrics::histogram!("converge_ingest_batch_size").record(envelopes.len() as f64);
 
-        let envelopes: Vec<IngestEnvelope> = good.iter().map(|(_, e)| e.clone()).collect();
         match self.store.apply_ingest(&envelopes).await {
             Ok(outcome) => {
-                let ids: Vec<_> = good.iter().map(|(d, _)| d.id.clone()).collect();
                 self.queue.ack(INGEST, INGEST_GROUP, &ids).await?;
                 report.acknowledged += ids.len();
                 report.outcome = outcome;
             }
-            Err(err) if good.len() > 1 => {
-                tracing::warn!(error = %err, entries = good.len(), "batch failed; applying entries one by one");
-                for (delivery, envelope) in good {
-                    match self.store.apply_ingest(std::slice::from_ref(&envelope)).await {
+            Err(err) if envelopes.len() > 1 => {
+                tracing::warn!(error = %err, entries = envelopes.len(), "batch failed; applying entries one by one");
+                for (id, envelope) in ids.iter().zip(&envelopes) {
+                    match self.store.apply_ingest(std::slice::from_ref(envelope)).await {
                         Ok(outcome) => {
-                            self.queue.ack(INGEST, INGEST_GROUP, std::slice::from_ref(&delivery.id)).await?;
+                            self.queue.ack(INGEST, INGEST_GROUP, std::slice::from_ref(id)).await?;
                             report.acknowledged += 1;
                             add(&mut report.outcome, outcome);
                         }
                         Err(err) => {
-                            tracing::error!(entry = %delivery.id, error = %err, "ingest entry failed; will retry");
+                            tracing::error!(entry = %id, error = %err, "ingest entry failed; will retry");
                             report.failed += 1;
                         }
                     }
@@ -107,7 +113,7 @@ impl IngestWorker {
             }
             Err(err) => {
                 tracing::error!(error = %err, "ingest entry failed; will retry");
-                report.failed += good.len();
+                report.failed += envelopes.len();
             }
         }
         record(&report);
