@@ -25,6 +25,8 @@ pub struct Application {
     port: u16,
     state: SharedState,
     stop: CancellationToken,
+    /// The in-process vendor simulator, when this process runs one.
+    simulator: Option<converge_vendor_sim::SimHandle>,
 }
 
 /// Opens the database named by the settings (the embedded SQLite file by default) and migrates it.
@@ -57,6 +59,10 @@ pub async fn open_queue(settings: &Settings) -> anyhow::Result<Arc<dyn Queue>> {
         }
     };
     queue.ensure_group(streams::INGEST, streams::INGEST_GROUP).await.context("creating the ingest consumer group")?;
+    queue
+        .ensure_group(streams::RECEIPTS, streams::RECEIPTS_GROUP)
+        .await
+        .context("creating the receipt consumer group")?;
     Ok(queue)
 }
 
@@ -83,6 +89,12 @@ impl Application {
         let queue = open_queue(&settings).await?;
         let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let simulator = if settings.runs_simulator() { Some(start_simulator(&settings, port).await?) } else { None };
+        let vendor_base_url = settings.vendor.base_url.clone().or_else(|| simulator.as_ref().map(|sim| sim.base_url()));
+        if settings.is_production() && settings.vendor.signing_secret.expose() == crate::config::DEV_SIGNING_SECRET {
+            tracing::warn!("vendor.signing_secret is the development default: anyone can forge delivery receipts");
+        }
+        let senders = crate::delivery::WorkspaceSenders::new(vendor_base_url, settings.vendor.api_key.expose());
         let state = Arc::new(AppState {
             store,
             audiences: Default::default(),
@@ -91,9 +103,10 @@ impl Application {
             keys: KeyCache::new(KEY_CACHE_TTL),
             rate_limit: RateLimit::new(settings.ingest.rate_per_second, settings.ingest.rate_burst),
             metrics: crate::metrics::handle()?,
+            senders,
             settings,
         });
-        Ok(Application { listener, port, state, stop: CancellationToken::new() })
+        Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator })
     }
 
     pub fn port(&self) -> u16 {
@@ -102,6 +115,11 @@ impl Application {
 
     pub fn state(&self) -> SharedState {
         self.state.clone()
+    }
+
+    /// The in-process vendor simulator (its ledger and chaos switches), when this process runs one.
+    pub fn simulator(&self) -> Option<&converge_vendor_sim::SimHandle> {
+        self.simulator.as_ref()
     }
 
     /// Cancelling this token shuts the application down as a signal would.
@@ -117,7 +135,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or the stop token; then stops accepting, lets in-flight requests and
     /// batches finish, and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Application { listener, state, stop, port } = self;
+        let Application { listener, state, stop, port, simulator } = self;
         let role = state.settings.role;
         let mut tasks = JoinSet::new();
         if role.runs_workers() {
@@ -152,8 +170,30 @@ impl Application {
         if let Err(err) = state.keys.flush_use(state.store.as_ref()).await {
             tracing::warn!(error = %err, "could not record API key use at shutdown");
         }
+        if let Some(simulator) = simulator {
+            simulator.shutdown().await;
+        }
         result.context("serving HTTP")
     }
+}
+
+/// Starts the vendor simulator on a free local port, calling back this process's receipt endpoint.
+async fn start_simulator(settings: &Settings, port: u16) -> anyhow::Result<converge_vendor_sim::SimHandle> {
+    let sim = &settings.vendor.simulator;
+    let config = converge_vendor_sim::SimConfig {
+        api_key: settings.vendor.api_key.expose().to_owned(),
+        callback_url: format!("http://127.0.0.1:{port}/api/v1/delivery-receipts"),
+        signing_secret: settings.vendor.signing_secret.expose().to_owned(),
+        failure_rate: sim.failure_rate,
+        seed: sim.seed,
+        min_delay_ms: sim.min_delay_ms,
+        max_delay_ms: sim.max_delay_ms,
+        receipt_batch_max: sim.receipt_batch_max,
+        ..converge_vendor_sim::SimConfig::default()
+    };
+    let handle = converge_vendor_sim::spawn(config).await.context("starting the in-process vendor simulator")?;
+    tracing::info!(url = %handle.base_url(), "vendor simulator is listening (in-process)");
+    Ok(handle)
 }
 
 fn ingest_worker(state: &SharedState, consumer: &str) -> IngestWorker {

@@ -20,6 +20,8 @@ pub struct AppState {
     pub rate_limit: RateLimit,
     pub settings: Settings,
     pub metrics: PrometheusHandle,
+    /// Each workspace's channel senders (cached), with the node's default vendor.
+    pub senders: crate::delivery::WorkspaceSenders,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -28,4 +30,7 @@ pub type SharedState = Arc<AppState>;
 pub mod streams {
     pub const INGEST: &str = "ingest";
     pub const INGEST_GROUP: &str = "persisters";
+    /// Verified vendor delivery receipts, one entry per receipt, waiting for the batch applier.
+    pub const RECEIPTS: &str = "receipts";
+    pub const RECEIPTS_GROUP: &str = "receipt-appliers";
 }

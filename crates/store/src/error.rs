@@ -5,6 +5,9 @@ pub enum StoreError {
     /// A unique constraint the caller asked to respect (e.g. a workspace slug) is already taken.
     #[error("{0} already exists")]
     Conflict(String),
+    /// A campaign's rule selected nobody: nothing was created (an empty campaign is always a mistake).
+    #[error("the audience is empty")]
+    EmptyAudience,
     /// The store was configured wrongly (bad URL, unsupported scheme).
     #[error("{0}")]
     Config(String),

@@ -12,6 +12,7 @@ pub mod model;
 pub mod postgres;
 mod saved;
 pub mod segment;
+mod settings;
 pub mod sqlite;
 pub mod testing;
 
@@ -43,6 +44,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace>;
 
     async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>>;
+
+    async fn workspace(&self, id: i64) -> StoreResult<Option<Workspace>>;
 
     /// Stores a new API key (its hash, never the key).
     async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo>;
@@ -140,8 +143,9 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a `scheduled` campaign and, in the same transaction, snapshots its audience into
     /// `communication_log`: one PENDING row per customer of the workspace that `new.rule` selects at `now`
     /// (the same SQL as [`Store::segment_count`], so a preview's count at `now` is the audience), due at
-    /// `send_at`. `stats.audience` and `stats.pending` are the number of rows inserted (0 is allowed: the
-    /// caller decides whether an empty audience is an error).
+    /// `send_at`. `stats.audience` and `stats.pending` are the number of rows inserted. When the rule selects
+    /// nobody, nothing is written and the answer is [`StoreError::EmptyAudience`] (checked inside the
+    /// transaction, so a preview that counted some and a launch that finds none cannot leave an empty campaign).
     ///
     /// With an `idempotency_key` already used in the workspace, returns that campaign with `false` and
     /// writes nothing, whatever else `new` says; concurrent creates with one key make exactly one campaign.
@@ -220,6 +224,21 @@ pub trait Store: Send + Sync + 'static {
     /// (see [`Store::record_dispatch`], [`Store::finish_campaigns`], [`Store::prune_unmatched_receipts`]).
     /// Not scoped by workspace: the vendor id identifies the message.
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome>;
+
+    /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, in any
+    /// workspace, ascending: the receipt endpoint refuses receipts for messages that were never ours.
+    async fn known_messages(&self, log_ids: &[i64]) -> StoreResult<Vec<i64>>;
+
+    /// The workspace's channel settings as last stored (JSON; the server validates them), if ever stored.
+    async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>>;
+
+    /// Replaces the workspace's channel settings.
+    async fn put_channel_settings(
+        &self,
+        workspace_id: i64,
+        channels: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     /// Forgets parked receipts received before `before` (they never matched a message); returns how many.
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64>;

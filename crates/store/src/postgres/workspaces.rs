@@ -40,6 +40,15 @@ pub(super) async fn workspace_by_slug(pool: &PgPool, slug: &str) -> StoreResult<
     Ok(row.map(workspace))
 }
 
+pub(super) async fn workspace_by_id(pool: &PgPool, id: i64) -> StoreResult<Option<Workspace>> {
+    let row: Option<WorkspaceTuple> =
+        sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(workspace))
+}
+
 pub(super) async fn create_api_key(pool: &PgPool, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
     let (id, created_at): (i64, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
         "INSERT INTO api_keys (workspace_id, prefix, key_hash, scopes, label) VALUES ($1, $2, $3, $4, $5) \

@@ -79,6 +79,10 @@ impl Store for SqliteStore {
         workspaces::workspace_by_slug(&self.pool, slug).await
     }
 
+    async fn workspace(&self, id: i64) -> StoreResult<Option<Workspace>> {
+        workspaces::workspace_by_id(&self.pool, id).await
+    }
+
     async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
         workspaces::create_api_key(&self.pool, key).await
     }
@@ -267,6 +271,23 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<crate::ReceiptOutcome> {
         crate::campaigns::sqlite::receipts::apply(&self.pool, receipts, now).await
+    }
+
+    async fn known_messages(&self, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        crate::campaigns::sqlite::receipts::known(&self.pool, log_ids).await
+    }
+
+    async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
+        crate::settings::channels_sqlite(&self.pool, workspace_id).await
+    }
+
+    async fn put_channel_settings(
+        &self,
+        workspace_id: i64,
+        channels: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        crate::settings::put_channels_sqlite(&self.pool, workspace_id, channels, now).await
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {

@@ -45,6 +45,18 @@ pub(super) async fn workspace_by_slug(pool: &SqlitePool, slug: &str) -> StoreRes
     .transpose()
 }
 
+pub(super) async fn workspace_by_id(pool: &SqlitePool, id: i64) -> StoreResult<Option<Workspace>> {
+    let row: Option<(i64, String, String, String, i64)> =
+        sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|(id, slug, name, currency, created_at)| {
+        Ok(Workspace { id, slug, name, currency, created_at: from_millis(created_at)? })
+    })
+    .transpose()
+}
+
 pub(super) async fn create_api_key(pool: &SqlitePool, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
     let now = chrono::Utc::now();
     let (id,): (i64,) = sqlx::query_as(

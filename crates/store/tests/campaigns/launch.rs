@@ -35,10 +35,12 @@ async fn launch_snapshots_exactly_the_segment_audience(store: &dyn Store) {
     assert_eq!(all_b.stats.audience, 6);
     let b_ids = store.segment_ids(b, &parse(&everyone()), t0()).await.unwrap();
     assert_eq!(log(store, b, all_b.id).await.iter().map(|r| r.customer_id).collect::<Vec<_>>(), b_ids);
-    // An empty audience is stored as such; the caller decides whether that is an error.
+    // An empty audience is refused and leaves nothing behind.
+    let before = store.list_campaigns(a, None, 100).await.unwrap().len();
     let nobody = serde_json::json!({"combinator": "or", "rules": []});
-    let (empty, _) = store.create_campaign(a, &new_campaign(nobody, None, t0()), t0()).await.unwrap();
-    assert_eq!(empty.stats.audience, 0);
+    let empty = store.create_campaign(a, &new_campaign(nobody, Some("k-empty"), t0()), t0()).await;
+    assert!(matches!(empty, Err(converge_store::StoreError::EmptyAudience)), "{empty:?}");
+    assert_eq!(store.list_campaigns(a, None, 100).await.unwrap().len(), before);
 }
 
 async fn campaigns_list_newest_first(store: &dyn Store) {

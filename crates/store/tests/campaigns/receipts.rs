@@ -94,7 +94,34 @@ async fn racing_receipts_and_results_all_land(store: &dyn Store) {
     assert_eq!((done.stats.sent, done.stats.pending), (200, 0));
 }
 
+/// The receipt endpoint's check: a reference names one of our messages, in any workspace and status.
+async fn known_messages_are_our_log_ids(store: &dyn Store) {
+    let ws = seed(store, "known", 3).await;
+    let id = running(store, ws).await;
+    let ids: Vec<i64> = log(store, ws, id).await.iter().map(|r| r.id).collect();
+    let asked = [ids[2], -5, ids[0], ids[2], ids[2] + 1_000_000];
+    assert_eq!(store.known_messages(&asked).await.unwrap(), vec![ids[0], ids[2]]);
+    assert!(store.known_messages(&[]).await.unwrap().is_empty());
+}
+
+/// Channel settings are a per-workspace document: absent until stored, replaced whole, isolated.
+async fn channel_settings_round_trip(store: &dyn Store) {
+    let a = seed(store, "settings-a", 1).await;
+    let b = seed(store, "settings-b", 1).await;
+    assert_eq!(store.channel_settings(a).await.unwrap(), None);
+    let first = serde_json::json!({"email": {"kind": "smtp", "host": "127.0.0.1", "port": 2525}});
+    store.put_channel_settings(a, &first, t0()).await.unwrap();
+    let second = serde_json::json!({"email": {"kind": "vendor", "base_url": "http://127.0.0.1:9"}});
+    store.put_channel_settings(a, &second, t0()).await.unwrap();
+    assert_eq!(store.channel_settings(a).await.unwrap(), Some(second));
+    assert_eq!(store.channel_settings(b).await.unwrap(), None);
+    assert_eq!(store.workspace(a).await.unwrap().map(|w| w.slug), Some("settings-a".to_owned()));
+    assert!(store.workspace(a + b + 1_000).await.unwrap().is_none());
+}
+
 super::on_both_backends!(
+    known_messages_are_our_log_ids,
+    channel_settings_round_trip,
     receipts_only_move_forward,
     a_receipt_before_its_dispatch_result_is_kept,
     racing_receipts_and_results_all_land,

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use super::{bind_params, campaign, retrying, COLUMNS};
 use crate::campaigns::{CampaignRow, NewCampaign};
 use crate::segment::{compile, Dialect};
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 /// Snapshots at least this big are followed by `ANALYZE communication_log`.
 const ANALYZE_AFTER: i64 = 10_000;
@@ -77,6 +77,10 @@ async fn create_once(
     );
     let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &filter.params);
     let audience = query.bind(id).bind(new.send_at).bind(now).execute(&mut *tx).await?.rows_affected() as i64;
+    if audience == 0 {
+        tx.rollback().await?;
+        return Err(StoreError::EmptyAudience);
+    }
     let sql = format!("UPDATE campaigns SET audience = $2, pending = $2 WHERE id = $1 RETURNING {COLUMNS}");
     let row = sqlx::query(&sql).bind(id).bind(audience).fetch_one(&mut *tx).await?;
     tx.commit().await?;

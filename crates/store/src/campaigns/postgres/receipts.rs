@@ -137,3 +137,15 @@ pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u
         sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(before).execute(pool).await?;
     Ok(result.rows_affected())
 }
+
+/// Which of `log_ids` are messages of ours (any workspace, any status).
+pub(crate) async fn known(pool: &PgPool, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+    if log_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<i64> = sqlx::query_scalar("SELECT id FROM communication_log WHERE id = ANY($1) ORDER BY id")
+        .bind(log_ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows)
+}

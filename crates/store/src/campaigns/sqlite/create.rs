@@ -7,7 +7,7 @@ use super::{bind_params, campaign, COLUMNS};
 use crate::campaigns::{CampaignRow, NewCampaign};
 use crate::segment::{compile, Dialect};
 use crate::sqlite::millis;
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 /// See the Postgres twin. Writers are serialised here, so a second create with the same key runs after the
 /// first committed, finds its row, and inserts nothing.
@@ -55,6 +55,10 @@ pub(crate) async fn create(
     let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &filter.params);
     let audience =
         query.bind(id).bind(millis(new.send_at)).bind(millis(now)).execute(&mut *tx).await?.rows_affected() as i64;
+    if audience == 0 {
+        tx.rollback().await?;
+        return Err(StoreError::EmptyAudience);
+    }
     let sql = format!("UPDATE campaigns SET audience = $2, pending = $2 WHERE id = $1 RETURNING {COLUMNS}");
     let row = sqlx::query(&sql).bind(id).bind(audience).fetch_one(&mut *tx).await?;
     tx.commit().await?;

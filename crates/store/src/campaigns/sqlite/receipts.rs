@@ -135,3 +135,21 @@ pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> StoreResu
         sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(millis(before)).execute(pool).await?;
     Ok(result.rows_affected())
 }
+
+/// Which of `log_ids` are messages of ours (any workspace, any status).
+pub(crate) async fn known(pool: &SqlitePool, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+    let mut found = Vec::new();
+    // SQLite has no array binding; chunks stay under its bound-parameter limit.
+    for chunk in log_ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT id FROM communication_log WHERE id IN ({marks})");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        found.extend(query.fetch_all(pool).await?);
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}

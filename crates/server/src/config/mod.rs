@@ -6,9 +6,13 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod delivery;
+
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+
+pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
 
 /// A value that must never reach a log or a terminal.
 #[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -84,6 +88,8 @@ pub struct Settings {
     /// ISO 4217 currency of workspaces created without one.
     pub default_currency: String,
     pub ingest: IngestSettings,
+    pub vendor: VendorSettings,
+    pub delivery: DeliverySettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -123,6 +129,8 @@ impl Default for Settings {
             default_workspace: "default".into(),
             default_currency: "INR".into(),
             ingest: IngestSettings::default(),
+            vendor: VendorSettings::default(),
+            delivery: DeliverySettings::default(),
         }
     }
 }
@@ -174,6 +182,16 @@ impl Settings {
     /// Path of the embedded SQLite database.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("converge.db")
+    }
+
+    /// Production mode: an external database or queue is configured.
+    pub fn is_production(&self) -> bool {
+        self.database_url.is_some() || self.redis_url.is_some()
+    }
+
+    /// Whether `serve` starts the vendor simulator in-process (it needs the receipt endpoint, so the API).
+    pub fn runs_simulator(&self) -> bool {
+        self.role.serves_api() && self.vendor.simulator.enabled.unwrap_or(!self.is_production())
     }
 
     /// Path of the embedded queue.

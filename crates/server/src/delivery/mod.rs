@@ -1,0 +1,11 @@
+//! Campaign delivery support shared by the dispatch workers and the HTTP edge: which senders a workspace
+//! uses ([`WorkspaceSenders`]), templates and recipient values ([`render`]), and the receipt stream's entry
+//! ([`ReceiptEntry`]). The workers themselves live in `workers/` (dispatch, receipts, scheduler).
+
+pub mod receipt_entry;
+pub mod render;
+pub mod senders;
+
+pub use receipt_entry::ReceiptEntry;
+pub use render::{Brand, CampaignTemplates};
+pub use senders::{SendersError, WorkspaceSenders, SENDERS_TTL};
