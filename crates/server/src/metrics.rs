@@ -3,7 +3,9 @@
 //! Names: `converge_http_requests_total{method,route,status}`, `converge_http_request_duration_seconds`,
 //! `converge_stream_length{stream}`, `converge_stream_pending{stream}`, `converge_stream_lag{stream}`,
 //! `converge_stream_dead_letters{stream}`, `converge_ingest_accepted_total`,
-//! `converge_ingest_applied_total{outcome}`, `converge_ingest_batch_size`.
+//! `converge_ingest_applied_total{outcome}`, `converge_ingest_batch_size`, `converge_dispatch_total{outcome}`,
+//! `converge_dispatch_batch_size`, `converge_receipts_accepted_total`, `converge_receipt_batch_size`,
+//! `converge_receipts_total{outcome}` (see docs/OPERATIONS.md). Every `*_batch_size` is a histogram.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -28,8 +30,8 @@ pub fn handle() -> anyhow::Result<PrometheusHandle> {
                 )
                 .and_then(|b| {
                     b.set_buckets_for_metric(
-                        Matcher::Full("converge_ingest_batch_size".into()),
-                        &[1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2000.0],
+                        Matcher::Suffix("batch_size".into()),
+                        &[1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0],
                     )
                 })
                 .and_then(|b| b.install_recorder())

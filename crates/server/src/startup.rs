@@ -16,6 +16,7 @@ use crate::auth::{KeyCache, RateLimit};
 use crate::config::Settings;
 use crate::state::{streams, AppState, SharedState};
 use crate::workers::ingest::IngestWorker;
+use crate::workers::receipts::ReceiptApplier;
 
 /// How long a cached API-key lookup stays valid (a revoked key stops working within this time).
 const KEY_CACHE_TTL: Duration = Duration::from_secs(30);
@@ -103,7 +104,9 @@ impl Application {
             keys: KeyCache::new(KEY_CACHE_TTL),
             rate_limit: RateLimit::new(settings.ingest.rate_per_second, settings.ingest.rate_burst),
             metrics: crate::metrics::handle()?,
-            senders,
+            senders: Arc::new(senders),
+            send_rate: Arc::new(crate::delivery::SendRate::new(settings.delivery.rate_per_second)),
+            send_slots: Arc::new(tokio::sync::Semaphore::new(settings.delivery.concurrency.max(1))),
             settings,
         });
         Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator })
@@ -132,6 +135,21 @@ impl Application {
         ingest_worker(&self.state, consumer)
     }
 
+    /// A delivery-receipt applier on this application's store and queue.
+    pub fn receipt_applier(&self, consumer: &str) -> ReceiptApplier {
+        receipt_applier(&self.state, consumer)
+    }
+
+    /// A dispatch worker on this application's store, queue and senders.
+    pub fn dispatcher(&self, worker: &str) -> crate::workers::dispatch::Dispatcher {
+        dispatcher(&self.state, worker)
+    }
+
+    /// The campaign scheduler on this application's store.
+    pub fn scheduler(&self) -> crate::workers::scheduler::Scheduler {
+        scheduler(&self.state)
+    }
+
     /// Serves until SIGINT/SIGTERM or the stop token; then stops accepting, lets in-flight requests and
     /// batches finish, and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
@@ -143,11 +161,25 @@ impl Application {
                 let worker = ingest_worker(&state, &format!("{}-{n}", consumer_base()));
                 tasks.spawn(worker.run(stop.clone()));
             }
+            for n in 0..state.settings.delivery.receipt_appliers.max(1) {
+                tasks.spawn(receipt_applier(&state, &format!("{}-receipts-{n}", consumer_base())).run(stop.clone()));
+            }
+            for n in 0..state.settings.delivery.dispatchers.max(1) {
+                tasks.spawn(dispatcher(&state, &format!("{}-dispatch-{n}", consumer_base())).run(stop.clone()));
+            }
+            tasks.spawn(scheduler(&state).run(stop.clone()));
         }
         tasks.spawn(crate::metrics::sample_stream(
             state.queue.clone(),
             streams::INGEST,
             streams::INGEST_GROUP,
+            Duration::from_secs(5),
+            stop.clone(),
+        ));
+        tasks.spawn(crate::metrics::sample_stream(
+            state.queue.clone(),
+            streams::RECEIPTS,
+            streams::RECEIPTS_GROUP,
             Duration::from_secs(5),
             stop.clone(),
         ));
@@ -209,6 +241,50 @@ fn ingest_worker(state: &SharedState, consumer: &str) -> IngestWorker {
     }
 }
 
+/// A dispatch worker on `state` (tests drive its `step`).
+pub fn dispatcher(state: &SharedState, worker: &str) -> crate::workers::dispatch::Dispatcher {
+    let delivery = &state.settings.delivery;
+    crate::workers::dispatch::Dispatcher {
+        store: state.store.clone(),
+        queue: state.queue.clone(),
+        senders: state.senders.clone(),
+        slots: state.send_slots.clone(),
+        rate: state.send_rate.clone(),
+        worker: worker.to_owned(),
+        claim_batch: delivery.claim_batch,
+        send_batch: delivery.send_batch,
+        lease: Duration::from_millis(delivery.lease_ms),
+        max_attempts: delivery.max_attempts,
+        retry_base: Duration::from_millis(delivery.retry_base_ms),
+        retry_max: Duration::from_millis(delivery.retry_max_ms),
+        idle: Duration::from_millis(200),
+        campaigns: Default::default(),
+    }
+}
+
+/// The campaign scheduler on `state`.
+pub fn scheduler(state: &SharedState) -> crate::workers::scheduler::Scheduler {
+    crate::workers::scheduler::Scheduler {
+        store: state.store.clone(),
+        interval: Duration::from_millis(state.settings.delivery.scheduler_interval_ms),
+    }
+}
+
+/// A receipt applier on `state` (tests drive its `step`).
+pub fn receipt_applier(state: &SharedState, consumer: &str) -> ReceiptApplier {
+    let delivery = &state.settings.delivery;
+    ReceiptApplier {
+        store: state.store.clone(),
+        queue: state.queue.clone(),
+        consumer: consumer.to_owned(),
+        batch: delivery.receipt_batch.max(1),
+        flush: Duration::from_millis(delivery.receipt_flush_ms),
+        max_deliveries: state.settings.ingest.max_deliveries,
+        reclaim_idle: Duration::from_millis(state.settings.ingest.reclaim_idle_ms),
+        block: Duration::from_millis(500),
+    }
+}
+
 /// A consumer name unique to this process (host and pid), so a restarted process never inherits the
 /// pending entries of its previous life by name: they are reclaimed by idle time instead.
 fn consumer_base() -> String {
@@ -227,6 +303,7 @@ async fn maintenance(state: SharedState, stop: CancellationToken) {
             tracing::warn!(error = %err, "could not record API key use");
         }
         state.rate_limit.forget_idle();
+        state.send_rate.forget_idle();
         let horizon = chrono::Utc::now() - crate::audience::CHANGE_RETENTION;
         match state.store.prune_changes(horizon).await {
             Ok(0) => {}

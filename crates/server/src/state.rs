@@ -21,7 +21,11 @@ pub struct AppState {
     pub settings: Settings,
     pub metrics: PrometheusHandle,
     /// Each workspace's channel senders (cached), with the node's default vendor.
-    pub senders: crate::delivery::WorkspaceSenders,
+    pub senders: Arc<crate::delivery::WorkspaceSenders>,
+    /// This node's per-workspace send rate, shared by its dispatchers.
+    pub send_rate: Arc<crate::delivery::SendRate>,
+    /// Vendor requests in flight at once on this node, shared by its dispatchers.
+    pub send_slots: Arc<tokio::sync::Semaphore>,
 }
 
 pub type SharedState = Arc<AppState>;

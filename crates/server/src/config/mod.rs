@@ -250,7 +250,11 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let settings = Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
-        assert!(!format!("{settings:?}").contains("hunter2"));
+        let mut settings =
+            Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
+        settings.vendor.api_key = Secret::new("vendor-key-42");
+        settings.vendor.signing_secret = Secret::new("signing-43");
+        let text = format!("{settings:?}");
+        assert!(!text.contains("hunter2") && !text.contains("vendor-key-42") && !text.contains("signing-43"));
     }
 }

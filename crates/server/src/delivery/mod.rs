@@ -2,10 +2,12 @@
 //! uses ([`WorkspaceSenders`]), templates and recipient values ([`render`]), and the receipt stream's entry
 //! ([`ReceiptEntry`]). The workers themselves live in `workers/` (dispatch, receipts, scheduler).
 
+pub mod rate;
 pub mod receipt_entry;
 pub mod render;
 pub mod senders;
 
+pub use rate::SendRate;
 pub use receipt_entry::ReceiptEntry;
 pub use render::{Brand, CampaignTemplates};
 pub use senders::{SendersError, WorkspaceSenders, SENDERS_TTL};

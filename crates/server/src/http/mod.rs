@@ -3,12 +3,15 @@
 //! Handlers stay thin: authenticate (`Caller`), decode, call the domain, store or queue, map the result.
 //! What must not live here: SQL, stream mechanics, business rules that belong to the domain crate.
 
+pub mod campaigns;
 pub mod customers;
 pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod receipts;
 pub mod segments;
+pub mod settings;
 
 use std::time::Duration;
 
@@ -40,6 +43,10 @@ pub const REQUEST_ID: &str = "x-request-id";
     tags((name = "ingest", description = "Send customers and orders (scope `ingest`); persisted asynchronously"),
          (name = "customers", description = "Read customers (scope `read`)"),
          (name = "segments", description = "Audiences: field catalogue, exact previews, saved segments"),
+         (name = "campaigns", description = "Create and control campaigns (scope `campaigns`); read them, \
+            with stats and the message log (scope `read` or `campaigns`)"),
+         (name = "settings", description = "How each channel is delivered (read: scope `campaigns`; change: `all`)"),
+         (name = "delivery", description = "Delivery receipts from the messaging vendor (signed, no API key)"),
          (name = "operations", description = "Health, readiness and metrics"))
 )]
 struct ApiDoc;
@@ -65,6 +72,16 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(segments::preview))
         .routes(routes!(segments::list_segments, segments::create_segment))
         .routes(routes!(segments::get_segment, segments::update_segment, segments::delete_segment))
+        .routes(routes!(campaigns::read::list_campaigns, campaigns::create::create_campaign))
+        .routes(routes!(campaigns::read::get_campaign))
+        .routes(routes!(campaigns::log::campaign_log))
+        .routes(routes!(campaigns::actions::pause_campaign))
+        .routes(routes!(campaigns::actions::resume_campaign))
+        .routes(routes!(campaigns::actions::cancel_campaign))
+        .routes(routes!(campaigns::actions::retry_failed))
+        .routes(routes!(campaigns::preview::message_preview))
+        .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
+        .routes(routes!(receipts::post_receipts))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

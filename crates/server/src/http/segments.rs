@@ -105,7 +105,7 @@ async fn catalogue(state: &SharedState, workspace_id: i64) -> ApiResult<Catalogu
 }
 
 /// Parses a rule for `caller`'s workspace; errors are reported under `rule`.
-async fn parse_rule(state: &SharedState, caller: &Caller, json: &Value) -> ApiResult<Rule> {
+pub(crate) async fn parse_rule(state: &SharedState, caller: &Caller, json: &Value) -> ApiResult<Rule> {
     let catalogue = catalogue(state, caller.workspace_id()).await?;
     Rule::parse(json, &catalogue, &caller.currency).map_err(ApiError::Invalid)
 }

@@ -7,9 +7,16 @@
 mod auth;
 mod backpressure;
 mod bad_input;
+mod campaign_process;
+mod campaigns;
+mod campaigns_bad_input;
+mod campaigns_log;
 mod customers;
 mod helpers;
 mod ingest;
 mod ops;
 mod process;
+mod receipts;
 mod segments;
+mod settings;
+mod smtp_campaign;

@@ -15,14 +15,14 @@ use crate::helpers::{order, redis_available, Mode, REDIS_URL};
 const BIN: &str = env!("CARGO_BIN_EXE_converge");
 
 /// Where a test's processes keep their data: a temp dir, plus Postgres and a Redis prefix in production.
-struct Deployment {
+pub(crate) struct Deployment {
     dir: tempfile::TempDir,
     db: Option<TestDatabase>,
     prefix: String,
 }
 
 impl Deployment {
-    async fn new(mode: Mode) -> Option<Deployment> {
+    pub(crate) async fn new(mode: Mode) -> Option<Deployment> {
         let dir = tempfile::tempdir().ok()?;
         let db = match mode {
             Mode::Embedded => None,
@@ -36,7 +36,7 @@ impl Deployment {
         Some(Deployment { dir, db, prefix: format!("ptest:{}:", uuid::Uuid::new_v4().simple()) })
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
             .args(args)
@@ -54,15 +54,23 @@ impl Deployment {
 
     /// `converge api-key create`: the key is alone on the last line of stdout.
     fn create_key(&self) -> String {
+        self.create_key_with("ingest,read")
+    }
+
+    pub(crate) fn create_key_with(&self, scopes: &str) -> String {
         let output =
-            self.command(&["api-key", "create", "--workspace", "default", "--scope", "ingest,read"]).output().unwrap();
+            self.command(&["api-key", "create", "--workspace", "default", "--scope", scopes]).output().unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         let stdout = String::from_utf8(output.stdout).unwrap();
         stdout.lines().last().unwrap().trim().to_owned()
     }
 
     fn start(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Server {
-        let port = free_port();
+        self.start_on(free_port(), args, extra_env)
+    }
+
+    /// Starts `converge <args>` listening on `port`.
+    pub(crate) fn start_on(&self, port: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Server {
         let bind = format!("127.0.0.1:{port}");
         let mut command = self.command(args);
         command.arg("--bind").arg(&bind).stdout(Stdio::null()).stderr(Stdio::null());
@@ -72,7 +80,7 @@ impl Deployment {
         Server { child: command.spawn().unwrap(), base: format!("http://{bind}") }
     }
 
-    async fn store(&self) -> Arc<dyn Store> {
+    pub(crate) async fn store(&self) -> Arc<dyn Store> {
         let url = match &self.db {
             Some(db) => db.url.clone(),
             None => format!("sqlite://{}", self.dir.path().join("converge.db").display()),
@@ -81,13 +89,13 @@ impl Deployment {
     }
 }
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Server {
-    async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -102,7 +110,7 @@ impl Server {
     }
 
     /// SIGKILL: no graceful shutdown, no flush.
-    fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -114,7 +122,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 

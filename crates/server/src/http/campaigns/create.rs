@@ -1,0 +1,313 @@
+//! `POST /api/v1/campaigns`: validate everything at once, snapshot the audience, answer 201 (or 200 for a
+//! replayed idempotency key).
+//!
+//! Every check that can fail with a 4xx runs before the store is called, and the store writes the campaign
+//! and its audience in one transaction (refusing an empty one), so no 4xx leaves anything behind.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use converge_domain::segment::Rule;
+use converge_domain::{CampaignStatus, FieldErrors, SendChannel};
+use converge_store::{NewCampaign, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{campaign_view, CampaignView};
+use crate::auth::{Caller, Scope};
+use crate::delivery::CampaignTemplates;
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::json::{decode, JsonBody};
+use crate::http::segments::parse_rule;
+use crate::state::SharedState;
+
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
+/// Set to `true` on a 200 answering a create whose idempotency key was already used.
+pub const IDEMPOTENT_REPLAY_HEADER: &str = "idempotent-replay";
+const MAX_NAME_CHARS: usize = 200;
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+/// Clock skew tolerated on `send_at`: a time this far in the past still means "now".
+const PAST_TOLERANCE_MINUTES: i64 = 5;
+const MAX_DAYS_AHEAD: i64 = 366;
+
+/// A campaign to create. Give exactly one of `segment_id` and `rule`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCampaignBody {
+    /// 1 to 200 characters.
+    #[schema(value_type = String)]
+    pub name: Option<String>,
+    /// A saved segment of this workspace: its rule, as it is now, selects the audience.
+    pub segment_id: Option<i64>,
+    /// A react-querybuilder rule selecting the audience.
+    #[schema(value_type = Option<Object>)]
+    pub rule: Option<Value>,
+    /// `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel).
+    #[schema(value_type = SendChannel)]
+    pub channel: Option<String>,
+    /// The message, in template syntax (`Hi {{ first_name | default("there") }}`).
+    #[schema(value_type = String)]
+    pub template: Option<String>,
+    /// RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
+    pub send_at: Option<String>,
+    /// Makes retries safe: a second create with the same key returns the first campaign (200). May also be
+    /// sent as the `Idempotency-Key` header; when both are given they must be equal.
+    pub idempotency_key: Option<String>,
+}
+
+/// A campaign just created (or found by its idempotency key).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CampaignCreated {
+    #[serde(flatten)]
+    pub campaign: CampaignView,
+    /// The number of recipients snapshotted (same as `stats.audience`).
+    pub audience: i64,
+}
+
+/// Where the audience comes from, once validated.
+enum Audience {
+    Segment { id: i64, rule_json: Value, rule: Rule },
+    Rule { rule_json: Value, rule: Rule },
+}
+
+/// Create a campaign (scope `campaigns`). Its audience is snapshotted now; messages go out from `send_at`.
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CreateCampaignBody,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Same as the body's `idempotency_key`; if both are given they must be equal")),
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = CampaignCreated, description = "Created; `Location` names it"),
+        (status = 200, body = CampaignCreated,
+            description = "The idempotency key was used before: that campaign, with `Idempotent-Replay: true`"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem,
+            description = "Invalid fields, or an audience nobody matches (on `segment_id` or `rule`)")))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+pub async fn create_campaign(
+    State(state): State<SharedState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<JsonBody, ApiError>,
+) -> ApiResult<Response> {
+    caller.require(Scope::Campaigns)?;
+    let body: CreateCampaignBody = decode(&body?.0)?;
+    let now = Utc::now();
+    let (new, audience_field) = validate(&state, &caller, &headers, body, now).await?;
+    let (row, created) = match state.store.create_campaign(caller.workspace_id(), &new, now).await {
+        Ok(done) => done,
+        Err(StoreError::EmptyAudience) => {
+            return Err(ApiError::invalid(audience_field, "the audience is empty: no customer matches"))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !created {
+        let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
+        let mut response = (StatusCode::OK, Json(body)).into_response();
+        response.headers_mut().insert(IDEMPOTENT_REPLAY_HEADER, HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    metrics::counter!("converge_campaigns_created_total", "channel" => new.channel.as_str()).increment(1);
+    tracing::info!(campaign_id = row.id, audience = row.stats.audience, "campaign created");
+    // Due already: start it now rather than wait for the scheduler's next tick. If the scheduler (or a
+    // pause) got there first the compare-and-set refuses, and the campaign is read back as it is.
+    let row = if row.send_at <= now {
+        let started = state
+            .store
+            .set_campaign_status(
+                caller.workspace_id(),
+                row.id,
+                &[CampaignStatus::Scheduled],
+                CampaignStatus::Running,
+                now,
+            )
+            .await?;
+        match started {
+            Some(started) => started,
+            None => state.store.campaign(caller.workspace_id(), row.id).await?.unwrap_or(row),
+        }
+    } else {
+        row
+    };
+    let location = HeaderValue::from_str(&format!("/api/v1/campaigns/{}", row.id)).ok();
+    let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Some(location) = location {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Checks every field and collects every problem; returns the campaign to create and the field an empty
+/// audience is reported on.
+async fn validate(
+    state: &SharedState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: CreateCampaignBody,
+    now: DateTime<Utc>,
+) -> ApiResult<(NewCampaign, &'static str)> {
+    let mut errors = FieldErrors::new();
+    let name = body.name.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if name.is_empty() {
+        errors.push("name", "is required");
+    } else if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        errors.push("name", format!("must be 1 to {MAX_NAME_CHARS} characters without control characters"));
+    }
+    let channel = match body.channel.as_deref() {
+        None => {
+            errors.push("channel", "is required (sms, email, whatsapp or preferred)");
+            None
+        }
+        Some(raw) => errors.check("channel", SendChannel::parse(raw)),
+    };
+    let template = body.template.unwrap_or_default();
+    if template.trim().is_empty() {
+        errors.push("template", "is required");
+    } else if let Some(channel) = channel {
+        if let Err(err) = CampaignTemplates::parse(&template, channel) {
+            errors.extend(err.into_field_errors("template"));
+        }
+    }
+    let send_at = match body.send_at.as_deref() {
+        None => Some(now),
+        Some(raw) => errors.check("send_at", parse_send_at(raw, now)),
+    };
+    let idempotency_key = idempotency_key(headers, body.idempotency_key, &mut errors);
+    let audience = audience(state, caller, body.segment_id, body.rule, &mut errors).await?;
+    match (channel, send_at, audience) {
+        (Some(channel), Some(send_at), Some(audience)) if errors.is_empty() => {
+            let (segment_id, rule_json, rule, field) = match audience {
+                Audience::Segment { id, rule_json, rule } => (Some(id), rule_json, rule, "segment_id"),
+                Audience::Rule { rule_json, rule } => (None, rule_json, rule, "rule"),
+            };
+            let new = NewCampaign { name, channel, template, segment_id, rule_json, rule, send_at, idempotency_key };
+            Ok((new, field))
+        }
+        _ => Err(ApiError::Invalid(errors)),
+    }
+}
+
+/// RFC 3339, not more than a few minutes in the past (clock skew) nor more than a year ahead.
+fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let at = DateTime::parse_from_rfc3339(raw.trim())
+        .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-05-01T10:00:00Z".to_owned())?
+        .with_timezone(&Utc);
+    if at < now - Duration::minutes(PAST_TOLERANCE_MINUTES) {
+        return Err("is in the past".to_owned());
+    }
+    if at > now + Duration::days(MAX_DAYS_AHEAD) {
+        return Err(format!("must be at most {MAX_DAYS_AHEAD} days ahead"));
+    }
+    Ok(at)
+}
+
+/// The key from the body or the `Idempotency-Key` header (equal if both are given).
+fn idempotency_key(headers: &HeaderMap, from_body: Option<String>, errors: &mut FieldErrors) -> Option<String> {
+    let from_header = match headers.get(IDEMPOTENCY_KEY_HEADER).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(value)) => Some(value.to_owned()),
+        Some(Err(_)) => {
+            errors.push("idempotency_key", "the Idempotency-Key header must be visible ASCII");
+            return None;
+        }
+    };
+    let key = match (from_body, from_header) {
+        (Some(body), Some(header)) if body != header => {
+            errors.push("idempotency_key", "differs from the Idempotency-Key header; send one or make them equal");
+            return None;
+        }
+        (Some(key), _) | (None, Some(key)) => key,
+        (None, None) => return None,
+    };
+    if key.trim().is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS || key.chars().any(char::is_control) {
+        errors.push(
+            "idempotency_key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters without control characters"),
+        );
+        return None;
+    }
+    Some(key)
+}
+
+/// Exactly one of `segment_id` (a segment of this workspace) and `rule`, parsed with the workspace's
+/// catalogue. Field problems go to `errors`; only infrastructure failures are returned as errors.
+async fn audience(
+    state: &SharedState,
+    caller: &Caller,
+    segment_id: Option<i64>,
+    rule: Option<Value>,
+    errors: &mut FieldErrors,
+) -> ApiResult<Option<Audience>> {
+    let (json, segment) = match (segment_id, rule) {
+        (Some(_), Some(_)) => {
+            errors.push("segment_id", "give either `segment_id` or `rule`, not both");
+            return Ok(None);
+        }
+        (None, None) => {
+            errors.push("rule", "give either `segment_id` or `rule`");
+            return Ok(None);
+        }
+        (None, Some(rule)) => (rule, None),
+        (Some(id), None) => match state.store.segment(caller.workspace_id(), id).await? {
+            Some(saved) => (saved.rule, Some(id)),
+            None => {
+                errors.push("segment_id", "no such segment");
+                return Ok(None);
+            }
+        },
+    };
+    match parse_rule(state, caller, &json).await {
+        Ok(rule) => Ok(Some(match segment {
+            Some(id) => Audience::Segment { id, rule_json: json, rule },
+            None => Audience::Rule { rule_json: json, rule },
+        })),
+        Err(ApiError::Invalid(rule_errors)) => {
+            match segment {
+                // The stored rule no longer fits the catalogue (an attribute it used is gone, say): the
+                // segment is what the client named, so that is the field to report.
+                Some(_) => errors.push(
+                    "segment_id",
+                    format!("the segment's rule is no longer valid ({rule_errors}); edit the segment first"),
+                ),
+                None => errors.extend(rule_errors),
+            }
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_at_accepts_skew_and_refuses_past_far_future_and_garbage() {
+        let now = Utc::now();
+        assert!(parse_send_at(&(now - Duration::minutes(4)).to_rfc3339(), now).is_ok());
+        assert!(parse_send_at(&(now + Duration::days(365)).to_rfc3339(), now).is_ok());
+        assert_eq!(parse_send_at(&(now - Duration::minutes(6)).to_rfc3339(), now), Err("is in the past".into()));
+        assert!(parse_send_at(&(now + Duration::days(367)).to_rfc3339(), now).unwrap_err().contains("366"));
+        assert!(parse_send_at("tomorrow", now).unwrap_err().contains("RFC 3339"));
+        assert!(parse_send_at("2026-05-01 10:00", now).is_err());
+    }
+
+    #[test]
+    fn idempotency_key_from_body_or_header_must_agree() {
+        let mut headers = HeaderMap::new();
+        let mut errors = FieldErrors::new();
+        assert_eq!(idempotency_key(&headers, Some("k1".into()), &mut errors), Some("k1".into()));
+        headers.insert(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_static("k1"));
+        assert_eq!(idempotency_key(&headers, None, &mut errors), Some("k1".into()));
+        assert_eq!(idempotency_key(&headers, Some("k1".into()), &mut errors), Some("k1".into()));
+        assert!(errors.is_empty());
+        assert_eq!(idempotency_key(&headers, Some("k2".into()), &mut errors), None);
+        assert_eq!(idempotency_key(&HeaderMap::new(), Some("x".repeat(201)), &mut errors), None);
+        assert_eq!(idempotency_key(&HeaderMap::new(), Some("  ".into()), &mut errors), None);
+        assert_eq!(errors.len(), 3);
+    }
+}

@@ -1,0 +1,298 @@
+//! Workspace settings: how each channel (sms, whatsapp, email) is delivered — through the messaging vendor's
+//! HTTP API or, for e-mail, an SMTP relay.
+//!
+//! Secrets never leave the server: every answer shows them as [`REDACTED`]. A client that sends
+//! [`REDACTED`] back keeps the current secret of that field, so it can GET, change a port and PUT the document
+//! back without retyping passwords — but only while the secret would still go to the same server (see
+//! [`keep_redacted_secrets`]). Shapes and values are checked by `converge_channels`; this module maps their
+//! problems to 422 field errors named by dotted path (`email.port`).
+
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use converge_channels::{ChannelConfig, ChannelSettings, SmtpConfig, VendorConfig, REDACTED};
+use converge_domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::json::{decode, decode_value, JsonBody};
+use crate::auth::{Caller, Scope};
+use crate::state::SharedState;
+
+/// Where the settings a workspace uses come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingsSource {
+    /// The workspace stored its own.
+    Workspace,
+    /// The node's default vendor (every channel through it).
+    Default,
+    /// Neither: campaigns of this workspace cannot be delivered until settings are stored.
+    None,
+}
+
+/// The channel settings a workspace uses, secrets shown as `[redacted]`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChannelSettingsView {
+    /// `{"sms": …, "whatsapp": …, "email": …}`, each `{"kind": "vendor", "base_url", "api_key", "timeout_ms",
+    /// "connect_timeout_ms"}` or (e-mail only) `{"kind": "smtp", "host", "port", "tls": "none" | "starttls" |
+    /// "tls", "username", "password", "from_address", "from_name", "helo_name", "timeout_ms", "pool_size"}`;
+    /// `null` when the source is `none`.
+    #[schema(value_type = Option<Object>)]
+    pub channels: Option<ChannelSettings>,
+    pub source: SettingsSource,
+}
+
+/// The top level of a PUT body; each channel is decoded on its own so errors keep their full path (serde
+/// loses the path inside an internally tagged enum such as [`ChannelConfig`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsBody {
+    sms: Value,
+    whatsapp: Value,
+    email: Value,
+}
+
+/// The settings `workspace_id` uses now, with their source (secrets not yet redacted). `Err` inside `Ok` when
+/// the workspace stored settings that no longer parse.
+async fn current(
+    state: &SharedState,
+    workspace_id: i64,
+) -> ApiResult<Result<(Option<ChannelSettings>, SettingsSource), anyhow::Error>> {
+    Ok(match state.store.channel_settings(workspace_id).await? {
+        Some(json) => match serde_path_to_error::deserialize(json) {
+            Ok(settings) => Ok((Some(settings), SettingsSource::Workspace)),
+            // Only the path: serde's message may quote the offending value, which could be a secret.
+            Err(err) => Err(anyhow::anyhow!(
+                "the stored channel settings of workspace {workspace_id} do not parse at `{}`",
+                err.path()
+            )),
+        },
+        None => match state.senders.default_settings() {
+            Some(default) => Ok((Some(default.clone()), SettingsSource::Default)),
+            None => Ok((None, SettingsSource::None)),
+        },
+    })
+}
+
+/// How this workspace's channels are delivered (scope `campaigns`); secrets read `[redacted]`.
+#[utoipa::path(get, path = "/api/v1/settings/channels", tag = "settings", security(("api_key" = [])),
+    responses((status = 200, body = ChannelSettingsView), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+pub async fn get_channel_settings(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<ChannelSettingsView>> {
+    caller.require(Scope::Campaigns)?;
+    let (settings, source) = current(&state, caller.workspace_id()).await??;
+    Ok(Json(ChannelSettingsView { channels: settings.map(|s| s.redacted()), source }))
+}
+
+/// Replace this workspace's channel settings (scope `all`: they carry credentials). Send the whole document;
+/// a secret sent as `[redacted]` keeps its current value while it goes to the same server.
+#[utoipa::path(put, path = "/api/v1/settings/channels", tag = "settings",
+    request_body(content = Object, description = "A whole channel settings document, shaped as `channels` in \
+        the GET answer. Unknown keys are refused; `[redacted]` as a secret keeps the current one."),
+    security(("api_key" = [])),
+    responses((status = 200, body = ChannelSettingsView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+pub async fn put_channel_settings(
+    State(state): State<SharedState>,
+    caller: Caller,
+    body: Result<JsonBody, ApiError>,
+) -> ApiResult<Json<ChannelSettingsView>> {
+    caller.require(Scope::All)?;
+    let mut settings = decode_settings(&body?.0)?;
+    let workspace_id = caller.workspace_id();
+    let previous = match current(&state, workspace_id).await? {
+        Ok((previous, _)) => previous,
+        // Unreadable stored settings must not stop the PUT that replaces them; they simply keep no secret.
+        Err(err) => {
+            tracing::warn!(error = format!("{err:#}"), "replacing unreadable channel settings");
+            None
+        }
+    };
+    let mut errors = keep_redacted_secrets(&mut settings, previous.as_ref());
+    if let Err(invalid) = settings.validate() {
+        for issue in invalid.0 {
+            errors.push(issue.field, issue.message);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let json =
+        serde_json::to_value(&settings).map_err(|err| anyhow::anyhow!("serializing channel settings failed: {err}"))?;
+    state.store.put_channel_settings(workspace_id, &json, Utc::now()).await?;
+    state.senders.invalidate(workspace_id);
+    tracing::info!(
+        sms = kind(&settings.sms),
+        whatsapp = kind(&settings.whatsapp),
+        email = kind(&settings.email),
+        "channel settings replaced"
+    );
+    Ok(Json(ChannelSettingsView { channels: Some(settings.redacted()), source: SettingsSource::Workspace }))
+}
+
+/// Decodes a PUT body; every shape problem is a 422 naming its dotted path (`email.pasword`, `sms.kind`).
+fn decode_settings(bytes: &[u8]) -> ApiResult<ChannelSettings> {
+    let body: SettingsBody = decode(bytes)?;
+    let mut errors = FieldErrors::default();
+    let mut channel = |value: Value, name: &str| match decode_channel(value, name) {
+        Ok(config) => Some(config),
+        Err(found) => {
+            errors.extend(found);
+            None
+        }
+    };
+    let (sms, whatsapp, email) =
+        (channel(body.sms, "sms"), channel(body.whatsapp, "whatsapp"), channel(body.email, "email"));
+    match (sms, whatsapp, email) {
+        (Some(sms), Some(whatsapp), Some(email)) if errors.is_empty() => Ok(ChannelSettings { sms, whatsapp, email }),
+        _ => Err(ApiError::Invalid(errors)),
+    }
+}
+
+/// Decodes one channel's `{"kind": …, …}` by hand, with errors under `name`.
+fn decode_channel(value: Value, name: &str) -> Result<ChannelConfig, FieldErrors> {
+    let Value::Object(mut fields) = value else {
+        return Err(one_error(name, "must be an object with a `kind`"));
+    };
+    let tag = fields.remove("kind");
+    let rest = Value::Object(fields);
+    match tag.as_ref().and_then(Value::as_str) {
+        Some("vendor") => decode_value::<VendorConfig>(rest, name).map(ChannelConfig::Vendor),
+        Some("smtp") => decode_value::<SmtpConfig>(rest, name).map(ChannelConfig::Smtp),
+        _ => Err(one_error(&format!("{name}.kind"), "must be `vendor` or `smtp`")),
+    }
+}
+
+/// The `kind` tag of a config; an exhaustive match, so a new transport fails to compile here until
+/// [`decode_channel`] learns it too.
+fn kind(config: &ChannelConfig) -> &'static str {
+    match config {
+        ChannelConfig::Vendor(_) => "vendor",
+        ChannelConfig::Smtp(_) => "smtp",
+    }
+}
+
+fn one_error(field: &str, message: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.push(field, message);
+    errors
+}
+
+/// Replaces each secret sent as [`REDACTED`] with the same field's value in `previous` (the workspace's
+/// settings, else the default). The secret is kept only if the channel still uses the same transport towards
+/// the same server — the vendor's scheme and host, or the SMTP host — so a PUT cannot redirect a stored
+/// credential to a server of its choosing without knowing it. Otherwise the field is an error.
+fn keep_redacted_secrets(settings: &mut ChannelSettings, previous: Option<&ChannelSettings>) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    let before = match previous {
+        Some(p) => [Some(&p.sms), Some(&p.whatsapp), Some(&p.email)],
+        None => [None; 3],
+    };
+    let channels = [("sms", &mut settings.sms), ("whatsapp", &mut settings.whatsapp), ("email", &mut settings.email)];
+    for ((name, config), before) in channels.into_iter().zip(before) {
+        match config {
+            ChannelConfig::Vendor(vendor) if vendor.api_key.expose() == REDACTED => match before {
+                Some(ChannelConfig::Vendor(old)) if same_vendor_server(&old.base_url, &vendor.base_url) => {
+                    vendor.api_key = old.api_key.clone();
+                }
+                _ => errors.push(format!("{name}.api_key"), NO_SECRET_TO_KEEP),
+            },
+            ChannelConfig::Smtp(smtp) if smtp.password.as_ref().is_some_and(|p| p.expose() == REDACTED) => match before
+            {
+                Some(ChannelConfig::Smtp(SmtpConfig { host, password: Some(old), .. }))
+                    if host.eq_ignore_ascii_case(&smtp.host) =>
+                {
+                    smtp.password = Some(old.clone());
+                }
+                _ => errors.push(format!("{name}.password"), NO_SECRET_TO_KEEP),
+            },
+            _ => {}
+        }
+    }
+    errors
+}
+
+const NO_SECRET_TO_KEEP: &str =
+    "`[redacted]` keeps the current secret, but there is none for this channel and server; send the secret";
+
+/// Same scheme and host (the port and path may change). Unparsable URLs never match.
+fn same_vendor_server(old: &str, new: &str) -> bool {
+    let server = |url: &str| {
+        let uri = url.parse::<axum::http::Uri>().ok()?;
+        Some((uri.scheme_str()?.to_ascii_lowercase(), uri.host()?.to_ascii_lowercase()))
+    };
+    matches!((server(old), server(new)), (Some(a), Some(b)) if a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use converge_channels::{Secret, SmtpTls};
+    use serde_json::json;
+
+    fn smtp(host: &str, password: Option<&str>) -> ChannelConfig {
+        let mut config = SmtpConfig::new(host, 587, SmtpTls::Starttls, "offers@brand.example");
+        config.username = password.map(|_| "mailer".to_owned());
+        config.password = password.map(Secret::new);
+        ChannelConfig::Smtp(config)
+    }
+
+    #[test]
+    fn the_hand_decoder_agrees_with_serde() {
+        let mut settings = ChannelSettings::all_vendor("https://api.vendor.example", Secret::new("k_live"));
+        settings.email = smtp("smtp.brand.example", Some("hunter2"));
+        let json = serde_json::to_vec(&settings).unwrap();
+        let decoded = decode_settings(&json).unwrap();
+        assert_eq!(decoded, serde_json::from_slice::<ChannelSettings>(&json).unwrap());
+        assert_eq!(decoded, settings);
+    }
+
+    #[test]
+    fn errors_inside_a_channel_keep_their_path() {
+        let body = json!({
+            "sms": {"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "k", "timeout_ms": "soon"},
+            "whatsapp": {"kind": "carrier-pigeon"},
+            "email": {"kind": "smtp", "host": "h", "port": 25, "tls": "none", "from_address": "a@b.example",
+                "pasword": "x"}
+        });
+        let Err(ApiError::Invalid(errors)) = decode_settings(&serde_json::to_vec(&body).unwrap()) else {
+            panic!("expected field errors");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["sms.timeout_ms", "whatsapp.kind", "email.pasword"]);
+    }
+
+    #[test]
+    fn a_redacted_secret_is_kept_only_towards_the_same_server() {
+        let mut previous = ChannelSettings::all_vendor("https://api.vendor.example", Secret::new("k_live"));
+        previous.email = smtp("smtp.brand.example", Some("hunter2"));
+
+        let mut same = previous.redacted();
+        same.sms = ChannelConfig::Vendor(VendorConfig::new("https://API.vendor.example:8443/v2", REDACTED.into()));
+        assert!(keep_redacted_secrets(&mut same, Some(&previous)).is_empty());
+        let mut expected = previous.clone();
+        expected.sms = ChannelConfig::Vendor(VendorConfig::new("https://API.vendor.example:8443/v2", "k_live".into()));
+        assert_eq!(same, expected);
+
+        let mut moved = previous.redacted();
+        moved.sms = ChannelConfig::Vendor(VendorConfig::new("https://evil.example", REDACTED.into()));
+        moved.whatsapp = ChannelConfig::Vendor(VendorConfig::new("http://api.vendor.example", REDACTED.into()));
+        moved.email = smtp("smtp.evil.example", Some(REDACTED));
+        let errors = keep_redacted_secrets(&mut moved, Some(&previous));
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["sms.api_key", "whatsapp.api_key", "email.password"]);
+
+        let mut fresh = previous.redacted();
+        let errors = keep_redacted_secrets(&mut fresh, None);
+        assert_eq!(errors.len(), 3);
+    }
+}

@@ -1,0 +1,194 @@
+//! The dispatch worker: claims due messages in batches, renders them, sends them through each workspace's
+//! channels, and records the results in one write per batch.
+//!
+//! Safe with any number of dispatchers on any number of nodes: a claim is a lease (see
+//! [`Store::claim_deliveries`]); a dispatcher that dies mid-batch leaves its claims to lapse, and whoever
+//! claims those messages next resends them with the same vendor reference (`{log_id}.{generation}`), which
+//! the vendor deduplicates (the at-least-once contract in `converge_channels`). Results of a lapsed claim
+//! are ignored by the store, except an acceptance, which is a fact about the vendor and always kept.
+//!
+//! Channels without delivery receipts (SMTP: the relay's acceptance is the outcome) get a `SENT` receipt
+//! appended to the receipts stream *before* their acceptance is recorded, so a crash between the two cannot
+//! leave a message waiting forever: the receipt is parked until its message is known.
+
+mod prepare;
+mod send;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use converge_domain::{Currency, SendChannel};
+use converge_queue::Queue;
+use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchSummary, Store};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::delivery::{Brand, CampaignTemplates, SendRate, WorkspaceSenders};
+use crate::state::streams::RECEIPTS;
+pub use prepare::{reference, CampaignInfo};
+pub use send::backoff;
+
+/// Campaign details kept per dispatcher; cleared when it grows past this (templates are cheap to reload).
+const CAMPAIGN_CACHE: usize = 1_000;
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    pub senders: Arc<WorkspaceSenders>,
+    /// Vendor requests in flight, shared by the node's dispatchers.
+    pub slots: Arc<Semaphore>,
+    pub rate: Arc<SendRate>,
+    pub worker: String,
+    pub claim_batch: u32,
+    pub send_batch: usize,
+    pub lease: Duration,
+    pub max_attempts: u32,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How long to wait before claiming again when nothing was due.
+    pub idle: Duration,
+    pub campaigns: Arc<Mutex<HashMap<i64, Arc<CampaignInfo>>>>,
+}
+
+/// What one step did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchReport {
+    pub claimed: usize,
+    pub accepted: usize,
+    pub skipped: usize,
+    pub retried: usize,
+    pub failed: usize,
+    pub stored: DispatchSummary,
+}
+
+impl Dispatcher {
+    /// Claims one batch, sends it and records the results.
+    pub async fn step(&self) -> anyhow::Result<DispatchReport> {
+        let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(60));
+        let claims = self.store.claim_deliveries(&self.worker, self.claim_batch, lease, Utc::now()).await?;
+        let mut report = DispatchReport { claimed: claims.len(), ..DispatchReport::default() };
+        if claims.is_empty() {
+            return Ok(report);
+        }
+        metrics::histogram!("converge_dispatch_batch_size").record(claims.len() as f64);
+        let campaigns = self.campaigns_of(&claims).await?;
+        let prepared = prepare::prepare(claims, &campaigns);
+        let sent = self.send(prepared.ready).await;
+        let mut results = prepared.settled;
+        results.extend(sent.results);
+        let direct = if sent.receipts.is_empty() {
+            Vec::new()
+        } else {
+            let payloads: Vec<Vec<u8>> = sent.receipts.iter().map(|r| r.to_bytes()).collect();
+            match self.queue.append(RECEIPTS, &payloads).await {
+                Ok(_) => Vec::new(),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not queue receipts of sent e-mail; applying them directly");
+                    sent.receipts
+                }
+            }
+        };
+        for result in &results {
+            match result.outcome {
+                DispatchOutcome::Accepted { .. } => report.accepted += 1,
+                DispatchOutcome::Skipped { .. } => report.skipped += 1,
+                DispatchOutcome::Retry { .. } => report.retried += 1,
+                DispatchOutcome::Failed { .. } => report.failed += 1,
+            }
+        }
+        report.stored = self.store.record_dispatch(&results, Utc::now()).await.context("recording dispatch results")?;
+        if !direct.is_empty() {
+            let updates: Vec<_> = direct.into_iter().map(|r| r.into_update()).collect();
+            self.store.apply_receipts(&updates, Utc::now()).await.context("applying receipts of sent e-mail")?;
+        }
+        record(&report);
+        Ok(report)
+    }
+
+    /// Loads (once) the details of every campaign in `claims`.
+    async fn campaigns_of(&self, claims: &[ClaimedDelivery]) -> anyhow::Result<HashMap<i64, Arc<CampaignInfo>>> {
+        let mut found = HashMap::new();
+        for claim in claims {
+            if found.contains_key(&claim.campaign_id) {
+                continue;
+            }
+            let cached = self.campaigns.lock().ok().and_then(|cache| cache.get(&claim.campaign_id).cloned());
+            let info = match cached {
+                Some(info) => info,
+                None => {
+                    let info = Arc::new(self.load_campaign(claim).await?);
+                    if let Ok(mut cache) = self.campaigns.lock() {
+                        if cache.len() >= CAMPAIGN_CACHE {
+                            cache.clear();
+                        }
+                        cache.insert(claim.campaign_id, info.clone());
+                    }
+                    info
+                }
+            };
+            found.insert(claim.campaign_id, info);
+        }
+        Ok(found)
+    }
+
+    async fn load_campaign(&self, claim: &ClaimedDelivery) -> anyhow::Result<CampaignInfo> {
+        let campaign = self
+            .store
+            .campaign(claim.workspace_id, claim.campaign_id)
+            .await?
+            .with_context(|| format!("campaign {} vanished", claim.campaign_id))?;
+        let workspace = self
+            .store
+            .workspace(claim.workspace_id)
+            .await?
+            .with_context(|| format!("workspace {} vanished", claim.workspace_id))?;
+        let currency = Currency::parse(&workspace.currency)
+            .map_err(|e| anyhow::anyhow!("workspace {} currency: {e}", workspace.id))?;
+        let channel: SendChannel = campaign.channel;
+        let templates = CampaignTemplates::parse(&campaign.template, channel)
+            .map_err(|e| format!("the campaign's template is no longer valid: {e}"));
+        Ok(CampaignInfo { name: campaign.name, channel, templates, brand: Brand { name: workspace.name, currency } })
+    }
+
+    /// Runs steps until `stop`; a batch in progress always finishes (its results are recorded).
+    pub async fn run(self, stop: CancellationToken) {
+        let mut backoff = Duration::from_millis(200);
+        while !stop.is_cancelled() {
+            match self.step().await {
+                Ok(report) if report.claimed == 0 => pause(&stop, self.idle).await,
+                Ok(_) => backoff = Duration::from_millis(200),
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), worker = %self.worker, "dispatch step failed");
+                    pause(&stop, backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+        tracing::info!(worker = %self.worker, "dispatcher stopped");
+    }
+}
+
+async fn pause(stop: &CancellationToken, delay: Duration) {
+    tokio::select! {
+        _ = stop.cancelled() => {}
+        _ = tokio::time::sleep(delay) => {}
+    }
+}
+
+fn record(report: &DispatchReport) {
+    for (outcome, n) in [
+        ("accepted", report.accepted),
+        ("skipped", report.skipped),
+        ("retry", report.retried),
+        ("failed", report.failed),
+        ("ignored", report.stored.ignored as usize),
+    ] {
+        if n > 0 {
+            metrics::counter!("converge_dispatch_total", "outcome" => outcome).increment(n as u64);
+        }
+    }
+}

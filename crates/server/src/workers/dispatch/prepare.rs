@@ -1,0 +1,150 @@
+//! Turning claimed messages into outbound messages: pick the channel and address, render the template.
+//! Pure (no I/O): what cannot be sent becomes its final result here (SKIPPED without an address, FAILED
+//! when the message cannot be rendered for this customer).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use converge_channels::OutboundMessage;
+use converge_domain::campaign::resolve;
+use converge_domain::{Channel, SendChannel};
+use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult};
+
+use crate::delivery::render::claimed_vars;
+use crate::delivery::{Brand, CampaignTemplates};
+
+/// What a dispatcher needs to know about a campaign, loaded once and cached (templates are immutable).
+pub struct CampaignInfo {
+    pub name: String,
+    pub channel: SendChannel,
+    /// The compiled template, or why the stored one no longer compiles (then every message fails with it).
+    pub templates: Result<CampaignTemplates, String>,
+    pub brand: Brand,
+}
+
+/// A claimed message ready to hand to its channel's sender.
+pub struct Ready {
+    pub claim: ClaimedDelivery,
+    pub channel: Channel,
+    pub message: OutboundMessage,
+}
+
+#[derive(Default)]
+pub struct Prepared {
+    pub ready: Vec<Ready>,
+    /// Final results decided without sending.
+    pub settled: Vec<DispatchResult>,
+}
+
+/// The vendor's idempotency reference for a claim: the log id and the retry generation, so a resend after
+/// a lost answer dedupes at the vendor while a user's "retry failed" sends anew.
+pub fn reference(claim: &ClaimedDelivery) -> String {
+    format!("{}.{}", claim.log_id, claim.generation)
+}
+
+pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<i64, Arc<CampaignInfo>>) -> Prepared {
+    let mut prepared = Prepared::default();
+    for claim in claims {
+        let Some(info) = campaigns.get(&claim.campaign_id) else {
+            // The caller loads every claimed campaign first; a gap would be a bug, and failing loudly beats
+            // silently dropping the message.
+            let error = "campaign details could not be loaded".to_owned();
+            prepared.settled.push(claim.result(DispatchOutcome::Failed { error }));
+            continue;
+        };
+        match ready(&claim, info) {
+            Ok((channel, message)) => prepared.ready.push(Ready { claim, channel, message }),
+            Err(outcome) => prepared.settled.push(claim.result(outcome)),
+        }
+    }
+    prepared
+}
+
+fn ready(claim: &ClaimedDelivery, info: &CampaignInfo) -> Result<(Channel, OutboundMessage), DispatchOutcome> {
+    let (channel, address) =
+        resolve(info.channel, claim.email.as_deref(), claim.phone.as_deref(), claim.preferred_channel)
+            .map_err(|skip| DispatchOutcome::Skipped { reason: skip.to_string() })?;
+    let templates = info.templates.as_ref().map_err(|error| DispatchOutcome::Failed { error: error.clone() })?;
+    let template = templates
+        .for_channel(channel)
+        .ok_or_else(|| DispatchOutcome::Failed { error: format!("the campaign cannot send on {channel}") })?;
+    let body = template
+        .render(&claimed_vars(claim, &info.brand))
+        .map_err(|error| DispatchOutcome::Failed { error: error.to_string() })?;
+    let subject = (channel == Channel::Email).then(|| info.name.clone());
+    let message =
+        OutboundMessage { reference: reference(claim), channel, to: address.as_str().to_owned(), subject, body };
+    Ok((channel, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use converge_domain::Currency;
+
+    use super::*;
+
+    fn claim(log_id: i64, email: Option<&str>, phone: Option<&str>) -> ClaimedDelivery {
+        ClaimedDelivery {
+            log_id,
+            campaign_id: 7,
+            workspace_id: 1,
+            channel: SendChannel::Sms,
+            template: String::new(),
+            customer_id: log_id,
+            external_id: format!("C{log_id}"),
+            name: Some("Asha Rao".into()),
+            email: email.map(str::to_owned),
+            phone: phone.map(str::to_owned),
+            city: None,
+            attributes: serde_json::json!({}),
+            preferred_channel: None,
+            total_spend: 149_900,
+            order_count: 2,
+            attempts: 1,
+            generation: 2,
+            claimed_until: Utc::now(),
+        }
+    }
+
+    fn info(channel: SendChannel, template: &str) -> HashMap<i64, Arc<CampaignInfo>> {
+        let brand = Brand { name: "Acme".into(), currency: Currency::parse("INR").unwrap() };
+        let templates = CampaignTemplates::parse(template, channel).map_err(|e| e.to_string());
+        HashMap::from([(7, Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand }))])
+    }
+
+    #[test]
+    fn renders_skips_and_references() {
+        let campaigns = info(SendChannel::Sms, "Hi {{ first_name }}, you spent {{ total_spend }} at {{ brand }}");
+        let prepared = prepare(vec![claim(1, None, Some("+919812345678")), claim(2, Some("a@b.in"), None)], &campaigns);
+        assert_eq!(prepared.ready.len(), 1);
+        let ready = &prepared.ready[0];
+        assert_eq!(ready.message.body, "Hi Asha, you spent 1499.00 at Acme");
+        assert_eq!((ready.message.reference.as_str(), ready.message.to.as_str()), ("1.2", "+919812345678"));
+        assert_eq!(ready.message.subject, None);
+        assert_eq!(prepared.settled.len(), 1);
+        assert!(
+            matches!(&prepared.settled[0].outcome, DispatchOutcome::Skipped { reason } if reason.contains("phone"))
+        );
+    }
+
+    #[test]
+    fn email_gets_the_campaign_name_as_subject_and_escaped_values() {
+        let campaigns = info(SendChannel::Preferred, "<p>Hi {{ name }}</p>");
+        let mut c = claim(3, Some("a@b.in"), None);
+        c.name = Some("<b>Asha</b>".into());
+        let prepared = prepare(vec![c], &campaigns);
+        let ready = &prepared.ready[0];
+        assert_eq!(ready.channel, Channel::Email);
+        assert_eq!(ready.message.subject.as_deref(), Some("Diwali"));
+        assert_eq!(ready.message.body, "<p>Hi &lt;b&gt;Asha&lt;&#x2f;b&gt;</p>");
+    }
+
+    #[test]
+    fn a_template_that_no_longer_compiles_fails_its_messages() {
+        let campaigns = info(SendChannel::Sms, "{{ nope(");
+        let prepared = prepare(vec![claim(4, None, Some("+919812345678"))], &campaigns);
+        assert!(prepared.ready.is_empty());
+        assert!(matches!(prepared.settled[0].outcome, DispatchOutcome::Failed { .. }));
+    }
+}

@@ -1,0 +1,278 @@
+//! Channel settings over HTTP: the default, storing SMTP for e-mail, secrets that never come back but survive
+//! a round trip, bad documents named by path, scopes, workspace isolation, and senders rebuilt after a change.
+
+use converge_domain::Channel;
+use serde_json::{json, Value};
+
+use crate::both_modes;
+use crate::helpers::{fields, problem, Mode, TestApp};
+
+both_modes!(
+    get_shows_the_default_or_none,
+    smtp_for_email_round_trips_without_retyping_the_password,
+    bad_documents_are_refused_with_their_paths,
+    only_an_all_key_changes_settings,
+    each_workspace_sees_its_own_settings,
+    senders_follow_a_change_at_once,
+    openapi_documents_both_methods,
+    unreadable_stored_settings_can_be_replaced,
+);
+
+const PATH: &str = "/api/v1/settings/channels";
+
+/// SMS and WhatsApp through a vendor, e-mail through a local SMTP relay with credentials.
+fn smtp_settings(port: u16) -> Value {
+    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor"});
+    json!({
+        "sms": vendor,
+        "whatsapp": vendor,
+        "email": {"kind": "smtp", "host": "127.0.0.1", "port": port, "tls": "none", "username": "mailer",
+            "password": "s3cret-pass", "from_address": "offers@brand.example", "from_name": "Brand"}
+    })
+}
+
+async fn put(app: &TestApp, key: &str, body: &Value) -> reqwest::Response {
+    app.client.put(app.url(PATH)).bearer_auth(key).json(body).send().await.unwrap()
+}
+
+async fn put_ok(app: &TestApp, body: &Value) -> Value {
+    let response = put(app, &app.key, body).await;
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+/// The raw stored document of workspace `slug`, secrets and all.
+async fn stored(app: &TestApp, slug: &str) -> Option<Value> {
+    app.state.store.channel_settings(app.workspace_id(slug).await).await.unwrap()
+}
+
+async fn get_shows_the_default_or_none(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let body = app.get_json(PATH).await;
+    match mode {
+        // The embedded default runs the vendor simulator: every channel through it.
+        Mode::Embedded => {
+            assert_eq!(body["source"], "default");
+            for channel in ["sms", "whatsapp", "email"] {
+                assert_eq!(body["channels"][channel]["kind"], "vendor", "{body}");
+                assert_eq!(body["channels"][channel]["api_key"], "[redacted]", "{body}");
+            }
+        }
+        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none"})),
+    }
+}
+
+async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let answer = put_ok(&app, &smtp_settings(2525)).await;
+    assert_eq!(answer["source"], "workspace");
+    assert_eq!(answer["channels"]["email"]["password"], "[redacted]");
+
+    let shown = app.get_json(PATH).await;
+    assert_eq!(shown["source"], "workspace");
+    assert_eq!(shown["channels"]["email"]["password"], "[redacted]");
+    assert_eq!(shown["channels"]["email"]["username"], "mailer");
+    assert_eq!(shown["channels"]["sms"]["api_key"], "[redacted]");
+    assert!(!shown.to_string().contains("s3cret-pass") && !shown.to_string().contains("k_vendor"), "{shown}");
+    let raw = stored(&app, "default").await.unwrap();
+    assert_eq!(raw["email"]["password"], "s3cret-pass");
+    assert_eq!(raw["sms"]["api_key"], "k_vendor");
+
+    // What the GET showed, with another port, goes back as is: the secrets are kept.
+    let mut edited = shown["channels"].clone();
+    edited["email"]["port"] = json!(2526);
+    let answer = put_ok(&app, &edited).await;
+    assert_eq!(answer["channels"]["email"]["port"], 2526);
+    assert_eq!(answer["channels"]["email"]["password"], "[redacted]");
+    let raw = stored(&app, "default").await.unwrap();
+    assert_eq!(raw["email"]["port"], 2526);
+    assert_eq!(raw["email"]["password"], "s3cret-pass");
+    assert_eq!(raw["sms"]["api_key"], "k_vendor");
+    assert_eq!(raw["whatsapp"]["api_key"], "k_vendor");
+
+    // A redacted secret is not carried to another server.
+    let mut moved = edited.clone();
+    moved["email"]["host"] = json!("localhost");
+    let response = put(&app, &app.key, &moved).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), ["email.password"]);
+    assert_eq!(stored(&app, "default").await.unwrap(), raw);
+}
+
+/// In embedded mode a workspace without settings can start from the default: its redacted vendor key is kept.
+async fn default_secrets_are_kept_from_a_round_trip(app: &TestApp) {
+    let other = app.create_key("fresh", &["all"]).await;
+    let response = app.get(PATH, &other).await;
+    let mut channels = response.json::<Value>().await.unwrap()["channels"].clone();
+    channels["email"] = smtp_settings(2525)["email"].clone();
+    let response = put(app, &other, &channels).await;
+    assert_eq!(response.status(), 200);
+    let raw = stored(app, "fresh").await.unwrap();
+    let default_key = app.state.senders.default_settings().map(|d| serde_json::to_value(d).unwrap());
+    assert_eq!(raw["sms"]["api_key"], default_key.unwrap()["sms"]["api_key"]);
+    assert_ne!(raw["sms"]["api_key"], "[redacted]");
+}
+
+async fn bad_documents_are_refused_with_their_paths(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    if mode == Mode::Embedded {
+        default_secrets_are_kept_from_a_round_trip(&app).await;
+    }
+    // Without settings of its own, a redacted secret has only the default to keep from.
+    let mut redacted = smtp_settings(2525);
+    redacted["email"]["password"] = json!("[redacted]");
+    redacted["sms"]["api_key"] = json!("[redacted]");
+    let fresh = app.create_key("blank", &["all"]).await;
+    let response = put(&app, &fresh, &redacted).await;
+    assert_eq!(response.status(), 422);
+    let expected: &[&str] = match mode {
+        // The default vendor (the simulator) is on 127.0.0.1 too: its key is kept; the default has no password.
+        Mode::Embedded => &["email.password"],
+        Mode::Production => &["sms.api_key", "email.password"],
+    };
+    assert_eq!(fields(&problem(response).await), expected);
+    assert_eq!(stored(&app, "blank").await, None);
+
+    put_ok(&app, &smtp_settings(2525)).await;
+    let before = stored(&app, "default").await;
+    let edit = |change: &dyn Fn(&mut Value)| {
+        let mut body = smtp_settings(2525);
+        change(&mut body);
+        body
+    };
+    let cases: Vec<(Value, Vec<&str>)> = vec![
+        (edit(&|b| b["email"]["port"] = json!(0)), vec!["email.port"]),
+        (edit(&|b| b["email"]["port"] = json!("587")), vec!["email.port"]),
+        (edit(&|b| b["email"]["port"] = json!(70000)), vec!["email.port"]),
+        (edit(&|b| b["sms"] = b["email"].clone()), vec!["sms.kind"]),
+        (
+            edit(&|b| {
+                let password = b["email"]["password"].take();
+                b["email"].as_object_mut().unwrap().remove("password");
+                b["email"]["pasword"] = password;
+            }),
+            vec!["email.pasword"],
+        ),
+        (edit(&|b| b["whatsapp"]["base_url"] = json!("not a url")), vec!["whatsapp.base_url"]),
+        (edit(&|b| b["whatsapp"]["base_url"] = json!("ftp://vendor.example")), vec!["whatsapp.base_url"]),
+        (edit(&|b| _ = b["email"].as_object_mut().unwrap().remove("from_address")), vec!["email.from_address"]),
+        (edit(&|b| b["email"]["from_address"] = json!("not-an-address")), vec!["email.from_address"]),
+        (edit(&|b| b["email"]["tls"] = json!("maybe")), vec!["email.tls"]),
+        (edit(&|b| b["email"]["host"] = json!("smtp.brand.example")), vec!["email.tls"]),
+        (edit(&|b| b["sms"]["kind"] = json!("pigeon")), vec!["sms.kind"]),
+        (edit(&|b| b["sms"] = json!("vendor")), vec!["sms"]),
+        (edit(&|b| b["fax"] = json!({})), vec!["fax"]),
+        (edit(&|b| _ = b.as_object_mut().unwrap().remove("whatsapp")), vec!["whatsapp"]),
+        (
+            edit(&|b| {
+                b["sms"]["timeout_ms"] = json!(120_001);
+                b["email"]["pool_size"] = json!(0);
+            }),
+            vec!["sms.timeout_ms", "email.pool_size"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let response = put(&app, &app.key, &body).await;
+        assert_eq!(response.status(), 422, "{body}");
+        let problem = problem(response).await;
+        assert_eq!(fields(&problem), expected, "{body} -> {problem}");
+        assert!(!problem.to_string().contains("s3cret-pass"), "{problem}");
+        assert_eq!(stored(&app, "default").await, before, "{body} changed the stored settings");
+    }
+
+    let response = app.client.put(app.url(PATH)).bearer_auth(&app.key).header("content-type", "application/json");
+    assert_eq!(response.body("{\"sms\":").send().await.unwrap().status(), 400);
+    assert_eq!(stored(&app, "default").await, before);
+}
+
+async fn only_an_all_key_changes_settings(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let body = smtp_settings(2525);
+    for scopes in [&["read"][..], &["campaigns"], &["ingest", "read", "campaigns"]] {
+        let key = app.create_key("default", scopes).await;
+        assert_eq!(put(&app, &key, &body).await.status(), 403, "{scopes:?}");
+    }
+    for scopes in [&["read"][..], &["ingest"]] {
+        let key = app.create_key("default", scopes).await;
+        assert_eq!(app.get(PATH, &key).await.status(), 403, "{scopes:?}");
+    }
+    let campaigns = app.create_key("default", &["campaigns"]).await;
+    assert_eq!(app.get(PATH, &campaigns).await.status(), 200);
+
+    let anonymous = app.client.put(app.url(PATH)).json(&body).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(app.client.get(app.url(PATH)).send().await.unwrap().status(), 401);
+    assert_eq!(stored(&app, "default").await, None);
+}
+
+async fn each_workspace_sees_its_own_settings(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let acme = app.create_key("acme", &["all"]).await;
+    put_ok(&app, &smtp_settings(2525)).await;
+
+    let theirs: Value = app.get(PATH, &acme).await.json().await.unwrap();
+    let expected_source = if mode == Mode::Embedded { "default" } else { "none" };
+    assert_eq!(theirs["source"], expected_source, "{theirs}");
+
+    let response = put(&app, &acme, &smtp_settings(4025)).await;
+    assert_eq!(response.status(), 200);
+    let theirs: Value = app.get(PATH, &acme).await.json().await.unwrap();
+    assert_eq!(
+        (theirs["source"].as_str(), theirs["channels"]["email"]["port"].as_u64()),
+        (Some("workspace"), Some(4025))
+    );
+    let ours = app.get_json(PATH).await;
+    assert_eq!(ours["channels"]["email"]["port"], 2525);
+    assert_eq!(stored(&app, "default").await.unwrap()["email"]["port"], 2525);
+}
+
+async fn senders_follow_a_change_at_once(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let ws = app.workspace_id("default").await;
+    let senders = &app.state.senders;
+    // Build (and cache) the senders before the change; production mode has no default to build from.
+    match mode {
+        Mode::Embedded => {
+            let before = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
+            assert!(before.for_channel(Channel::Email).receipts_expected());
+        }
+        Mode::Production => assert!(senders.for_workspace(app.state.store.as_ref(), ws).await.is_err()),
+    }
+    put_ok(&app, &smtp_settings(2525)).await;
+    let after = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
+    assert!(!after.for_channel(Channel::Email).receipts_expected(), "e-mail goes by SMTP: no receipts");
+    assert!(after.for_channel(Channel::Sms).receipts_expected());
+    assert!(after.for_channel(Channel::Whatsapp).receipts_expected());
+}
+
+async fn openapi_documents_both_methods(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let spec: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let route = &spec["paths"][PATH];
+    assert_eq!(route["get"]["tags"], json!(["settings"]), "{route}");
+    let statuses = |method: &str| -> Vec<String> {
+        route[method]["responses"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default()
+    };
+    assert_eq!(statuses("get"), ["200", "401", "403"]);
+    assert_eq!(statuses("put"), ["200", "400", "401", "403", "413", "415", "422"]);
+    assert_eq!(route["put"]["requestBody"]["content"]["application/json"]["schema"]["type"], "object", "{route}");
+    let view = &spec["components"]["schemas"]["ChannelSettingsView"];
+    assert!(view["properties"]["source"].is_object(), "{view}");
+}
+
+async fn unreadable_stored_settings_can_be_replaced(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let ws = app.workspace_id("default").await;
+    let broken = json!({"sms": {"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": 42}});
+    app.state.store.put_channel_settings(ws, &broken, chrono::Utc::now()).await.unwrap();
+    let response = app.get(PATH, &app.key).await;
+    assert_eq!(response.status(), 500);
+    let mut body = smtp_settings(2525);
+    body["email"]["password"] = json!("[redacted]");
+    let response = put(&app, &app.key, &body).await;
+    assert_eq!(fields(&problem(response).await), ["email.password"]);
+    put_ok(&app, &smtp_settings(2525)).await;
+    assert_eq!(app.get_json(PATH).await["source"], "workspace");
+}

@@ -1,0 +1,83 @@
+//! A campaign delivered by e-mail over SMTP, configured for one workspace through the API and received by a
+//! real SMTP server (Debian's aiosmtpd): accepted messages end SENT without a vendor receipt, a recipient the
+//! relay refuses ends FAILED with the relay's reason, one without an address is SKIPPED, and customer values
+//! are HTML-escaped in the body.
+
+use std::time::Duration;
+
+use converge_domain::DeliveryStatus;
+use serde_json::{json, Value};
+
+use crate::both_modes;
+use crate::helpers::{Mode, TestApp};
+
+#[path = "../../../channels/tests/channels/smtp_server.rs"]
+#[allow(dead_code)]
+mod smtp_server;
+
+async fn email_campaign_over_smtp(mode: Mode) {
+    let Some(smtp) = smtp_server::SmtpServer::start() else { return };
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let customers = json!({"items": [
+        {"external_id": "E1", "name": "Asha <b>Rao</b>", "email": "asha@example.in", "city": "Pune"},
+        {"external_id": "E2", "name": "Ravi Kumar", "email": "reject-ravi@example.in"},
+        {"external_id": "E3", "name": "Meera", "phone": "+919812345678"},
+        {"external_id": "E4", "name": "Kabir", "email": "kabir@example.in", "city": "Goa"},
+    ]});
+    assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &customers).await.status(), 202);
+    app.drain().await;
+
+    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "unused"});
+    let settings = json!({"sms": vendor, "whatsapp": vendor, "email": {"kind": "smtp", "host": "127.0.0.1",
+        "port": smtp.port, "tls": "none", "from_address": "offers@brand.example", "from_name": "Brand"}});
+    let put = app.client.put(app.url("/api/v1/settings/channels")).bearer_auth(&app.key).json(&settings).send();
+    let put = put.await.unwrap();
+    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
+
+    let campaign = json!({"name": "Monsoon sale", "channel": "email",
+        "rule": {"combinator": "and", "rules": []},
+        "template": "<p>Hi {{ name }}, monsoon offers in {{ city | default(\"your city\") }}.</p>"});
+    let created = app.post_json("/api/v1/campaigns", &app.key, &campaign).await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "smtp-test");
+    let applier = converge_server::startup::receipt_applier(&app.state, "smtp-test");
+    let scheduler = converge_server::startup::scheduler(&app.state);
+    let report = dispatcher.step().await.unwrap();
+    assert_eq!((report.claimed, report.accepted, report.skipped, report.failed), (4, 2, 1, 1), "{report:?}");
+    // SMTP reports no receipts: the dispatcher queued SENT receipts for the accepted messages.
+    let mut applied = 0;
+    for _ in 0..50 {
+        applied += applier.step().await.unwrap().outcome.applied;
+        if applied >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(applied, 2);
+    assert_eq!(scheduler.tick().await.unwrap().completed, vec![id]);
+
+    let received = smtp.wait_for(2).await;
+    let text = serde_json::to_string(&received).unwrap();
+    assert!(text.contains("Asha &lt;b&gt;Rao&lt;&#x2f;b&gt;"), "values are escaped: {text}");
+    assert!(text.contains("Monsoon sale") && text.contains("offers@brand.example"), "{text}");
+    assert!(!text.contains("reject-ravi"), "the refused recipient got nothing: {text}");
+
+    let log: Value = app.get(&format!("/api/v1/campaigns/{id}/log"), &app.key).await.json().await.unwrap();
+    let by_customer = |external: &str| {
+        log["items"].as_array().unwrap().iter().find(|row| row["customer_external_id"] == external).cloned().unwrap()
+    };
+    assert_eq!(by_customer("E1")["status"], DeliveryStatus::Sent.as_str());
+    assert_eq!(by_customer("E4")["status"], DeliveryStatus::Sent.as_str());
+    let refused = by_customer("E2");
+    assert_eq!(refused["status"], DeliveryStatus::Failed.as_str());
+    assert!(refused["error"].as_str().unwrap().contains("550"), "{refused}");
+    let skipped = by_customer("E3");
+    assert_eq!(skipped["status"], DeliveryStatus::Skipped.as_str());
+    let campaign: Value = app.get(&format!("/api/v1/campaigns/{id}"), &app.key).await.json().await.unwrap();
+    assert_eq!(campaign["status"], "completed");
+    assert_eq!(campaign["stats"], json!({"audience": 4, "pending": 0, "sent": 2, "failed": 1, "skipped": 1}));
+}
+
+both_modes!(email_campaign_over_smtp);
