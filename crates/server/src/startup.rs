@@ -107,6 +107,7 @@ impl Application {
             senders: Arc::new(senders),
             send_rate: Arc::new(crate::delivery::SendRate::new(settings.delivery.rate_per_second)),
             send_slots: Arc::new(tokio::sync::Semaphore::new(settings.delivery.concurrency.max(1))),
+            timelines: Default::default(),
             settings,
         });
         Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator })

@@ -26,6 +26,8 @@ pub struct AppState {
     pub send_rate: Arc<crate::delivery::SendRate>,
     /// Vendor requests in flight at once on this node, shared by its dispatchers.
     pub send_slots: Arc<tokio::sync::Semaphore>,
+    /// Campaign timelines, cached briefly (campaign pages poll them).
+    pub timelines: crate::delivery::Timelines,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -167,6 +167,10 @@ pub trait Store: Send + Sync + 'static {
 
     async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>>;
 
+    /// The workspace's campaign created with this idempotency key, if any (so a replay is answered without
+    /// validating its request again: the first request's checks held when it was made).
+    async fn campaign_by_idempotency_key(&self, workspace_id: i64, key: &str) -> StoreResult<Option<CampaignRow>>;
+
     /// Compare-and-set of a campaign's status: moves it to `to` only if its current status is one of `from`
     /// and the domain allows that move ([`CampaignStatus::can_transition`]; `completed` also needs nothing
     /// pending). `None` when there is no such campaign in the workspace or the move is not allowed now: read

@@ -6,8 +6,10 @@ pub mod rate;
 pub mod receipt_entry;
 pub mod render;
 pub mod senders;
+pub mod timelines;
 
 pub use rate::SendRate;
 pub use receipt_entry::ReceiptEntry;
 pub use render::{Brand, CampaignTemplates};
 pub use senders::{SendersError, WorkspaceSenders, SENDERS_TTL};
+pub use timelines::Timelines;

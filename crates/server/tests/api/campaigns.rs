@@ -158,6 +158,13 @@ async fn an_idempotency_key_replays_the_first_campaign(mode: Mode) {
     assert_eq!(by_body.json::<Value>().await.unwrap()["id"], first["id"]);
     assert_eq!(send(in_body.clone(), Some("launch-1")).await.unwrap().status(), 200);
 
+    // A retry long after a "send now" carries a send_at that is in the past by now: still the same campaign.
+    let mut stale = body("Once");
+    stale["send_at"] = json!("2020-01-01T00:00:00Z");
+    let late = send(stale.clone(), Some("launch-1")).await.unwrap();
+    assert_eq!(late.status(), 200, "a replay is not validated again");
+    assert_eq!(send(stale, Some("launch-new")).await.unwrap().status(), 422, "a new key is");
+
     // Header and body disagreeing is refused, not guessed.
     let disagree = send(in_body, Some("launch-2")).await.unwrap();
     assert_eq!(disagree.status(), 422);

@@ -213,6 +213,14 @@ impl Store for PgStore {
         crate::campaigns::postgres::create::list(&self.pool, workspace_id, before_id, limit).await
     }
 
+    async fn campaign_by_idempotency_key(
+        &self,
+        workspace_id: i64,
+        key: &str,
+    ) -> StoreResult<Option<crate::CampaignRow>> {
+        crate::campaigns::postgres::create::by_idempotency_key(&self.pool, workspace_id, key).await
+    }
+
     async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<crate::CampaignRow>> {
         crate::campaigns::postgres::create::one(&self.pool, workspace_id, id).await
     }

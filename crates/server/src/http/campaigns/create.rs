@@ -96,6 +96,14 @@ pub async fn create_campaign(
     caller.require(Scope::Campaigns)?;
     let body: CreateCampaignBody = decode(&body?.0)?;
     let now = Utc::now();
+    // A replay is answered with the campaign its key made, before validating again: a retried "send now"
+    // would otherwise be refused once its `send_at` fell more than a few minutes behind.
+    let mut key_errors = FieldErrors::new();
+    if let Some(key) = idempotency_key(&headers, body.idempotency_key.clone(), &mut key_errors) {
+        if let Some(row) = state.store.campaign_by_idempotency_key(caller.workspace_id(), &key).await? {
+            return Ok(replay(row));
+        }
+    }
     let (new, audience_field) = validate(&state, &caller, &headers, body, now).await?;
     let (row, created) = match state.store.create_campaign(caller.workspace_id(), &new, now).await {
         Ok(done) => done,
@@ -105,10 +113,7 @@ pub async fn create_campaign(
         Err(other) => return Err(other.into()),
     };
     if !created {
-        let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
-        let mut response = (StatusCode::OK, Json(body)).into_response();
-        response.headers_mut().insert(IDEMPOTENT_REPLAY_HEADER, HeaderValue::from_static("true"));
-        return Ok(response);
+        return Ok(replay(row));
     }
     metrics::counter!("converge_campaigns_created_total", "channel" => new.channel.as_str()).increment(1);
     tracing::info!(campaign_id = row.id, audience = row.stats.audience, "campaign created");
@@ -139,6 +144,14 @@ pub async fn create_campaign(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+/// The 200 answering a create whose idempotency key was already used.
+fn replay(row: converge_store::CampaignRow) -> Response {
+    let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
+    let mut response = (StatusCode::OK, Json(body)).into_response();
+    response.headers_mut().insert(IDEMPOTENT_REPLAY_HEADER, HeaderValue::from_static("true"));
+    response
 }
 
 /// Checks every field and collects every problem; returns the campaign to create and the field an empty

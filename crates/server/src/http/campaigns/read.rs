@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_store::{CampaignRow, TimelinePoint};
+use converge_store::CampaignRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -91,17 +91,16 @@ pub async fn get_campaign(
     require_read(&caller)?;
     let row = load(&state, &caller, id).await?;
     let bucket_seconds = bucket_seconds(&row, Utc::now());
-    let timeline: Vec<TimelinePoint> = match row.launched_at {
-        Some(_) => {
-            let bucket = chrono::Duration::seconds(bucket_seconds);
-            state.store.campaign_timeline(caller.workspace_id(), id, bucket).await?
-        }
+    let timeline: Vec<TimelinePointView> = match row.launched_at {
+        Some(_) => state
+            .timelines
+            .get(state.store.as_ref(), caller.workspace_id(), id, row.stats.audience, bucket_seconds)
+            .await?
+            .iter()
+            .map(|p| TimelinePointView { bucket_start: p.bucket_start, sent: p.sent, failed: p.failed })
+            .collect(),
         None => Vec::new(),
     };
-    let timeline = timeline
-        .into_iter()
-        .map(|p| TimelinePointView { bucket_start: p.bucket_start, sent: p.sent, failed: p.failed })
-        .collect();
     Ok(Json(CampaignDetail { campaign: campaign_view(row), timeline, bucket_seconds }))
 }
 

@@ -84,3 +84,13 @@ pub(crate) async fn one(pool: &SqlitePool, workspace_id: i64, id: i64) -> StoreR
     let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
     row.as_ref().map(campaign).transpose()
 }
+
+pub(crate) async fn by_idempotency_key(
+    pool: &SqlitePool,
+    workspace_id: i64,
+    key: &str,
+) -> StoreResult<Option<CampaignRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND idempotency_key = $2");
+    let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
+    row.as_ref().map(campaign).transpose()
+}
