@@ -18,6 +18,7 @@ pub mod fields;
 pub mod ingest;
 pub mod money;
 pub mod order;
+pub mod role;
 pub mod segment;
 pub mod template;
 
@@ -33,6 +34,7 @@ pub use fields::{
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money};
 pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
+pub use role::{Permission, Role};
 pub use template::{
     segments_estimate, MessageTemplate, TemplateError, TemplateIssue, TemplateVariable, TemplateVars,
     TEMPLATE_VARIABLES,

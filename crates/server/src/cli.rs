@@ -1,4 +1,5 @@
-//! The command line: `serve`, `worker`, `migrate`, `demo`, `workspace create`, `api-key create`.
+//! The command line: `serve`, `worker`, `migrate`, `demo`, `workspace create`, `api-key create`,
+//! `admin create`, `vendor-sim`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Manage people who sign in.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the dummy messaging vendor (an SMS/e-mail gateway simulator) on its own.
     #[command(name = "vendor-sim")]
     VendorSim(VendorSimArgs),
@@ -134,6 +138,22 @@ pub enum ApiKeyCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a local account and make it an owner of a workspace. The password is read from the first line
+    /// of standard input (so it never appears in the shell history or the process list).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
 fn settings(cli_config: Option<&PathBuf>, overrides: Overrides) -> anyhow::Result<Settings> {
     Settings::load(cli_config.map(PathBuf::as_path), &overrides).context("loading settings")
 }
@@ -184,6 +204,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..defaults
             };
             converge_vendor_sim::run(config, crate::startup::shutdown_signal()).await
+        }
+        Command::Admin(AdminCommand::Create { email, name, workspace, data }) => {
+            let settings = settings(config, Overrides { data_dir: data.data_dir, ..Overrides::default() })?;
+            let store = open_store(&settings).await?;
+            ensure_default_workspace(store.as_ref(), &settings).await?;
+            crate::admin::create_owner(store.as_ref(), &email, name, &workspace).await
         }
         Command::ApiKey(ApiKeyCommand::Create { workspace, scope, label, data }) => {
             let settings = settings(config, Overrides { data_dir: data.data_dir, ..Overrides::default() })?;

@@ -1,6 +1,7 @@
 //! The `converge` application: HTTP API, workers and command line, assembled from the domain, store and
 //! queue crates. `main.rs` only parses the command line and calls into [`cli`].
 
+pub mod admin;
 pub mod audience;
 pub mod auth;
 pub mod catalogues;

@@ -90,6 +90,9 @@ impl Application {
         let queue = open_queue(&settings).await?;
         let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        if settings.role.serves_api() {
+            crate::admin::announce_setup(store.as_ref(), &settings, port).await?;
+        }
         let simulator = if settings.runs_simulator() { Some(start_simulator(&settings, port).await?) } else { None };
         let vendor_base_url = settings.vendor.base_url.clone().or_else(|| simulator.as_ref().map(|sim| sim.base_url()));
         if settings.is_production() && settings.vendor.signing_secret.expose() == crate::config::DEV_SIGNING_SECRET {
@@ -108,6 +111,12 @@ impl Application {
             send_rate: Arc::new(crate::delivery::SendRate::new(settings.delivery.rate_per_second)),
             send_slots: Arc::new(tokio::sync::Semaphore::new(settings.delivery.concurrency.max(1))),
             timelines: Default::default(),
+            oidc: crate::auth::OidcProviders::new(settings.auth.providers.clone()),
+            login_throttle: crate::auth::LoginThrottle::new(
+                settings.auth.login_failures_per_account,
+                settings.auth.login_failures_per_address,
+                Duration::from_secs(settings.auth.login_cooloff_secs),
+            ),
             settings,
         });
         Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator })
@@ -190,6 +199,7 @@ impl Application {
             if role.serves_api() { crate::http::router(state.clone()) } else { crate::http::ops_router(state.clone()) };
         tracing::info!(port, role = ?role, database = state.store.backend().as_str(), "converge is listening");
         let shutdown = stop.clone();
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             tokio::select! {
                 _ = shutdown_signal() => {}
@@ -305,6 +315,11 @@ async fn maintenance(state: SharedState, stop: CancellationToken) {
         }
         state.rate_limit.forget_idle();
         state.send_rate.forget_idle();
+        match crate::auth::session::prune(state.store.as_ref(), &state.session_policy(), chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::debug!(pruned, "pruned ended sessions"),
+            Err(err) => tracing::warn!(error = %err, "could not prune ended sessions"),
+        }
         let horizon = chrono::Utc::now() - crate::audience::CHANGE_RETENTION;
         match state.store.prune_changes(horizon).await {
             Ok(0) => {}

@@ -28,6 +28,22 @@ pub struct AppState {
     pub send_slots: Arc<tokio::sync::Semaphore>,
     /// Campaign timelines, cached briefly (campaign pages poll them).
     pub timelines: crate::delivery::Timelines,
+    /// Failed sign-ins per account and address (this node's view).
+    pub login_throttle: crate::auth::LoginThrottle,
+    /// The configured OpenID providers, discovered on first use.
+    pub oidc: crate::auth::OidcProviders,
+}
+
+impl AppState {
+    /// Session lifetimes and cookie attributes, from the settings.
+    pub fn session_policy(&self) -> crate::auth::SessionPolicy {
+        let auth = &self.settings.auth;
+        crate::auth::SessionPolicy {
+            idle: chrono::Duration::minutes(auth.session_idle_minutes.max(1)),
+            absolute: chrono::Duration::hours(auth.session_absolute_hours.max(1)),
+            secure: auth.is_https(),
+        }
+    }
 }
 
 pub type SharedState = Arc<AppState>;

@@ -8,6 +8,7 @@ pub mod audience;
 mod batch;
 mod campaigns;
 pub mod error;
+pub mod identity;
 pub mod model;
 pub mod postgres;
 mod saved;
@@ -26,11 +27,12 @@ pub use campaigns::{
     ReceiptOutcome, ReceiptUpdate, TimelinePoint,
 };
 pub use error::{StoreError, StoreResult};
+pub use identity::*;
 pub use model::*;
 
 /// Everything the application asks of its database.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: IdentityStore + Send + Sync + 'static {
     /// Applies the migrations compiled into the binary. Safe to run on every start and from several nodes.
     async fn migrate(&self) -> StoreResult<()>;
 

@@ -53,6 +53,13 @@ impl KeyCache {
         (at.elapsed() < ttl).then(|| grant.clone())
     }
 
+    /// Forgets a key (after it is revoked) so it stops working on this node at once; other nodes follow
+    /// within `ttl`.
+    pub fn invalidate_key(&self, key_id: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, (grant, _)| grant.as_ref().is_none_or(|g| g.key_id != key_id));
+    }
+
     pub fn record_use(&self, key_id: i64) {
         self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key_id);
     }

@@ -1,14 +1,25 @@
-//! Who is calling: API keys (machines) and their scopes. Sessions for people come later (M1.4).
+//! Who is calling: API keys (machines, with scopes) and signed-in people (sessions, with a role per
+//! workspace).
 //!
-//! What lives here: key generation and hashing, the key cache, the `Caller` extractor and per-key rate
-//! limiting. What must not: resource-specific permission rules beyond "this scope is required".
+//! What lives here: key generation and hashing, the key cache, passwords, sessions and CSRF, login
+//! throttling, the `Caller` extractor and rate limiting. What must not: resource-specific permission rules
+//! beyond "this scope (or role) is required".
 
 pub mod api_key;
 mod cache;
 mod caller;
+pub mod oidc;
+pub mod password;
+mod providers;
 mod rate_limit;
+pub mod session;
+mod throttle;
 
 pub use api_key::{GeneratedKey, Scope};
 pub use cache::KeyCache;
-pub use caller::Caller;
+pub(crate) use caller::check_csrf;
+pub use caller::{Caller, Principal, WORKSPACE_HEADER};
+pub use providers::OidcProviders;
 pub use rate_limit::RateLimit;
+pub use session::SessionPolicy;
+pub use throttle::LoginThrottle;

@@ -6,12 +6,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod auth;
 mod delivery;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
 
 /// A value that must never reach a log or a terminal.
@@ -90,6 +92,7 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub vendor: VendorSettings,
     pub delivery: DeliverySettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -131,6 +134,7 @@ impl Default for Settings {
             ingest: IngestSettings::default(),
             vendor: VendorSettings::default(),
             delivery: DeliverySettings::default(),
+            auth: AuthSettings::default(),
         }
     }
 }

@@ -92,7 +92,7 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
                 "Too many requests",
-                "this API key is over its request rate; retry after the delay given".to_owned(),
+                "too many requests from this caller; retry after the delay in Retry-After".to_owned(),
             ),
             ApiError::Unavailable { detail, .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail.clone())

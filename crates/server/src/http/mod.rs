@@ -3,6 +3,9 @@
 //! Handlers stay thin: authenticate (`Caller`), decode, call the domain, store or queue, map the result.
 //! What must not live here: SQL, stream mechanics, business rules that belong to the domain crate.
 
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
 pub mod campaigns;
 pub mod customers;
 pub mod error;
@@ -12,6 +15,7 @@ pub mod json;
 pub mod receipts;
 pub mod segments;
 pub mod settings;
+pub mod workspace;
 
 use std::time::Duration;
 
@@ -47,6 +51,9 @@ pub const REQUEST_ID: &str = "x-request-id";
             with stats and the message log (scope `read` or `campaigns`)"),
          (name = "settings", description = "How each channel is delivered (read: scope `campaigns`; change: `all`)"),
          (name = "delivery", description = "Delivery receipts from the messaging vendor (signed, no API key)"),
+         (name = "auth", description = "Signing in (local accounts, OpenID Connect) and out; sessions"),
+         (name = "workspace", description = "Members and roles, invitations, allowed e-mail domains, API keys and \
+            the audit log (owner or admin, or scope `all`; listing members: any member)"),
          (name = "operations", description = "Health, readiness and metrics"))
 )]
 struct ApiDoc;
@@ -82,6 +89,21 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::preview::message_preview))
         .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
         .routes(routes!(receipts::post_receipts))
+        .routes(routes!(auth::local::login))
+        .routes(routes!(auth::local::logout))
+        .routes(routes!(auth::local::setup))
+        .routes(routes!(auth::me::get_me))
+        .routes(routes!(auth::oidc::providers))
+        .routes(routes!(auth::oidc::login))
+        .routes(routes!(auth::oidc::callback))
+        .routes(routes!(workspace::members::list_members))
+        .routes(routes!(workspace::members::change_role, workspace::members::remove_member))
+        .routes(routes!(workspace::invitations::list_invitations, workspace::invitations::create_invitation))
+        .routes(routes!(workspace::invitations::revoke_invitation))
+        .routes(routes!(workspace::domains::get_domains, workspace::domains::put_domains))
+        .routes(routes!(api_keys::list_api_keys, api_keys::create_api_key))
+        .routes(routes!(api_keys::revoke_api_key))
+        .routes(routes!(audit::audit_log))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))

@@ -218,3 +218,65 @@ pub fn fields(problem: &Value) -> Vec<String> {
         .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
+
+/// A person signed in with a session cookie, acting in one workspace (admin tests).
+pub struct AdminSession {
+    pub user_id: i64,
+    /// `converge_session=<id>`, ready for a `Cookie` header.
+    pub cookie: String,
+    pub csrf: String,
+    pub workspace: String,
+}
+
+impl TestApp {
+    /// Creates a local account `email` with `role` in workspace `slug` (created if missing) and signs in.
+    pub async fn admin_user(&self, slug: &str, email: &str, role: converge_domain::Role) -> AdminSession {
+        const PASSWORD: &str = "correct horse battery staple";
+        let store = &self.state.store;
+        let ws = match store.workspace_by_slug(slug).await.unwrap() {
+            Some(ws) => ws,
+            None => {
+                store.create_workspace(slug, slug, &converge_domain::Currency::parse("INR").unwrap()).await.unwrap()
+            }
+        };
+        let hash = converge_server::auth::password::hash(PASSWORD).unwrap();
+        let new = converge_store::NewUser {
+            email: email.to_owned(),
+            name: Some(email.split('@').next().unwrap_or("someone").to_owned()),
+            password_hash: Some(hash),
+            email_verified: true,
+        };
+        let now = chrono::Utc::now();
+        let user = store.create_user(&new, now).await.unwrap();
+        store.put_member(ws.id, user.id, role, now).await.unwrap();
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {email}");
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("converge_session="))
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let me: Value = response.json().await.unwrap();
+        let csrf = me["csrf_token"].as_str().expect("a CSRF token").to_owned();
+        AdminSession { user_id: user.id, cookie, csrf, workspace: slug.to_owned() }
+    }
+
+    /// A request as a signed-in person: session cookie, CSRF token and workspace header.
+    pub fn admin_request(&self, who: &AdminSession, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf)
+            .header("x-converge-workspace", &who.workspace)
+    }
+}

@@ -4,7 +4,10 @@
 //! queue) or production mode (a fresh Postgres database + Redis with its own key prefix). `process` runs the
 //! real `converge` binary for end-to-end, crash and multi-worker tests.
 
+mod admin;
 mod auth;
+mod auth_sessions;
+mod authz_matrix;
 mod backpressure;
 mod bad_input;
 mod campaign_process;
@@ -14,6 +17,7 @@ mod campaigns_log;
 mod customers;
 mod helpers;
 mod ingest;
+mod oidc_login;
 mod ops;
 mod process;
 mod receipts;

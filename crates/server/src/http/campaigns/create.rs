@@ -117,6 +117,15 @@ pub async fn create_campaign(
     }
     metrics::counter!("converge_campaigns_created_total", "channel" => new.channel.as_str()).increment(1);
     tracing::info!(campaign_id = row.id, audience = row.stats.audience, "campaign created");
+    let event = converge_store::NewAuditEntry {
+        workspace_id: Some(caller.workspace_id()),
+        actor: caller.actor(),
+        action: "campaign.launch".into(),
+        target: format!("campaign:{}", row.id),
+        details: serde_json::json!({"name": row.name, "audience": row.stats.audience, "channel": row.channel,
+            "send_at": row.send_at}),
+    };
+    crate::http::auth::audit(state.store.as_ref(), event).await;
     // Due already: start it now rather than wait for the scheduler's next tick. If the scheduler (or a
     // pause) got there first the compare-and-set refuses, and the campaign is read back as it is.
     let row = if row.send_at <= now {

@@ -1,0 +1,68 @@
+//! The first owner: a one-time setup link printed at first start, or `converge admin create`.
+
+use std::io::BufRead;
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use converge_domain::Role;
+use converge_store::{Actor, NewAuditEntry, NewUser, Store};
+
+use crate::auth::{password, session};
+use crate::config::Settings;
+
+/// When nobody can sign in yet, prints a one-time setup token (valid `auth.setup_link_hours`) to the
+/// console, never to the logs. Each start without an account prints a new one.
+pub async fn announce_setup(store: &dyn Store, settings: &Settings, port: u16) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let token = session::random_token();
+    let now = Utc::now();
+    let hours = settings.auth.setup_link_hours.max(1);
+    store.create_setup_token(&session::hash_token(&token), now, now + Duration::hours(hours)).await?;
+    let base = settings.auth.public_url.clone().unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
+    let base = base.trim_end_matches('/');
+    let body = format!(r#"{{"token": "{token}", "email": "you@example.com", "password": "at least 10 characters"}}"#);
+    eprintln!();
+    eprintln!("Nobody can sign in yet. Create the first owner within {hours} h with this one-time token:");
+    eprintln!("  curl -X POST {base}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{body}'");
+    eprintln!("or run `converge admin create --email you@example.com` (password on standard input).");
+    eprintln!();
+    Ok(())
+}
+
+/// Creates a local account (or gives an existing one a password) and makes it an owner of `workspace`.
+pub async fn create_owner(store: &dyn Store, email: &str, name: Option<String>, workspace: &str) -> anyhow::Result<()> {
+    let email = email.trim().to_lowercase();
+    converge_domain::Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let ws = store.workspace_by_slug(workspace).await?.with_context(|| format!("no workspace `{workspace}`"))?;
+    eprintln!("password for {email} (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+    password::check_policy(&secret).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret)).await??;
+    let now = Utc::now();
+    let user = match store.user_by_email(&email).await? {
+        Some((user, _)) => {
+            store.set_password(user.id, &hash).await?;
+            store.delete_user_sessions(user.id).await?;
+            user
+        }
+        None => {
+            let new = NewUser { email: email.clone(), name, password_hash: Some(hash), email_verified: false };
+            store.create_user(&new, now).await?
+        }
+    };
+    store.put_member(ws.id, user.id, Role::Owner, now).await?;
+    let entry = NewAuditEntry {
+        workspace_id: Some(ws.id),
+        actor: Actor::default(),
+        action: "member.role_change".into(),
+        target: format!("user:{}", user.id),
+        details: serde_json::json!({"role": "owner", "via": "converge admin create"}),
+    };
+    store.record_audit(&entry, now).await?;
+    eprintln!("{email} is an owner of workspace {}", ws.slug);
+    Ok(())
+}

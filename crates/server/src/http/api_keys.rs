@@ -1,0 +1,180 @@
+//! API keys of the caller's workspace: list (never a secret or hash), create (the key is shown once),
+//! revoke. A revoked key stops working on this node at once and on other nodes within the key cache's TTL.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use converge_domain::FieldErrors;
+use converge_store::{ApiKeyRow, NewApiKey, NewAuditEntry};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::auth::audit;
+use super::error::{ApiError, ApiResult, Problem};
+use super::json::{decode, JsonBody};
+use crate::auth::{Caller, GeneratedKey, Scope};
+use crate::state::SharedState;
+
+const MAX_LABEL: usize = 100;
+
+/// An API key as listed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyView {
+    pub id: i64,
+    /// The key's first characters, to tell keys apart.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    /// Updated in batches, so it may lag by a minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The user who created it (none for keys made with the CLI or by another key).
+    pub created_by: Option<i64>,
+}
+
+/// A new key: the only time its secret is shown.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    pub id: i64,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_by: Option<i64>,
+    /// Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again.
+    pub key: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyBody {
+    /// Any of ingest, read, campaigns, all.
+    pub scopes: Vec<String>,
+    /// What the key is for (at most 100 characters).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+fn key_view(k: ApiKeyRow) -> ApiKeyView {
+    ApiKeyView {
+        id: k.id,
+        prefix: k.prefix,
+        scopes: k.scopes,
+        label: k.label,
+        created_at: k.created_at,
+        last_used_at: k.last_used_at,
+        revoked_at: k.revoked_at,
+        created_by: k.created_by,
+    }
+}
+
+/// The workspace's API keys, newest first, revoked ones included.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "workspace", security(("api_key" = [])),
+    responses((status = 200, body = Vec<ApiKeyView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_api_keys(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<Vec<ApiKeyView>>> {
+    caller.require(Scope::All)?;
+    let keys = state.store.api_keys(caller.workspace_id()).await?;
+    Ok(Json(keys.into_iter().map(key_view).collect()))
+}
+
+/// Create an API key. The answer carries the key itself, this once.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "workspace", request_body = ApiKeyBody,
+    security(("api_key" = [])),
+    responses((status = 201, body = CreatedApiKey), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn create_api_key(
+    State(state): State<SharedState>,
+    caller: Caller,
+    body: Result<JsonBody, ApiError>,
+) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
+    caller.require(Scope::All)?;
+    let body: ApiKeyBody = decode(&body?.0)?;
+    let mut errors = FieldErrors::default();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for (i, raw) in body.scopes.iter().enumerate() {
+        match Scope::parse(raw) {
+            Ok(scope) if !scopes.contains(&scope) => scopes.push(scope),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("scopes[{i}]"), e),
+        }
+    }
+    if body.scopes.is_empty() {
+        errors.push("scopes", "at least one scope is required");
+    }
+    let label = body.label.unwrap_or_default().trim().to_owned();
+    if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
+        errors.push("label", format!("must be at most {MAX_LABEL} characters without control characters"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let key = GeneratedKey::generate();
+    let scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    let info = state
+        .store
+        .create_api_key(&NewApiKey {
+            workspace_id: caller.workspace_id(),
+            prefix: key.prefix.clone(),
+            key_hash: key.hash.clone(),
+            scopes,
+            label,
+        })
+        .await?;
+    let created_by = caller.user_id();
+    if let Some(user_id) = created_by {
+        state.store.set_api_key_creator(info.id, user_id).await?;
+    }
+    let entry = NewAuditEntry {
+        workspace_id: Some(caller.workspace_id()),
+        actor: caller.actor(),
+        action: "api_key.create".into(),
+        target: format!("api_key:{}", info.id),
+        details: json!({"prefix": info.prefix, "scopes": info.scopes, "label": info.label}),
+    };
+    audit(state.store.as_ref(), entry).await;
+    let created = CreatedApiKey {
+        id: info.id,
+        prefix: info.prefix,
+        scopes: info.scopes,
+        label: info.label,
+        created_at: info.created_at,
+        last_used_at: None,
+        revoked_at: None,
+        created_by,
+        key: key.secret,
+    };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Revoke an API key: it stops working at once on this server, everywhere within a minute.
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "workspace", params(("id" = i64, Path)),
+    security(("api_key" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem, description = "No such key, or already revoked")))]
+pub async fn revoke_api_key(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    caller.require(Scope::All)?;
+    let workspace_id = caller.workspace_id();
+    if !state.store.revoke_api_key(workspace_id, id, Utc::now()).await? {
+        return Err(ApiError::NotFound("API key".into()));
+    }
+    state.keys.invalidate_key(id);
+    let prefix = state.store.api_keys(workspace_id).await?.into_iter().find(|k| k.id == id).map(|k| k.prefix);
+    let entry = NewAuditEntry {
+        workspace_id: Some(workspace_id),
+        actor: caller.actor(),
+        action: "api_key.revoke".into(),
+        target: format!("api_key:{id}"),
+        details: json!({"prefix": prefix}),
+    };
+    audit(state.store.as_ref(), entry).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,88 @@
+//! The workspace's audit log: who changed what, newest first, paged by id.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use converge_store::AuditEntry;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::{ApiError, ApiResult, Problem};
+use crate::auth::{Caller, Scope};
+use crate::state::SharedState;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    /// The `next_before` of the previous page.
+    pub before: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// Who did it: a person, an API key, or Converge itself (both null).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActorView {
+    pub user_id: Option<i64>,
+    pub key_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntryView {
+    pub id: i64,
+    /// A dotted verb such as `api_key.create` or `member.role_change`.
+    pub action: String,
+    /// What it was done to, such as `user:12` or `api_key:3`.
+    pub target: String,
+    #[schema(value_type = Object)]
+    pub details: Value,
+    pub at: DateTime<Utc>,
+    pub actor: ActorView,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntryView>,
+    /// Pass as `before` for the next (older) page; null on the last page.
+    pub next_before: Option<i64>,
+}
+
+fn entry_view(e: AuditEntry) -> AuditEntryView {
+    AuditEntryView {
+        id: e.id,
+        action: e.action,
+        target: e.target,
+        details: e.details,
+        at: e.at,
+        actor: ActorView { user_id: e.actor.user_id, key_id: e.actor.key_id },
+    }
+}
+
+/// The workspace's audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "workspace", params(AuditParams), security(("api_key" = [])),
+    responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn audit_log(
+    State(state): State<SharedState>,
+    caller: Caller,
+    params: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<AuditPage>> {
+    caller.require(Scope::All)?;
+    let Query(params) = params.map_err(|e| ApiError::invalid("query", e.body_text()))?;
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let mut entries = state.store.audit_log(caller.workspace_id(), params.before, limit + 1).await?;
+    let next_before = if entries.len() > limit as usize {
+        entries.truncate(limit as usize);
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(Json(AuditPage { items: entries.into_iter().map(entry_view).collect(), next_before }))
+}

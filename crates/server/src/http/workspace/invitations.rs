@@ -1,0 +1,146 @@
+//! Invitations: an e-mail address and the role it joins with. The person becomes a member when they next
+//! sign in with that address (local account or identity provider), within seven days.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use converge_domain::{Email, FieldErrors, Role};
+use converge_store::{Invitation, NewAuditEntry};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{admin_role, require_manages};
+use crate::auth::Caller;
+use crate::http::auth::{audit, normalise_email};
+use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::json::{decode, JsonBody};
+use crate::state::SharedState;
+
+/// How long an invitation can be accepted.
+pub const INVITATION_DAYS: i64 = 7;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationBody {
+    pub email: String,
+    /// owner, admin, member or viewer (you must be able to give this role).
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InvitationView {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// The user who invited, if a person did.
+    pub invited_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// `pending`, `accepted` or `expired`.
+    pub status: String,
+}
+
+fn invitation_view(i: Invitation, now: DateTime<Utc>) -> InvitationView {
+    let status = if i.accepted_at.is_some() {
+        "accepted"
+    } else if i.expires_at <= now {
+        "expired"
+    } else {
+        "pending"
+    };
+    InvitationView {
+        id: i.id,
+        email: i.email,
+        role: i.role,
+        invited_by: i.invited_by,
+        created_at: i.created_at,
+        expires_at: i.expires_at,
+        accepted_at: i.accepted_at,
+        status: status.into(),
+    }
+}
+
+/// Invite someone by e-mail (replaces an earlier invitation of the same address). Expires in 7 days.
+#[utoipa::path(post, path = "/api/v1/workspace/invitations", tag = "workspace", request_body = InvitationBody,
+    security(("api_key" = [])),
+    responses((status = 201, body = InvitationView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn create_invitation(
+    State(state): State<SharedState>,
+    caller: Caller,
+    body: Result<JsonBody, ApiError>,
+) -> ApiResult<(StatusCode, Json<InvitationView>)> {
+    let acting = admin_role(&caller)?;
+    let body: InvitationBody = decode(&body?.0)?;
+    let mut errors = FieldErrors::default();
+    let email = normalise_email(&body.email);
+    if let Err(e) = Email::parse(&email) {
+        errors.push("email", e);
+    }
+    let role = Role::parse(&body.role).map_err(|e| errors.push("role", e)).ok();
+    let role = match role {
+        Some(role) if errors.is_empty() => role,
+        _ => return Err(ApiError::Invalid(errors)),
+    };
+    require_manages(acting, role)?;
+    let now = Utc::now();
+    let expires_at = now + Duration::days(INVITATION_DAYS);
+    let workspace_id = caller.workspace_id();
+    let invitation =
+        state.store.create_invitation(workspace_id, &email, role, caller.user_id(), now, expires_at).await?;
+    let entry = NewAuditEntry {
+        workspace_id: Some(workspace_id),
+        actor: caller.actor(),
+        action: "member.invite".into(),
+        target: format!("invitation:{}", invitation.id),
+        details: json!({"email": email, "role": role}),
+    };
+    audit(state.store.as_ref(), entry).await;
+    Ok((StatusCode::CREATED, Json(invitation_view(invitation, now))))
+}
+
+/// The workspace's invitations, newest first (accepted and expired ones included).
+#[utoipa::path(get, path = "/api/v1/workspace/invitations", tag = "workspace", security(("api_key" = [])),
+    responses((status = 200, body = Vec<InvitationView>), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
+pub async fn list_invitations(
+    State(state): State<SharedState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<InvitationView>>> {
+    admin_role(&caller)?;
+    let now = Utc::now();
+    let invitations = state.store.invitations(caller.workspace_id()).await?;
+    Ok(Json(invitations.into_iter().map(|i| invitation_view(i, now)).collect()))
+}
+
+/// Withdraw an invitation (you must be able to give its role).
+#[utoipa::path(delete, path = "/api/v1/workspace/invitations/{id}", tag = "workspace",
+    params(("id" = i64, Path)), security(("api_key" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn revoke_invitation(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let acting = admin_role(&caller)?;
+    let workspace_id = caller.workspace_id();
+    let invitation = state.store.invitations(workspace_id).await?.into_iter().find(|i| i.id == id);
+    let invitation = invitation.ok_or_else(|| ApiError::NotFound("invitation".into()))?;
+    require_manages(acting, invitation.role)?;
+    if !state.store.revoke_invitation(workspace_id, id).await? {
+        return Err(ApiError::NotFound("invitation".into()));
+    }
+    let entry = NewAuditEntry {
+        workspace_id: Some(workspace_id),
+        actor: caller.actor(),
+        action: "member.invite_revoke".into(),
+        target: format!("invitation:{id}"),
+        details: json!({"email": invitation.email, "role": invitation.role}),
+    };
+    audit(state.store.as_ref(), entry).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,190 @@
+//! Signing in through Converge's own HTTP routes with a real OpenID provider (npm's `oidc-provider` on
+//! 127.0.0.1): the test plays the browser — our login route, the provider's pages, then our callback with
+//! the provider's `code`, `state` and `iss`. The ID-token checks themselves (nonce, audience, expiry,
+//! signature) are proven against the same provider in the `oidc` test target.
+
+use converge_domain::Role;
+use converge_server::auth::oidc::Begin;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{StatusCode, Url};
+use serde_json::Value;
+
+use crate::both_modes;
+use crate::helpers::{Mode, TestApp};
+
+#[path = "../oidc/provider.rs"]
+#[allow(dead_code)]
+mod oidc_provider;
+
+use oidc_provider::{Callback, TestProvider};
+
+struct Setup {
+    app: TestApp,
+    provider: TestProvider,
+    browser: reqwest::Client,
+}
+
+async fn setup(mode: Mode) -> Option<Setup> {
+    let provider = TestProvider::start().await?;
+    let config = provider.config("converge-test");
+    let app = TestApp::spawn_with(mode, move |settings| settings.auth.providers = vec![config]).await?;
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // example.com addresses may join the default workspace as members.
+    let ws = app.workspace_id("default").await;
+    app.state.store.set_workspace_domains(ws, &[("example.com".into(), Role::Member)]).await.unwrap();
+    Some(Setup { app, provider, browser })
+}
+
+impl Setup {
+    /// Our login route → the provider (as `login_hint`) → the provider's redirect back, not yet delivered.
+    async fn to_provider_and_back(&self, login_hint: &str) -> Callback {
+        let started = self.browser.get(self.app.url("/api/v1/auth/oidc/test/login?return_to=/campaigns")).send();
+        let started = started.await.unwrap();
+        assert_eq!(started.status(), StatusCode::SEE_OTHER);
+        let location = started.headers()[LOCATION].to_str().unwrap();
+        let authorize_url = Url::parse(location).unwrap();
+        assert_eq!(query(&authorize_url, "code_challenge_method").as_deref(), Some("S256"));
+        let begin = Begin { authorize_url, state: String::new(), nonce: String::new(), pkce_verifier: String::new() };
+        self.provider.authorize(&begin, login_hint).await
+    }
+
+    /// Delivers a callback to our callback route.
+    async fn callback(&self, code: Option<&str>, state: Option<&str>, iss: Option<&str>) -> reqwest::Response {
+        let mut url = Url::parse(&self.app.url("/api/v1/auth/oidc/test/callback")).unwrap();
+        for (name, value) in [("code", code), ("state", state), ("iss", iss)] {
+            if let Some(value) = value {
+                url.query_pairs_mut().append_pair(name, value);
+            }
+        }
+        self.browser.get(url).send().await.unwrap()
+    }
+
+    async fn sign_in(&self, login_hint: &str) -> reqwest::Response {
+        let back = self.to_provider_and_back(login_hint).await;
+        self.callback(back.code.as_deref(), back.state.as_deref(), back.iss.as_deref()).await
+    }
+}
+
+fn query(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response.headers().get(SET_COOKIE).expect("a session cookie").to_str().unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn a_verified_person_of_an_allowed_domain_signs_in(mode: Mode) {
+    let Some(s) = setup(mode).await else { return };
+    let providers: Value =
+        s.app.client.get(s.app.url("/api/v1/auth/providers")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(providers[0]["name"], "test");
+
+    let done = s.sign_in("alice").await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER, "{:?}", done.text().await);
+    assert_eq!(done.headers()[LOCATION], "/campaigns");
+    let cookie = session_cookie(&done);
+    let me: Value = s
+        .app
+        .client
+        .get(s.app.url("/api/v1/auth/me"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "alice.martin@example.com");
+    assert_eq!(me["email_verified"], true);
+    assert_eq!(me["workspaces"][0]["slug"], "default");
+    assert_eq!(me["workspaces"][0]["role"], "member");
+    // The session acts in the workspace with the member's rights.
+    let customers = s.app.client.get(s.app.url("/api/v1/customers")).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(customers.status(), 200);
+
+    // Signing in again finds the same linked account.
+    let again = s.sign_in("alice").await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let store = &s.app.state.store;
+    let (user, _) = store.user_by_email("alice.martin@example.com").await.unwrap().unwrap();
+    assert_eq!(store.user_by_identity(&s.provider.issuer, "alice").await.unwrap().map(|u| u.id), Some(user.id));
+}
+
+async fn forged_replayed_and_refused_callbacks_sign_nobody_in(mode: Mode) {
+    let Some(s) = setup(mode).await else { return };
+    let back = s.to_provider_and_back("alice").await;
+    let (code, state, iss) = (back.code.as_deref(), back.state.as_deref(), back.iss.as_deref());
+
+    // A state we never issued (e.g. a login CSRF attempt) is refused before the code is used.
+    let forged = s.callback(code, Some("forged-state"), iss).await;
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    assert!(forged.headers().get(SET_COOKIE).is_none());
+    // A missing state too.
+    assert_eq!(s.callback(code, None, iss).await.status(), StatusCode::BAD_REQUEST);
+
+    // The real callback works once…
+    let first = s.callback(code, state, iss).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    // …and replaying it is refused: the state is used up.
+    let replay = s.callback(code, state, iss).await;
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
+    assert!(replay.headers().get(SET_COOKIE).is_none());
+
+    // The used code with a fresh, valid state: the provider refuses the replayed code.
+    let fresh = s.to_provider_and_back("alice").await;
+    let replayed_code = s.callback(code, fresh.state.as_deref(), fresh.iss.as_deref()).await;
+    assert_eq!(replayed_code.status(), StatusCode::UNAUTHORIZED);
+    assert!(replayed_code.headers().get(SET_COOKIE).is_none());
+
+    // A callback naming another issuer (a mix-up) is refused.
+    let other = s.to_provider_and_back("alice").await;
+    let mixed = s.callback(other.code.as_deref(), other.state.as_deref(), Some("https://evil.example")).await;
+    assert_eq!(mixed.status(), StatusCode::UNAUTHORIZED);
+
+    // The provider saying no (an account it refuses) is refused too.
+    let denied = s.to_provider_and_back("mallory").await;
+    assert_eq!(denied.error.as_deref(), Some("access_denied"));
+    let url = format!("/api/v1/auth/oidc/test/callback?error=access_denied&state={}", denied.state.unwrap());
+    let refused = s.browser.get(s.app.url(&url)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn only_verified_and_admitted_people_enter(mode: Mode) {
+    let Some(s) = setup(mode).await else { return };
+    let store = &s.app.state.store;
+    // Unverified e-mail: refused, no account made.
+    let bob = s.sign_in("bob").await;
+    assert_eq!(bob.status(), StatusCode::FORBIDDEN);
+    assert!(store.user_by_email("bob@example.com").await.unwrap().is_none());
+    // Another domain, not invited: refused, no account made.
+    let carol = s.sign_in("carol").await;
+    assert_eq!(carol.status(), StatusCode::FORBIDDEN);
+    assert!(carol.text().await.unwrap().contains("not invited"));
+    assert!(store.user_by_email("carol@elsewhere.test").await.unwrap().is_none());
+    // No e-mail shared at all: refused.
+    assert_eq!(s.sign_in("dave").await.status(), StatusCode::FORBIDDEN);
+
+    // Invited: she enters with the invited role.
+    let ws = s.app.workspace_id("default").await;
+    let now = chrono::Utc::now();
+    store
+        .create_invitation(ws, "carol@elsewhere.test", Role::Viewer, None, now, now + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let invited = s.sign_in("carol").await;
+    assert_eq!(invited.status(), StatusCode::SEE_OTHER);
+    let (carol, _) = store.user_by_email("carol@elsewhere.test").await.unwrap().unwrap();
+    assert_eq!(store.member_role(ws, carol.id).await.unwrap(), Some(Role::Viewer));
+    let cookie = session_cookie(&invited);
+    let body = serde_json::json!({"external_id": "C1"});
+    let write = s.app.client.post(s.app.url("/api/v1/customers")).header(COOKIE, &cookie).json(&body).send().await;
+    assert_eq!(write.unwrap().status(), StatusCode::FORBIDDEN, "a viewer (and no CSRF token) cannot write");
+}
+
+both_modes!(
+    a_verified_person_of_an_allowed_domain_signs_in,
+    forged_replayed_and_refused_callbacks_sign_nobody_in,
+    only_verified_and_admitted_people_enter,
+);

@@ -1,0 +1,250 @@
+//! Sessions, login flows, setup tokens, API-key listing and the audit log on SQLite.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use crate::error::conflict_on_unique;
+use crate::identity::{Actor, ApiKeyRow, AuditEntry, LoginFlow, NewAuditEntry, SessionRecord};
+use crate::model::split_scopes;
+use crate::sqlite::{from_millis, millis};
+use crate::{StoreError, StoreResult};
+
+fn optional_time(row: &SqliteRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    row.try_get::<Option<i64>, _>(column)?.map(from_millis).transpose()
+}
+
+pub(super) async fn create_session(pool: &SqlitePool, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id_hash)
+    .bind(session.user_id)
+    .bind(&session.csrf_token)
+    .bind(millis(session.created_at))
+    .bind(millis(session.last_seen_at))
+    .bind(millis(session.expires_at))
+    .execute(pool)
+    .await
+    .map_err(|e| conflict_on_unique(e, "session"))?;
+    Ok(())
+}
+
+pub(super) async fn session(pool: &SqlitePool, id_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
+    let row = sqlx::query(
+        "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(SessionRecord {
+            user_id: row.try_get("user_id")?,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at: from_millis(row.try_get("created_at")?)?,
+            last_seen_at: from_millis(row.try_get("last_seen_at")?)?,
+            expires_at: from_millis(row.try_get("expires_at")?)?,
+        })
+    })
+    .transpose()
+}
+
+/// Never moves `last_seen_at` back (concurrent requests may touch out of order).
+pub(super) async fn touch_session(pool: &SqlitePool, id_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = max(last_seen_at, $2) WHERE id_hash = $1")
+        .bind(id_hash)
+        .bind(millis(now))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn delete_session(pool: &SqlitePool, id_hash: &[u8]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn delete_user_sessions(pool: &SqlitePool, user_id: i64) -> StoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected())
+}
+
+pub(super) async fn prune_sessions(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    idle_before: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
+        .bind(millis(now))
+        .bind(millis(idle_before))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Also deletes flows that expired before this one was created, so abandoned logins do not pile up.
+pub(super) async fn put_login_flow(pool: &SqlitePool, state_hash: &[u8], flow: &LoginFlow) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_flows WHERE expires_at <= $1").bind(millis(flow.created_at)).execute(pool).await?;
+    sqlx::query(
+        "INSERT INTO login_flows (state_hash, provider, nonce, pkce_verifier, return_to, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(state_hash)
+    .bind(&flow.provider)
+    .bind(&flow.nonce)
+    .bind(&flow.pkce_verifier)
+    .bind(&flow.return_to)
+    .bind(millis(flow.created_at))
+    .bind(millis(flow.expires_at))
+    .execute(pool)
+    .await
+    .map_err(|e| conflict_on_unique(e, "login flow"))?;
+    Ok(())
+}
+
+/// `DELETE … RETURNING` (SQLite ≥ 3.35): a state works once. An expired flow is deleted all the same and
+/// reads as absent.
+pub(super) async fn take_login_flow(
+    pool: &SqlitePool,
+    state_hash: &[u8],
+    now: DateTime<Utc>,
+) -> StoreResult<Option<LoginFlow>> {
+    let row = sqlx::query(
+        "DELETE FROM login_flows WHERE state_hash = $1 \
+         RETURNING provider, nonce, pkce_verifier, return_to, created_at, expires_at",
+    )
+    .bind(state_hash)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let flow = LoginFlow {
+        provider: row.try_get("provider")?,
+        nonce: row.try_get("nonce")?,
+        pkce_verifier: row.try_get("pkce_verifier")?,
+        return_to: row.try_get("return_to")?,
+        created_at: from_millis(row.try_get("created_at")?)?,
+        expires_at: from_millis(row.try_get("expires_at")?)?,
+    };
+    Ok((flow.expires_at > now).then_some(flow))
+}
+
+pub(super) async fn create_setup_token(
+    pool: &SqlitePool,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(millis(now))
+        .bind(millis(expires_at))
+        .execute(pool)
+        .await
+        .map_err(|e| conflict_on_unique(e, "setup token"))?;
+    Ok(())
+}
+
+pub(super) async fn use_setup_token(pool: &SqlitePool, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(millis(now))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn api_keys(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
+    let rows = sqlx::query(
+        "SELECT id, workspace_id, prefix, scopes, label, created_at, last_used_at, revoked_at, created_by \
+         FROM api_keys WHERE workspace_id = $1 ORDER BY id DESC",
+    )
+    .bind(workspace_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ApiKeyRow {
+                id: row.try_get("id")?,
+                workspace_id: row.try_get("workspace_id")?,
+                prefix: row.try_get("prefix")?,
+                scopes: split_scopes(row.try_get("scopes")?),
+                label: row.try_get("label")?,
+                created_at: from_millis(row.try_get("created_at")?)?,
+                last_used_at: optional_time(row, "last_used_at")?,
+                revoked_at: optional_time(row, "revoked_at")?,
+                created_by: row.try_get("created_by")?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn revoke_api_key(
+    pool: &SqlitePool,
+    workspace_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL")
+            .bind(workspace_id)
+            .bind(id)
+            .bind(millis(now))
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn set_api_key_creator(pool: &SqlitePool, key_id: i64, user_id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE api_keys SET created_by = $2 WHERE id = $1").bind(key_id).bind(user_id).execute(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn record_audit(pool: &SqlitePool, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (workspace_id, actor_user_id, actor_key_id, action, target, details, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.workspace_id)
+    .bind(entry.actor.user_id)
+    .bind(entry.actor.key_id)
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(entry.details.to_string())
+    .bind(millis(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+fn audit_entry(row: &SqliteRow) -> StoreResult<AuditEntry> {
+    let details: String = row.try_get("details")?;
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        actor: Actor { user_id: row.try_get("actor_user_id")?, key_id: row.try_get("actor_key_id")? },
+        action: row.try_get("action")?,
+        target: row.try_get("target")?,
+        details: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+        at: from_millis(row.try_get("at")?)?,
+    })
+}
+
+pub(super) async fn audit_log(
+    pool: &SqlitePool,
+    workspace_id: i64,
+    before_id: Option<i64>,
+    limit: u32,
+) -> StoreResult<Vec<AuditEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, workspace_id, actor_user_id, actor_key_id, action, target, details, at FROM audit_log \
+         WHERE workspace_id = $1 AND id < COALESCE($2, 9223372036854775807) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(workspace_id)
+    .bind(before_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(audit_entry).collect()
+}
