@@ -1,0 +1,30 @@
+// Queries several pages share.
+import { useQuery } from '@tanstack/react-query';
+
+import { api, unwrap } from '@/api/client';
+
+export function useSegmentFields() {
+  return useQuery({
+    queryKey: ['segment-fields'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/segment-fields', { signal })),
+    staleTime: 60_000,
+  });
+}
+
+export function useDashboard() {
+  return useQuery({
+    queryKey: ['dashboard'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/dashboard', { signal })),
+  });
+}
+
+/** The workspace's currency (ISO code), once known; money is shown in it. */
+export function useCurrency(): string | undefined {
+  const dashboard = useQuery({
+    queryKey: ['dashboard'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/dashboard', { signal })),
+    select: (d) => d.currency,
+    staleTime: 5 * 60_000,
+  });
+  return dashboard.data;
+}
