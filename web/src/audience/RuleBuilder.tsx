@@ -10,6 +10,7 @@ import { useMemo } from 'react';
 import './builder.css';
 import type { BuilderContext } from './builderContext';
 import { emptyValue, findField, findOperator, toBuilderFields, type SegmentFields } from './fields';
+import { LabelledSelector } from './Selector';
 import { ConditionValueEditor } from './ValueEditor';
 
 const dnd = { ...ReactDnD, ...ReactDndHtml5Backend };
@@ -66,7 +67,13 @@ export function RuleBuilder({
           addRuleToNewGroups
           maxLevels={catalogue.max_depth}
           getDefaultValue={(rule: RuleType) => emptyValue(findOperator(findField(catalogue, rule.field), rule.operator)?.input)}
-          controlElements={{ rule: ConditionWithErrors, valueEditor: ConditionValueEditor }}
+          controlElements={{
+            rule: ConditionWithErrors,
+            valueEditor: ConditionValueEditor,
+            fieldSelector: LabelledSelector,
+            operatorSelector: LabelledSelector,
+            combinatorSelector: LabelledSelector,
+          }}
           translations={{
             addRule: { label: '+ Condition', title: 'Add a condition' },
             addGroup: { label: '+ Group', title: 'Add a group of conditions' },

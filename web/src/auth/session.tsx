@@ -66,8 +66,9 @@ export function SessionProvider({ me, children }: { me: Me; children: ReactNode 
   const signOut = useCallback(async () => {
     await api.POST('/api/v1/auth/logout');
     setSession(null, null);
-    client.clear();
+    // The session query's observer stays subscribed to its query, so that one is set, not removed.
     client.setQueryData(['me'], null);
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
   }, [client]);
 
   const value = useMemo<SessionValue>(() => {

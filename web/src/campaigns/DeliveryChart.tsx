@@ -21,7 +21,7 @@ export function DeliveryChart({ points, bucketSeconds }: { points: Point[]; buck
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="bucket_start" tickFormatter={clock} tick={{ fontSize: 11, fill: '#475569' }} minTickGap={24} />
             <YAxis tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} />
-            <Tooltip labelFormatter={(v) => clock(String(v))} />
+            <Tooltip itemStyle={{ color: '#334155' }} labelFormatter={(v) => clock(String(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
             <Bar dataKey="sent" name="Sent" stackId="a" fill="#059669" />
             <Bar dataKey="failed" name="Failed" stackId="a" fill="#dc2626" />

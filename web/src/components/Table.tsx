@@ -5,7 +5,7 @@ import { cx } from '@/lib/cx';
 /** A table that scrolls sideways inside its card on narrow screens instead of widening the page. */
 export function Table({ className, label, ...rest }: HTMLAttributes<HTMLTableElement> & { label: string }) {
   return (
-    <div className="overflow-x-auto" role="region" aria-label={label} tabIndex={0}>
+    <div className="relative overflow-x-auto" role="region" aria-label={label} tabIndex={0}>
       <table className={cx('min-w-full divide-y divide-slate-200 text-sm', className)} {...rest} />
     </div>
   );

@@ -27,7 +27,7 @@ export function CampaignsChart({ campaigns }: { campaigns: Campaign[] }) {
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="name" tick={{ fontSize: 11, fill: '#475569' }} interval={0} angle={-20} textAnchor="end" height={48} />
             <YAxis tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} />
-            <Tooltip />
+            <Tooltip itemStyle={{ color: '#334155' }} />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
             <Bar dataKey="audience" name="Audience" fill={COLORS.audience} radius={[3, 3, 0, 0]} />
             <Bar dataKey="sent" name="Sent" fill={COLORS.sent} radius={[3, 3, 0, 0]} />
@@ -50,7 +50,7 @@ export function IngestionChart({ days }: { days: Day[] }) {
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="date" tickFormatter={(d: string) => formatDate(d).replace(/ \d{4}$/, '')} tick={{ fontSize: 11, fill: '#475569' }} minTickGap={24} />
             <YAxis tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} />
-            <Tooltip labelFormatter={(d) => formatDate(String(d))} />
+            <Tooltip itemStyle={{ color: '#334155' }} labelFormatter={(d) => formatDate(String(d))} />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
             <Area type="monotone" dataKey="customers" name="Customers" stroke={COLORS.customers} fill={COLORS.customers} fillOpacity={0.15} />
             <Area type="monotone" dataKey="orders" name="Orders" stroke={COLORS.orders} fill={COLORS.orders} fillOpacity={0.15} />

@@ -17,7 +17,7 @@ export default function SettingsPage() {
   const manage = can('manage');
   return (
     <>
-      <PageHeader title="Settings" description={workspace ? `Workspace “${workspace.name}”. You are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.` : undefined} />
+      <PageHeader title="Settings" description={workspace ? `Workspace “${workspace.name}”. You are ${/^[aeiou]/.test(workspace.role) ? 'an' : 'a'} ${workspace.role}.` : undefined} />
       <Tabs.Root defaultValue="members">
         <Tabs.List aria-label="Settings sections" className="mb-6 inline-flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
           <Tabs.Trigger className={tab} value="members">Members</Tabs.Trigger>
