@@ -10,7 +10,7 @@ import { useMemo } from 'react';
 import './builder.css';
 import type { BuilderContext } from './builderContext';
 import { emptyValue, findField, findOperator, toBuilderFields, type SegmentFields } from './fields';
-import { LabelledSelector } from './Selector';
+import { LabelledSelector, ShiftButtons } from './Selector';
 import { ConditionValueEditor } from './ValueEditor';
 
 const dnd = { ...ReactDnD, ...ReactDndHtml5Backend };
@@ -52,7 +52,9 @@ export function RuleBuilder({
   const combinators = useMemo(() => catalogue.combinators.map((c) => ({ name: c, label: c.toUpperCase() })), [catalogue]);
   return (
     <div className="converge-builder">
-      <QueryBuilderDnD dnd={dnd}>
+      {/* The custom condition goes to QueryBuilderDnD, which wraps it with drag and drop; given to
+          QueryBuilder itself it would replace the wrapper. */}
+      <QueryBuilderDnD dnd={dnd} controlElements={{ rule: ConditionWithErrors }}>
         <QueryBuilder
           fields={fields}
           combinators={combinators}
@@ -68,11 +70,11 @@ export function RuleBuilder({
           maxLevels={catalogue.max_depth}
           getDefaultValue={(rule: RuleType) => emptyValue(findOperator(findField(catalogue, rule.field), rule.operator)?.input)}
           controlElements={{
-            rule: ConditionWithErrors,
             valueEditor: ConditionValueEditor,
             fieldSelector: LabelledSelector,
             operatorSelector: LabelledSelector,
             combinatorSelector: LabelledSelector,
+            shiftActions: ShiftButtons,
           }}
           translations={{
             addRule: { label: '+ Condition', title: 'Add a condition' },
@@ -83,8 +85,6 @@ export function RuleBuilder({
             fields: { title: 'Field' },
             operators: { title: 'Operator' },
             combinators: { title: 'Match' },
-            shiftActionUp: { label: '↑', title: 'Move up' },
-            shiftActionDown: { label: '↓', title: 'Move down' },
             dragHandle: { label: '⋮⋮', title: 'Drag to reorder' },
           }}
         />

@@ -1,6 +1,6 @@
 // react-querybuilder's selects (field, operator, AND/OR) with an accessible name: the default ones carry only
 // a `title`, which axe rightly counts as no label.
-import type { ValueSelectorProps } from 'react-querybuilder';
+import type { ShiftActionsProps, ValueSelectorProps } from 'react-querybuilder';
 
 interface Opt {
   name?: string;
@@ -38,5 +38,16 @@ export function LabelledSelector(props: ValueSelectorProps) {
         ),
       )}
     </select>
+  );
+}
+
+/** Move up / move down, named for screen readers (the default buttons are named by their arrow glyphs). */
+export function ShiftButtons(props: ShiftActionsProps) {
+  const what = 'rules' in props.ruleOrGroup ? 'group' : 'condition';
+  return (
+    <div className={props.className} data-testid={props.testID}>
+      <button type="button" aria-label={`Move this ${what} up`} title={`Move this ${what} up`} disabled={props.disabled || props.shiftUpDisabled} onClick={(e) => props.shiftUp(e)}>↑</button>
+      <button type="button" aria-label={`Move this ${what} down`} title={`Move this ${what} down`} disabled={props.disabled || props.shiftDownDisabled} onClick={(e) => props.shiftDown(e)}>↓</button>
+    </div>
   );
 }
