@@ -1,8 +1,10 @@
 // A real OpenID provider for converge-server's `oidc` tests: npm's oidc-provider on a free 127.0.0.1 port,
 // plain http, issuer `http://127.0.0.1:<port>`. Clients and accounts come from fixtures.json, which the Rust
-// tests read too. Instead of a login page, `/interaction/:uid` signs in the account named by the
-// authorization request's `login_hint` and grants every requested scope and claim, so a test drives the whole
-// flow with plain HTTP requests. Prints `{"port": <port>}` on stdout once listening.
+// tests read too. `/interaction/:uid` signs in the account named by the authorization request's `login_hint`
+// and grants every requested scope and claim, so a test drives the whole flow with plain HTTP requests.
+// Without a `login_hint` it shows a minimal login form (account name), for the web UI's browser tests; those
+// set CONVERGE_WEB_REDIRECT_URI to register the client `converge-web` with the UI's callback.
+// Prints `{"port": <port>}` on stdout once listening.
 //
 // Test fixture only: fresh signing keys and cookie keys on every start, everything kept in memory.
 
@@ -27,8 +29,20 @@ const jwks = {
   ],
 };
 
+// The browser tests' client: its callback is on a port only known at run time.
+const webClients = process.env.CONVERGE_WEB_REDIRECT_URI
+  ? [
+      {
+        client_id: 'converge-web',
+        client_secret: 'converge-web-secret-0123456789abcdef',
+        redirect_uris: [process.env.CONVERGE_WEB_REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ]
+  : [];
+
 const configuration = {
-  clients: fixtures.clients.map((client) => ({
+  clients: [...fixtures.clients, ...webClients].map((client) => ({
     grant_types: ['authorization_code'],
     response_types: ['code'],
     ...client,
@@ -56,11 +70,44 @@ const configuration = {
 
 let provider;
 
+const escapeHtml = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** The login page a person sees when the authorization request names no account. */
+function loginForm(res, uid, clientId) {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider sign-in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 24rem; margin: 4rem auto; padding: 0 1rem">
+<main><h1>Test provider</h1><p>Sign in to ${escapeHtml(clientId)} as one of the test accounts.</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}">
+<label for="account">Account</label><br>
+<input id="account" name="account" autocomplete="username" required style="margin: 0.5rem 0; padding: 0.4rem; width: 100%">
+<button type="submit">Sign in</button></form></main></body></html>`);
+}
+
+async function formField(req, name) {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 10_000) break;
+  }
+  return new URLSearchParams(body).get(name) ?? '';
+}
+
 async function interaction(req, res) {
   const details = await provider.interactionDetails(req, res);
-  const { prompt, params, session, grantId } = details;
+  const { prompt, params, session, grantId, uid } = details;
   if (prompt.name === 'login') {
-    const accountId = params.login_hint;
+    let accountId = params.login_hint;
+    if (!accountId) {
+      if (req.method !== 'POST') {
+        loginForm(res, uid, params.client_id);
+        return;
+      }
+      accountId = await formField(req, 'account');
+    }
     const result = fixtures.accounts[accountId]
       ? { login: { accountId } }
       : { error: 'access_denied', error_description: 'unknown test account (set login_hint)' };
