@@ -49,6 +49,8 @@ pub(crate) struct CustomerSeed {
     pub workspace_id: i64,
     pub external_id: String,
     pub created_at: DateTime<Utc>,
+    /// When the earliest record of this batch naming the customer was received (the day a new row counts on).
+    pub received_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Default)]
@@ -76,7 +78,7 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
             IngestEvent::Customer(customer) => {
                 let write = profile_write(envelope.workspace_id, envelope.received_at, customer);
                 let key = (write.workspace_id, write.external_id.clone());
-                seed(&mut seeds, &key, write.created_at.unwrap_or(write.received_at));
+                seed(&mut seeds, &key, write.created_at.unwrap_or(write.received_at), write.received_at);
                 match profiles.get_mut(&key) {
                     Some(existing) => fold_profile(existing, write),
                     None => {
@@ -87,7 +89,7 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
             IngestEvent::Order(order) => {
                 let write = order_write(envelope.workspace_id, envelope.received_at, order);
                 let customer = (write.workspace_id, write.customer_external_id.clone());
-                seed(&mut seeds, &customer, write.received_at);
+                seed(&mut seeds, &customer, write.received_at, write.received_at);
                 let key = (write.workspace_id, write.external_id.clone());
                 match orders.entry(key) {
                     std::collections::btree_map::Entry::Occupied(_) => orders_repeated += 1,
@@ -106,11 +108,19 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
     }
 }
 
-fn seed(seeds: &mut BTreeMap<CustomerKey, CustomerSeed>, key: &CustomerKey, created_at: DateTime<Utc>) {
+fn seed(
+    seeds: &mut BTreeMap<CustomerKey, CustomerSeed>,
+    key: &CustomerKey,
+    created_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+) {
     seeds
         .entry(key.clone())
-        .and_modify(|s| s.created_at = s.created_at.min(created_at))
-        .or_insert_with(|| CustomerSeed { workspace_id: key.0, external_id: key.1.clone(), created_at });
+        .and_modify(|s| {
+            s.created_at = s.created_at.min(created_at);
+            s.received_at = s.received_at.min(received_at);
+        })
+        .or_insert_with(|| CustomerSeed { workspace_id: key.0, external_id: key.1.clone(), created_at, received_at });
 }
 
 fn profile_write(workspace_id: i64, received_at: DateTime<Utc>, c: &CustomerRecord) -> ProfileWrite {

@@ -7,6 +7,7 @@
 pub mod audience;
 mod batch;
 mod campaigns;
+mod daily;
 pub mod error;
 pub mod identity;
 pub mod model;
@@ -112,6 +113,26 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
     async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 
     async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
+
+    /// What ingestion added to the workspace per UTC day, oldest first, only days with something: kept by the
+    /// ingest transaction, so the sums over every day equal the workspace's customers, orders and revenue.
+    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>>;
+
+    /// How many of the workspace's campaigns are in each status (statuses with none are left out).
+    async fn campaign_status_counts(
+        &self,
+        workspace_id: i64,
+    ) -> StoreResult<Vec<(converge_domain::CampaignStatus, i64)>>;
+
+    /// The messages of the workspace's campaigns to one customer (by internal id), newest campaign first,
+    /// campaigns with an id below `before_campaign` when given.
+    async fn customer_messages(
+        &self,
+        workspace_id: i64,
+        customer_id: i64,
+        before_campaign: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerMessage>>;
 
     /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which
     /// [`Rule::matches`] holds on their [`Store::customer_facts`], at the moment of the query. `rule` must

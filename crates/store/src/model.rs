@@ -120,6 +120,39 @@ pub struct Counts {
     pub orders: i64,
 }
 
+/// What ingestion added to a workspace on one UTC day (the day the records were received).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct IngestDay {
+    pub day: chrono::NaiveDate,
+    /// Customer rows created (by a profile, or by an order naming an unknown customer).
+    pub customers_created: i64,
+    /// Orders recorded (redeliveries and retries of stored orders excluded).
+    pub orders_recorded: i64,
+    /// The sum of those orders' amounts, in the workspace currency's minor units.
+    pub revenue_minor: i64,
+}
+
+impl From<(chrono::NaiveDate, i64, i64, i64)> for IngestDay {
+    fn from((day, customers_created, orders_recorded, revenue_minor): (chrono::NaiveDate, i64, i64, i64)) -> Self {
+        IngestDay { day, customers_created, orders_recorded, revenue_minor }
+    }
+}
+
+/// One message a customer was sent (or was to be sent): a campaign's log row seen from the customer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CustomerMessage {
+    pub log_id: i64,
+    pub campaign_id: i64,
+    pub campaign_name: String,
+    pub status: converge_domain::DeliveryStatus,
+    pub channel: Option<converge_domain::Channel>,
+    pub message: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
 /// Scopes are stored as one comma-separated column.
 pub(crate) fn split_scopes(stored: &str) -> Vec<String> {
     stored.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()

@@ -29,6 +29,7 @@ conformance!(
     workspaces_are_isolated,
     list_pages_and_searches_literally,
     customer_orders_newest_first,
+    ingest_days_count_what_was_inserted_on_the_day_it_arrived,
 );
 
 async fn workspaces_are_unique_by_slug(store: &dyn Store) {
@@ -231,6 +232,48 @@ async fn customer_orders_newest_first(store: &dyn Store) {
     assert!(store.customer_orders(ws + 1000, id, 3).await.unwrap().is_empty());
 }
 
+async fn ingest_days_count_what_was_inserted_on_the_day_it_arrived(store: &dyn Store) {
+    let ws = store.create_workspace("daily", "D", &inr()).await.unwrap().id;
+    let other = store.create_workspace("daily-other", "O", &inr()).await.unwrap().id;
+    let day1 = Utc.with_ymd_and_hms(2026, 3, 1, 23, 59, 0).unwrap();
+    let day2 = Utc.with_ymd_and_hms(2026, 3, 2, 0, 1, 0).unwrap();
+    let received = |mut envelope: converge_domain::IngestEnvelope, at| {
+        envelope.received_at = at;
+        envelope
+    };
+    let first = vec![
+        customer(ws, day1, json!({"external_id": "C1", "name": "Asha"})),
+        received(order(ws, "O1", "C1", "100.50"), day1),
+        // An order naming an unknown customer creates it: one more customer on that day.
+        received(order(ws, "O2", "C2", "20"), day1),
+        received(order(other, "X1", "C1", "5"), day1),
+    ];
+    store.apply_ingest(&first).await.unwrap();
+    // Redelivered, and a later profile of an existing customer: nothing new.
+    store.apply_ingest(&first).await.unwrap();
+    let second = vec![
+        customer(ws, day2, json!({"external_id": "C1", "city": "Pune"})),
+        customer(ws, day2, json!({"external_id": "C3"})),
+        received(order(ws, "O3", "C3", "1.25"), day2),
+        received(order(ws, "O1", "C1", "100.50"), day2),
+    ];
+    store.apply_ingest(&second).await.unwrap();
+    let days = store.ingest_days(ws).await.unwrap();
+    let summary: Vec<_> =
+        days.iter().map(|d| (d.day, d.customers_created, d.orders_recorded, d.revenue_minor)).collect();
+    assert_eq!(summary, vec![(day1.date_naive(), 2, 2, 12_050), (day2.date_naive(), 1, 1, 125)]);
+    let counts = store.counts(ws).await.unwrap();
+    assert_eq!(days.iter().map(|d| d.customers_created).sum::<i64>(), counts.customers);
+    assert_eq!(days.iter().map(|d| d.orders_recorded).sum::<i64>(), counts.orders);
+    let other_days = store.ingest_days(other).await.unwrap();
+    assert_eq!(other_days.len(), 1);
+    assert_eq!(
+        (other_days[0].customers_created, other_days[0].orders_recorded, other_days[0].revenue_minor),
+        (1, 1, 500)
+    );
+    assert!(store.ingest_days(ws + other + 1000).await.unwrap().is_empty());
+}
+
 /// Property: for random order sets (duplicates, any arrival order, any batching, redelivered batches),
 /// every customer's aggregates equal a plain recomputation from the orders stored for them.
 mod aggregates_property {
@@ -284,7 +327,15 @@ mod aggregates_property {
             assert_eq!(row.last_order_at, orders.iter().map(|o| o.ordered_at).max());
         }
         let distinct: std::collections::HashSet<_> = plan.orders.iter().map(|o| o.0).collect();
-        assert_eq!(store.counts(ws).await.unwrap().orders, distinct.len() as i64);
+        let counts = store.counts(ws).await.unwrap();
+        assert_eq!(counts.orders, distinct.len() as i64);
+        // The daily rollup kept by the same transactions adds up to the same numbers.
+        let days = store.ingest_days(ws).await.unwrap();
+        assert_eq!(days.iter().map(|d| d.orders_recorded).sum::<i64>(), counts.orders);
+        assert_eq!(days.iter().map(|d| d.customers_created).sum::<i64>(), counts.customers);
+        let first_amount = |n: &u8| plan.orders.iter().find(|o| o.0 == *n).map_or(0, |o| i64::from(o.2));
+        let revenue: i64 = distinct.iter().map(first_amount).sum();
+        assert_eq!(days.iter().map(|d| d.revenue_minor).sum::<i64>(), revenue);
     }
 
     type MakeBackend = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Backend>>>>;

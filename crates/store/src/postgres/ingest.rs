@@ -1,10 +1,11 @@
 //! Set-based application of an ingest batch on Postgres.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use converge_domain::IngestEnvelope;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::batch::{self, PreparedBatch};
+use crate::daily::Rollup;
 use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreError, StoreResult};
 
@@ -34,11 +35,13 @@ fn is_retryable(err: &sqlx::Error) -> bool {
 }
 
 async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<IngestOutcome> {
+    let mut rollup = Rollup::default();
     let mut tx = pool.begin().await?;
-    seed_customers(&mut tx, prepared).await?;
+    seed_customers(&mut tx, prepared, &mut rollup).await?;
     let customers_upserted = write_profiles(&mut tx, prepared).await?;
-    let orders_inserted = insert_orders(&mut tx, prepared).await?;
+    let orders_inserted = insert_orders(&mut tx, prepared, &mut rollup).await?;
     record_changes(&mut tx, prepared).await?;
+    crate::daily::postgres::add(&mut tx, &rollup).await?;
     tx.commit().await?;
     Ok(IngestOutcome {
         customers_upserted,
@@ -48,23 +51,40 @@ async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<Inge
     })
 }
 
-async fn seed_customers(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<()> {
+/// Creates the customers this batch names that do not exist yet, and counts them on the day they arrived.
+async fn seed_customers(
+    tx: &mut Transaction<'_, Postgres>,
+    prepared: &PreparedBatch,
+    rollup: &mut Rollup,
+) -> StoreResult<()> {
     if prepared.seeds.is_empty() {
         return Ok(());
     }
     let workspaces: Vec<i64> = prepared.seeds.iter().map(|s| s.workspace_id).collect();
     let ids: Vec<&str> = prepared.seeds.iter().map(|s| s.external_id.as_str()).collect();
     let created: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.created_at).collect();
-    sqlx::query(
-        "INSERT INTO customers (workspace_id, external_id, created_at, updated_at, attributes_fold) \
-         SELECT w, e, c, c, '{}'::jsonb FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[]) AS t(w, e, c) \
-         ON CONFLICT (workspace_id, external_id) DO NOTHING",
+    let received: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.received_at).collect();
+    // The ordinality says which seed each new row came from, so its received day needs no lookup.
+    let new: Vec<(i64,)> = sqlx::query_as(
+        "WITH t AS (SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[]) WITH ORDINALITY \
+                    AS t(w, e, c, n)), \
+         ins AS (INSERT INTO customers (workspace_id, external_id, created_at, updated_at, attributes_fold) \
+                 SELECT w, e, c, c, '{}'::jsonb FROM t ORDER BY n \
+                 ON CONFLICT (workspace_id, external_id) DO NOTHING \
+                 RETURNING workspace_id, external_id) \
+         SELECT t.n FROM ins JOIN t ON t.w = ins.workspace_id AND t.e = ins.external_id",
     )
     .bind(&workspaces)
     .bind(&ids)
     .bind(&created)
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
+    for (n,) in new {
+        let index = usize::try_from(n - 1).unwrap_or(usize::MAX);
+        if let (Some(&workspace_id), Some(&at)) = (workspaces.get(index), received.get(index)) {
+            rollup.customer_created(workspace_id, at);
+        }
+    }
     Ok(())
 }
 
@@ -123,13 +143,17 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
 }
 
 /// Inserts the orders not stored yet and, in the same statement, adds exactly those to their customers'
-/// aggregates; returns how many orders were inserted.
-async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBatch) -> StoreResult<u64> {
+/// aggregates; returns how many orders were inserted, and adds them to the day they were received.
+async fn insert_orders(
+    tx: &mut Transaction<'_, Postgres>,
+    prepared: &PreparedBatch,
+    rollup: &mut Rollup,
+) -> StoreResult<u64> {
     let o = &prepared.orders;
     if o.is_empty() {
         return Ok(0);
     }
-    let (inserted,): (i64,) = sqlx::query_as(
+    let days: Vec<(i64, NaiveDate, i64, i64)> = sqlx::query_as(
         "WITH d AS ( \
              SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], \
                                   $7::text[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) \
@@ -141,7 +165,7 @@ async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBa
              FROM d JOIN customers c ON c.workspace_id = d.w AND c.external_id = d.customer \
              ORDER BY d.w, d.e \
              ON CONFLICT (workspace_id, external_id) DO NOTHING \
-             RETURNING customer_id, amount_minor, ordered_at), \
+             RETURNING workspace_id, customer_id, amount_minor, ordered_at, received_at), \
          agg AS ( \
              SELECT customer_id, sum(amount_minor)::bigint AS spend, count(*) AS n, max(ordered_at) AS last_at \
              FROM ins GROUP BY customer_id), \
@@ -150,7 +174,8 @@ async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBa
                  visits = c.visits + agg.n, last_order_at = GREATEST(c.last_order_at, agg.last_at), \
                  updated_at = now() \
              FROM agg WHERE c.id = agg.customer_id RETURNING 1) \
-         SELECT COALESCE(sum(n), 0)::bigint FROM agg",
+         SELECT workspace_id, (received_at AT TIME ZONE 'UTC')::date, count(*), sum(amount_minor)::bigint \
+         FROM ins GROUP BY 1, 2",
     )
     .bind(o.iter().map(|w| w.workspace_id).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.external_id.as_str()).collect::<Vec<_>>())
@@ -162,9 +187,14 @@ async fn insert_orders(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedBa
     .bind(o.iter().map(|w| w.items.clone()).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.ordered_at).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.received_at).collect::<Vec<_>>())
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(inserted as u64)
+    let mut inserted = 0;
+    for (workspace_id, day, orders, revenue) in days {
+        rollup.orders_recorded(workspace_id, day, orders, revenue);
+        inserted += orders as u64;
+    }
+    Ok(inserted)
 }
 
 /// Notes, in the same transaction, which customers this batch may have changed (see migration 0003).

@@ -7,17 +7,20 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{from_millis, millis};
 use crate::batch::{self, PreparedBatch};
+use crate::daily::Rollup;
 use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreResult};
 
 pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
     let prepared = batch::prepare(batch);
+    let mut rollup = Rollup::default();
     let mut tx = pool.begin().await?;
-    seed_customers(&mut tx, &prepared).await?;
+    seed_customers(&mut tx, &prepared, &mut rollup).await?;
     let customers_upserted = write_profiles(&mut tx, &prepared).await?;
-    let inserted = insert_orders(&mut tx, &prepared).await?;
+    let inserted = insert_orders(&mut tx, &prepared, &mut rollup).await?;
     update_aggregates(&mut tx, &inserted).await?;
     record_changes(&mut tx, &prepared).await?;
+    crate::daily::sqlite::add(&mut tx, &rollup).await?;
     tx.commit().await?;
     let orders_inserted = inserted.len() as u64;
     Ok(IngestOutcome {
@@ -28,9 +31,14 @@ pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreR
     })
 }
 
-async fn seed_customers(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<()> {
+/// Creates the customers this batch names that do not exist yet, and counts them on the day they arrived.
+async fn seed_customers(
+    tx: &mut Transaction<'_, Sqlite>,
+    prepared: &PreparedBatch,
+    rollup: &mut Rollup,
+) -> StoreResult<()> {
     for seed in &prepared.seeds {
-        sqlx::query(
+        let result = sqlx::query(
             "INSERT INTO customers (workspace_id, external_id, created_at, updated_at, attributes_fold) \
              VALUES ($1, $2, $3, $3, '{}') \
              ON CONFLICT (workspace_id, external_id) DO NOTHING",
@@ -40,6 +48,9 @@ async fn seed_customers(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
         .bind(millis(seed.created_at))
         .execute(&mut **tx)
         .await?;
+        if result.rows_affected() > 0 {
+            rollup.customer_created(seed.workspace_id, seed.received_at);
+        }
     }
     Ok(())
 }
@@ -87,6 +98,7 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
 async fn insert_orders(
     tx: &mut Transaction<'_, Sqlite>,
     prepared: &PreparedBatch,
+    rollup: &mut Rollup,
 ) -> StoreResult<Vec<(i64, i64, chrono::DateTime<Utc>)>> {
     let mut inserted = Vec::with_capacity(prepared.orders.len());
     for o in &prepared.orders {
@@ -111,6 +123,7 @@ async fn insert_orders(
         .fetch_optional(&mut **tx)
         .await?;
         if let Some((customer_id, amount, ordered_at)) = row {
+            rollup.order_recorded(o.workspace_id, o.received_at, amount);
             inserted.push((customer_id, amount, from_millis(ordered_at)?));
         }
     }

@@ -180,6 +180,34 @@ impl Store for SqliteStore {
         crate::audience::sqlite::prune(&self.pool, before).await
     }
 
+    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<crate::IngestDay>> {
+        crate::daily::sqlite::days(&self.pool, workspace_id).await
+    }
+
+    async fn campaign_status_counts(
+        &self,
+        workspace_id: i64,
+    ) -> StoreResult<Vec<(converge_domain::CampaignStatus, i64)>> {
+        crate::campaigns::sqlite::overview::status_counts(&self.pool, workspace_id).await
+    }
+
+    async fn customer_messages(
+        &self,
+        workspace_id: i64,
+        customer_id: i64,
+        before_campaign: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::CustomerMessage>> {
+        crate::campaigns::sqlite::overview::customer_messages(
+            &self.pool,
+            workspace_id,
+            customer_id,
+            before_campaign,
+            limit,
+        )
+        .await
+    }
+
     async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
         crate::segment::sqlite::count(&self.pool, workspace_id, rule, now).await
     }

@@ -96,4 +96,41 @@ super::on_both_backends!(
     campaigns_list_newest_first,
     the_same_idempotency_key_returns_the_first_campaign,
     concurrent_creates_with_one_key_make_one_campaign,
+    a_customer_sees_one_message_per_campaign_newest_first,
 );
+
+async fn a_customer_sees_one_message_per_campaign_newest_first(store: &dyn Store) {
+    let ws = seed(store, "messages", 4).await;
+    let other = seed(store, "messages-other", 4).await;
+    let everyone_then = |key: &str| new_campaign(everyone(), Some(key), t0());
+    let (first, _) = store.create_campaign(ws, &everyone_then("m1"), t0()).await.unwrap();
+    let (pune, _) = store.create_campaign(ws, &new_campaign(in_pune(), Some("m2"), t0()), t0()).await.unwrap();
+    let (last, _) = store.create_campaign(ws, &everyone_then("m3"), t0()).await.unwrap();
+    store.create_campaign(other, &everyone_then("m1"), t0()).await.unwrap();
+    let c2 = store.customer(ws, "C2").await.unwrap().unwrap().id; // Pune: in all three
+    let c1 = store.customer(ws, "C1").await.unwrap().unwrap().id; // Goa: not in the Pune campaign
+    let ids =
+        |messages: Vec<converge_store::CustomerMessage>| messages.iter().map(|m| m.campaign_id).collect::<Vec<_>>();
+    assert_eq!(ids(store.customer_messages(ws, c2, None, 10).await.unwrap()), vec![last.id, pune.id, first.id]);
+    assert_eq!(ids(store.customer_messages(ws, c1, None, 10).await.unwrap()), vec![last.id, first.id]);
+    // Pages by campaign id.
+    assert_eq!(ids(store.customer_messages(ws, c2, None, 2).await.unwrap()), vec![last.id, pune.id]);
+    assert_eq!(ids(store.customer_messages(ws, c2, Some(pune.id), 2).await.unwrap()), vec![first.id]);
+    let message = &store.customer_messages(ws, c2, None, 1).await.unwrap()[0];
+    assert_eq!((message.campaign_name.as_str(), message.status), ("Spring sale", DeliveryStatus::Pending));
+    let row = log(store, ws, last.id).await.into_iter().find(|r| r.customer_id == c2).unwrap();
+    assert_eq!(message.log_id, row.id);
+    // Another workspace's customer id names nobody here.
+    let stranger = store.customer(other, "C2").await.unwrap().unwrap().id;
+    assert!(store.customer_messages(ws, stranger, None, 10).await.unwrap().is_empty());
+    // Statuses counted per workspace.
+    assert_eq!(store.campaign_status_counts(ws).await.unwrap(), vec![(CampaignStatus::Scheduled, 3)]);
+    store
+        .set_campaign_status(ws, first.id, &[CampaignStatus::Scheduled], CampaignStatus::Cancelled, t0())
+        .await
+        .unwrap();
+    let mut counts = store.campaign_status_counts(ws).await.unwrap();
+    counts.sort_by_key(|(status, _)| status.as_str());
+    assert_eq!(counts, vec![(CampaignStatus::Cancelled, 1), (CampaignStatus::Scheduled, 2)]);
+    assert_eq!(store.campaign_status_counts(other).await.unwrap(), vec![(CampaignStatus::Scheduled, 1)]);
+}
