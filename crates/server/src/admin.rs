@@ -24,7 +24,9 @@ pub async fn announce_setup(store: &dyn Store, settings: &Settings, port: u16) -
     let base = base.trim_end_matches('/');
     let body = format!(r#"{{"token": "{token}", "email": "you@example.com", "password": "at least 10 characters"}}"#);
     eprintln!();
-    eprintln!("Nobody can sign in yet. Create the first owner within {hours} h with this one-time token:");
+    eprintln!("Nobody can sign in yet. Create the first owner within {hours} h: open");
+    eprintln!("  {base}/setup?token={token}");
+    eprintln!("or use the one-time token over the API:");
     eprintln!("  curl -X POST {base}/api/v1/auth/setup -H 'Content-Type: application/json' -d '{body}'");
     eprintln!("or run `converge admin create --email you@example.com` (password on standard input).");
     eprintln!();

@@ -127,7 +127,7 @@ fn order_view(row: OrderRow) -> OrderView {
     }
 }
 
-fn decode_cursor(cursor: &str) -> ApiResult<i64> {
+pub(crate) fn decode_cursor(cursor: &str) -> ApiResult<i64> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -136,7 +136,7 @@ fn decode_cursor(cursor: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API returned"))
 }
 
-fn encode_cursor(id: i64) -> String {
+pub(crate) fn encode_cursor(id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("c:{id}"))
 }
 

@@ -57,6 +57,15 @@ impl ApiError {
         ApiError::Invalid(errors)
     }
 
+    /// What the problem's `detail` would say, for a page that shows it instead of answering JSON. An
+    /// internal cause is logged here and never shown.
+    pub fn into_detail(self) -> String {
+        if let ApiError::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        self.parts().3
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
         match self {
             ApiError::Unauthorized(why) => {

@@ -171,6 +171,23 @@ async fn enqueue(
     caller: &Caller,
     events: Vec<(String, IngestEvent)>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    let (external_ids, ids) = append_events(state, caller, events).await?;
+    let items = external_ids
+        .into_iter()
+        .zip(ids)
+        .enumerate()
+        .map(|(index, (external_id, id))| AcceptedItem { index, external_id, entry_id: id.0 })
+        .collect::<Vec<_>>();
+    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: items.len(), items })))
+}
+
+/// Appends validated records to the `ingest` stream in one append (all durable, or none and an error);
+/// returns their external ids and stream positions, in order.
+pub(crate) async fn append_events(
+    state: &SharedState,
+    caller: &Caller,
+    events: Vec<(String, IngestEvent)>,
+) -> ApiResult<(Vec<String>, Vec<converge_queue::EntryId>)> {
     let received_at = Utc::now();
     let (external_ids, payloads): (Vec<String>, Vec<Vec<u8>>) = events
         .into_iter()
@@ -180,11 +197,5 @@ async fn enqueue(
         .unzip();
     let ids = state.queue.append(streams::INGEST, &payloads).await?;
     metrics::counter!("converge_ingest_accepted_total").increment(payloads.len() as u64);
-    let items = external_ids
-        .into_iter()
-        .zip(ids)
-        .enumerate()
-        .map(|(index, (external_id, id))| AcceptedItem { index, external_id, entry_id: id.0 })
-        .collect::<Vec<_>>();
-    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: items.len(), items })))
+    Ok((external_ids, ids))
 }

@@ -7,21 +7,25 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod customer_messages;
 pub mod customers;
+pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod imports;
 pub mod ingest;
 pub mod json;
 pub mod receipts;
 pub mod segments;
 pub mod settings;
+pub mod web;
 pub mod workspace;
 
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -75,6 +79,10 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ingest::post_order))
         .routes(routes!(ingest::post_orders_batch))
         .routes(routes!(customers::get_customer))
+        .routes(routes!(customer_messages::customer_messages))
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(imports::import_fields))
+        .routes(import_route())
         .routes(routes!(segments::segment_fields))
         .routes(routes!(segments::preview))
         .routes(routes!(segments::list_segments, segments::create_segment))
@@ -87,11 +95,12 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::actions::cancel_campaign))
         .routes(routes!(campaigns::actions::retry_failed))
         .routes(routes!(campaigns::preview::message_preview))
+        .routes(routes!(campaigns::variables::template_variables))
         .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
         .routes(routes!(receipts::post_receipts))
         .routes(routes!(auth::local::login))
         .routes(routes!(auth::local::logout))
-        .routes(routes!(auth::local::setup))
+        .routes(routes!(auth::local::setup_status, auth::local::setup))
         .routes(routes!(auth::me::get_me))
         .routes(routes!(auth::oidc::providers))
         .routes(routes!(auth::oidc::login))
@@ -110,12 +119,18 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The whole application router for a process that serves the API.
+/// `POST /api/v1/imports` takes a whole CSV file: its own, larger body limit.
+fn import_route() -> utoipa_axum::router::UtoipaMethodRouter<SharedState> {
+    let (schemas, paths, method_router) = routes!(imports::import);
+    (schemas, paths, method_router.layer(DefaultBodyLimit::max(imports::BODY_LIMIT)))
+}
+
+/// The whole application router for a process that serves the API (and the web UI).
 pub fn router(state: SharedState) -> Router {
     let (api, openapi) = api_routes();
     let body_limit = state.settings.ingest.body_limit_bytes;
-    let routes = api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi)).route("/", get(home));
-    with_layers(routes, body_limit).with_state(state)
+    let routes = api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
+    with_layers(routes.fallback(web::fallback), body_limit).with_state(state)
 }
 
 /// Health, readiness and metrics only: what a worker-only process serves.
@@ -124,14 +139,14 @@ pub fn ops_router(state: SharedState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics))
+        .fallback(not_found);
     with_layers(routes, body_limit).with_state(state)
 }
 
 fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedState> {
     let request_id = HeaderName::from_static(REQUEST_ID);
     routes
-        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -154,9 +169,4 @@ async fn method_not_allowed() -> Response {
     let mut response = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
-}
-
-/// Until the web UI lands (M1.6), the root page points people at the API docs.
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
 }

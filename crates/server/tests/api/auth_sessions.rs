@@ -129,7 +129,10 @@ async fn login_answers_me_and_sets_a_session_cookie(mode: Mode) {
     let me: Value = response.json().await.unwrap();
     assert_eq!(me["id"], id);
     assert_eq!(me["email"], "asha@brand.in");
-    assert_eq!(me["workspaces"], json!([{"slug": "default", "name": "Default workspace", "role": "member"}]));
+    assert_eq!(
+        me["workspaces"],
+        json!([{"slug": "default", "name": "Default workspace", "role": "member", "currency": "INR"}])
+    );
     let csrf = me["csrf_token"].as_str().unwrap();
     assert_eq!(csrf, stored.csrf_token);
     assert_eq!(csrf.len(), 43);
@@ -507,6 +510,8 @@ async fn setup_creates_the_first_owner_once(mode: Mode) {
     let expired = random_token();
     store.create_setup_token(&hash_token(&expired), now - Duration::hours(2), now - Duration::hours(1)).await.unwrap();
     let setup = |body: Value| app.client.post(app.url("/api/v1/auth/setup")).json(&body).send();
+    let required = || async { app.get_json("/api/v1/auth/setup").await["required"].as_bool() };
+    assert_eq!(required().await, Some(true), "nobody exists yet");
 
     // Bad input names the fields (and does not use the token up).
     let bad = setup(json!({"token": token, "email": "not an address", "password": "short"})).await.unwrap();
@@ -530,8 +535,12 @@ async fn setup_creates_the_first_owner_once(mode: Mode) {
     let me: Value = done.json().await.unwrap();
     assert_eq!(me["email"], "boss@brand.in");
     assert_eq!(me["name"], "Boss");
-    assert_eq!(me["workspaces"], json!([{"slug": "default", "name": "Default workspace", "role": "owner"}]));
+    assert_eq!(
+        me["workspaces"],
+        json!([{"slug": "default", "name": "Default workspace", "role": "owner", "currency": "INR"}])
+    );
     assert_eq!(me_status(&app, &cookie).await, 200, "signed in");
+    assert_eq!(required().await, Some(false));
     let ws = app.workspace_id("default").await;
     let user_id = me["id"].as_i64().unwrap();
     assert_eq!(store.member_role(ws, user_id).await.unwrap(), Some(Role::Owner));

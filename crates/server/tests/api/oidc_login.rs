@@ -123,6 +123,18 @@ async fn forged_replayed_and_refused_callbacks_sign_nobody_in(mode: Mode) {
     assert!(forged.headers().get(SET_COOKIE).is_none());
     // A missing state too.
     assert_eq!(s.callback(code, None, iss).await.status(), StatusCode::BAD_REQUEST);
+    // A person's browser asks for HTML: the same refusal comes as the sign-in page with the reason.
+    let page = s
+        .browser
+        .get(s.app.url("/api/v1/auth/oidc/test/callback?code=x&state=forged-state"))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert!(page.headers().get(SET_COOKIE).is_none());
+    let to = page.headers()[LOCATION].to_str().unwrap();
+    assert!(to.starts_with("/sign-in?error=this+sign-in+is+unknown"), "{to}");
 
     // The real callback works once…
     let first = s.callback(code, state, iss).await;

@@ -13,7 +13,7 @@ use axum::Json;
 use chrono::Utc;
 use converge_domain::{FieldErrors, Role};
 use converge_store::{NewUser, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -156,4 +156,18 @@ pub async fn setup(
     let event = sign_in_event("auth.setup", Some(user.id), format!("user:{}", user.id), json!({"role": "owner"}));
     audit(state.store.as_ref(), event).await;
     signed_in(&state, &headers, user).await
+}
+
+/// Whether the first owner still has to be created.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SetupStatus {
+    /// True until someone exists: the sign-in page then sends people to the setup page (which needs the
+    /// one-time link printed at the first start).
+    pub required: bool,
+}
+
+/// Whether setup is pending (public: it says nothing once anyone exists).
+#[utoipa::path(get, path = "/api/v1/auth/setup", tag = "auth", responses((status = 200, body = SetupStatus)))]
+pub async fn setup_status(State(state): State<SharedState>) -> ApiResult<Json<SetupStatus>> {
+    Ok(Json(SetupStatus { required: state.store.count_users().await? == 0 }))
 }

@@ -27,6 +27,8 @@ pub struct WorkspaceRole {
     pub slug: String,
     pub name: String,
     pub role: Role,
+    /// The workspace's currency (ISO 4217): every amount in it is in this currency.
+    pub currency: String,
 }
 
 /// The signed-in person.
@@ -53,7 +55,7 @@ pub(crate) async fn me(store: &dyn Store, user: User, csrf_token: String) -> Api
         .memberships(user.id)
         .await?
         .into_iter()
-        .map(|(ws, role)| WorkspaceRole { slug: ws.slug, name: ws.name, role })
+        .map(|(ws, role)| WorkspaceRole { slug: ws.slug, name: ws.name, role, currency: ws.currency })
         .collect();
     Ok(Me {
         id: user.id,

@@ -9,8 +9,9 @@
 //! on first provider sign-in.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::LOCATION;
+use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Duration, Utc};
 use converge_store::{LoginFlow, NewUser, StoreError, User};
@@ -103,6 +104,43 @@ pub async fn callback(
     Path(provider): Path<String>,
     Query(params): Query<CallbackParams>,
     headers: HeaderMap,
+) -> Response {
+    let browser = prefers_html(&headers);
+    match finish(&state, &provider, params, &headers).await {
+        Ok(done) => done.into_response(),
+        // A person in a browser gets the sign-in page with the reason, not a JSON document.
+        Err(err) if browser => {
+            let detail = err.into_detail();
+            let query: String = openidconnect::url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("error", &detail)
+                .finish();
+            let mut headers = HeaderMap::new();
+            match HeaderValue::from_str(&format!("/sign-in?{query}")) {
+                Ok(value) => {
+                    headers.insert(LOCATION, value);
+                    (StatusCode::SEE_OTHER, headers).into_response()
+                }
+                Err(_) => ApiError::Internal(anyhow::anyhow!("unusable sign-in error")).into_response(),
+            }
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// A browser's navigation asks for HTML first; API clients ask for JSON or anything.
+fn prefers_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|accept| accept.split(',').next())
+        .is_some_and(|first| first.trim().starts_with("text/html"))
+}
+
+async fn finish(
+    state: &SharedState,
+    provider: &str,
+    params: CallbackParams,
+    headers: &HeaderMap,
 ) -> ApiResult<(StatusCode, HeaderMap)> {
     let invalid_state = || ApiError::BadRequest("this sign-in is unknown, used or expired; start again".into());
     let raw_state = params.state.as_deref().filter(|s| !s.is_empty() && s.len() <= 512).ok_or_else(invalid_state)?;

@@ -11,6 +11,7 @@ pub mod create;
 pub mod log;
 pub mod preview;
 pub mod read;
+pub mod variables;
 
 use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, SendChannel};
