@@ -55,6 +55,10 @@ try {
   page.setDefaultNavigationTimeout(30_000);
   const consoleErrors = [];
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  // The app must work under the server's Content Security Policy: a violation is a failure.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) consoleErrors.push(message.text());
+  });
   // Only this machine: anything else the page asks for is refused and reported.
   const offsite = [];
   await context.route('**/*', (route) => {
