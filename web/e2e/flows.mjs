@@ -50,12 +50,11 @@ export function flows(ctx) {
   const state = {};
   return [
     [
-      'sign-in and setup pages are accessible before anyone exists',
+      'the first visitor is sent to the setup page, which is accessible',
       async ({ page }) => {
         await page.goto(`${base}/`);
-        await heading(page, 'Sign in to Converge');
-        await page.getByRole('link', { name: 'Continue with Test provider' }).waitFor();
-        await checkPage(page, 'sign-in', screenshots);
+        await heading(page, 'Set up Converge');
+        assertEqual(new URL(page.url()).pathname, '/setup', 'where the first visit lands');
         await page.goto(`${base}/setup?token=${encodeURIComponent(token)}`);
         await heading(page, 'Set up Converge');
         await checkPage(page, 'setup', screenshots);
@@ -73,7 +72,7 @@ export function flows(ctx) {
       },
     ],
     [
-      'the owner invites alice as an admin and signs out',
+      'the owner invites alice as an admin and signs out; the sign-in page is accessible',
       async ({ page }) => {
         await page.getByRole('link', { name: 'Settings' }).click();
         await heading(page, 'Settings');
@@ -83,6 +82,8 @@ export function flows(ctx) {
         await page.getByText(`Invitation for ${ALICE.email} created.`).waitFor();
         await page.getByRole('button', { name: 'Sign out' }).click();
         await heading(page, 'Sign in to Converge');
+        await page.getByRole('link', { name: 'Continue with Test provider' }).waitFor();
+        await checkPage(page, 'sign-in', screenshots);
       },
     ],
     [

@@ -622,7 +622,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Whether setup is pending (public: it says nothing once anyone exists). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SetupStatus"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create the first owner from the one-time setup link (refused once anyone exists). */
         post: {
@@ -1539,27 +1558,62 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The messages campaigns sent to one customer, newest campaign first (scope `read`). */
         get: {
             parameters: {
                 query?: {
-                    cursor?: string;
-                    limit?: number;
+                    /** @description The `next_cursor` of the previous page. */
+                    cursor?: string | null;
+                    /** @description Page size, 1 to 100 (default 20). */
+                    limit?: number | null;
                 };
                 header?: never;
                 path: {
+                    /** @description The customer's external id */
                     external_id: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Messages sent to the customer, newest first */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["CustomerMessagePage"];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1666,6 +1720,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The workspace at a glance (scope `read`). */
         get: {
             parameters: {
                 query?: never;
@@ -1675,13 +1730,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Workspace totals and recent activity */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1793,6 +1863,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The fields CSV columns can be mapped to, per kind of import (scope `read`). */
         get: {
             parameters: {
                 query?: never;
@@ -1802,13 +1873,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Fields a CSV import can fill */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["ImportFields"];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -1830,6 +1916,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Import a CSV file of customers or orders (scope `ingest`): 200 with the report for a dry run, 202 when the
+         *     valid rows were accepted for ingestion, 422 when no row is valid or the mapping is wrong.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1839,11 +1929,10 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["ImportBody"];
+                    "application/json": components["schemas"]["ImportRequest"];
                 };
             };
             responses: {
-                /** @description Dry run */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1852,13 +1941,68 @@ export interface paths {
                         "application/json": components["schemas"]["ImportReport"];
                     };
                 };
-                /** @description Valid rows ingested */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["ImportReport"];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2581,6 +2725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The variables a message template can use, with a description and a typical value (scope `read` or
+         *     `campaigns`).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2590,13 +2738,28 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Variables a message template may use */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["TemplateVariable"][];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -3236,6 +3399,15 @@ export interface components {
              */
             next_before?: number | null;
         };
+        CampaignCounts: {
+            /**
+             * Format: int64
+             * @description Scheduled, running or paused: not completed or cancelled.
+             */
+            in_flight: number;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description A campaign just created (or found by its idempotency key). */
         CampaignCreated: components["schemas"]["CampaignView"] & {
             /**
@@ -3434,8 +3606,32 @@ export interface components {
             updated_at: string;
         };
         CustomerMessagePage: {
-            items: components["schemas"]["CustomerMessage"][];
+            items: components["schemas"]["CustomerMessageView"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
+        };
+        /** @description One campaign's message to the customer. */
+        CustomerMessageView: {
+            /** Format: int64 */
+            campaign_id: number;
+            campaign_name: string;
+            channel?: null | components["schemas"]["Channel"];
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why it failed or was skipped. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description The row of the campaign's log (`GET /api/v1/campaigns/{id}/log`).
+             */
+            log_id: number;
+            /** @description The personalised text, once sent to the vendor. */
+            message?: string | null;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Format: date-time */
+            updated_at: string;
         };
         CustomerPage: {
             items: components["schemas"]["CustomerView"][];
@@ -3471,22 +3667,20 @@ export interface components {
             visits: number;
         };
         Dashboard: {
-            campaigns: {
-                in_flight: number;
-                total: number;
-            };
+            campaigns: components["schemas"]["CampaignCounts"];
             currency: string;
             /** Format: int64 */
             customers: number;
-            ingestion: {
-                customers: number;
-                date: string;
-                orders: number;
-            }[];
+            /** @description The last 30 UTC days, oldest first, days without ingestion included as zeros. */
+            ingestion: components["schemas"]["IngestionDay"][];
             /** Format: int64 */
             orders: number;
+            /** @description The latest campaigns, newest first (up to 10), as `GET /api/v1/campaigns` shows them. */
             recent_campaigns: components["schemas"]["CampaignView"][];
+            /** @description The sum of every order, a decimal string in the workspace currency, e.g. "1234567.50". */
             revenue: string;
+            /** Format: int64 */
+            revenue_minor: number;
         };
         /**
          * @description A message's delivery status, stored and serialized in upper case (`PENDING`, …).
@@ -3535,28 +3729,72 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description A field a column can be mapped to. */
         ImportField: {
-            description?: string;
+            /** @description What a value must look like. */
+            description: string;
             label: string;
+            /** @description The key to use in `mapping`. */
             name: string;
+            /** @description Every row must have a value for it. */
             required: boolean;
         };
         ImportFields: {
             customers: components["schemas"]["ImportField"][];
             orders: components["schemas"]["ImportField"][];
         };
+        /**
+         * @description What a CSV file holds.
+         * @enum {string}
+         */
+        ImportKind: "customers" | "orders";
         ImportReport: {
+            /** @description Rows appended to the ingest stream (or that would be, in a dry run). */
             accepted: number;
-            errors: components["schemas"]["ImportRowError"][];
+            dry_run: boolean;
+            /** @description The first 200 problems, in file order. */
+            errors: components["schemas"]["RowError"][];
+            /** @description True when more problems were found than listed. */
             errors_truncated: boolean;
+            /** @description Rows with at least one error; none of them was ingested. */
             rejected: number;
+            /** @description Data rows in the file (the header excluded). */
             rows: number;
+        };
+        ImportRequest: {
+            /** @description The file's text: RFC 4180 CSV, comma-separated, the first line naming the columns. */
+            csv: string;
+            /** @description Only check the rows; nothing is stored. */
+            dry_run?: boolean;
+            kind: components["schemas"]["ImportKind"];
+            /**
+             * @description Field name → the header of the column it comes from (see `GET /api/v1/import-fields`). Columns not
+             *     mapped are ignored.
+             */
+            mapping: {
+                [key: string]: string;
+            };
         };
         ImportRowError: {
             column?: string | null;
             field: string;
             message: string;
             row: number;
+        };
+        /** @description What ingestion added on one UTC day (by the day records were received). */
+        IngestionDay: {
+            /**
+             * Format: int64
+             * @description Customers created (by a profile, or by an order naming a new customer).
+             */
+            customers: number;
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int64
+             * @description Orders recorded (retries and redeliveries of stored orders are not counted twice).
+             */
+            orders: number;
         };
         InvitationBody: {
             email: string;
@@ -3870,6 +4108,19 @@ export interface components {
             /** @description owner, admin, member or viewer. */
             role: string;
         };
+        /** @description One problem of one row. */
+        RowError: {
+            /** @description The CSV column the field was mapped from, when there is one. */
+            column?: string | null;
+            /** @description The field, as in `mapping` (e.g. `email`, `attributes.tier`), or `row` for the row as a whole. */
+            field: string;
+            message: string;
+            /**
+             * Format: int64
+             * @description The line of the file the row starts on (the header is line 1).
+             */
+            row: number;
+        };
         SegmentBody: {
             description?: string | null;
             name: string;
@@ -3933,6 +4184,14 @@ export interface components {
             /** @description The token of the one-time setup link. */
             token: string;
         };
+        /** @description Whether the first owner still has to be created. */
+        SetupStatus: {
+            /**
+             * @description True until someone exists: the sign-in page then sends people to the setup page (which needs the
+             *     one-time link printed at the first start).
+             */
+            required: boolean;
+        };
         /** @description A campaign's messages by status: counts of its `communication_log` rows. */
         StatsView: {
             /**
@@ -3949,9 +4208,13 @@ export interface components {
             /** Format: int64 */
             skipped: number;
         };
+        /** @description One variable a template may use, as the UI lists it. */
         TemplateVariable: {
+            /** @description What it holds, for a tooltip. */
             description: string;
+            /** @description A typical rendered value. */
             example: string;
+            /** @description The name to write between `{{ }}`; `attributes` is a map, written `attributes.<key>`. */
             name: string;
         };
         /** @description Messages completed in one bucket of time. */
@@ -3965,6 +4228,8 @@ export interface components {
         };
         /** @description A workspace the person belongs to. */
         WorkspaceRole: {
+            /** @description The workspace's currency (ISO 4217): every amount in it is in this currency. */
+            currency: string;
             name: string;
             role: components["schemas"]["Role"];
             slug: string;

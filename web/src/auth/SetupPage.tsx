@@ -1,7 +1,7 @@
 // First run: the owner account, created with the one-time token the server printed at its first start.
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
@@ -23,16 +23,21 @@ export default function SetupPage() {
         }),
       ),
     onSuccess: (me) => {
+      client.setQueryData(['setup-status'], { required: false });
       client.setQueryData(['me'], me);
       navigate('/', { replace: true });
     },
   });
+  const status = useQuery({ queryKey: ['setup-status'], queryFn: () => unwrap(api.GET('/api/v1/auth/setup')) });
   const problem = setup.error instanceof ApiProblem ? setup.error : null;
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setup.mutate();
   };
+
+  // Someone exists already (and this is not the answer to our own setup): sign in instead.
+  if (status.data && !status.data.required && !setup.isSuccess) return <Navigate to="/sign-in" replace />;
 
   return (
     <AuthLayout

@@ -22,6 +22,7 @@ export default function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const providers = useQuery({ queryKey: ['auth-providers'], queryFn: () => unwrap(api.GET('/api/v1/auth/providers')) });
+  const setupStatus = useQuery({ queryKey: ['setup-status'], queryFn: () => unwrap(api.GET('/api/v1/auth/setup')) });
   const login = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })),
     onSuccess: (signedIn) => {
@@ -31,6 +32,8 @@ export default function SignInPage() {
   });
 
   if (me.data) return <Navigate to={returnTo} replace />;
+  // Nobody exists yet: the first visitor creates the owner.
+  if (setupStatus.data?.required) return <Navigate to="/setup" replace />;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 
 import { api, unwrap } from '@/api/client';
+import { useSession } from '@/auth/session';
 
 export function useSegmentFields() {
   return useQuery({
@@ -18,13 +19,7 @@ export function useDashboard() {
   });
 }
 
-/** The workspace's currency (ISO code), once known; money is shown in it. */
+/** The workspace's currency (ISO code); money is shown in it. */
 export function useCurrency(): string | undefined {
-  const dashboard = useQuery({
-    queryKey: ['dashboard'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/dashboard', { signal })),
-    select: (d) => d.currency,
-    staleTime: 5 * 60_000,
-  });
-  return dashboard.data;
+  return useSession().workspace?.currency;
 }
