@@ -280,23 +280,18 @@ fn combine(items: Vec<Item>) -> Option<Value> {
 /// The negation of `nodes` (taken together): one condition with its opposite operator where that is exact,
 /// otherwise a `not` group.
 fn not(mut nodes: Vec<Value>) -> Value {
-    if nodes.len() == 1 {
-        if let Some(flipped) = opposite(&nodes[0]) {
+    if let [only] = nodes.as_slice() {
+        if let Some(flipped) = opposite(only) {
             return flipped;
         }
-    }
-    let rules = if nodes.len() == 1 && nodes[0].get("rules").is_some() && nodes[0].get("not").is_none() {
-        match nodes.remove(0) {
-            Value::Object(mut group) => {
-                return json!({"combinator": group.remove("combinator"), "not": true,
-                "rules": group.remove("rules")})
-            }
-            other => vec![other],
+        // A bracketed group that is not negated yet: negate it in place rather than nest it.
+        if only.get("rules").is_some() && only.get("not").is_none() {
+            let mut group = nodes.remove(0);
+            group["not"] = json!(true);
+            return group;
         }
-    } else {
-        nodes
-    };
-    json!({"combinator": "and", "not": true, "rules": rules})
+    }
+    json!({"combinator": "and", "not": true, "rules": nodes})
 }
 
 fn opposite(node: &Value) -> Option<Value> {

@@ -90,3 +90,29 @@ fn explanations_read_the_rule() {
         json!({"combinator": "and", "not": true, "rules": [{"field": "visits", "operator": "<", "value": 3}]});
     assert_eq!(explain(&negated, &b.catalogue, &b.currency), "Customers except those whose visits is less than 3.");
 }
+
+#[test]
+fn negation_flips_exact_operators_and_wraps_the_rest() {
+    let rule = |text: &str| builtin_answer(&brief(text))["rule"].clone();
+    assert_eq!(
+        rule("not (in Pune or spent over 5000)"),
+        json!({"combinator": "and", "rules": [{"combinator": "or", "not": true, "rules": [
+            {"field": "city", "operator": "=", "value": "Pune"},
+            {"field": "total_spend", "operator": ">", "value": 5000}]}]})
+    );
+    // `inactive_days < 90` would differ for nobody, but `>` and `<=` differ on missing values in general,
+    // so inequalities are negated as a group rather than flipped.
+    assert_eq!(
+        rule("not inactive for 90 days"),
+        json!({"combinator": "and", "rules": [{"combinator": "and", "not": true, "rules": [
+            {"field": "inactive_days", "operator": ">=", "value": 90}]}]})
+    );
+    assert_eq!(
+        rule("excluding whatsapp users"),
+        json!({"combinator": "and", "rules": [{"field": "preferred_channel", "operator": "!=", "value": "whatsapp"}]})
+    );
+    assert_eq!(
+        rule("non-vip customers"),
+        json!({"combinator": "and", "rules": [{"field": "attributes.vip", "operator": "=", "value": false}]})
+    );
+}
