@@ -214,6 +214,17 @@ export function flows(ctx) {
         assert(final.stats.sent > 0, 'some messages were sent');
         await page.locator('.recharts-wrapper').first().waitFor();
         await checkPage(page, 'campaign', screenshots);
+        // A recipient's page lists the message this campaign sent them.
+        await page.getByRole('combobox', { name: 'Status' }).selectOption('SENT');
+        const recipient = page.getByRole('region', { name: 'Messages of this campaign' }).locator('tbody tr a').first();
+        const who = await recipient.textContent();
+        await recipient.click();
+        await heading(page, who);
+        await page.getByRole('region', { name: 'Messages sent to this customer' }).getByRole('link', { name: 'Come back soon' }).waitFor();
+        await page.getByRole('region', { name: 'Messages sent to this customer' }).getByText('Sent').waitFor();
+        await checkPage(page, 'customer-with-messages', screenshots);
+        await page.goBack();
+        await heading(page, 'Come back soon');
         await page.getByRole('link', { name: '← Campaigns' }).click();
         await heading(page, 'Campaigns');
         await page.getByRole('link', { name: 'Come back soon' }).waitFor();

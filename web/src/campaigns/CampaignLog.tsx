@@ -1,6 +1,7 @@
 // A campaign's communication log: filter by status, page through, export as CSV.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 
 import { api, sessionHeaders, unwrap, type Schemas } from '@/api/client';
 import { toProblem, errorMessage } from '@/api/problem';
@@ -93,7 +94,9 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
               {items.map((m) => (
                 <Tr key={m.id}>
                   <Td>
-                    <p className="font-medium">{m.customer_name || m.customer_external_id}</p>
+                    <Link className="font-medium text-indigo-700 hover:underline" to={`/customers/${encodeURIComponent(m.customer_external_id)}`}>
+                      {m.customer_name || m.customer_external_id}
+                    </Link>
                     <p className="text-xs text-slate-600">{m.address ?? m.customer_external_id}</p>
                   </Td>
                   <Td>

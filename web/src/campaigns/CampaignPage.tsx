@@ -120,7 +120,7 @@ export default function CampaignPage() {
         </CardBody>
       </Card>
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
+        <Card className="min-w-0 lg:col-span-2">
           <CardHeader title="Deliveries over time" />
           <CardBody>
             {c.timeline.length === 0 ? (

@@ -100,24 +100,24 @@ export default function CustomerPage() {
         <Stat label="Last order" value={formatRelative(c.last_order_at)} />
       </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-1">
+        <Card className="min-w-0 lg:col-span-1">
           <CardHeader title="Profile" />
           <dl className="divide-y divide-slate-100 px-5">
             {profile.map(([k, v]) => (
               <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
                 <dt className="text-slate-600">{k}</dt>
-                <dd className="min-w-0 text-right break-words text-slate-900">{v || '—'}</dd>
+                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">{v || '—'}</dd>
               </div>
             ))}
             {attributes.map(([k, v]) => (
               <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
                 <dt className="text-slate-600">{k}</dt>
-                <dd className="min-w-0 text-right break-words text-slate-900">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
               </div>
             ))}
           </dl>
         </Card>
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card>
             <CardHeader title="Orders" description="Most recent first (up to 50)." />
             {c.orders.length === 0 ? (

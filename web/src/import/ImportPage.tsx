@@ -119,7 +119,7 @@ export default function ImportPage() {
       <PageHeader title="Import" description="Bring in customers or orders from a CSV file. Valid rows go through the same checks and pipeline as the API." />
       {!can('write') && <Notice tone="warning">Your role can read but not import. Ask an admin.</Notice>}
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card>
             <CardHeader title="1. Choose a file" />
             <CardBody className="grid gap-4 sm:grid-cols-2">
