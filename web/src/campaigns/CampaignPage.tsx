@@ -1,7 +1,7 @@
 // One campaign: live progress while it delivers, the delivery chart, its message and audience, the
 // lifecycle commands (pause, resume, cancel, retry failed) and the communication log.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
@@ -19,10 +19,13 @@ import { formatCount, formatDateTime, formatRate } from '@/lib/format';
 import { useCurrency, useSegmentFields } from '@/lib/queries';
 
 import { CampaignLog } from './CampaignLog';
-import { DeliveryChart } from './DeliveryChart';
+
 import { channelLabel, isLive, progress } from './shared';
 
 type Command = 'pause' | 'resume' | 'cancel' | 'retry-failed';
+
+// recharts loads after the page's numbers, which matter more while a campaign is delivering.
+const DeliveryChart = lazy(() => import('./DeliveryChart').then((m) => ({ default: m.DeliveryChart })));
 
 export default function CampaignPage() {
   const { campaignId } = useParams();
@@ -126,7 +129,9 @@ export default function CampaignPage() {
             {c.timeline.length === 0 ? (
               <EmptyState title={c.status === 'scheduled' ? 'Not started yet' : 'No outcomes yet'}>{c.status === 'scheduled' ? `Sending starts ${formatDateTime(c.send_at)}.` : 'Outcomes appear as the vendor confirms them.'}</EmptyState>
             ) : (
-              <DeliveryChart points={c.timeline} bucketSeconds={c.bucket_seconds} />
+              <Suspense fallback={<Skeleton rows={5} />}>
+                <DeliveryChart points={c.timeline} bucketSeconds={c.bucket_seconds} />
+              </Suspense>
             )}
           </CardBody>
         </Card>

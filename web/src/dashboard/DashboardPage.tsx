@@ -1,4 +1,5 @@
 // The workspace at a glance: totals, campaigns in flight, recent campaigns and ingestion over 30 days.
+import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 
 import { ApiProblem } from '@/api/problem';
@@ -10,7 +11,9 @@ import { EmptyState, ErrorState, Skeleton } from '@/components/States';
 import { formatCount, formatMoney } from '@/lib/format';
 import { useDashboard } from '@/lib/queries';
 
-import { CampaignsChart, IngestionChart } from './charts';
+// recharts is the biggest library here: the page shows its numbers first and draws the charts when it arrives.
+const CampaignsChart = lazy(() => import('./charts').then((m) => ({ default: m.CampaignsChart })));
+const IngestionChart = lazy(() => import('./charts').then((m) => ({ default: m.IngestionChart })));
 
 export default function DashboardPage() {
   const dashboard = useDashboard();
@@ -56,13 +59,23 @@ export default function DashboardPage() {
                 Pick an audience, write a message, and send.
               </EmptyState>
             ) : (
-              <CampaignsChart campaigns={d.recent_campaigns} />
+              <Suspense fallback={<Skeleton rows={5} />}>
+                <CampaignsChart campaigns={d.recent_campaigns} />
+              </Suspense>
             )}
           </CardBody>
         </Card>
         <Card>
           <CardHeader title="Ingestion" description="Customers and orders received per day, last 30 days." />
-          <CardBody>{!d ? <Skeleton rows={5} /> : <IngestionChart days={d.ingestion} />}</CardBody>
+          <CardBody>
+            {!d ? (
+              <Skeleton rows={5} />
+            ) : (
+              <Suspense fallback={<Skeleton rows={5} />}>
+                <IngestionChart days={d.ingestion} />
+              </Suspense>
+            )}
+          </CardBody>
         </Card>
       </div>
     </>
