@@ -1,7 +1,7 @@
 // Sign in with an OpenID provider (Google or whichever is configured) or a local account.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
@@ -46,7 +46,6 @@ export default function SignInPage() {
     <AuthLayout
       title="Sign in to Converge"
       subtitle="Customers, audiences and campaigns in one place."
-      footer={<>First start? <Link className="font-medium text-indigo-700 hover:underline" to="/setup">Set up the owner account</Link></>}
     >
       {providerError && (
         <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{providerError}</p>
