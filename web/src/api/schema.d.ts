@@ -249,9 +249,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description The `next_before` of the previous page. */
-                    before?: number | null;
+                    before?: number;
                     /** @description Page size, 1 to 200 (default 50). */
-                    limit?: number | null;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -466,11 +466,11 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    code?: string | null;
-                    error?: string | null;
+                    code?: string;
+                    error?: string;
                     /** @description RFC 9207: the issuer that answered. */
-                    iss?: string | null;
-                    state?: string | null;
+                    iss?: string;
+                    state?: string;
                 };
                 header?: never;
                 path: {
@@ -536,7 +536,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description A path of this site to return to afterwards (default `/`). */
-                    return_to?: string | null;
+                    return_to?: string;
                 };
                 header?: never;
                 path: {
@@ -703,9 +703,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description The `next_before` of the previous page. */
-                    before?: number | null;
+                    before?: number;
                     /** @description Page size, 1 to 100 (default 20). */
-                    limit?: number | null;
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -986,13 +986,13 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description The `next_after` of the previous page (the CSV starts after it too). */
-                    after?: number | null;
+                    after?: number;
                     /** @description `json` (default) or `csv` (a download of every matching row). */
-                    format?: string | null;
+                    format?: string;
                     /** @description Page size, 1 to 1000 (default 100); the CSV ignores it and has every matching row. */
-                    limit?: number | null;
+                    limit?: number;
                     /** @description Only messages with this status: PENDING, SENT, FAILED or SKIPPED. */
-                    status?: null | components["schemas"]["DeliveryStatus"];
+                    status?: components["schemas"]["DeliveryStatus"];
                 };
                 header?: never;
                 path: {
@@ -1356,11 +1356,11 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description The `next_cursor` of the previous page. */
-                    cursor?: string | null;
+                    cursor?: string;
                     /** @description Page size, 1 to 200 (default 50). */
-                    limit?: number | null;
+                    limit?: number;
                     /** @description Case-insensitive text matched in name, e-mail and external id. */
-                    search?: string | null;
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1563,9 +1563,9 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description The `next_cursor` of the previous page. */
-                    cursor?: string | null;
+                    cursor?: string;
                     /** @description Page size, 1 to 100 (default 20). */
-                    limit?: number | null;
+                    limit?: number;
                 };
                 header?: never;
                 path: {

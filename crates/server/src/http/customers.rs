@@ -19,6 +19,7 @@ const MAX_PAGE: u32 = 200;
 const RECENT_ORDERS: u32 = 50;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Case-insensitive text matched in name, e-mail and external id.

@@ -27,3 +27,4 @@ mod receipts;
 mod segments;
 mod settings;
 mod smtp_campaign;
+mod web_assets;

@@ -27,7 +27,7 @@ async fn request_ids_are_echoed(mode: Mode) {
     assert_eq!(given.headers().get("x-request-id").unwrap(), "abc-123");
     let generated = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(generated.headers().get("x-request-id").unwrap().len(), 36);
-    let missing = app.client.get(app.url("/no/such/route")).send().await.unwrap();
+    let missing = app.client.get(app.url("/api/no/such/route")).send().await.unwrap();
     assert!(missing.headers().get("x-request-id").is_some());
     assert_eq!(problem(missing).await["status"], 404);
 }

@@ -53,13 +53,14 @@ pub async fn providers(State(state): State<SharedState>) -> Json<Vec<ProviderVie
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LoginParams {
     /// A path of this site to return to afterwards (default `/`).
     pub return_to: Option<String>,
 }
 
 /// Start signing in with a provider: redirects to it.
-#[utoipa::path(get, path = "/api/v1/auth/oidc/{provider}/login", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/auth/oidc/{provider}/login", tag = "auth", operation_id = "oidc_login",
     params(("provider" = String, Path), LoginParams),
     responses((status = 303, description = "To the provider's sign-in page"), (status = 404, body = Problem),
         (status = 503, body = Problem, description = "The provider cannot be reached")))]
@@ -84,6 +85,7 @@ pub async fn login(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,

@@ -46,6 +46,7 @@ const CSV_COLUMNS: [&str; 15] = [
 ];
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LogParams {
     /// Only messages with this status: PENDING, SENT, FAILED or SKIPPED.

@@ -19,6 +19,7 @@ const TIMELINE_POINTS: i64 = 60;
 const MAX_BUCKET_SECONDS: i64 = 3600;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// The `next_before` of the previous page.
