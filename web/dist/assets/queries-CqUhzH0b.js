@@ -1,1 +1,0 @@
-import{F as e,K as t,L as n,P as r}from"./index-C-SBt8ic.js";function i(){return t({queryKey:[`segment-fields`],queryFn:({signal:t})=>n(e.GET(`/api/v1/segment-fields`,{signal:t})),staleTime:6e4})}function a(){return t({queryKey:[`dashboard`],queryFn:({signal:t})=>n(e.GET(`/api/v1/dashboard`,{signal:t}))})}function o(){return r().workspace?.currency}export{a as n,i as r,o as t};
