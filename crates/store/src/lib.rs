@@ -10,6 +10,7 @@ mod campaigns;
 mod daily;
 pub mod error;
 pub mod identity;
+pub mod insights;
 pub mod model;
 pub mod postgres;
 mod saved;
@@ -29,6 +30,7 @@ pub use campaigns::{
 };
 pub use error::{StoreError, StoreResult};
 pub use identity::*;
+pub use insights::CampaignBreakdown;
 pub use model::*;
 
 /// Everything the application asks of its database.
@@ -299,6 +301,23 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
         campaign_id: i64,
         bucket: chrono::Duration,
     ) -> StoreResult<Vec<TimelinePoint>>;
+
+    // --- Insights (see the `insights` module) ---
+
+    /// The campaign's messages grouped by failure reason, skip reason, the recipient's city and band of
+    /// their total spend (`spend_bounds` in minor units, ascending; at most 20 are used); reasons and cities
+    /// at most `limit` each. Empty for a campaign of another workspace.
+    async fn campaign_breakdown(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        spend_bounds: &[i64],
+        limit: u32,
+    ) -> StoreResult<CampaignBreakdown>;
+
+    /// The workspace's cities with their number of customers, most customers first, at most `limit`
+    /// (compared case-insensitively; one spelling each).
+    async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>>;
 }
 
 /// Opens the store named by a URL: `postgres://…` or `sqlite://path` / `sqlite:path`.

@@ -357,4 +357,18 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<crate::TimelinePoint>> {
         crate::campaigns::sqlite::log::timeline(&self.pool, workspace_id, campaign_id, bucket).await
     }
+
+    async fn campaign_breakdown(
+        &self,
+        workspace_id: i64,
+        campaign_id: i64,
+        spend_bounds: &[i64],
+        limit: u32,
+    ) -> StoreResult<crate::CampaignBreakdown> {
+        crate::insights::sqlite::breakdown(&self.pool, workspace_id, campaign_id, spend_bounds, limit).await
+    }
+
+    async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
+        crate::insights::sqlite::top_cities(&self.pool, workspace_id, limit).await
+    }
 }

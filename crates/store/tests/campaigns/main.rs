@@ -8,6 +8,7 @@ mod support;
 
 mod bench;
 mod dispatch;
+mod insights;
 mod launch;
 mod lifecycle;
 mod receipts;
