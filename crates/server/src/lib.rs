@@ -2,6 +2,7 @@
 //! queue crates. `main.rs` only parses the command line and calls into [`cli`].
 
 pub mod admin;
+pub mod ai;
 pub mod audience;
 pub mod auth;
 pub mod catalogues;

@@ -99,6 +99,7 @@ impl Application {
             tracing::warn!("vendor.signing_secret is the development default: anyone can forge delivery receipts");
         }
         let senders = crate::delivery::WorkspaceSenders::new(vendor_base_url, settings.vendor.api_key.expose());
+        let ai = crate::ai::AiService::from_settings(&settings.ai)?;
         let state = Arc::new(AppState {
             store,
             audiences: Default::default(),
@@ -112,6 +113,7 @@ impl Application {
             send_slots: Arc::new(tokio::sync::Semaphore::new(settings.delivery.concurrency.max(1))),
             timelines: Default::default(),
             oidc: crate::auth::OidcProviders::new(settings.auth.providers.clone()),
+            ai,
             login_throttle: crate::auth::LoginThrottle::new(
                 settings.auth.login_failures_per_account,
                 settings.auth.login_failures_per_address,

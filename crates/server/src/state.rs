@@ -32,6 +32,8 @@ pub struct AppState {
     pub login_throttle: crate::auth::LoginThrottle,
     /// The configured OpenID providers, discovered on first use.
     pub oidc: crate::auth::OidcProviders,
+    /// The AI assistant (built-in unless `ai.provider` names a remote one) and its per-workspace caches.
+    pub ai: crate::ai::AiService,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod ai;
 mod auth;
 mod delivery;
 
@@ -13,6 +14,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+pub use ai::{AiProvider, AiSettings};
 pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
 
@@ -93,6 +95,8 @@ pub struct Settings {
     pub vendor: VendorSettings,
     pub delivery: DeliverySettings,
     pub auth: AuthSettings,
+    /// The AI assistants (message suggestions, text to audience, campaign summaries).
+    pub ai: AiSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -135,6 +139,7 @@ impl Default for Settings {
             vendor: VendorSettings::default(),
             delivery: DeliverySettings::default(),
             auth: AuthSettings::default(),
+            ai: AiSettings::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Handlers stay thin: authenticate (`Caller`), decode, call the domain, store or queue, map the result.
 //! What must not live here: SQL, stream mechanics, business rules that belong to the domain crate.
 
+pub mod ai;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -55,6 +56,8 @@ pub const REQUEST_ID: &str = "x-request-id";
          (name = "segments", description = "Audiences: field catalogue, exact previews, saved segments"),
          (name = "campaigns", description = "Create and control campaigns (scope `campaigns`); read them, \
             with stats and the message log (scope `read` or `campaigns`)"),
+         (name = "ai", description = "AI assistants: message suggestions, text to audience rule (scope `campaigns`), \
+            campaign summaries (scope `read` or `campaigns`); a built-in offline provider unless one is configured"),
          (name = "settings", description = "How each channel is delivered (read: scope `campaigns`; change: `all`)"),
          (name = "delivery", description = "Delivery receipts from the messaging vendor (signed, no API key)"),
          (name = "auth", description = "Signing in (local accounts, OpenID Connect) and out; sessions"),
@@ -97,6 +100,9 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::actions::cancel_campaign))
         .routes(routes!(campaigns::actions::retry_failed))
         .routes(routes!(campaigns::preview::message_preview))
+        .routes(routes!(ai::message_suggestions))
+        .routes(routes!(ai::segment_from_text))
+        .routes(routes!(ai::campaign_summary))
         .routes(routes!(campaigns::variables::template_variables))
         .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
         .routes(routes!(receipts::post_receipts))

@@ -5,6 +5,7 @@
 //! real `converge` binary for end-to-end, crash and multi-worker tests.
 
 mod admin;
+mod ai;
 mod auth;
 mod auth_sessions;
 mod authz_matrix;
