@@ -1,43 +1,45 @@
 // Routes: the public sign-in and setup pages, and everything else inside the signed-in shell. Pages are
 // loaded on demand so the first load carries only the shell and the page asked for.
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 
 import { ApiProblem } from './api/problem';
-import { SessionProvider, useMeQuery } from './auth/session';
+import { meQuery, SessionProvider, useMeQuery } from './auth/session';
 // The pages a signed-out visitor meets first are small and part of the first download.
 import SetupPage from './auth/SetupPage';
 import SignInPage from './auth/SignInPage';
 import { ErrorState, Spinner } from './components/States';
 import { AppShell } from './layout/AppShell';
+import { lazyPage } from './lib/lazyPage';
 
-/** The page modules, by the first segment of their path, so the one asked for can load at once. */
-const pages = {
-  '': () => import('./dashboard/DashboardPage'),
-  customers: () => import('./customers/CustomersPage'),
-  import: () => import('./import/ImportPage'),
-  audiences: () => import('./audience/AudiencesPage'),
-  campaigns: () => import('./campaigns/CampaignsPage'),
-  settings: () => import('./settings/SettingsPage'),
-};
-// Start loading the current page's code now, in parallel with asking who is signed in, instead of after.
-if (typeof window !== 'undefined') {
-  const first = window.location.pathname.split('/')[1] ?? '';
-  if (first in pages && window.location.pathname.split('/').filter(Boolean).length <= 1) void pages[first as keyof typeof pages]();
+/** The signed-in pages, loaded on demand; the current one starts loading at boot (see `preloadCurrent`). */
+const Dashboard = lazyPage(() => import('./dashboard/DashboardPage'));
+const Customers = lazyPage(() => import('./customers/CustomersPage'));
+const Customer = lazyPage(() => import('./customers/CustomerPage'));
+const Import = lazyPage(() => import('./import/ImportPage'));
+const Audiences = lazyPage(() => import('./audience/AudiencesPage'));
+const AudienceEditor = lazyPage(() => import('./audience/AudienceEditorPage'));
+const Campaigns = lazyPage(() => import('./campaigns/CampaignsPage'));
+const Campaign = lazyPage(() => import('./campaigns/CampaignPage'));
+const NewCampaign = lazyPage(() => import('./campaigns/NewCampaignPage'));
+const Settings = lazyPage(() => import('./settings/SettingsPage'));
+const NotFound = lazyPage(() => import('./layout/NotFoundPage'));
+
+/** Starts loading the page the address names, in parallel with asking who is signed in. */
+function preloadCurrent(path: string) {
+  const [first = '', second] = path.split('/').filter(Boolean);
+  const byFirst: Record<string, { preload: () => unknown } | undefined> = {
+    '': Dashboard,
+    customers: second ? Customer : Customers,
+    import: Import,
+    audiences: second ? AudienceEditor : Audiences,
+    campaigns: second === 'new' ? NewCampaign : second ? Campaign : Campaigns,
+    settings: Settings,
+  };
+  void byFirst[first]?.preload();
 }
-
-const DashboardPage = lazy(pages['']);
-const CustomersPage = lazy(pages.customers);
-const CustomerPage = lazy(() => import('./customers/CustomerPage'));
-const ImportPage = lazy(pages.import);
-const AudiencesPage = lazy(pages.audiences);
-const AudienceEditorPage = lazy(() => import('./audience/AudienceEditorPage'));
-const CampaignsPage = lazy(pages.campaigns);
-const CampaignPage = lazy(() => import('./campaigns/CampaignPage'));
-const NewCampaignPage = lazy(() => import('./campaigns/NewCampaignPage'));
-const SettingsPage = lazy(pages.settings);
-const NotFoundPage = lazy(() => import('./layout/NotFoundPage'));
+if (typeof window !== 'undefined') preloadCurrent(window.location.pathname);
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -50,6 +52,8 @@ const queryClient = new QueryClient({
   },
   queryCache: new QueryCache(),
 });
+// Who is signed in decides what to show first: ask before React's first render, not after it.
+if (typeof window !== 'undefined') void queryClient.prefetchQuery(meQuery);
 
 function PageFallback() {
   return (
@@ -92,18 +96,18 @@ export function App() {
                 </RequireSession>
               }
             >
-              <Route index element={<DashboardPage />} />
-              <Route path="customers" element={<CustomersPage />} />
-              <Route path="customers/:externalId" element={<CustomerPage />} />
-              <Route path="import" element={<ImportPage />} />
-              <Route path="audiences" element={<AudiencesPage />} />
-              <Route path="audiences/new" element={<AudienceEditorPage />} />
-              <Route path="audiences/:segmentId" element={<AudienceEditorPage />} />
-              <Route path="campaigns" element={<CampaignsPage />} />
-              <Route path="campaigns/new" element={<NewCampaignPage />} />
-              <Route path="campaigns/:campaignId" element={<CampaignPage />} />
-              <Route path="settings" element={<SettingsPage />} />
-              <Route path="*" element={<NotFoundPage />} />
+              <Route index element={<Dashboard.Page />} />
+              <Route path="customers" element={<Customers.Page />} />
+              <Route path="customers/:externalId" element={<Customer.Page />} />
+              <Route path="import" element={<Import.Page />} />
+              <Route path="audiences" element={<Audiences.Page />} />
+              <Route path="audiences/new" element={<AudienceEditor.Page />} />
+              <Route path="audiences/:segmentId" element={<AudienceEditor.Page />} />
+              <Route path="campaigns" element={<Campaigns.Page />} />
+              <Route path="campaigns/new" element={<NewCampaign.Page />} />
+              <Route path="campaigns/:campaignId" element={<Campaign.Page />} />
+              <Route path="settings" element={<Settings.Page />} />
+              <Route path="*" element={<NotFound.Page />} />
             </Route>
           </Routes>
         </Suspense>

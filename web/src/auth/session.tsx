@@ -20,8 +20,10 @@ export async function fetchMe(): Promise<Me | null> {
   return data;
 }
 
+export const meQuery = { queryKey: ['me'], queryFn: fetchMe, staleTime: 5 * 60_000, retry: 1 } as const;
+
 export function useMeQuery() {
-  return useQuery({ queryKey: ['me'], queryFn: fetchMe, staleTime: 5 * 60_000, retry: 1 });
+  return useQuery(meQuery);
 }
 
 /** The workspace to act in: the remembered one if still a member, else the first. */
