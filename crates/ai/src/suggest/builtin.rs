@@ -147,6 +147,8 @@ fn opt(text: impl Into<String>) -> Part {
 }
 
 const NAME: &str = "{{ first_name | default(\"there\") }}";
+/// For variants that open with the name alone: "Hey, hurry…" reads better than "there, hurry…".
+const NAME_FIRST: &str = "{{ first_name | default(\"Hey\") }}";
 
 /// The three variants for `ctx`, as (tone, parts).
 fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
@@ -168,7 +170,7 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
             (
                 "urgent",
                 vec![
-                    req(format!("{NAME}, your comeback treat is waiting: {}.", with_offer("a special offer"))),
+                    req(format!("{NAME_FIRST}, your comeback treat is waiting: {}.", with_offer("a special offer"))),
                     opt(" Don't miss it, visit us this week."),
                 ],
             ),
@@ -195,7 +197,10 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
             (
                 "urgent",
                 vec![
-                    req(format!("{NAME}, your welcome gift won't wait: {}.", with_offer("a treat on your next order"))),
+                    req(format!(
+                        "{NAME_FIRST}, your welcome gift won't wait: {}.",
+                        with_offer("a treat on your next order")
+                    )),
                     opt(" Use it this week."),
                 ],
             ),
@@ -220,7 +225,7 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
                 "urgent",
                 vec![
                     req(format!(
-                        "{NAME}, hurry: {} at {{{{ brand }}}} ends soon.",
+                        "{NAME_FIRST}, hurry: {} at {{{{ brand }}}} ends soon.",
                         with_offer(&format!("our {occasion}offers"))
                     )),
                     opt(" Shop now."),
@@ -248,7 +253,10 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
             ),
             (
                 "urgent",
-                vec![req(format!("{NAME}, our new collection is selling fast.")), opt(" Grab your favourites today.")],
+                vec![
+                    req(format!("{NAME_FIRST}, our new collection is selling fast.")),
+                    opt(" Grab your favourites today."),
+                ],
             ),
             (
                 "exclusive",
@@ -269,7 +277,7 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
             (
                 "urgent",
                 vec![
-                    req(format!("{NAME}, your member reward is waiting: {}.", with_offer("a special thank-you"))),
+                    req(format!("{NAME_FIRST}, your member reward is waiting: {}.", with_offer("a special thank-you"))),
                     opt(" Use it this week."),
                 ],
             ),
@@ -292,7 +300,7 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
                     opt(offer.as_ref().map(|o| format!(" Enjoy {o}.")).unwrap_or_default()),
                 ],
             ),
-            ("urgent", vec![req(format!("{NAME}, the items you liked are almost gone.")), opt(" Order today.")]),
+            ("urgent", vec![req(format!("{NAME_FIRST}, the items you liked are almost gone.")), opt(" Order today.")]),
             ("exclusive", vec![req(format!("Dear {NAME}, we've kept your picks aside for you at {{{{ brand }}}}."))]),
         ],
         Intent::Feedback => vec![
@@ -303,7 +311,10 @@ fn drafts(ctx: &Context, long_form: bool) -> Vec<(&'static str, Vec<Part>)> {
                     opt(" We'd love your feedback."),
                 ],
             ),
-            ("urgent", vec![req(format!("{NAME}, got a minute? Tell us how we did.")), opt(" It helps us improve.")]),
+            (
+                "urgent",
+                vec![req(format!("{NAME_FIRST}, got a minute? Tell us how we did.")), opt(" It helps us improve.")],
+            ),
             (
                 "exclusive",
                 vec![
@@ -342,7 +353,7 @@ fn fit(parts: &[Part], brief: &MessageBrief) -> Option<String> {
 fn minimal(tone: &str) -> String {
     match tone {
         "friendly" => format!("Hi {NAME}, we have something new for you."),
-        "urgent" => format!("{NAME}, don't miss this week's offers."),
+        "urgent" => format!("{NAME_FIRST}, don't miss this week's offers."),
         _ => format!("Dear {NAME}, we picked something special for you."),
     }
 }

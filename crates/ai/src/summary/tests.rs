@@ -115,3 +115,25 @@ fn a_models_summary_is_refused_for_any_figure_not_computed() {
     assert!(judge(&json!({"summary": "x".repeat(2000), "next_step": "x"}), &f).is_err());
     assert_eq!(numbers_in("1,050 and 89.70% of 2,500.00 or 007"), vec!["1050", "89.7", "2500", "7"]);
 }
+
+#[test]
+fn a_tie_is_not_reported_as_the_largest_group() {
+    let groups = vec![GroupFacts::new("Mumbai".into(), 1, 0, 0, 0), GroupFacts::new("Pune".into(), 1, 0, 0, 0)];
+    let f = CampaignFacts::new(
+        4,
+        "Tie".into(),
+        "sms".into(),
+        "completed".into(),
+        (2, 0, 0, 0),
+        vec![],
+        vec![],
+        groups.clone(),
+        groups,
+        json!({}),
+    );
+    let s = builtin(&f);
+    assert!(!s.summary.contains("most recipients") && !s.summary.contains("largest spend band"), "{}", s.summary);
+    let mut g = facts();
+    g.by_city.truncate(1);
+    assert!(builtin(&g).summary.contains("Pune has the most recipients (630)"), "{}", builtin(&g).summary);
+}

@@ -66,7 +66,7 @@ fn sentences(f: &CampaignFacts) -> Vec<String> {
         out.push(format!("The most common failure was “{}” ({}).", top.reason, count(top.count)));
     }
     out.extend(city_sentence(&f.by_city));
-    if let Some(band) = f.by_spend_band.iter().filter(|b| b.audience > 0).max_by_key(|b| b.audience) {
+    if let Some(band) = largest(&f.by_spend_band) {
         out.push(format!(
             "The largest spend band is {} ({}).",
             band.label,
@@ -93,8 +93,16 @@ fn city_sentence(cities: &[GroupFacts]) -> Option<String> {
             ));
         }
     }
-    let top = cities.iter().max_by_key(|c| c.audience)?;
-    (top.audience > 0).then(|| format!("{} has the most recipients ({}).", top.label, count(top.audience)))
+    let top = largest(cities)?;
+    Some(format!("{} has the most recipients ({}).", top.label, count(top.audience)))
+}
+
+/// The group with strictly the most recipients (`None` on a tie: naming one of them would mislead).
+fn largest(groups: &[GroupFacts]) -> Option<&GroupFacts> {
+    let most = groups.iter().map(|g| g.audience).max().filter(|n| *n > 0)?;
+    let mut with_most = groups.iter().filter(|g| g.audience == most);
+    let top = with_most.next()?;
+    with_most.next().is_none().then_some(top)
 }
 
 /// Tags from the audience rule and the results, in [`super::TAGS`] order.
