@@ -154,23 +154,23 @@ async fn finish(
         .ok_or_else(invalid_state)?;
     if let Some(error) = params.error.as_deref() {
         let error: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-        return Err(refused(&state, &provider, format!("the provider refused the sign-in ({error})")).await);
+        return Err(refused(state, provider, format!("the provider refused the sign-in ({error})")).await);
     }
     let code = params.code.as_deref().filter(|c| !c.is_empty()).ok_or_else(invalid_state)?;
-    let client = discovered(&state, &provider).await?;
+    let client = discovered(state, provider).await?;
     let identity = match client.check_callback_issuer(params.iss.as_deref()) {
         Ok(()) => client.finish(code, &flow.pkce_verifier, &flow.nonce).await,
         Err(err) => Err(err),
     };
     let identity = match identity {
         Ok(identity) => identity,
-        Err(err) => return Err(refused(&state, &provider, err.to_string()).await),
+        Err(err) => return Err(refused(state, provider, err.to_string()).await),
     };
-    let user = admit(&state, &identity).await?;
+    let user = admit(state, &identity).await?;
     let details = json!({"method": "oidc", "provider": provider});
     audit(state.store.as_ref(), sign_in_event("auth.login", Some(user.id), format!("user:{}", user.id), details)).await;
     let policy = state.session_policy();
-    let previous = session::session_cookie(&headers);
+    let previous = session::session_cookie(headers);
     let (id, _csrf) = session::start(state.store.as_ref(), user.id, previous.as_deref(), &policy, Utc::now()).await?;
     let mut answer = location(&flow.return_to)?;
     session::set_cookie(&mut answer, &id, &policy);
