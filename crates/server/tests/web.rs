@@ -35,7 +35,9 @@ fn prerequisites(need_browser: bool) -> bool {
     if need_browser && !Path::new(CHROMIUM).exists() {
         missing.push(format!("{CHROMIUM} (apt-get install chromium)"));
     }
-    if need_browser && !Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider/node_modules/oidc-provider").is_dir() {
+    if need_browser
+        && !Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider/node_modules/oidc-provider").is_dir()
+    {
         missing.push("crates/server/tests/oidc-provider/node_modules (run `npm ci` there)".to_owned());
     }
     if missing.is_empty() {
@@ -103,7 +105,10 @@ fn unit_tests_of_the_ui_pass() {
         return;
     }
     let output = run("vitest", npm().args(["test", "--", "--reporter=dot"]), Duration::from_secs(300));
-    eprintln!("{}", output.lines().filter(|l| l.contains("Tests") || l.contains("Test Files")).collect::<Vec<_>>().join("\n"));
+    eprintln!(
+        "{}",
+        output.lines().filter(|l| l.contains("Tests") || l.contains("Test Files")).collect::<Vec<_>>().join("\n")
+    );
 }
 
 /// Every file under `dir`, by path relative to it.
@@ -135,7 +140,11 @@ fn committed_build_is_what_the_sources_build_to() {
     }
     // The typed client must match the spec the server serves (web/openapi.json, kept current by the api
     // test `openapi`), and the sources must type-check.
-    run("the API client check", Command::new("node").args(["scripts/gen-api.mjs", "--check"]), Duration::from_secs(120));
+    run(
+        "the API client check",
+        Command::new("node").args(["scripts/gen-api.mjs", "--check"]),
+        Duration::from_secs(120),
+    );
     run("tsc", npm().args(["run", "typecheck"]), Duration::from_secs(300));
     let fresh = tempfile::tempdir().unwrap();
     run(
@@ -152,7 +161,10 @@ fn committed_build_is_what_the_sources_build_to() {
         "web/dist is not what the sources build to: run `npm run build` in web/ and commit web/dist"
     );
     for ((name, want), (_, have)) in built.iter().zip(&committed) {
-        assert!(want == have, "web/dist/{name} differs from a fresh build: run `npm run build` in web/ and commit web/dist");
+        assert!(
+            want == have,
+            "web/dist/{name} differs from a fresh build: run `npm run build` in web/ and commit web/dist"
+        );
     }
     assert!(built.iter().any(|(n, _)| n == "index.html"), "the build has an index.html");
 }
