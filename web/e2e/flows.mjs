@@ -45,6 +45,11 @@ async function setCondition(page, index, field, operator, value) {
   await rule.getByRole('spinbutton').first().fill(value);
 }
 
+/** The fields of a rule's conditions, depth first. */
+function leafFields(rule) {
+  return rule.rules.flatMap((r) => ('rules' in r ? leafFields(r) : [r.field]));
+}
+
 export function flows(ctx) {
   const { base, token, screenshots } = ctx;
   const state = {};
@@ -229,6 +234,65 @@ export function flows(ctx) {
         await heading(page, 'Campaigns');
         await page.getByRole('link', { name: 'Come back soon' }).waitFor();
         await checkPage(page, 'campaigns', screenshots);
+      },
+    ],
+    [
+      'AI help: an audience from words, a suggested message, and a campaign to that inline rule',
+      async ({ page }) => {
+        await page.goto(`${base}/campaigns/new`);
+        await heading(page, 'New campaign');
+        await page.getByLabel('Campaign name').fill('Thank you, big spenders');
+        const words = 'customers who spent over 5000 and visited fewer than 8 times';
+        const asked = await apiAsPage(page, 'POST', '/api/v1/ai/segment-from-text', { text: words });
+        assertEqual(asked.status, 200, 'segment-from-text status');
+        const want = leafFields(asked.json.rule);
+        assertEqual(want, ['total_spend', 'visits'], 'the fields the assistant understood');
+        await page.getByLabel('Describe the audience in words').fill(words);
+        await page.getByRole('button', { name: 'Build from text' }).click();
+        const fields = () => page.locator('.converge-builder select.rule-fields').evaluateAll((els) => els.map((e) => e.value));
+        await waitFor('the builder to hold the rule from the words', async () => JSON.stringify(await fields()) === JSON.stringify(want), { timeoutMs: 10_000 });
+        const api = await apiAsPage(page, 'POST', '/api/v1/segments/preview', { rule: asked.json.rule, sample_size: 0 });
+        assert(api.json.count > 0, 'the words match someone in the sample data');
+        let shown;
+        await waitFor(
+          `the count shown to equal the API's ${api.json.count}`,
+          async () => {
+            if (!(await page.getByText('Up to date').isVisible())) return false;
+            shown = await numberIn(page.getByTestId('audience-count'));
+            return shown === api.json.count;
+          },
+          { timeoutMs: 15_000 },
+        ).catch((err) => {
+          throw new Error(`${err.message} (last shown: ${shown})`);
+        });
+
+        await page.getByLabel('Objective for AI suggestions').fill('thank our best customers with early access to the sale');
+        await page.getByRole('button', { name: 'Suggest messages' }).click();
+        const first = page.locator('li', { has: page.getByRole('button', { name: 'Use' }) }).first();
+        await first.waitFor();
+        const suggestion = await first.locator('p').textContent();
+        await first.getByRole('button', { name: 'Use' }).click();
+        assertEqual(await page.getByLabel('Message', { exact: true }).inputValue(), suggestion, 'the message after "Use"');
+        await page.getByTestId('message-preview').waitFor();
+        await checkPage(page, 'campaign-composer-ai', screenshots);
+
+        await page.getByRole('button', { name: 'Review and send' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByText(`goes to ${api.json.count.toLocaleString('en-US')} customers`).waitFor();
+        await dialog.getByRole('button', { name: /^Send to/ }).click();
+        await page.waitForURL(/\/campaigns\/\d+$/);
+        const id = Number(new URL(page.url()).pathname.split('/').pop());
+        const final = await waitFor(
+          'the inline-rule campaign to finish',
+          async () => {
+            const r = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}`);
+            return r.json.status === 'completed' ? r.json : null;
+          },
+          { timeoutMs: 120_000, intervalMs: 500 },
+        );
+        assertEqual(final.stats.audience, api.json.count, 'the campaign audience equals the count shown');
+        assertEqual(final.template, suggestion, 'the campaign sent the suggested message');
+        assertEqual(leafFields(final.rule), want, 'the campaign kept the inline rule');
       },
     ],
     [
