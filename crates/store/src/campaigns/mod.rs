@@ -12,9 +12,12 @@
 //! - `next_attempt_at` is non-NULL exactly while a message waits to be sent (see the migration).
 //!
 //! Lock order on Postgres, to keep deadlocks rare: writers that change undispatched rows lock the
-//! campaign row first, then log rows; receipts only touch dispatched rows and lock them first. What remains
-//! (two receipt batches sharing messages or campaigns) is retried on deadlock. What must not live here:
-//! templates, channels and vendor calls (the dispatcher's), HTTP.
+//! campaign row first (dispatch results shared, status changes exclusive), then log rows, then one counter
+//! shard (`campaign_counts`, migration 0009: one shard per transaction); receipts only touch dispatched rows
+//! and lock them first, then a shard. No writer updates the campaign row for its counters, so dispatchers
+//! and receipt appliers on any number of nodes do not queue behind one row. What remains (two batches
+//! sharing messages, or a shard) is retried on deadlock. What must not live here: templates, channels and
+//! vendor calls (the dispatcher's), HTTP.
 
 mod model;
 pub(crate) mod postgres;

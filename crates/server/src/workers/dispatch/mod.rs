@@ -77,9 +77,31 @@ impl Dispatcher {
         metrics::histogram!("converge_dispatch_batch_size").record(claims.len() as f64);
         let campaigns = self.campaigns_of(&claims).await?;
         let prepared = prepare::prepare(claims, &campaigns);
-        let sent = self.send(prepared.ready).await;
-        let mut results = prepared.settled;
-        results.extend(sent.results);
+        let (mut sent, mut requests) = self.start_sending(prepared.ready).await;
+        sent.results.extend(prepared.settled);
+        self.settle(sent, &mut report).await?;
+        // Each request's results are recorded as soon as it is answered, so the vendor's receipts (which
+        // may come back within milliseconds) mostly find their message's vendor id already stored instead
+        // of being parked until the whole claim is done.
+        while let Some(joined) = requests.join_next().await {
+            match joined {
+                Ok((chunk, outcomes, sender)) => {
+                    let answered = self.answered(chunk, outcomes, sender.as_ref());
+                    self.settle(answered, &mut report).await?;
+                }
+                // A panicking sender: its claims lapse and the messages are sent again (same reference).
+                Err(err) => tracing::error!(error = %err, "a send task failed"),
+            }
+        }
+        record(&report);
+        Ok(report)
+    }
+
+    /// Records results (and, first, the receipts of channels that report none themselves).
+    async fn settle(&self, sent: send::Sent, report: &mut DispatchReport) -> anyhow::Result<()> {
+        if sent.results.is_empty() {
+            return Ok(());
+        }
         let direct = if sent.receipts.is_empty() {
             Vec::new()
         } else {
@@ -92,7 +114,7 @@ impl Dispatcher {
                 }
             }
         };
-        for result in &results {
+        for result in &sent.results {
             match result.outcome {
                 DispatchOutcome::Accepted { .. } => report.accepted += 1,
                 DispatchOutcome::Skipped { .. } => report.skipped += 1,
@@ -100,16 +122,18 @@ impl Dispatcher {
                 DispatchOutcome::Failed { .. } => report.failed += 1,
             }
         }
-        report.stored = self.store.record_dispatch(&results, Utc::now()).await.context("recording dispatch results")?;
+        let stored =
+            self.store.record_dispatch(&sent.results, Utc::now()).await.context("recording dispatch results")?;
+        report.stored.recorded += stored.recorded;
+        report.stored.ignored += stored.ignored;
+        report.stored.receipts_applied += stored.receipts_applied;
         if !direct.is_empty() {
             let updates: Vec<_> = direct.into_iter().map(|r| r.into_update()).collect();
             self.store.apply_receipts(&updates, Utc::now()).await.context("applying receipts of sent e-mail")?;
         }
-        record(&report);
-        Ok(report)
+        Ok(())
     }
 
-    /// Loads (once) the details of every campaign in `claims`.
     async fn campaigns_of(&self, claims: &[ClaimedDelivery]) -> anyhow::Result<HashMap<i64, Arc<CampaignInfo>>> {
         let mut found = HashMap::new();
         for claim in claims {

@@ -21,8 +21,14 @@ pub struct Sent {
     pub receipts: Vec<ReceiptEntry>,
 }
 
+/// Vendor requests in flight; each yields the messages it carried and what the channel said.
+pub(super) type Requests = JoinSet<(Vec<Ready>, Vec<SendOutcome>, std::sync::Arc<dyn Sender>)>;
+
 impl Dispatcher {
-    pub(super) async fn send(&self, ready: Vec<Ready>) -> Sent {
+    /// Starts the vendor requests for `ready`: results known at once (a workspace whose senders cannot be
+    /// built) are returned, the rest arrive through the returned set, one request at a time, so each can be
+    /// recorded as soon as it is answered.
+    pub(super) async fn start_sending(&self, ready: Vec<Ready>) -> (Sent, Requests) {
         let mut groups: Vec<((i64, converge_domain::Channel), Vec<Ready>)> = Vec::new();
         for item in ready {
             let key = (item.claim.workspace_id, item.channel);
@@ -57,13 +63,13 @@ impl Dispatcher {
                 });
             }
         }
-        while let Some(joined) = requests.join_next().await {
-            match joined {
-                Ok((chunk, outcomes, sender)) => self.collect(&mut sent, chunk, outcomes, sender.as_ref()),
-                // A panicking sender: its claims lapse and the messages are sent again (same reference).
-                Err(err) => tracing::error!(error = %err, "a send task failed"),
-            }
-        }
+        (sent, requests)
+    }
+
+    /// The results of one answered request.
+    pub(super) fn answered(&self, chunk: Vec<Ready>, outcomes: Vec<SendOutcome>, sender: &dyn Sender) -> Sent {
+        let mut sent = Sent::default();
+        self.collect(&mut sent, chunk, outcomes, sender);
         sent
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::{bind_params, campaign, retrying, COLUMNS};
+use super::{bind_params, campaign, retrying, COLUMNS, TOTALS};
 use crate::campaigns::{CampaignRow, NewCampaign};
 use crate::segment::{compile, Dialect};
 use crate::{StoreError, StoreResult};
@@ -58,7 +58,7 @@ async fn create_once(
     .await?;
     let Some(id) = inserted else {
         tx.rollback().await?;
-        let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND idempotency_key = $2");
+        let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.idempotency_key = $2");
         let row = sqlx::query(&sql).bind(workspace_id).bind(&new.idempotency_key).fetch_one(pool).await?;
         return Ok((campaign(&row)?, false));
     };
@@ -81,8 +81,13 @@ async fn create_once(
         tx.rollback().await?;
         return Err(StoreError::EmptyAudience);
     }
-    let sql = format!("UPDATE campaigns SET audience = $2, pending = $2 WHERE id = $1 RETURNING {COLUMNS}");
-    let row = sqlx::query(&sql).bind(id).bind(audience).fetch_one(&mut *tx).await?;
+    sqlx::query("UPDATE campaigns SET audience = $2, pending = $2 WHERE id = $1")
+        .bind(id)
+        .bind(audience)
+        .execute(&mut *tx)
+        .await?;
+    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((campaign(&row)?, true))
 }
@@ -94,15 +99,15 @@ pub(crate) async fn list(
     limit: u32,
 ) -> StoreResult<Vec<CampaignRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND id < COALESCE($2, 9223372036854775807) \
-         ORDER BY id DESC LIMIT $3"
+        "SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
+         ORDER BY c.id DESC LIMIT $3"
     );
     let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
     rows.iter().map(campaign).collect()
 }
 
 pub(crate) async fn one(pool: &PgPool, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND id = $2");
+    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.id = $2");
     let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
     row.as_ref().map(campaign).transpose()
 }
@@ -112,7 +117,7 @@ pub(crate) async fn by_idempotency_key(
     workspace_id: i64,
     key: &str,
 ) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND idempotency_key = $2");
+    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.idempotency_key = $2");
     let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
     row.as_ref().map(campaign).transpose()
 }

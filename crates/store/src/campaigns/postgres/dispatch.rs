@@ -5,7 +5,7 @@ use converge_domain::DeliveryStatus;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use super::{bump, receipts, retrying};
+use super::{bump_shard, counter_shard, receipts, retrying};
 use crate::campaigns::{
     channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
@@ -93,11 +93,12 @@ pub(crate) async fn record(
 async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<Utc>) -> StoreResult<(u64, u64)> {
     let mut tx = pool.begin().await?;
     let ids: Vec<i64> = results.iter().map(|r| r.log_id).collect();
-    // Campaign rows first, in id order (see the module's lock order).
+    // Campaign rows first, in id order (see the module's lock order), shared: the statuses read below stay
+    // as they are until this commits (a cancel waits), while other dispatchers and receipts go on.
     sqlx::query(
         "SELECT c.id FROM campaigns c \
          WHERE c.id IN (SELECT l.campaign_id FROM communication_log l WHERE l.id = ANY($1)) \
-         ORDER BY c.id FOR NO KEY UPDATE",
+         ORDER BY c.id FOR SHARE",
     )
     .bind(&ids)
     .execute(&mut *tx)
@@ -173,8 +174,9 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
             deltas.moved(row.try_get("campaign_id")?, status);
         }
     }
-    bump(&mut tx, &deltas).await?;
-    let receipts_applied = receipts::apply_parked(&mut tx, &vendor_ids, now).await?;
+    let shard = counter_shard();
+    bump_shard(&mut tx, &deltas, shard).await?;
+    let receipts_applied = receipts::apply_parked(&mut tx, &vendor_ids, now, shard).await?;
     tx.commit().await?;
     Ok((rows.len() as u64, receipts_applied))
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, DeliveryStatus};
 use sqlx::{PgConnection, PgPool};
 
-use super::{bump, campaign, receipts, retrying, COLUMNS};
+use super::{bump, campaign, receipts, retrying, COLUMNS, NOTHING_PENDING, TOTALS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
 use crate::StoreResult;
 
@@ -33,27 +33,28 @@ async fn set_status_once(
 ) -> StoreResult<Option<CampaignRow>> {
     let mut tx = pool.begin().await?;
     // The compare-and-set locks the campaign row first (lock order: campaign, then its log rows).
-    let changed: Option<i64> = sqlx::query_scalar(
-        "UPDATE campaigns SET status = $3, updated_at = $5, \
-             launched_at = CASE WHEN $3 = 'running' THEN COALESCE(launched_at, $5) ELSE launched_at END, \
+    let sql = format!(
+        "UPDATE campaigns c SET status = $3, updated_at = $5, \
+             launched_at = CASE WHEN $3 = 'running' THEN COALESCE(c.launched_at, $5) ELSE c.launched_at END, \
              completed_at = CASE WHEN $3 IN ('completed', 'cancelled') THEN $5 END \
-         WHERE workspace_id = $1 AND id = $2 AND status = ANY($4) AND ($3 <> 'completed' OR pending = 0) \
-         RETURNING id",
-    )
-    .bind(workspace_id)
-    .bind(id)
-    .bind(to.as_str())
-    .bind(allowed)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
+         WHERE c.workspace_id = $1 AND c.id = $2 AND c.status = ANY($4) AND ($3 <> 'completed' OR {NOTHING_PENDING}) \
+         RETURNING c.id"
+    );
+    let changed: Option<i64> = sqlx::query_scalar(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .bind(to.as_str())
+        .bind(allowed)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
     if changed.is_none() {
         return Ok(None);
     }
     if to == CampaignStatus::Cancelled {
         skip_unclaimed(&mut tx, id, now).await?;
     }
-    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE id = $1");
+    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(campaign(&row)?))
@@ -95,10 +96,9 @@ pub(crate) async fn start_due(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
 
 pub(crate) async fn finish(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
     receipts::reconcile(pool, now).await?;
-    let cancelled: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'cancelled' AND pending > 0 ORDER BY id")
-            .fetch_all(pool)
-            .await?;
+    let sql =
+        format!("SELECT c.id FROM campaigns c WHERE c.status = 'cancelled' AND NOT ({NOTHING_PENDING}) ORDER BY c.id");
+    let cancelled: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(pool).await?;
     for id in cancelled {
         retrying("sweep cancelled campaign", || async move {
             let mut tx = pool.begin().await?;
@@ -108,13 +108,11 @@ pub(crate) async fn finish(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<Vec
         })
         .await?;
     }
-    let mut ids: Vec<i64> = sqlx::query_scalar(
-        "UPDATE campaigns SET status = 'completed', completed_at = $1, updated_at = $1 \
-         WHERE status = 'running' AND pending = 0 RETURNING id",
-    )
-    .bind(now)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!(
+        "UPDATE campaigns c SET status = 'completed', completed_at = $1, updated_at = $1 \
+         WHERE c.status = 'running' AND {NOTHING_PENDING} RETURNING c.id"
+    );
+    let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(now).fetch_all(pool).await?;
     ids.sort_unstable();
     Ok(ids)
 }
@@ -159,16 +157,19 @@ async fn retry_failed_once(
     .rows_affected();
     if retried > 0 {
         sqlx::query(
-            "UPDATE campaigns SET failed = failed - $2, pending = pending + $2, updated_at = $3, \
+            "UPDATE campaigns SET updated_at = $2, \
                  status = CASE WHEN status = 'completed' THEN 'running' ELSE status END, \
                  completed_at = CASE WHEN status = 'completed' THEN NULL ELSE completed_at END \
              WHERE id = $1",
         )
         .bind(campaign_id)
-        .bind(retried as i64)
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let mut deltas = Deltas::default();
+        deltas.add(campaign_id, DeliveryStatus::Failed, -(retried as i64));
+        deltas.add(campaign_id, DeliveryStatus::Pending, retried as i64);
+        bump(&mut tx, &deltas).await?;
     }
     tx.commit().await?;
     Ok(Some(retried))

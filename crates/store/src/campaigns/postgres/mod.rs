@@ -17,8 +17,21 @@ use super::{campaign_status, send_channel, stats, CampaignRow, Deltas};
 use crate::segment::Param;
 use crate::{StoreError, StoreResult};
 
-pub(crate) const COLUMNS: &str = "id, workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-    idempotency_key, pending, sent, failed, skipped, created_at, updated_at, launched_at, completed_at";
+/// A campaign's columns as read from [`TOTALS`]: the counters are the launch base plus every shard's deltas.
+pub(crate) const COLUMNS: &str = "c.id, c.workspace_id, c.name, c.channel, c.template, c.segment_id, c.rule, \
+    c.status, c.send_at, c.idempotency_key, c.pending + k.pending AS pending, c.sent + k.sent AS sent, \
+    c.failed + k.failed AS failed, c.skipped + k.skipped AS skipped, c.created_at, c.updated_at, c.launched_at, \
+    c.completed_at";
+
+/// `campaigns c` with `k`, the sums of its counter shards (migration 0009), for [`COLUMNS`].
+pub(crate) const TOTALS: &str = "campaigns c CROSS JOIN LATERAL ( \
+    SELECT COALESCE(sum(pending), 0)::bigint AS pending, COALESCE(sum(sent), 0)::bigint AS sent, \
+           COALESCE(sum(failed), 0)::bigint AS failed, COALESCE(sum(skipped), 0)::bigint AS skipped \
+    FROM campaign_counts WHERE campaign_id = c.id) k";
+
+/// SQL for "campaign `c` has nothing pending", shards included.
+pub(crate) const NOTHING_PENDING: &str =
+    "c.pending + (SELECT COALESCE(sum(pending), 0) FROM campaign_counts WHERE campaign_id = c.id) = 0";
 
 pub(crate) fn campaign(row: &PgRow) -> StoreResult<CampaignRow> {
     Ok(CampaignRow {
@@ -56,27 +69,45 @@ pub(crate) fn bind_params<'q>(
     query
 }
 
-/// Adds counter deltas to their campaigns, one statement for all of them.
+/// Adds counter deltas to their campaigns' shards, one statement for all of them (see migration 0009).
 pub(crate) async fn bump(conn: &mut PgConnection, deltas: &Deltas) -> StoreResult<()> {
+    bump_shard(conn, deltas, counter_shard()).await
+}
+
+/// [`bump`] into a given shard: a transaction that adds to counters more than once uses one shard, so two
+/// transactions never take two shards' locks in opposite orders.
+pub(crate) async fn bump_shard(conn: &mut PgConnection, deltas: &Deltas, shard: i16) -> StoreResult<()> {
     if deltas.is_empty() {
         return Ok(());
     }
     let (ids, d): (Vec<i64>, Vec<[i64; 4]>) = deltas.iter().unzip();
     sqlx::query(
-        "UPDATE campaigns c SET pending = c.pending + d.p, sent = c.sent + d.s, failed = c.failed + d.f, \
-                skipped = c.skipped + d.k \
-         FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS d(id, p, s, f, k) \
-         WHERE c.id = d.id",
+        "INSERT INTO campaign_counts (campaign_id, shard, pending, sent, failed, skipped) \
+         SELECT id, $6, p, s, f, k FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) \
+             AS d(id, p, s, f, k) ORDER BY id \
+         ON CONFLICT (campaign_id, shard) DO UPDATE SET pending = campaign_counts.pending + excluded.pending, \
+             sent = campaign_counts.sent + excluded.sent, failed = campaign_counts.failed + excluded.failed, \
+             skipped = campaign_counts.skipped + excluded.skipped",
     )
     .bind(ids)
     .bind(d.iter().map(|x| x[0]).collect::<Vec<_>>())
     .bind(d.iter().map(|x| x[1]).collect::<Vec<_>>())
     .bind(d.iter().map(|x| x[2]).collect::<Vec<_>>())
     .bind(d.iter().map(|x| x[3]).collect::<Vec<_>>())
+    .bind(shard)
     .execute(conn)
     .await?;
     Ok(())
 }
+
+/// The counter shard a transaction adds to: transactions of one process take turns, processes start apart.
+pub(crate) fn counter_shard() -> i16 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let turn = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed).wrapping_add(std::process::id());
+    (turn % COUNTER_SHARDS) as i16
+}
+
+const COUNTER_SHARDS: u32 = 8;
 
 /// Transactions that can meet another writer's row locks in a different order are retried on deadlock or
 /// serialization failure. Every transaction here is safe to re-run: guards make repeated effects no-ops.

@@ -19,7 +19,7 @@ pub(crate) async fn apply(
     }
     let (applied, unknown) = retrying("apply receipts", || async {
         let mut conn = pool.acquire().await?;
-        apply_core(&mut conn, &unique, now, true).await
+        apply_core(&mut conn, &unique, now, true, super::counter_shard()).await
     })
     .await?;
     let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
@@ -39,6 +39,7 @@ pub(super) async fn apply_core(
     receipts: &[&ReceiptUpdate],
     now: DateTime<Utc>,
     park: bool,
+    shard: i16,
 ) -> StoreResult<(u64, u64)> {
     let (applied, unknown): (i64, i64) = sqlx::query_as(
         "WITH d AS ( \
@@ -52,9 +53,10 @@ pub(super) async fn apply_core(
                     count(*) FILTER (WHERE status = 'FAILED') AS failed \
              FROM upd GROUP BY campaign_id), \
          bump AS ( \
-             UPDATE campaigns c SET pending = c.pending - agg.sent - agg.failed, sent = c.sent + agg.sent, \
-                    failed = c.failed + agg.failed \
-             FROM agg WHERE c.id = agg.campaign_id), \
+             INSERT INTO campaign_counts (campaign_id, shard, pending, sent, failed) \
+             SELECT campaign_id, $7, -(sent + failed), sent, failed FROM agg ORDER BY campaign_id \
+             ON CONFLICT (campaign_id, shard) DO UPDATE SET pending = campaign_counts.pending + excluded.pending, \
+                 sent = campaign_counts.sent + excluded.sent, failed = campaign_counts.failed + excluded.failed), \
          miss AS ( \
              SELECT d.* FROM d WHERE $6 AND NOT EXISTS (SELECT 1 FROM upd WHERE upd.vid = d.vid) \
                AND NOT EXISTS (SELECT 1 FROM communication_log l WHERE l.vendor_message_id = d.vid)), \
@@ -69,6 +71,7 @@ pub(super) async fn apply_core(
     .bind(receipts.iter().map(|r| r.at).collect::<Vec<_>>())
     .bind(now)
     .bind(park)
+    .bind(shard)
     .fetch_one(conn)
     .await?;
     Ok((applied as u64, unknown as u64))
@@ -91,6 +94,7 @@ pub(super) async fn apply_parked(
     conn: &mut PgConnection,
     vendor_ids: &[String],
     now: DateTime<Utc>,
+    shard: i16,
 ) -> StoreResult<u64> {
     if vendor_ids.is_empty() {
         return Ok(0);
@@ -107,7 +111,7 @@ pub(super) async fn apply_parked(
         return Ok(0);
     }
     let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
-    Ok(apply_core(conn, &refs, now, false).await?.0)
+    Ok(apply_core(conn, &refs, now, false, shard).await?.0)
 }
 
 /// Applies every parked receipt whose message is now known. This closes the race [`apply_parked`] leaves
@@ -116,16 +120,21 @@ pub(super) async fn apply_parked(
 pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
     retrying("reconcile receipts", || async {
         let mut tx = pool.begin().await?;
+        // One index probe per parked receipt (the LATERAL with LIMIT keeps the planner from hashing the whole
+        // log, which it would otherwise do every sweep while a big campaign's receipts are being parked).
         let rows: Vec<Parked> = sqlx::query_as(
-            "DELETE FROM unmatched_receipts u USING communication_log l \
-             WHERE l.vendor_message_id = u.vendor_message_id \
+            "DELETE FROM unmatched_receipts u WHERE u.vendor_message_id IN ( \
+                 SELECT p.vendor_message_id FROM unmatched_receipts p CROSS JOIN LATERAL ( \
+                     SELECT 1 FROM communication_log l WHERE l.vendor_message_id = p.vendor_message_id LIMIT 1) known \
+                 LIMIT 10000) \
              RETURNING u.vendor_message_id, u.status, u.error, u.occurred_at",
         )
         .fetch_all(&mut *tx)
         .await?;
         let parked = unpark(rows)?;
         let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
-        let applied = if refs.is_empty() { 0 } else { apply_core(&mut tx, &refs, now, false).await?.0 };
+        let shard = super::counter_shard();
+        let applied = if refs.is_empty() { 0 } else { apply_core(&mut tx, &refs, now, false, shard).await?.0 };
         tx.commit().await?;
         Ok(applied)
     })
