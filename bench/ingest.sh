@@ -9,7 +9,7 @@ set -euo pipefail
 MODE=${1:?usage: bench/ingest.sh embedded|production [seconds]}
 SECONDS_PER_RUN=${2:-15}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${CONVERGE_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/converge}
+BIN=${BENCH_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/converge}
 CONNECTIONS=${CONNECTIONS:-64}
 RUN_ID=$(date +%s)
 DIR=$(mktemp -d)

@@ -111,7 +111,7 @@ impl Default for DeliverySettings {
             retry_max_ms: 60_000,
             receipt_batch: 5_000,
             receipt_flush_ms: 50,
-            receipt_appliers: 1,
+            receipt_appliers: 2,
             scheduler_interval_ms: 1_000,
         }
     }
