@@ -1,7 +1,7 @@
 // Import customers or orders from a CSV file: pick the file, map its columns (pre-filled by name), check it
 // with a dry run that lists every bad row, then ingest the valid rows through the same pipeline as the API.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type ChangeEvent } from 'react';
+import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { Link } from 'react-router';
 
 import { api, unwrap, type Schemas } from '@/api/client';
@@ -108,6 +108,13 @@ export default function ImportPage() {
     setFile(loaded);
     remap(kind, loaded);
   };
+
+  // A file picked before the list of fields arrived (a slow network, a quick hand) is mapped once it does;
+  // otherwise it would stay unmapped and "Check the file" disabled until the kind is switched.
+  const fieldsData = importFields.data;
+  useEffect(() => {
+    if (fieldsData && file && Object.keys(mapping).length === 0) setMapping(autoMap(fieldsData[kind] ?? [], file.headers));
+  }, [fieldsData, file, kind, mapping]);
 
   const mappedColumns = new Set(Object.values(mapping).filter(Boolean));
   const unmapped = file ? file.headers.filter((h) => h && !mappedColumns.has(h)) : [];
