@@ -26,7 +26,7 @@ echo "first load needs index.html + $entry + $css + the page's chunk"
 
 echo "== release binary"
 cargo build --release --bin converge -q
-bin=target/release/converge
+bin=${CARGO_TARGET_DIR:-target}/release/converge
 
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
