@@ -282,6 +282,14 @@ wait_dispatched() {
   done
 }
 
+# Waits (up to 30 s) until the last dispatch results are recorded: every vendor id known, no message still due.
+wait_recorded() {
+  for _ in $(seq 1 300); do
+    [ "$(sql "SELECT count(*) FROM communication_log WHERE campaign_id = $ID AND next_attempt_at IS NOT NULL")" = 0 ] && return 0
+    sleep 0.1
+  done
+}
+
 phase_campaign() {
   echo "phase campaign: launch → dispatch → every receipt applied (receipts called back by the simulator)" >&2
   PORT=$(free_port)
@@ -344,10 +352,7 @@ phase_receipts() {
   cpu_report "launch → dispatched" "$mark" "$DISPATCH_S"
   pg_sample_report "launch → dispatched"
   # The last dispatch results are recorded (vendor ids known) before any receipt is replayed.
-  for _ in $(seq 1 300); do
-    [ "$(sql "SELECT count(*) FROM communication_log WHERE campaign_id = $ID AND next_attempt_at IS NOT NULL")" = 0 ] && break
-    sleep 0.1
-  done
+  wait_recorded
   metrics_summary
   local result started
   mark=$(cpu_mark)
@@ -372,10 +377,7 @@ phase_applier() {
   start_server
   launch "bench applier $RUN_ID"
   wait_dispatched
-  for _ in $(seq 1 300); do
-    [ "$(sql "SELECT count(*) FROM communication_log WHERE campaign_id = $ID AND next_attempt_at IS NOT NULL")" = 0 ] && break
-    sleep 0.1
-  done
+  wait_recorded
   stop "$SERVER"
   start_server api
   "$REPLAY" --converge "http://127.0.0.1:$PORT" --vendor "http://127.0.0.1:$VPORT" --campaign "$ID" \

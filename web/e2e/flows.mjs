@@ -45,6 +45,23 @@ async function setCondition(page, index, field, operator, value) {
   await rule.getByRole('spinbutton').first().fill(value);
 }
 
+/** Waits until the audience builder shows `count` as up to date; returns it. */
+async function countSettlesOn(page, count) {
+  let shown;
+  await waitFor(
+    `the count shown to equal the API's ${count}`,
+    async () => {
+      if (!(await page.getByText('Up to date').isVisible())) return false;
+      shown = await numberIn(page.getByTestId('audience-count'));
+      return shown === count;
+    },
+    { timeoutMs: 15_000 },
+  ).catch((err) => {
+    throw new Error(`${err.message} (last shown: ${shown})`);
+  });
+  return shown;
+}
+
 /** The fields of a rule's conditions, depth first. */
 function leafFields(rule) {
   return rule.rules.flatMap((r) => ('rules' in r ? leafFields(r) : [r.field]));
@@ -130,18 +147,7 @@ export function flows(ctx) {
         assertEqual(api.status, 200, 'preview status');
         assert(api.json.count > 0, 'the rule matches someone in the sample data');
         // The page asks on its own, 300 ms after the last change; it must settle on the API's number.
-        let shown;
-        await waitFor(
-          `the count shown to equal the API's ${api.json.count}`,
-          async () => {
-            if (!(await page.getByText('Up to date').isVisible())) return false;
-            shown = await numberIn(page.getByTestId('audience-count'));
-            return shown === api.json.count;
-          },
-          { timeoutMs: 15_000 },
-        ).catch((err) => {
-          throw new Error(`${err.message} (last shown: ${shown})`);
-        });
+        const shown = await countSettlesOn(page, api.json.count);
         const english = await page.getByTestId('rule-english').textContent();
         assert(english.includes('(Visits less than 8 or Days inactive at least 30)'), `plain English: ${english}`);
         state.audienceCount = shown;
@@ -253,18 +259,7 @@ export function flows(ctx) {
         await waitFor('the builder to hold the rule from the words', async () => JSON.stringify(await fields()) === JSON.stringify(want), { timeoutMs: 10_000 });
         const api = await apiAsPage(page, 'POST', '/api/v1/segments/preview', { rule: asked.json.rule, sample_size: 0 });
         assert(api.json.count > 0, 'the words match someone in the sample data');
-        let shown;
-        await waitFor(
-          `the count shown to equal the API's ${api.json.count}`,
-          async () => {
-            if (!(await page.getByText('Up to date').isVisible())) return false;
-            shown = await numberIn(page.getByTestId('audience-count'));
-            return shown === api.json.count;
-          },
-          { timeoutMs: 15_000 },
-        ).catch((err) => {
-          throw new Error(`${err.message} (last shown: ${shown})`);
-        });
+        await countSettlesOn(page, api.json.count);
 
         await page.getByLabel('Objective for AI suggestions').fill('thank our best customers with early access to the sale');
         await page.getByRole('button', { name: 'Suggest messages' }).click();
