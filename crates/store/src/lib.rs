@@ -25,8 +25,8 @@ use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use converge_domain::{CampaignStatus, Currency, DeliveryStatus, IngestEnvelope};
 
 pub use campaigns::{
-    CampaignRow, CampaignStats, ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchSummary, LogRow, NewCampaign,
-    ReceiptOutcome, ReceiptUpdate, TimelinePoint,
+    CampaignRow, CampaignStats, ClaimedDelivery, DeliveryRoute, DispatchOutcome, DispatchResult, DispatchSummary,
+    LogRow, NewCampaign, NewDeliveryRoute, ReceiptOutcome, ReceiptUpdate, TimelinePoint,
 };
 pub use error::{StoreError, StoreResult};
 pub use identity::*;
@@ -240,34 +240,43 @@ pub trait Store: IdentityStore + Send + Sync + 'static {
 
     /// Records a batch of dispatch results in one transaction, counters included. Status only moves from
     /// PENDING: `Skipped` → SKIPPED, `Failed` → FAILED, `Retry` stays PENDING and is due again at its time
-    /// (SKIPPED if the campaign was cancelled meanwhile), `Accepted` records the vendor's id, channel,
-    /// address and message and waits for the receipt (applying it at once if it arrived first). Results of a
-    /// claim that lapsed and was taken over are ignored, except `Accepted`, which is kept if the message has
-    /// no vendor id yet. The first result per log id in the batch wins. Vendor ids must be unique.
+    /// (SKIPPED if the campaign was cancelled meanwhile), `Accepted` records the vendor's id, the route, the
+    /// channel, address and message and waits for the receipt (applying it at once if it arrived first).
+    /// Results of a claim that lapsed and was taken over are ignored, except `Accepted`, which is kept if the
+    /// message has no vendor id yet. The first result per log id in the batch wins. Vendor ids need not be
+    /// unique: they are facts about one message, matched together with its log id and route.
     async fn record_dispatch(&self, results: &[DispatchResult], now: DateTime<Utc>) -> StoreResult<DispatchSummary>;
 
     /// Applies a batch of vendor receipts in one statement (Postgres) or one transaction (SQLite), counters
-    /// included. Only a PENDING message takes a receipt, so duplicates, late receipts and a SENT after a
-    /// FAILED change nothing (the first one applied wins; within a batch, the earlier one). A receipt whose
-    /// vendor id matches no message is counted `unknown` and parked until the dispatcher records that id
-    /// (see [`Store::record_dispatch`], [`Store::finish_campaigns`], [`Store::prune_unmatched_receipts`]).
-    /// Not scoped by workspace: the vendor id identifies the message.
+    /// included. A receipt settles its message (`log_id`) only if the message was accepted through the
+    /// receipt's route under the receipt's vendor id, and only while it is PENDING, so duplicates, late
+    /// receipts, a SENT after a FAILED and receipts through another route change nothing (the first one
+    /// applied wins; within a batch, the earlier one). A receipt for a message whose acceptance is not
+    /// recorded yet is counted `unknown` and parked for exactly that message, route and vendor id (see
+    /// [`Store::record_dispatch`], [`Store::finish_campaigns`], [`Store::prune_unmatched_receipts`]).
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome>;
 
-    /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, in any
-    /// workspace, ascending: the receipt endpoint refuses receipts for messages that were never ours.
-    async fn known_messages(&self, log_ids: &[i64]) -> StoreResult<Vec<i64>>;
+    /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, ascending,
+    /// in `workspace_id` when given, else in any workspace: the receipt endpoint refuses receipts for messages
+    /// that are not the route's to report on.
+    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>>;
 
     /// The workspace's channel settings as last stored (JSON; the server validates them), if ever stored.
     async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>>;
 
-    /// Replaces the workspace's channel settings.
+    /// Replaces the workspace's channel settings and, in the same transaction, keeps `routes` (the delivery
+    /// routes the settings name; routes already kept are left as they are, and none is ever deleted, so a
+    /// previous vendor's late receipts still verify).
     async fn put_channel_settings(
         &self,
         workspace_id: i64,
         channels: &serde_json::Value,
+        routes: &[NewDeliveryRoute],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    /// A workspace's delivery route by its id (`rt_…`), for verifying the receipts posted to it.
+    async fn delivery_route(&self, route: &str) -> StoreResult<Option<DeliveryRoute>>;
 
     /// Forgets parked receipts received before `before` (they never matched a message); returns how many.
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64>;

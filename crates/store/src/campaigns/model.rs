@@ -107,8 +107,9 @@ pub struct DispatchResult {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DispatchOutcome {
-    /// The vendor took the message; it stays PENDING until the vendor's receipt.
-    Accepted { vendor_message_id: String, channel: Channel, address: String, message: String },
+    /// The vendor took the message; it stays PENDING until the vendor's receipt. `route` names the channel
+    /// configuration it went through: only a receipt that came through the same route can settle it.
+    Accepted { vendor_message_id: String, route: String, channel: Channel, address: String, message: String },
     /// Not sent (e.g. no address for the channel): SKIPPED with the reason.
     Skipped { reason: String },
     /// A transient failure: the claim is released and the message is due again at `next_attempt_at`.
@@ -128,9 +129,14 @@ pub struct DispatchSummary {
     pub receipts_applied: u64,
 }
 
-/// A vendor's delivery receipt, as the receipt applier hands it to the store.
+/// A vendor's delivery receipt, as the receipt applier hands it to the store. It settles a message only if all
+/// three of `log_id`, `route` and `vendor_message_id` match what the dispatcher recorded for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptUpdate {
+    /// The message, from the reference the vendor echoes (`{log_id}.{generation}`).
+    pub log_id: i64,
+    /// The delivery route the receipt came through (whose signing secret verified it).
+    pub route: String,
     pub vendor_message_id: String,
     pub status: ReceiptStatus,
     pub error: Option<String>,
@@ -143,9 +149,10 @@ pub struct ReceiptUpdate {
 pub struct ReceiptOutcome {
     /// Receipts that moved a PENDING message to SENT or FAILED.
     pub applied: u64,
-    /// Receipts for a message that already had an outcome, or repeated within the batch.
+    /// Receipts for a message that already had an outcome, repeated within the batch, or naming a message
+    /// that was accepted through another route or under another vendor id.
     pub ignored_duplicates_or_late: u64,
-    /// Receipts naming no known vendor message id (distinct ids): parked until the id is recorded.
+    /// Receipts for a message whose acceptance is not recorded yet: parked until it is.
     pub unknown: u64,
 }
 
@@ -180,4 +187,36 @@ pub struct TimelinePoint {
     pub bucket_start: DateTime<Utc>,
     pub sent: i64,
     pub failed: i64,
+}
+
+/// A workspace's own delivery route: receipts posted to `/api/v1/delivery-receipts/{route}` must be signed with
+/// `signing_secret` and may only settle messages sent through this route.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeliveryRoute {
+    pub route: String,
+    pub workspace_id: i64,
+    pub signing_secret: String,
+}
+
+impl std::fmt::Debug for DeliveryRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryRoute")
+            .field("route", &self.route)
+            .field("workspace_id", &self.workspace_id)
+            .field("signing_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A route to keep with a workspace's channel settings (see [`crate::Store::put_channel_settings`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewDeliveryRoute {
+    pub route: String,
+    pub signing_secret: String,
+}
+
+impl std::fmt::Debug for NewDeliveryRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewDeliveryRoute").field("route", &self.route).field("signing_secret", &"[redacted]").finish()
+    }
 }

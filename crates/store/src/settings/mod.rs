@@ -1,11 +1,14 @@
-//! Per-workspace settings documents (today: delivery channels) on both backends. The store keeps them as
-//! JSON and knows nothing of their shape: the server validates before writing and after reading.
+//! Per-workspace settings documents (today: delivery channels) and the delivery routes they name, on both
+//! backends. The store keeps the settings as JSON and knows nothing of their shape: the server validates
+//! before writing and after reading. A route (`delivery_routes`, migration 0010) is written in the same
+//! transaction as the settings that introduce it and never deleted, so receipts of a replaced vendor
+//! configuration still verify — and still only reach the messages that configuration sent.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, SqlitePool};
 
 use crate::sqlite::millis;
-use crate::StoreResult;
+use crate::{DeliveryRoute, NewDeliveryRoute, StoreResult};
 
 pub(crate) async fn channels_pg(pool: &PgPool, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
     let row: Option<serde_json::Value> =
@@ -20,8 +23,10 @@ pub(crate) async fn put_channels_pg(
     pool: &PgPool,
     workspace_id: i64,
     channels: &serde_json::Value,
+    routes: &[NewDeliveryRoute],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO workspace_settings (workspace_id, channels, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (workspace_id) DO UPDATE SET channels = EXCLUDED.channels, updated_at = EXCLUDED.updated_at",
@@ -29,9 +34,31 @@ pub(crate) async fn put_channels_pg(
     .bind(workspace_id)
     .bind(channels)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    for route in routes {
+        sqlx::query(
+            "INSERT INTO delivery_routes (route, workspace_id, signing_secret, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (route) DO NOTHING",
+        )
+        .bind(&route.route)
+        .bind(workspace_id)
+        .bind(&route.signing_secret)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn route_pg(pool: &PgPool, route: &str) -> StoreResult<Option<DeliveryRoute>> {
+    let row: Option<(String, i64, String)> =
+        sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
+            .bind(route)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(route, workspace_id, signing_secret)| DeliveryRoute { route, workspace_id, signing_secret }))
 }
 
 pub(crate) async fn channels_sqlite(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
@@ -49,8 +76,10 @@ pub(crate) async fn put_channels_sqlite(
     pool: &SqlitePool,
     workspace_id: i64,
     channels: &serde_json::Value,
+    routes: &[NewDeliveryRoute],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO workspace_settings (workspace_id, channels, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (workspace_id) DO UPDATE SET channels = excluded.channels, updated_at = excluded.updated_at",
@@ -58,7 +87,29 @@ pub(crate) async fn put_channels_sqlite(
     .bind(workspace_id)
     .bind(channels.to_string())
     .bind(millis(now))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    for route in routes {
+        sqlx::query(
+            "INSERT INTO delivery_routes (route, workspace_id, signing_secret, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (route) DO NOTHING",
+        )
+        .bind(&route.route)
+        .bind(workspace_id)
+        .bind(&route.signing_secret)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn route_sqlite(pool: &SqlitePool, route: &str) -> StoreResult<Option<DeliveryRoute>> {
+    let row: Option<(String, i64, String)> =
+        sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
+            .bind(route)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(route, workspace_id, signing_secret)| DeliveryRoute { route, workspace_id, signing_secret }))
 }

@@ -309,8 +309,8 @@ impl Store for SqliteStore {
         crate::campaigns::sqlite::receipts::apply(&self.pool, receipts, now).await
     }
 
-    async fn known_messages(&self, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        crate::campaigns::sqlite::receipts::known(&self.pool, log_ids).await
+    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        crate::campaigns::sqlite::receipts::known(&self.pool, workspace_id, log_ids).await
     }
 
     async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
@@ -321,9 +321,14 @@ impl Store for SqliteStore {
         &self,
         workspace_id: i64,
         channels: &serde_json::Value,
+        routes: &[crate::NewDeliveryRoute],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        crate::settings::put_channels_sqlite(&self.pool, workspace_id, channels, now).await
+        crate::settings::put_channels_sqlite(&self.pool, workspace_id, channels, routes, now).await
+    }
+
+    async fn delivery_route(&self, route: &str) -> StoreResult<Option<crate::DeliveryRoute>> {
+        crate::settings::route_sqlite(&self.pool, route).await
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {

@@ -72,7 +72,7 @@ async fn receipts_per_second() {
         let started = Instant::now();
         store.record_dispatch(&results, now).await.unwrap();
         recording += started.elapsed();
-        vendor_ids.extend(claimed.iter().map(|d| format!("msg-{}", d.log_id)));
+        vendor_ids.extend(claimed.iter().map(|d| (d.log_id, format!("msg-{}", d.log_id))));
     }
     let rate = |took: std::time::Duration| n as f64 / took.as_secs_f64();
     println!(
@@ -83,9 +83,10 @@ async fn receipts_per_second() {
     let mut receipts: Vec<ReceiptUpdate> = vendor_ids
         .iter()
         .enumerate()
-        .map(|(i, id)| {
+        .map(|(i, (log_id, id))| {
             let status = if i % 10 == 0 { ReceiptStatus::Failed } else { ReceiptStatus::Sent };
-            ReceiptUpdate { vendor_message_id: id.clone(), status, error: None, at: now }
+            let route = super::ROUTE.to_owned();
+            ReceiptUpdate { log_id: *log_id, route, vendor_message_id: id.clone(), status, error: None, at: now }
         })
         .collect();
     let duplicates: Vec<_> = receipts.iter().step_by(20).cloned().collect();

@@ -59,10 +59,11 @@ async fn campaign_breakdown_groups_messages_four_ways(store: &dyn Store) {
         results.extend(outcome.map(|o| c.result(o)));
     }
     store.record_dispatch(&results, t0()).await.unwrap();
+    let log_id = |external: &str| claims.iter().find(|c| c.external_id == external).map(|c| c.log_id).unwrap();
     let receipts = [
-        receipt("v-A1", ReceiptStatus::Sent, t0()),
-        receipt("v-A2", ReceiptStatus::Failed, t0()),
-        receipt("v-A7", ReceiptStatus::Sent, t0()),
+        receipt(log_id("A1"), "v-A1", ReceiptStatus::Sent, t0()),
+        receipt(log_id("A2"), "v-A2", ReceiptStatus::Failed, t0()),
+        receipt(log_id("A7"), "v-A7", ReceiptStatus::Sent, t0()),
     ];
     store.apply_receipts(&receipts, t0()).await.unwrap();
     let row = check(store, ws, campaign.id).await;

@@ -47,7 +47,10 @@ async fn cancel_skips_what_is_still_waiting(store: &dyn Store) {
     assert_eq!(store.record_dispatch(&[long[1].result(retry)], t0() + secs(6)).await.unwrap().recorded, 1);
     assert_eq!(log(store, ws, id).await[2].status, DeliveryStatus::Skipped);
     // The vendor's receipt for the message sent before the cancel is still applied.
-    assert_eq!(store.apply_receipts(&[receipt("sent-before-cancel", Sent, t0())], t0()).await.unwrap().applied, 1);
+    assert_eq!(
+        store.apply_receipts(&[receipt(long[0].log_id, "sent-before-cancel", Sent, t0())], t0()).await.unwrap().applied,
+        1
+    );
     // The short claim lapses without a result (its worker died): the scheduler's sweep skips it.
     assert!(store.finish_campaigns(t0() + secs(9)).await.unwrap().is_empty());
     assert_eq!(check(store, ws, id).await.stats.pending, 1);
@@ -72,7 +75,10 @@ async fn retry_failed_reopens_failed_messages(store: &dyn Store) {
         c[2].result(DispatchOutcome::Failed { error: "bad number".into() }),
     ];
     store.record_dispatch(&results, t0()).await.unwrap();
-    store.apply_receipts(&[receipt("a0", Failed, t0()), receipt("a1", Sent, t0())], t0()).await.unwrap();
+    store
+        .apply_receipts(&[receipt(c[0].log_id, "a0", Failed, t0()), receipt(c[1].log_id, "a1", Sent, t0())], t0())
+        .await
+        .unwrap();
     assert_eq!(store.finish_campaigns(t0() + secs(1)).await.unwrap(), vec![id]);
     assert_eq!(store.retry_failed(other, id, t0()).await.unwrap(), None);
     let t1 = t0() + secs(100);
@@ -85,13 +91,13 @@ async fn retry_failed_reopens_failed_messages(store: &dyn Store) {
         assert!(row.vendor_message_id.is_none() && row.error.is_none() && row.completed_at.is_none());
     }
     assert_eq!(rows[1].status, DeliveryStatus::Sent);
-    // A late receipt for the failed attempt no longer matches a message.
-    assert_eq!(store.apply_receipts(&[receipt("a0", Sent, t1)], t1).await.unwrap().unknown, 1);
+    // A late receipt for the failed attempt waits for the message's next acceptance, and then does not match it.
+    assert_eq!(store.apply_receipts(&[receipt(c[0].log_id, "a0", Sent, t1)], t1).await.unwrap().unknown, 1);
     let again = claim(store, "w", t1).await;
     assert!(again.iter().all(|d| d.generation == 1 && d.attempts == 1));
     let results: Vec<_> = again.iter().map(|d| accepted(d, &format!("b{}", d.log_id))).collect();
     store.record_dispatch(&results, t1).await.unwrap();
-    let receipts: Vec<_> = again.iter().map(|d| receipt(&format!("b{}", d.log_id), Sent, t1)).collect();
+    let receipts: Vec<_> = again.iter().map(|d| receipt(d.log_id, &format!("b{}", d.log_id), Sent, t1)).collect();
     store.apply_receipts(&receipts, t1).await.unwrap();
     assert_eq!(store.finish_campaigns(t1).await.unwrap(), vec![id]);
     assert_eq!(check(store, ws, id).await.stats.sent, 3);

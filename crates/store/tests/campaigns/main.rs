@@ -108,16 +108,37 @@ pub async fn claim(store: &dyn Store, worker: &str, at: DateTime<Utc>) -> Vec<Cl
     store.claim_deliveries(worker, 1000, secs(LEASE), at).await.unwrap()
 }
 
+/// The route the tests' messages go through (the node's default vendor).
+pub const ROUTE: &str = "default";
+
 pub fn accepted(delivery: &ClaimedDelivery, vendor_id: &str) -> DispatchResult {
+    accepted_via(delivery, ROUTE, vendor_id)
+}
+
+/// An acceptance through `route`.
+pub fn accepted_via(delivery: &ClaimedDelivery, route: &str, vendor_id: &str) -> DispatchResult {
     delivery.result(DispatchOutcome::Accepted {
         vendor_message_id: vendor_id.into(),
+        route: route.into(),
         channel: Channel::Sms,
         address: delivery.phone.clone().unwrap_or_default(),
         message: format!("Hi {}", delivery.name.clone().unwrap_or_default()),
     })
 }
 
-pub fn receipt(vendor_id: &str, status: ReceiptStatus, at: DateTime<Utc>) -> ReceiptUpdate {
+/// A receipt for message `log_id` through [`ROUTE`].
+pub fn receipt(log_id: i64, vendor_id: &str, status: ReceiptStatus, at: DateTime<Utc>) -> ReceiptUpdate {
+    receipt_via(log_id, ROUTE, vendor_id, status, at)
+}
+
+/// A receipt for message `log_id` that came through `route`.
+pub fn receipt_via(
+    log_id: i64,
+    route: &str,
+    vendor_id: &str,
+    status: ReceiptStatus,
+    at: DateTime<Utc>,
+) -> ReceiptUpdate {
     let error = (status == ReceiptStatus::Failed).then(|| "handset unreachable".to_owned());
-    ReceiptUpdate { vendor_message_id: vendor_id.into(), status, error, at }
+    ReceiptUpdate { log_id, route: route.into(), vendor_message_id: vendor_id.into(), status, error, at }
 }

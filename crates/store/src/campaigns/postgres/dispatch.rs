@@ -113,7 +113,7 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
                  ELSE l.status END, \
              error = CASE WHEN d.kind = 'accepted' AND l.status <> 'PENDING' THEN l.error \
                  WHEN d.kind = 'retry' AND c.status = 'cancelled' THEN $12 ELSE d.error END, \
-             vendor_message_id = d.vid, \
+             vendor_message_id = d.vid, route = d.route, \
              channel = COALESCE(d.channel, l.channel), address = COALESCE(d.address, l.address), \
              message = COALESCE(d.message, l.message), \
              dispatched_at = CASE WHEN d.kind = 'accepted' THEN $11 ELSE l.dispatched_at END, \
@@ -122,12 +122,12 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
                  THEN $11 ELSE l.completed_at END, \
              claimed_by = NULL, claimed_until = NULL, updated_at = $11 \
          FROM UNNEST($1::bigint[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], \
-                     $8::text[], $9::text[], $10::timestamptz[]) \
-              AS d(id, attempts, generation, kind, vid, channel, address, message, error, next_at), campaigns c \
+                     $8::text[], $9::text[], $10::timestamptz[], $13::text[]) \
+              AS d(id, attempts, generation, kind, vid, channel, address, message, error, next_at, route), campaigns c \
          WHERE l.id = d.id AND c.id = l.campaign_id AND l.vendor_message_id IS NULL \
            AND (d.kind = 'accepted' \
                 OR (l.status = 'PENDING' AND l.attempts = d.attempts AND l.generation = d.generation)) \
-         RETURNING l.campaign_id, l.status, d.kind, l.vendor_message_id",
+         RETURNING l.id, l.campaign_id, l.status, d.kind, l.route, l.vendor_message_id",
     )
     .bind(&ids)
     .bind(results.iter().map(|r| r.attempts).collect::<Vec<_>>())
@@ -161,22 +161,26 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
     )
     .bind(now)
     .bind(CANCELLED)
+    .bind(accepted(|o| match o {
+        DispatchOutcome::Accepted { route, .. } => Some(route.clone()),
+        _ => None,
+    }))
     .fetch_all(&mut *tx)
     .await?;
     let mut deltas = Deltas::default();
-    let mut vendor_ids = Vec::new();
+    let mut recorded: Vec<receipts::Recorded> = Vec::new();
     for row in &rows {
         let status = delivery_status(row.try_get("status")?)?;
         let kind: String = row.try_get("kind")?;
         if kind == "accepted" {
-            vendor_ids.push(row.try_get::<String, _>("vendor_message_id")?);
+            recorded.push((row.try_get("id")?, row.try_get("route")?, row.try_get("vendor_message_id")?));
         } else if status != DeliveryStatus::Pending {
             deltas.moved(row.try_get("campaign_id")?, status);
         }
     }
     let shard = counter_shard();
     bump_shard(&mut tx, &deltas, shard).await?;
-    let receipts_applied = receipts::apply_parked(&mut tx, &vendor_ids, now, shard).await?;
+    let receipts_applied = receipts::apply_parked(&mut tx, &recorded, now, shard).await?;
     tx.commit().await?;
     Ok((rows.len() as u64, receipts_applied))
 }

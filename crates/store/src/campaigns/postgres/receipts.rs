@@ -13,7 +13,7 @@ pub(crate) async fn apply(
     receipts: &[ReceiptUpdate],
     now: DateTime<Utc>,
 ) -> StoreResult<ReceiptOutcome> {
-    let unique = first_per_key(receipts, |r| r.vendor_message_id.as_str());
+    let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
     if unique.is_empty() {
         return Ok(ReceiptOutcome::default());
     }
@@ -26,14 +26,14 @@ pub(crate) async fn apply(
     Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
 }
 
-/// Applies receipts with unique vendor ids in one statement (atomic on its own): moves PENDING messages to
-/// the receipt's status, adds the moves to their campaigns' counters, and, if `park`, parks receipts whose
-/// id matches no message. Returns `(applied, unknown)`.
+/// Applies receipts with unique (log id, route, vendor id) in one statement (atomic on its own): moves each
+/// PENDING message that was accepted through the receipt's route under the receipt's vendor id to the
+/// receipt's status, adds the moves to their campaigns' counters, and, if `park`, parks receipts whose message
+/// has no recorded acceptance yet. Returns `(applied, unknown)`.
 ///
-/// Only `status`, `error`, `completed_at` and `updated_at` change, none of them indexed, so each row is a
-/// HOT update. Unknown ids are looked up only among receipts that applied nothing, so the common case costs
-/// one index probe per receipt. Two batches sharing messages or campaigns may deadlock (row order inside
-/// `UPDATE … FROM` is unspecified); callers run this under [`retrying`].
+/// Messages are found by primary key. Only `status`, `error`, `completed_at` and `updated_at` change, none
+/// of them indexed, so each row is a HOT update. Two batches sharing messages or campaigns may deadlock (row
+/// order inside `UPDATE … FROM` is unspecified); callers run this under [`retrying`].
 pub(super) async fn apply_core(
     conn: &mut PgConnection,
     receipts: &[&ReceiptUpdate],
@@ -43,28 +43,31 @@ pub(super) async fn apply_core(
 ) -> StoreResult<(u64, u64)> {
     let (applied, unknown): (i64, i64) = sqlx::query_as(
         "WITH d AS ( \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS d(vid, status, error, at)), \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) \
+                 AS d(id, route, vid, status, error, at)), \
          upd AS ( \
-             UPDATE communication_log l SET status = d.status, error = d.error, completed_at = d.at, updated_at = $5 \
-             FROM d WHERE l.vendor_message_id = d.vid AND l.status = 'PENDING' \
-             RETURNING l.campaign_id, d.vid, d.status), \
+             UPDATE communication_log l SET status = d.status, error = d.error, completed_at = d.at, updated_at = $7 \
+             FROM d WHERE l.id = d.id AND l.route = d.route AND l.vendor_message_id = d.vid AND l.status = 'PENDING' \
+             RETURNING l.campaign_id, d.id, d.vid, d.status), \
          agg AS ( \
              SELECT campaign_id, count(*) FILTER (WHERE status = 'SENT') AS sent, \
                     count(*) FILTER (WHERE status = 'FAILED') AS failed \
              FROM upd GROUP BY campaign_id), \
          bump AS ( \
              INSERT INTO campaign_counts (campaign_id, shard, pending, sent, failed) \
-             SELECT campaign_id, $7, -(sent + failed), sent, failed FROM agg ORDER BY campaign_id \
+             SELECT campaign_id, $9, -(sent + failed), sent, failed FROM agg ORDER BY campaign_id \
              ON CONFLICT (campaign_id, shard) DO UPDATE SET pending = campaign_counts.pending + excluded.pending, \
                  sent = campaign_counts.sent + excluded.sent, failed = campaign_counts.failed + excluded.failed), \
          miss AS ( \
-             SELECT d.* FROM d WHERE $6 AND NOT EXISTS (SELECT 1 FROM upd WHERE upd.vid = d.vid) \
-               AND NOT EXISTS (SELECT 1 FROM communication_log l WHERE l.vendor_message_id = d.vid)), \
+             SELECT d.* FROM d WHERE $8 AND NOT EXISTS (SELECT 1 FROM upd WHERE upd.id = d.id AND upd.vid = d.vid) \
+               AND EXISTS (SELECT 1 FROM communication_log l WHERE l.id = d.id AND l.vendor_message_id IS NULL)), \
          park AS ( \
-             INSERT INTO unmatched_receipts (vendor_message_id, status, error, occurred_at, received_at) \
-             SELECT vid, status, error, at, $5 FROM miss ON CONFLICT (vendor_message_id) DO NOTHING) \
+             INSERT INTO unmatched_receipts (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
+             SELECT id, route, vid, status, error, at, $7 FROM miss ON CONFLICT DO NOTHING) \
          SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM miss)",
     )
+    .bind(receipts.iter().map(|r| r.log_id).collect::<Vec<_>>())
+    .bind(receipts.iter().map(|r| r.route.as_str()).collect::<Vec<_>>())
     .bind(receipts.iter().map(|r| r.vendor_message_id.as_str()).collect::<Vec<_>>())
     .bind(receipts.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
     .bind(receipts.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>())
@@ -77,33 +80,40 @@ pub(super) async fn apply_core(
     Ok((applied as u64, unknown as u64))
 }
 
-type Parked = (String, String, Option<String>, DateTime<Utc>);
+type Parked = (i64, String, String, String, Option<String>, DateTime<Utc>);
 
 fn unpark(rows: Vec<Parked>) -> StoreResult<Vec<ReceiptUpdate>> {
     rows.into_iter()
-        .map(|(vendor_message_id, status, error, at)| {
+        .map(|(log_id, route, vendor_message_id, status, error, at)| {
             let status =
                 ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
-            Ok(ReceiptUpdate { vendor_message_id, status, error, at })
+            Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at })
         })
         .collect()
 }
 
-/// Applies receipts parked for `vendor_ids` (just recorded by the caller's transaction) and unparks them.
+/// What a dispatch result just recorded: the message, the route and the vendor id it was accepted under.
+pub(super) type Recorded = (i64, String, String);
+
+/// Applies the receipts parked for exactly these acceptances (just recorded by the caller's transaction) and
+/// unparks them.
 pub(super) async fn apply_parked(
     conn: &mut PgConnection,
-    vendor_ids: &[String],
+    recorded: &[Recorded],
     now: DateTime<Utc>,
     shard: i16,
 ) -> StoreResult<u64> {
-    if vendor_ids.is_empty() {
+    if recorded.is_empty() {
         return Ok(0);
     }
     let rows: Vec<Parked> = sqlx::query_as(
-        "DELETE FROM unmatched_receipts WHERE vendor_message_id = ANY($1) \
-         RETURNING vendor_message_id, status, error, occurred_at",
+        "DELETE FROM unmatched_receipts u USING UNNEST($1::bigint[], $2::text[], $3::text[]) AS a(id, route, vid) \
+         WHERE u.log_id = a.id AND u.route = a.route AND u.vendor_message_id = a.vid \
+         RETURNING u.log_id, u.route, u.vendor_message_id, u.status, u.error, u.occurred_at",
     )
-    .bind(vendor_ids)
+    .bind(recorded.iter().map(|r| r.0).collect::<Vec<_>>())
+    .bind(recorded.iter().map(|r| r.1.as_str()).collect::<Vec<_>>())
+    .bind(recorded.iter().map(|r| r.2.as_str()).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
     let parked = unpark(rows)?;
@@ -114,20 +124,21 @@ pub(super) async fn apply_parked(
     Ok(apply_core(conn, &refs, now, false, shard).await?.0)
 }
 
-/// Applies every parked receipt whose message is now known. This closes the race [`apply_parked`] leaves
-/// open: a receipt parked by a transaction that committed just after the dispatch result's transaction
-/// looked for it.
+/// Settles every parked receipt whose message has an acceptance recorded by now: applied where route and
+/// vendor id match, dropped where they do not (the message went out another way; such a receipt can never
+/// apply). This closes the race [`apply_parked`] leaves open: a receipt parked by a transaction that
+/// committed just after the dispatch result's transaction looked for it.
 pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
     retrying("reconcile receipts", || async {
         let mut tx = pool.begin().await?;
-        // One index probe per parked receipt (the LATERAL with LIMIT keeps the planner from hashing the whole
-        // log, which it would otherwise do every sweep while a big campaign's receipts are being parked).
+        // One primary-key probe per parked receipt (the LATERAL keeps the planner from hashing the whole log,
+        // which it would otherwise do every sweep while a big campaign's receipts are being parked).
         let rows: Vec<Parked> = sqlx::query_as(
-            "DELETE FROM unmatched_receipts u WHERE u.vendor_message_id IN ( \
-                 SELECT p.vendor_message_id FROM unmatched_receipts p CROSS JOIN LATERAL ( \
-                     SELECT 1 FROM communication_log l WHERE l.vendor_message_id = p.vendor_message_id LIMIT 1) known \
+            "DELETE FROM unmatched_receipts u WHERE (u.log_id, u.route, u.vendor_message_id) IN ( \
+                 SELECT p.log_id, p.route, p.vendor_message_id FROM unmatched_receipts p CROSS JOIN LATERAL ( \
+                     SELECT 1 FROM communication_log l WHERE l.id = p.log_id AND l.vendor_message_id IS NOT NULL) known \
                  LIMIT 10000) \
-             RETURNING u.vendor_message_id, u.status, u.error, u.occurred_at",
+             RETURNING u.log_id, u.route, u.vendor_message_id, u.status, u.error, u.occurred_at",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -147,14 +158,18 @@ pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u
     Ok(result.rows_affected())
 }
 
-/// Which of `log_ids` are messages of ours (any workspace, any status).
-pub(crate) async fn known(pool: &PgPool, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+/// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
+pub(crate) async fn known(pool: &PgPool, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
     if log_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<i64> = sqlx::query_scalar("SELECT id FROM communication_log WHERE id = ANY($1) ORDER BY id")
-        .bind(log_ids)
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM communication_log WHERE id = ANY($1) AND ($2::bigint IS NULL OR workspace_id = $2) \
+         ORDER BY id",
+    )
+    .bind(log_ids)
+    .bind(workspace_id)
+    .fetch_all(pool)
+    .await?;
     Ok(rows)
 }

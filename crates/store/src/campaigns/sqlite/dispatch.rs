@@ -91,9 +91,10 @@ pub(crate) async fn record(
     let mut recorded = 0;
     let mut receipts_applied = 0;
     for result in unique {
-        if let DispatchOutcome::Accepted { vendor_message_id, channel, address, message } = &result.outcome {
+        if let DispatchOutcome::Accepted { vendor_message_id, route, channel, address, message } = &result.outcome {
             let written = sqlx::query(
                 "UPDATE communication_log SET vendor_message_id = $2, channel = $3, address = $4, message = $5, \
+                        route = $7, \
                         error = CASE WHEN status = 'PENDING' THEN NULL ELSE error END, dispatched_at = $6, next_attempt_at = NULL, claimed_by = NULL, \
                         claimed_until = NULL, updated_at = $6 \
                  WHERE id = $1 AND vendor_message_id IS NULL",
@@ -104,12 +105,14 @@ pub(crate) async fn record(
             .bind(address)
             .bind(message)
             .bind(millis(now))
+            .bind(route)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if written > 0 {
                 recorded += 1;
-                receipts_applied += receipts::apply_parked(&mut tx, vendor_message_id, now, &mut deltas).await?;
+                receipts_applied +=
+                    receipts::apply_parked(&mut tx, result.log_id, route, vendor_message_id, now, &mut deltas).await?;
             }
         } else if let Some((campaign_id, status)) = settle(&mut tx, result, now).await? {
             recorded += 1;

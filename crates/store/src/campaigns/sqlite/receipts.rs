@@ -14,7 +14,7 @@ pub(crate) async fn apply(
     receipts: &[ReceiptUpdate],
     now: DateTime<Utc>,
 ) -> StoreResult<ReceiptOutcome> {
-    let unique = first_per_key(receipts, |r| r.vendor_message_id.as_str());
+    let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
     if unique.is_empty() {
         return Ok(ReceiptOutcome::default());
     }
@@ -28,9 +28,12 @@ pub(crate) async fn apply(
             Applied::Unknown => {
                 unknown += 1;
                 sqlx::query(
-                    "INSERT INTO unmatched_receipts (vendor_message_id, status, error, occurred_at, received_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (vendor_message_id) DO NOTHING",
+                    "INSERT INTO unmatched_receipts \
+                         (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
                 )
+                .bind(receipt.log_id)
+                .bind(&receipt.route)
                 .bind(&receipt.vendor_message_id)
                 .bind(receipt.status.as_str())
                 .bind(&receipt.error)
@@ -53,7 +56,8 @@ enum Applied {
     Unknown,
 }
 
-/// Moves the receipt's message from PENDING to its status (adding the move to `deltas`).
+/// Moves the receipt's message from PENDING to its status if it was accepted through the receipt's route
+/// under its vendor id (adding the move to `deltas`); `Unknown` while its acceptance is not recorded yet.
 async fn apply_one(
     conn: &mut SqliteConnection,
     receipt: &ReceiptUpdate,
@@ -61,9 +65,11 @@ async fn apply_one(
     deltas: &mut Deltas,
 ) -> StoreResult<Applied> {
     let campaign: Option<i64> = sqlx::query_scalar(
-        "UPDATE communication_log SET status = $2, error = $3, completed_at = $4, updated_at = $5 \
-         WHERE vendor_message_id = $1 AND status = 'PENDING' RETURNING campaign_id",
+        "UPDATE communication_log SET status = $4, error = $5, completed_at = $6, updated_at = $7 \
+         WHERE id = $1 AND route = $2 AND vendor_message_id = $3 AND status = 'PENDING' RETURNING campaign_id",
     )
+    .bind(receipt.log_id)
+    .bind(&receipt.route)
     .bind(&receipt.vendor_message_id)
     .bind(receipt.status.as_str())
     .bind(&receipt.error)
@@ -75,46 +81,54 @@ async fn apply_one(
         deltas.moved(campaign, DeliveryStatus::from(receipt.status));
         return Ok(Applied::Yes);
     }
-    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM communication_log WHERE vendor_message_id = $1")
-        .bind(&receipt.vendor_message_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(if known.is_some() { Applied::Ignored } else { Applied::Unknown })
+    let awaiting: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM communication_log WHERE id = $1 AND vendor_message_id IS NULL")
+            .bind(receipt.log_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(if awaiting.is_some() { Applied::Unknown } else { Applied::Ignored })
 }
 
-type Parked = (String, String, Option<String>, i64);
+type Parked = (i64, String, String, String, Option<String>, i64);
 
-fn unpark((vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
+fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
     let status = ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
-    Ok(ReceiptUpdate { vendor_message_id, status, error, at: from_millis(at)? })
+    Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: from_millis(at)? })
 }
 
-/// Applies the receipt parked for `vendor_id`, if one is, and unparks it; returns how many applied (0 or 1).
+/// Applies the receipt parked for exactly this acceptance, if one is, and unparks it; returns how many applied
+/// (0 or 1).
 pub(super) async fn apply_parked(
     conn: &mut SqliteConnection,
+    log_id: i64,
+    route: &str,
     vendor_id: &str,
     now: DateTime<Utc>,
     deltas: &mut Deltas,
 ) -> StoreResult<u64> {
-    let parked: Option<Parked> = sqlx::query_as(
-        "DELETE FROM unmatched_receipts WHERE vendor_message_id = $1 \
-         RETURNING vendor_message_id, status, error, occurred_at",
+    let parked: Vec<Parked> = sqlx::query_as(
+        "DELETE FROM unmatched_receipts WHERE log_id = $1 AND route = $2 AND vendor_message_id = $3 \
+         RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
     )
+    .bind(log_id)
+    .bind(route)
     .bind(vendor_id)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(parked) = parked else { return Ok(0) };
+    let Some(parked) = parked.into_iter().next() else { return Ok(0) };
     Ok(u64::from(matches!(apply_one(conn, &unpark(parked)?, now, deltas).await?, Applied::Yes)))
 }
 
-/// Applies every parked receipt whose message is now known (on SQLite only a safety net: writers are
-/// serialised, so `record_dispatch` always sees a receipt parked before it).
+/// Settles every parked receipt whose message has an acceptance recorded by now (applied where route and
+/// vendor id match, dropped where they do not). On SQLite only a safety net: writers are serialised, so
+/// `record_dispatch` always sees a receipt parked before it.
 pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
     let mut tx = pool.begin().await?;
     let rows: Vec<Parked> = sqlx::query_as(
         "DELETE FROM unmatched_receipts \
-         WHERE EXISTS (SELECT 1 FROM communication_log l WHERE l.vendor_message_id = unmatched_receipts.vendor_message_id) \
-         RETURNING vendor_message_id, status, error, occurred_at",
+         WHERE EXISTS (SELECT 1 FROM communication_log l \
+                       WHERE l.id = unmatched_receipts.log_id AND l.vendor_message_id IS NOT NULL) \
+         RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -136,14 +150,14 @@ pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> StoreResu
     Ok(result.rows_affected())
 }
 
-/// Which of `log_ids` are messages of ours (any workspace, any status).
-pub(crate) async fn known(pool: &SqlitePool, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+/// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
+pub(crate) async fn known(pool: &SqlitePool, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
     let mut found = Vec::new();
     // SQLite has no array binding; chunks stay under its bound-parameter limit.
     for chunk in log_ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
-        let sql = format!("SELECT id FROM communication_log WHERE id IN ({marks})");
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        let sql = format!("SELECT id FROM communication_log WHERE (? IS NULL OR workspace_id = ?) AND id IN ({marks})");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(workspace_id).bind(workspace_id);
         for id in chunk {
             query = query.bind(id);
         }
