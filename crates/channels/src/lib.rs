@@ -55,12 +55,12 @@ mod vendor;
 
 pub use secret::Secret;
 pub use sender::{OutboundMessage, SendOutcome, Sender};
-pub use senders::ChannelSenders;
+pub use senders::{ChannelSenders, RoutedSender};
 pub use settings::{
     ChannelConfig, ChannelSettings, InvalidSettings, SettingsIssue, SmtpConfig, SmtpTls, VendorConfig, REDACTED,
 };
 pub use smtp::SmtpSender;
-pub use vendor::VendorHttpSender;
+pub use vendor::{usable_id as usable_vendor_id, VendorHttpSender, MAX_VENDOR_ID_BYTES};
 
 /// Why a sender could not be built from its settings.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,17 @@ pub enum BuildError {
     Http(#[source] reqwest::Error),
     #[error("preparing SMTP TLS failed: {0}")]
     Smtp(#[source] lettre::transport::smtp::Error),
+    #[error(transparent)]
+    Egress(#[from] converge_egress::EgressError),
 }
+
+/// The route of every message sent through the node's default vendor: receipts for them are posted to
+/// `/api/v1/delivery-receipts` and signed with the node's `vendor.signing_secret`.
+pub const DEFAULT_ROUTE: &str = "default";
+
+/// The route of e-mail sent over SMTP: no receipts come from outside (the dispatcher writes them itself), and
+/// no receipt endpoint exists for it.
+pub const SMTP_ROUTE: &str = "smtp";
 
 /// An error and its causes on one line (`connect failed: connection refused`), for log rows and logs:
 /// reqwest's and lettre's top-level messages alone rarely say what went wrong.

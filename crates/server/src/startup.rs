@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::{KeyCache, RateLimit};
-use crate::config::Settings;
+use crate::config::{Secret, Settings};
 use crate::state::{streams, AppState, SharedState};
 use crate::workers::ingest::IngestWorker;
 use crate::workers::receipts::ReceiptApplier;
@@ -93,12 +93,30 @@ impl Application {
         if settings.role.serves_api() {
             crate::admin::announce_setup(store.as_ref(), &settings, port).await?;
         }
-        let simulator = if settings.runs_simulator() { Some(start_simulator(&settings, port).await?) } else { None };
-        let vendor_base_url = settings.vendor.base_url.clone().or_else(|| simulator.as_ref().map(|sim| sim.base_url()));
-        if settings.is_production() && settings.vendor.signing_secret.expose() == crate::config::DEV_SIGNING_SECRET {
-            tracing::warn!("vendor.signing_secret is the development default: anyone can forge delivery receipts");
+        let signing_secret = if settings.role.serves_api() {
+            crate::delivery::signing::resolve(&settings)?
+        } else {
+            // Workers verify no receipts (only API nodes serve the receipt endpoint).
+            settings.vendor.signing_secret.clone().unwrap_or_else(|| Secret::new(uuid::Uuid::new_v4().to_string()))
+        };
+        if settings.is_production() && signing_secret.expose() == crate::config::DEV_SIGNING_SECRET {
+            tracing::error!(
+                "INSECURE: vendor.allow_insecure_signing_secret is set and the signing secret is the development \
+                 default: anyone can forge delivery receipts. Never run real campaigns like this."
+            );
         }
-        let senders = crate::delivery::WorkspaceSenders::new(vendor_base_url, settings.vendor.api_key.expose());
+        let simulator = if settings.runs_simulator() {
+            Some(start_simulator(&settings, signing_secret.expose(), port).await?)
+        } else {
+            None
+        };
+        let vendor_base_url = settings.vendor.base_url.clone().or_else(|| simulator.as_ref().map(|sim| sim.base_url()));
+        let mut egress = settings.egress.policy().context("egress.allow")?;
+        if let Some(sim) = &simulator {
+            // Workspaces may point a channel at the in-process simulator (and at nothing else on this machine).
+            egress = egress.with(converge_egress::Allow::Socket(sim.addr()));
+        }
+        let senders = crate::delivery::WorkspaceSenders::new(vendor_base_url, settings.vendor.api_key.expose(), egress);
         let ai = crate::ai::AiService::from_settings(&settings.ai)?;
         let state = Arc::new(AppState {
             store,
@@ -113,6 +131,7 @@ impl Application {
             send_slots: Arc::new(tokio::sync::Semaphore::new(settings.delivery.concurrency.max(1))),
             timelines: Default::default(),
             oidc: crate::auth::OidcProviders::new(settings.auth.providers.clone()),
+            signing_secret,
             ai,
             login_throttle: crate::auth::LoginThrottle::new(
                 settings.auth.login_failures_per_account,
@@ -222,13 +241,18 @@ impl Application {
     }
 }
 
-/// Starts the vendor simulator on a free local port, calling back this process's receipt endpoint.
-async fn start_simulator(settings: &Settings, port: u16) -> anyhow::Result<converge_vendor_sim::SimHandle> {
+/// Starts the vendor simulator on a free local port, calling back this process's receipt endpoint and signing
+/// with `signing_secret`.
+async fn start_simulator(
+    settings: &Settings,
+    signing_secret: &str,
+    port: u16,
+) -> anyhow::Result<converge_vendor_sim::SimHandle> {
     let sim = &settings.vendor.simulator;
     let config = converge_vendor_sim::SimConfig {
         api_key: settings.vendor.api_key.expose().to_owned(),
         callback_url: format!("http://127.0.0.1:{port}/api/v1/delivery-receipts"),
-        signing_secret: settings.vendor.signing_secret.expose().to_owned(),
+        signing_secret: signing_secret.to_owned(),
         failure_rate: sim.failure_rate,
         seed: sim.seed,
         min_delay_ms: sim.min_delay_ms,

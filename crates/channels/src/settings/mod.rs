@@ -36,6 +36,17 @@ pub struct VendorConfig {
     /// e.g. `https://api.vendor.example` or `http://127.0.0.1:9090`; `/v1/messages/batch` is appended.
     pub base_url: String,
     pub api_key: Secret,
+    /// The secret this vendor signs its delivery receipts with (HMAC-SHA256, like the simulator). Required for
+    /// a workspace's own vendor; absent only for the node's default vendor, whose receipts are signed with
+    /// `vendor.signing_secret`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<Secret>,
+    /// The delivery route this configuration's messages go through, assigned by the server when the settings
+    /// are saved (a value sent by a client is replaced): `default` for the node's own vendor (receipts to
+    /// `/api/v1/delivery-receipts`), else the workspace's own (`rt_…`, receipts to
+    /// `/api/v1/delivery-receipts/{route}`). A vendor channel cannot be sent through without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     /// Whole-request limit (connect, send, wait for and read the answer).
     #[serde(default = "default_vendor_timeout_ms")]
     pub timeout_ms: u64,
@@ -105,18 +116,23 @@ fn default_pool_size() -> u32 {
 pub const REDACTED: &str = "[redacted]";
 
 impl ChannelSettings {
-    /// Every channel through the vendor at `base_url`: the embedded default, with the simulator.
+    /// Every channel through the node's own vendor at `base_url` (the embedded default: the simulator), on the
+    /// default route.
     pub fn all_vendor(base_url: impl Into<String>, api_key: Secret) -> ChannelSettings {
-        let vendor = ChannelConfig::Vendor(VendorConfig::new(base_url, api_key));
+        let mut config = VendorConfig::new(base_url, api_key);
+        config.route = Some(crate::DEFAULT_ROUTE.to_owned());
+        let vendor = ChannelConfig::Vendor(config);
         ChannelSettings { sms: vendor.clone(), whatsapp: vendor.clone(), email: vendor }
     }
 
     /// A copy whose secrets read [`REDACTED`], for showing settings back to a user or a log.
     pub fn redacted(&self) -> ChannelSettings {
         let hide = |config: &ChannelConfig| match config {
-            ChannelConfig::Vendor(vendor) => {
-                ChannelConfig::Vendor(VendorConfig { api_key: Secret::new(REDACTED), ..vendor.clone() })
-            }
+            ChannelConfig::Vendor(vendor) => ChannelConfig::Vendor(VendorConfig {
+                api_key: Secret::new(REDACTED),
+                signing_secret: vendor.signing_secret.as_ref().map(|_| Secret::new(REDACTED)),
+                ..vendor.clone()
+            }),
             ChannelConfig::Smtp(smtp) => ChannelConfig::Smtp(SmtpConfig {
                 password: smtp.password.as_ref().map(|_| Secret::new(REDACTED)),
                 ..smtp.clone()
@@ -132,6 +148,8 @@ impl VendorConfig {
         VendorConfig {
             base_url: base_url.into(),
             api_key,
+            signing_secret: None,
+            route: None,
             timeout_ms: default_vendor_timeout_ms(),
             connect_timeout_ms: default_connect_timeout_ms(),
         }

@@ -70,6 +70,8 @@ fn every_bad_field_is_named() {
     settings.sms = ChannelConfig::Vendor(VendorConfig {
         base_url: "ftp://vendor.example?x=1".into(),
         api_key: Secret::new("has space"),
+        signing_secret: None,
+        route: None,
         timeout_ms: 1_000,
         connect_timeout_ms: 5_000,
     });

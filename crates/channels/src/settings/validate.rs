@@ -11,6 +11,8 @@ use super::{ChannelConfig, ChannelSettings, SmtpConfig, SmtpTls, VendorConfig};
 const TIMEOUT_RANGE_MS: std::ops::RangeInclusive<u64> = 100..=120_000;
 const POOL_RANGE: std::ops::RangeInclusive<u32> = 1..=64;
 const MAX_NAME_CHARS: usize = 200;
+/// A receipt signing secret: long enough not to be guessed, short enough for any vendor's settings form.
+const SIGNING_SECRET_BYTES: std::ops::RangeInclusive<usize> = 16..=512;
 
 /// One bad field: `field` is a dotted path such as `email.port`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +102,21 @@ impl VendorConfig {
         issues.check(!self.api_key.is_blank(), "api_key", "must not be empty");
         let header_safe = self.api_key.expose().bytes().all(|b| b.is_ascii_graphic());
         issues.check(header_safe, "api_key", "must be printable ASCII without spaces");
+        if let Some(secret) = &self.signing_secret {
+            let text = secret.expose();
+            let ok = SIGNING_SECRET_BYTES.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic());
+            let why = format!(
+                "must be {} to {} printable ASCII characters without spaces",
+                SIGNING_SECRET_BYTES.start(),
+                SIGNING_SECRET_BYTES.end()
+            );
+            issues.check(ok, "signing_secret", why);
+        }
+        if let Some(route) = &self.route {
+            let ok =
+                route.len() <= 64 && !route.is_empty() && route.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            issues.check(ok, "route", "is assigned by the server");
+        }
         check_timeout(issues, "timeout_ms", self.timeout_ms);
         check_timeout(issues, "connect_timeout_ms", self.connect_timeout_ms);
         let ordered = self.connect_timeout_ms <= self.timeout_ms;

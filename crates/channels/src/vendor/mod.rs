@@ -6,6 +6,8 @@
 
 mod answer;
 
+pub use answer::{usable_id, MAX_VENDOR_ID_BYTES};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use converge_vendor_sim::wire::MAX_BATCH;
 use reqwest::redirect::Policy;
 use reqwest::Url;
 use serde::Serialize;
+
+use converge_egress::{EgressError, EgressPolicy};
 
 use crate::sender::{OutboundMessage, SendOutcome, Sender};
 use crate::settings::VendorConfig;
@@ -30,7 +34,9 @@ const POOL_IDLE_PER_HOST: usize = 32;
 ///
 /// Redirects are not followed (a `POST` silently re-sent elsewhere is a second send we did not choose, and a
 /// redirect means the base URL is wrong) and environment proxy variables are ignored (a stray `HTTP_PROXY`
-/// must not route messages and the API key through another host).
+/// must not route messages and the API key through another host). Every connection goes through the
+/// [`EgressPolicy`] it was built with: names resolve through the policy (so the address checked is the address
+/// connected to), and an address literal is checked when the sender is built.
 #[derive(Clone, Debug)]
 pub struct VendorHttpSender {
     inner: Arc<Inner>,
@@ -41,6 +47,9 @@ struct Inner {
     client: reqwest::Client,
     batch_url: Url,
     api_key: Secret,
+    /// Whether the vendor's own words may be shown to the tenant: only for a destination the operator
+    /// configured (an open egress policy), never for one a tenant chose (see [`answer`]).
+    quote: bool,
 }
 
 /// One batch item as the vendor reads it (`wire::SendRequest`), borrowed so a 1,000-message chunk is not
@@ -61,11 +70,17 @@ struct Batch<'a> {
 }
 
 impl VendorHttpSender {
-    /// Validates `config` and builds the client. No connection is opened until the first send.
-    pub fn new(config: &VendorConfig) -> Result<VendorHttpSender, BuildError> {
+    /// Validates `config` and builds the client, whose connections `egress` permits. No connection is opened
+    /// until the first send.
+    pub fn new(config: &VendorConfig, egress: &EgressPolicy) -> Result<VendorHttpSender, BuildError> {
         config.validate()?;
         let base = Url::parse(config.base_url.trim_end_matches('/'))
             .map_err(|err| BuildError::Config(format!("vendor.base_url: {err}")))?;
+        let host = base.host_str().unwrap_or_default().to_owned();
+        let port = base.port_or_known_default().unwrap_or(443);
+        if let Some(Err(refused)) = egress.check_literal(&host, port) {
+            return Err(BuildError::Egress(refused));
+        }
         let mut batch_url = base.clone();
         batch_url.set_path(&format!("{}/v1/messages/batch", base.path().trim_end_matches('/')));
         let client = reqwest::Client::builder()
@@ -75,10 +90,12 @@ impl VendorHttpSender {
             .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
             .redirect(Policy::none())
             .no_proxy()
+            .dns_resolver(egress.resolver(port))
             .user_agent(concat!("converge/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(BuildError::Http)?;
-        Ok(VendorHttpSender { inner: Arc::new(Inner { client, batch_url, api_key: config.api_key.clone() }) })
+        let quote = egress.is_open();
+        Ok(VendorHttpSender { inner: Arc::new(Inner { client, batch_url, api_key: config.api_key.clone(), quote }) })
     }
 
     /// The URL batches are posted to.
@@ -92,14 +109,38 @@ impl VendorHttpSender {
         let request =
             self.inner.client.post(self.inner.batch_url.clone()).bearer_auth(self.inner.api_key.expose()).json(&body);
         match request.send().await {
-            Ok(response) => answer::read(response, chunk).await,
+            Ok(response) => answer::read(response, chunk, self.inner.quote).await,
             Err(err) => {
-                let error = format!("vendor request failed: {}", error_chain(&err));
-                tracing::warn!(%error, "vendor batch not delivered; every message is retryable");
+                let chain = error_chain(&err);
+                tracing::warn!(error = %chain, "vendor batch not delivered; every message is retryable");
+                let error =
+                    if self.inner.quote { format!("vendor request failed: {chain}") } else { transport_failure(&err) };
                 vec![SendOutcome::retryable(error); chunk.len()]
             }
         }
     }
+}
+
+/// What a tenant reads about a request that got no answer: a class, never the error's own text (which may
+/// quote what a remote server said or where it lives).
+fn transport_failure(err: &reqwest::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    // Bounded: cause chains are short.
+    for _ in 0..8 {
+        let Some(cause) = source else { break };
+        if let Some(egress) = cause.downcast_ref::<EgressError>() {
+            return format!("vendor unreachable: {egress}");
+        }
+        source = cause.source();
+    }
+    let class = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else {
+        "the request failed"
+    };
+    format!("vendor unreachable: {class}")
 }
 
 impl<'a> From<&'a OutboundMessage> for Item<'a> {
@@ -162,7 +203,8 @@ mod tests {
             ("http://127.0.0.1:9090/", "http://127.0.0.1:9090/v1/messages/batch"),
             ("https://vendor.example/gateway/", "https://vendor.example/gateway/v1/messages/batch"),
         ] {
-            let sender = VendorHttpSender::new(&VendorConfig::new(base, Secret::new("k"))).unwrap();
+            let sender =
+                VendorHttpSender::new(&VendorConfig::new(base, Secret::new("k")), &EgressPolicy::open()).unwrap();
             assert_eq!(sender.batch_url().as_str(), expected);
             assert!(!format!("{sender:?}").contains("\"k\""));
         }
@@ -170,7 +212,19 @@ mod tests {
 
     #[test]
     fn an_invalid_config_is_refused() {
-        let error = VendorHttpSender::new(&VendorConfig::new("not a url", Secret::new("k"))).unwrap_err();
+        let error = VendorHttpSender::new(&VendorConfig::new("not a url", Secret::new("k")), &EgressPolicy::open())
+            .unwrap_err();
         assert!(error.to_string().contains("vendor.base_url"), "{error}");
+    }
+
+    #[test]
+    fn an_inward_address_literal_is_refused_when_built() {
+        let closed = EgressPolicy::new(Vec::new());
+        for base in ["http://127.0.0.1:9090", "http://[::1]:80", "http://169.254.169.254", "http://10.0.0.7:8080"] {
+            let error = VendorHttpSender::new(&VendorConfig::new(base, Secret::new("k")), &closed).unwrap_err();
+            assert!(matches!(error, BuildError::Egress(_)), "{base}: {error}");
+        }
+        let allowed = closed.with("127.0.0.1:9090".parse().unwrap());
+        assert!(VendorHttpSender::new(&VendorConfig::new("http://127.0.0.1:9090", Secret::new("k")), &allowed).is_ok());
     }
 }

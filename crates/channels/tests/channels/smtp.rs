@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use converge_channels::{OutboundMessage, SendOutcome, Sender, SmtpConfig, SmtpSender, SmtpTls};
 use converge_domain::Channel;
+use converge_egress::EgressPolicy;
 use serde_json::Value;
 
 use crate::smtp_server::{free_port, SmtpServer};
@@ -15,7 +16,8 @@ fn sender(port: u16) -> SmtpSender {
     config.from_name = Some("Brand Offers".into());
     config.helo_name = Some("converge.test".into());
     config.timeout_ms = 3_000;
-    SmtpSender::new(&config).unwrap()
+    // The relay on loopback is the operator's test peer: allowed by address, as `egress.allow` would.
+    SmtpSender::new(&config, &EgressPolicy::new(vec!["127.0.0.1".parse().unwrap()])).unwrap()
 }
 
 fn email(reference: &str, to: &str) -> OutboundMessage {
@@ -109,4 +111,21 @@ async fn bad_messages_are_rejected_without_touching_the_network() {
     assert!(matches!(&outcomes[0], SendOutcome::Rejected { error } if error.contains("e-mail only")), "{outcomes:?}");
     assert!(matches!(&outcomes[1], SendOutcome::Rejected { error } if error.starts_with("to:")), "{outcomes:?}");
     assert!(sender(free_port()).send(&[]).await.is_empty());
+}
+
+/// A tenant aims its SMTP channel at the server's loopback by name: the policy refuses the resolved address,
+/// the relay's port never sees a connection, and the reason names no address.
+#[tokio::test]
+async fn a_relay_aimed_inward_never_connects() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = SmtpConfig::new("localhost", port, SmtpTls::None, FROM);
+    let sender = SmtpSender::new(&config, &EgressPolicy::new(Vec::new())).unwrap();
+    let outcomes = sender.send(&[email("inward", "asha@example.in")]).await;
+    assert!(
+        matches!(&outcomes[0], SendOutcome::Retryable { error } if error.contains("egress policy") && !error.contains("127.")),
+        "{outcomes:?}"
+    );
+    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+    assert!(accepted.is_err(), "the internal listener must see no connection");
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use converge_channels::{OutboundMessage, SendOutcome, Sender, VendorConfig, VendorHttpSender};
 use converge_domain::Channel;
+use converge_egress::EgressPolicy;
 use converge_vendor_sim::{spawn, Chaos, SimConfig, SimHandle};
 
 use crate::smtp_server::free_port;
@@ -24,9 +25,16 @@ async fn sim(chaos: Chaos) -> SimHandle {
     spawn(config).await.unwrap()
 }
 
+/// A sender to an operator-configured vendor (every address allowed; the vendor's reasons are quoted).
 fn sender_to(base_url: String, key: &str, timeout_ms: u64) -> VendorHttpSender {
-    let config = VendorConfig { base_url, api_key: key.into(), timeout_ms, connect_timeout_ms: timeout_ms.min(500) };
-    VendorHttpSender::new(&config).unwrap()
+    sender_with(base_url, key, timeout_ms, &EgressPolicy::open())
+}
+
+fn sender_with(base_url: String, key: &str, timeout_ms: u64, egress: &EgressPolicy) -> VendorHttpSender {
+    let mut config = VendorConfig::new(base_url, key.into());
+    config.timeout_ms = timeout_ms;
+    config.connect_timeout_ms = timeout_ms.min(500);
+    VendorHttpSender::new(&config, egress).unwrap()
 }
 
 fn sender(sim: &SimHandle) -> VendorHttpSender {
@@ -187,4 +195,40 @@ async fn an_empty_batch_makes_no_request() {
     let sim = sim(Chaos::default()).await;
     assert!(sender(&sim).send(&[]).await.is_empty());
     assert_eq!(sim.stats().send_requests, 0);
+}
+
+/// A tenant aims its vendor channel at a service on the server's own loopback by name. The policy refuses
+/// the resolved address, so nothing ever connects to the listener, and the reason names no address.
+#[tokio::test]
+async fn a_tenants_vendor_aimed_inward_never_connects() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let closed = EgressPolicy::new(Vec::new());
+    let outcomes = sender_with(format!("http://localhost:{port}"), KEY, 2_000, &closed).send(&batch("ssrf", 2)).await;
+    all_retryable(&outcomes, "egress policy");
+    for outcome in &outcomes {
+        assert!(!format!("{outcome:?}").contains("127.0.0.1"), "{outcome:?}");
+    }
+    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+    assert!(accepted.is_err(), "the internal listener must see no connection");
+}
+
+/// What a tenant's own vendor answers is not copied into what the tenant reads: the status only, so a
+/// channel aimed at some other HTTP service cannot be used to read that service's answers.
+#[tokio::test]
+async fn a_tenants_vendor_is_not_quoted() {
+    let until = chrono::Utc::now() + chrono::Duration::seconds(60);
+    let sim = sim(Chaos { outage_until: Some(until), ..Chaos::default() }).await;
+    let allowed = EgressPolicy::new(vec!["127.0.0.1".parse().unwrap()]);
+    let outcomes = sender_with(sim.base_url(), KEY, 5_000, &allowed).send(&batch("quiet", 2)).await;
+    for outcome in &outcomes {
+        let SendOutcome::Retryable { error } = outcome else { panic!("{outcome:?}") };
+        assert!(error.starts_with("vendor answered 503 Service Unavailable"), "{error}");
+        assert!(!error.contains("outage"), "the vendor's own words leaked: {error}");
+    }
+    sim.set_chaos(Chaos::default()).unwrap();
+    let mut bad_phone = message("bad-phone".into(), Channel::Sms);
+    bad_phone.to = "9812345678".into();
+    let outcomes = sender_with(sim.base_url(), KEY, 5_000, &allowed).send(&[bad_phone]).await;
+    assert_eq!(outcomes, vec![SendOutcome::Rejected { error: "rejected by the vendor".into() }]);
 }

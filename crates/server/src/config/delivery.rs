@@ -14,8 +14,14 @@ pub struct VendorSettings {
     pub base_url: Option<String>,
     /// The key Converge presents to the vendor.
     pub api_key: Secret,
-    /// The key the vendor signs delivery receipts with (HMAC-SHA256); receipts not signed with it get 401.
-    pub signing_secret: Secret,
+    /// The key the node's vendor signs delivery receipts with (HMAC-SHA256); receipts not signed with it get
+    /// 401. Required in production mode (at least 16 characters; the development default is refused unless
+    /// `allow_insecure_signing_secret`). Unset in the embedded default: a random secret kept in the data
+    /// directory, shared with the in-process simulator.
+    pub signing_secret: Option<Secret>,
+    /// Lets production mode start with the well-known development signing secret (`sim_dev_signing_secret`),
+    /// with which anyone can forge delivery receipts. Only for local trials of production mode.
+    pub allow_insecure_signing_secret: bool,
     /// Receipts whose signed timestamp is further than this from now are refused (replay protection).
     pub receipt_max_age_secs: u64,
     pub simulator: SimulatorSettings,
@@ -68,7 +74,8 @@ pub struct DeliverySettings {
     pub scheduler_interval_ms: u64,
 }
 
-/// The simulator's development credentials: fine on a laptop, refused nowhere, warned about in production.
+/// The simulator's development credentials. The key is harmless (it only lets Converge talk to a simulator);
+/// the signing secret is public knowledge, so production mode refuses it (see `allow_insecure_signing_secret`).
 pub const DEV_VENDOR_KEY: &str = "sim_dev_key";
 pub const DEV_SIGNING_SECRET: &str = "sim_dev_signing_secret";
 
@@ -77,7 +84,8 @@ impl Default for VendorSettings {
         Self {
             base_url: None,
             api_key: Secret::new(DEV_VENDOR_KEY),
-            signing_secret: Secret::new(DEV_SIGNING_SECRET),
+            signing_secret: None,
+            allow_insecure_signing_secret: false,
             receipt_max_age_secs: 300,
             simulator: SimulatorSettings::default(),
         }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 mod ai;
 mod auth;
 mod delivery;
+mod egress;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use ai::{AiProvider, AiSettings};
 pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
+pub use egress::EgressSettings;
 
 /// A value that must never reach a log or a terminal.
 #[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -97,6 +99,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The AI assistants (message suggestions, text to audience, campaign summaries).
     pub ai: AiSettings,
+    /// Outbound connections to destinations workspaces chose.
+    pub egress: EgressSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -140,6 +144,7 @@ impl Default for Settings {
             delivery: DeliverySettings::default(),
             auth: AuthSettings::default(),
             ai: AiSettings::default(),
+            egress: EgressSettings::default(),
         }
     }
 }
@@ -262,7 +267,7 @@ mod tests {
         let mut settings =
             Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
         settings.vendor.api_key = Secret::new("vendor-key-42");
-        settings.vendor.signing_secret = Secret::new("signing-43");
+        settings.vendor.signing_secret = Some(Secret::new("signing-43"));
         let text = format!("{settings:?}");
         assert!(!text.contains("hunter2") && !text.contains("vendor-key-42") && !text.contains("signing-43"));
     }

@@ -5,7 +5,9 @@
 pub mod rate;
 pub mod receipt_entry;
 pub mod render;
+pub mod routes;
 pub mod senders;
+pub mod signing;
 pub mod timelines;
 
 pub use rate::SendRate;

@@ -1,12 +1,17 @@
 //! [`WorkspaceSenders`]: each workspace's channel senders, built from its stored channel settings (or the
 //! node's default vendor) and cached briefly, so a settings change on any node takes effect everywhere
 //! within [`SENDERS_TTL`] and at once on the node that made it.
+//!
+//! Whatever a workspace stored goes through the tenant egress policy (`egress.allow`), checked on every
+//! connection; only the node's own vendor (the default route, the operator's destination, usually on a
+//! private network or, embedded, on loopback) is exempt (see `ChannelSenders::build`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use converge_channels::{ChannelSenders, ChannelSettings, Secret};
+use converge_egress::EgressPolicy;
 use converge_store::Store;
 
 /// How long built senders are reused before the workspace's settings are read again.
@@ -26,14 +31,22 @@ pub enum SendersError {
 pub struct WorkspaceSenders {
     /// The node's default: every channel through this vendor. `None` without a vendor or simulator.
     default: Option<ChannelSettings>,
+    /// What destinations a workspace chose may be.
+    egress: EgressPolicy,
     cache: Mutex<HashMap<i64, (Instant, ChannelSenders)>>,
 }
 
 impl WorkspaceSenders {
-    /// `vendor_base_url` and `api_key` make the default for workspaces that stored no settings.
-    pub fn new(vendor_base_url: Option<String>, api_key: &str) -> WorkspaceSenders {
+    /// `vendor_base_url` and `api_key` make the default for workspaces that stored no settings; `egress` is
+    /// the policy for the destinations workspaces store.
+    pub fn new(vendor_base_url: Option<String>, api_key: &str, egress: EgressPolicy) -> WorkspaceSenders {
         let default = vendor_base_url.map(|url| ChannelSettings::all_vendor(url, Secret::new(api_key)));
-        WorkspaceSenders { default, cache: Mutex::new(HashMap::new()) }
+        WorkspaceSenders { default, egress, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The policy for destinations a workspace chose.
+    pub fn egress(&self) -> &EgressPolicy {
+        &self.egress
     }
 
     /// The settings a workspace uses now: its own, else the default.
@@ -55,7 +68,8 @@ impl WorkspaceSenders {
             return Ok(senders);
         }
         let settings = self.settings(store, workspace_id).await?;
-        let senders = ChannelSenders::build(&settings).map_err(|e| SendersError::Invalid(e.to_string()))?;
+        let senders =
+            ChannelSenders::build(&settings, &self.egress).map_err(|e| SendersError::Invalid(e.to_string()))?;
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(workspace_id, (Instant::now(), senders.clone()));
         }

@@ -106,6 +106,7 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::variables::template_variables))
         .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
         .routes(routes!(receipts::post_receipts))
+        .routes(routes!(receipts::post_route_receipts))
         .routes(routes!(auth::local::login))
         .routes(routes!(auth::local::logout))
         .routes(routes!(auth::local::setup_status, auth::local::setup))

@@ -2,16 +2,23 @@
 //! HTTP API or, for e-mail, an SMTP relay.
 //!
 //! Secrets never leave the server: every answer shows them as [`REDACTED`]. A client that sends
-//! [`REDACTED`] back keeps the current secret of that field, so it can GET, change a port and PUT the document
-//! back without retyping passwords — but only while the secret would still go to the same server (see
-//! [`keep_redacted_secrets`]). Shapes and values are checked by `converge_channels`; this module maps their
-//! problems to 422 field errors named by dotted path (`email.port`).
+//! [`REDACTED`] back keeps the current secret of that field, so it can GET, change a timeout and PUT the
+//! document back without retyping passwords — but only while the secret would still go to exactly the same
+//! place (see [`keep_redacted_secrets`]). Shapes and values are checked by `converge_channels`; this module
+//! maps their problems to 422 field errors named by dotted path (`email.port`).
+//!
+//! Saving also decides each vendor channel's delivery route (`delivery::routes`: where its vendor posts
+//! receipts, with the secret it signs them with) and checks every destination against the egress policy, so
+//! an address this server may not connect to is refused at once rather than failing every message later.
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use converge_channels::{ChannelConfig, ChannelSettings, SmtpConfig, VendorConfig, REDACTED};
+use converge_channels::{ChannelConfig, ChannelSettings, SmtpConfig, VendorConfig, DEFAULT_ROUTE, REDACTED};
 use converge_domain::FieldErrors;
+use converge_egress::EgressError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -43,6 +50,9 @@ pub struct ChannelSettingsView {
     #[schema(value_type = Option<Object>)]
     pub channels: Option<ChannelSettings>,
     pub source: SettingsSource,
+    /// Where each vendor channel's vendor must post its delivery receipts (signed with that channel's
+    /// `signing_secret`, or the node's for the default vendor), by channel name.
+    pub receipt_urls: BTreeMap<String, String>,
 }
 
 /// The top level of a PUT body; each channel is decoded on its own so errors keep their full path (serde
@@ -88,11 +98,33 @@ pub async fn get_channel_settings(
 ) -> ApiResult<Json<ChannelSettingsView>> {
     caller.require(Scope::Campaigns)?;
     let (settings, source) = current(&state, caller.workspace_id()).await??;
-    Ok(Json(ChannelSettingsView { channels: settings.map(|s| s.redacted()), source }))
+    Ok(Json(view(&state, settings, source)))
+}
+
+/// The answer: settings redacted, with each vendor channel's receipt URL.
+fn view(state: &SharedState, settings: Option<ChannelSettings>, source: SettingsSource) -> ChannelSettingsView {
+    let base = state.settings.auth.public_url.as_deref().unwrap_or("").trim_end_matches('/').to_owned();
+    let mut receipt_urls = BTreeMap::new();
+    if let Some(settings) = &settings {
+        for (name, config) in [("sms", &settings.sms), ("whatsapp", &settings.whatsapp), ("email", &settings.email)] {
+            let ChannelConfig::Vendor(VendorConfig { route: Some(route), .. }) = config else { continue };
+            let url = if route == DEFAULT_ROUTE {
+                format!("{base}/api/v1/delivery-receipts")
+            } else {
+                format!("{base}/api/v1/delivery-receipts/{route}")
+            };
+            receipt_urls.insert(name.to_owned(), url);
+        }
+    }
+    ChannelSettingsView { channels: settings.map(|s| s.redacted()), source, receipt_urls }
 }
 
 /// Replace this workspace's channel settings (scope `all`: they carry credentials). Send the whole document;
-/// a secret sent as `[redacted]` keeps its current value while it goes to the same server.
+/// a secret sent as `[redacted]` keeps its current value while it goes to exactly the same place (vendor: the
+/// same URL; SMTP: the same host, port, TLS mode and user). A vendor channel other than the node's default
+/// vendor needs the `signing_secret` its vendor signs receipts with, and gets its own receipt URL
+/// (`receipt_urls`). A destination this server may not connect to (loopback, private, link-local and similar
+/// addresses, unless the operator allowed them in `egress.allow`) is refused with 422.
 #[utoipa::path(put, path = "/api/v1/settings/channels", tag = "settings",
     request_body(content = Object, description = "A whole channel settings document, shaped as `channels` in \
         the GET answer. Unknown keys are refused; `[redacted]` as a secret keeps the current one."),
@@ -109,12 +141,12 @@ pub async fn put_channel_settings(
     caller.require(Scope::All)?;
     let mut settings = decode_settings(&body?.0)?;
     let workspace_id = caller.workspace_id();
-    let previous = match current(&state, workspace_id).await? {
-        Ok((previous, _)) => previous,
+    let (previous, source) = match current(&state, workspace_id).await? {
+        Ok((previous, source)) => (previous, source),
         // Unreadable stored settings must not stop the PUT that replaces them; they simply keep no secret.
         Err(err) => {
             tracing::warn!(error = format!("{err:#}"), "replacing unreadable channel settings");
-            None
+            (None, SettingsSource::None)
         }
     };
     let mut errors = keep_redacted_secrets(&mut settings, previous.as_ref());
@@ -123,12 +155,21 @@ pub async fn put_channel_settings(
             errors.push(issue.field, issue.message);
         }
     }
+    let own = previous.as_ref().filter(|_| source == SettingsSource::Workspace);
+    let routes = match crate::delivery::routes::assign(&mut settings, own, state.senders.default_settings()) {
+        Ok(routes) => routes,
+        Err(found) => {
+            errors.extend(found);
+            Vec::new()
+        }
+    };
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    check_destinations(&state, &settings).await?;
     let json =
         serde_json::to_value(&settings).map_err(|err| anyhow::anyhow!("serializing channel settings failed: {err}"))?;
-    state.store.put_channel_settings(workspace_id, &json, Utc::now()).await?;
+    state.store.put_channel_settings(workspace_id, &json, &routes, Utc::now()).await?;
     state.senders.invalidate(workspace_id);
     tracing::info!(
         sms = kind(&settings.sms),
@@ -136,7 +177,35 @@ pub async fn put_channel_settings(
         email = kind(&settings.email),
         "channel settings replaced"
     );
-    Ok(Json(ChannelSettingsView { channels: Some(settings.redacted()), source: SettingsSource::Workspace }))
+    Ok(Json(view(&state, Some(settings), SettingsSource::Workspace)))
+}
+
+/// Refuses (422) every destination the egress policy would refuse at connect time. A name that does not
+/// resolve right now is let through: the check that counts is the one made on every connection.
+async fn check_destinations(state: &SharedState, settings: &ChannelSettings) -> ApiResult<()> {
+    let policy = state.senders.egress();
+    let mut errors = FieldErrors::default();
+    for (name, config) in [("sms", &settings.sms), ("whatsapp", &settings.whatsapp), ("email", &settings.email)] {
+        let (field, host, port) = match config {
+            ChannelConfig::Vendor(vendor) if vendor.route.as_deref() == Some(DEFAULT_ROUTE) => continue,
+            ChannelConfig::Vendor(vendor) => {
+                let Ok(url) = reqwest::Url::parse(&vendor.base_url) else { continue };
+                let port = url.port_or_known_default().unwrap_or(443);
+                ("base_url", url.host_str().unwrap_or_default().to_owned(), port)
+            }
+            ChannelConfig::Smtp(smtp) => ("host", smtp.host.clone(), smtp.port),
+        };
+        match policy.resolve(&host, port).await {
+            Ok(_) | Err(EgressError::Unresolvable) => {}
+            Err(refused @ EgressError::Refused { .. }) => errors
+                .push(format!("{name}.{field}"), format!("{refused}; the operator can allow it with egress.allow")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
 }
 
 /// Decodes a PUT body; every shape problem is a 422 naming its dotted path (`email.pasword`, `sms.kind`).
@@ -188,49 +257,72 @@ fn one_error(field: &str, message: &str) -> FieldErrors {
 }
 
 /// Replaces each secret sent as [`REDACTED`] with the same field's value in `previous` (the workspace's
-/// settings, else the default). The secret is kept only if the channel still uses the same transport towards
-/// the same server — the vendor's scheme and host, or the SMTP host — so a PUT cannot redirect a stored
-/// credential to a server of its choosing without knowing it. Otherwise the field is an error.
+/// settings, else the default). The secret is kept only if it would go to exactly the same place: for a vendor
+/// the same URL (scheme, host, port and path), for SMTP the same host, port, TLS mode and user. So a PUT
+/// cannot carry a stored credential to a server, port or path of its choosing without knowing it (a new port
+/// on the same host may be another service). Otherwise the field is an error.
 fn keep_redacted_secrets(settings: &mut ChannelSettings, previous: Option<&ChannelSettings>) -> FieldErrors {
     let mut errors = FieldErrors::default();
     let before = match previous {
         Some(p) => [Some(&p.sms), Some(&p.whatsapp), Some(&p.email)],
         None => [None; 3],
     };
+    let redacted = |secret: &converge_channels::Secret| secret.expose() == REDACTED;
     let channels = [("sms", &mut settings.sms), ("whatsapp", &mut settings.whatsapp), ("email", &mut settings.email)];
     for ((name, config), before) in channels.into_iter().zip(before) {
         match config {
-            ChannelConfig::Vendor(vendor) if vendor.api_key.expose() == REDACTED => match before {
-                Some(ChannelConfig::Vendor(old)) if same_vendor_server(&old.base_url, &vendor.base_url) => {
-                    vendor.api_key = old.api_key.clone();
+            ChannelConfig::Vendor(vendor) => {
+                let old = match before {
+                    Some(ChannelConfig::Vendor(old)) if same_destination(&old.base_url, &vendor.base_url) => Some(old),
+                    _ => None,
+                };
+                if redacted(&vendor.api_key) {
+                    match old {
+                        Some(old) => vendor.api_key = old.api_key.clone(),
+                        None => errors.push(format!("{name}.api_key"), NO_SECRET_TO_KEEP),
+                    }
                 }
-                _ => errors.push(format!("{name}.api_key"), NO_SECRET_TO_KEEP),
-            },
-            ChannelConfig::Smtp(smtp) if smtp.password.as_ref().is_some_and(|p| p.expose() == REDACTED) => match before
-            {
-                Some(ChannelConfig::Smtp(SmtpConfig { host, password: Some(old), .. }))
-                    if host.eq_ignore_ascii_case(&smtp.host) =>
+                if vendor.signing_secret.as_ref().is_some_and(redacted) {
+                    match old.and_then(|old| old.signing_secret.clone()) {
+                        Some(secret) => vendor.signing_secret = Some(secret),
+                        None => errors.push(format!("{name}.signing_secret"), NO_SECRET_TO_KEEP),
+                    }
+                }
+            }
+            ChannelConfig::Smtp(smtp) if smtp.password.as_ref().is_some_and(redacted) => match before {
+                Some(ChannelConfig::Smtp(old @ SmtpConfig { password: Some(password), .. }))
+                    if same_relay(old, smtp) =>
                 {
-                    smtp.password = Some(old.clone());
+                    smtp.password = Some(password.clone());
                 }
                 _ => errors.push(format!("{name}.password"), NO_SECRET_TO_KEEP),
             },
-            _ => {}
+            ChannelConfig::Smtp(_) => {}
         }
     }
     errors
 }
 
-const NO_SECRET_TO_KEEP: &str =
-    "`[redacted]` keeps the current secret, but there is none for this channel and server; send the secret";
+const NO_SECRET_TO_KEEP: &str = "`[redacted]` keeps the current secret only while it goes to exactly the same place; \
+     there is none for this channel and destination: send the secret";
 
-/// Same scheme and host (the port and path may change). Unparsable URLs never match.
-fn same_vendor_server(old: &str, new: &str) -> bool {
-    let server = |url: &str| {
-        let uri = url.parse::<axum::http::Uri>().ok()?;
-        Some((uri.scheme_str()?.to_ascii_lowercase(), uri.host()?.to_ascii_lowercase()))
+/// The same URL: scheme, host, port (explicit or the scheme's) and path (a trailing slash aside). Unparsable
+/// URLs never match.
+fn same_destination(old: &str, new: &str) -> bool {
+    let place = |url: &str| {
+        let url = reqwest::Url::parse(url).ok()?;
+        let host = url.host_str()?.to_ascii_lowercase();
+        Some((url.scheme().to_owned(), host, url.port_or_known_default(), url.path().trim_end_matches('/').to_owned()))
     };
-    matches!((server(old), server(new)), (Some(a), Some(b)) if a == b)
+    matches!((place(old), place(new)), (Some(a), Some(b)) if a == b)
+}
+
+/// The same SMTP relay and account: host, port, TLS mode and user.
+fn same_relay(old: &SmtpConfig, new: &SmtpConfig) -> bool {
+    old.host.eq_ignore_ascii_case(&new.host)
+        && old.port == new.port
+        && old.tls == new.tls
+        && old.username == new.username
 }
 
 #[cfg(test)]
@@ -272,24 +364,34 @@ mod tests {
     }
 
     #[test]
-    fn a_redacted_secret_is_kept_only_towards_the_same_server() {
-        let mut previous = ChannelSettings::all_vendor("https://api.vendor.example", Secret::new("k_live"));
+    fn a_redacted_secret_is_kept_only_towards_exactly_the_same_place() {
+        let mut previous = ChannelSettings::all_vendor("https://api.vendor.example/v2", Secret::new("k_live"));
         previous.email = smtp("smtp.brand.example", Some("hunter2"));
 
         let mut same = previous.redacted();
-        same.sms = ChannelConfig::Vendor(VendorConfig::new("https://API.vendor.example:8443/v2", REDACTED.into()));
+        let mut config = VendorConfig::new("https://API.vendor.example:443/v2/", REDACTED.into());
+        config.route = Some(DEFAULT_ROUTE.into());
+        same.sms = ChannelConfig::Vendor(config);
         assert!(keep_redacted_secrets(&mut same, Some(&previous)).is_empty());
-        let mut expected = previous.clone();
-        expected.sms = ChannelConfig::Vendor(VendorConfig::new("https://API.vendor.example:8443/v2", "k_live".into()));
-        assert_eq!(same, expected);
+        let ChannelConfig::Vendor(kept) = &same.sms else { panic!() };
+        assert_eq!(kept.api_key.expose(), "k_live");
 
         let mut moved = previous.redacted();
-        moved.sms = ChannelConfig::Vendor(VendorConfig::new("https://evil.example", REDACTED.into()));
-        moved.whatsapp = ChannelConfig::Vendor(VendorConfig::new("http://api.vendor.example", REDACTED.into()));
-        moved.email = smtp("smtp.evil.example", Some(REDACTED));
+        moved.sms = ChannelConfig::Vendor(VendorConfig::new("https://api.vendor.example:8443/v2", REDACTED.into()));
+        moved.whatsapp = ChannelConfig::Vendor(VendorConfig::new("https://api.vendor.example/admin", REDACTED.into()));
+        let mut other_port = smtp("smtp.brand.example", Some(REDACTED));
+        if let ChannelConfig::Smtp(config) = &mut other_port {
+            config.port = 2525;
+        }
+        moved.email = other_port;
         let errors = keep_redacted_secrets(&mut moved, Some(&previous));
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["sms.api_key", "whatsapp.api_key", "email.password"]);
+
+        let mut elsewhere = previous.redacted();
+        elsewhere.sms = ChannelConfig::Vendor(VendorConfig::new("https://evil.example/v2", REDACTED.into()));
+        elsewhere.email = smtp("smtp.evil.example", Some(REDACTED));
+        assert_eq!(keep_redacted_secrets(&mut elsewhere, Some(&previous)).len(), 2);
 
         let mut fresh = previous.redacted();
         let errors = keep_redacted_secrets(&mut fresh, None);

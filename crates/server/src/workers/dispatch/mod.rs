@@ -22,7 +22,7 @@ use anyhow::Context;
 use chrono::Utc;
 use converge_domain::{Currency, SendChannel};
 use converge_queue::Queue;
-use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchSummary, Store};
+use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchSummary, Store};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -63,6 +63,8 @@ pub struct DispatchReport {
     pub retried: usize,
     pub failed: usize,
     pub stored: DispatchSummary,
+    /// Results the database refused even alone (their claims lapse and they are sent again).
+    pub unrecorded: usize,
 }
 
 impl Dispatcher {
@@ -86,7 +88,7 @@ impl Dispatcher {
         while let Some(joined) = requests.join_next().await {
             match joined {
                 Ok((chunk, outcomes, sender)) => {
-                    let answered = self.answered(chunk, outcomes, sender.as_ref());
+                    let answered = self.answered(chunk, outcomes, &sender);
                     self.settle(answered, &mut report).await?;
                 }
                 // A panicking sender: its claims lapse and the messages are sent again (same reference).
@@ -122,14 +124,41 @@ impl Dispatcher {
                 DispatchOutcome::Failed { .. } => report.failed += 1,
             }
         }
-        let stored =
-            self.store.record_dispatch(&sent.results, Utc::now()).await.context("recording dispatch results")?;
-        report.stored.recorded += stored.recorded;
-        report.stored.ignored += stored.ignored;
-        report.stored.receipts_applied += stored.receipts_applied;
+        self.record_isolating(&sent.results, report).await?;
         if !direct.is_empty() {
             let updates: Vec<_> = direct.into_iter().map(|r| r.into_update()).collect();
             self.store.apply_receipts(&updates, Utc::now()).await.context("applying receipts of sent e-mail")?;
+        }
+        Ok(())
+    }
+
+    /// Records results in one write; if the database refuses that write (while answering otherwise), records
+    /// halves, down to single results, so one result that cannot be stored never holds back the rest of the
+    /// batch. A single result that still fails is left out: its claim lapses and the message is claimed and
+    /// sent again with the same reference (which the vendor deduplicates).
+    async fn record_isolating(&self, results: &[DispatchResult], report: &mut DispatchReport) -> anyhow::Result<()> {
+        let mut parts = vec![results];
+        // Bounded: every split halves a part, so at most 2·len − 1 writes.
+        while let Some(part) = parts.pop() {
+            match self.store.record_dispatch(part, Utc::now()).await {
+                Ok(stored) => {
+                    report.stored.recorded += stored.recorded;
+                    report.stored.ignored += stored.ignored;
+                    report.stored.receipts_applied += stored.receipts_applied;
+                }
+                Err(err) if self.store.ping().await.is_err() => {
+                    return Err(err).context("recording dispatch results (the database is unreachable)");
+                }
+                Err(err) if part.len() == 1 => {
+                    tracing::error!(log_id = part[0].log_id, error = %err, "a dispatch result could not be recorded");
+                    report.unrecorded += 1;
+                }
+                Err(_) => {
+                    let (left, right) = part.split_at(part.len() / 2);
+                    parts.push(right);
+                    parts.push(left);
+                }
+            }
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use converge_channels::{OutboundMessage, SendOutcome, Sender};
+use converge_channels::{OutboundMessage, RoutedSender, SendOutcome};
 use converge_domain::ReceiptStatus;
 use converge_store::{DispatchOutcome, DispatchResult};
 use rand::Rng;
@@ -21,8 +21,9 @@ pub struct Sent {
     pub receipts: Vec<ReceiptEntry>,
 }
 
-/// Vendor requests in flight; each yields the messages it carried and what the channel said.
-pub(super) type Requests = JoinSet<(Vec<Ready>, Vec<SendOutcome>, std::sync::Arc<dyn Sender>)>;
+/// Vendor requests in flight; each yields the messages it carried, what the channel said, and the sender
+/// (with its route) that carried them.
+pub(super) type Requests = JoinSet<(Vec<Ready>, Vec<SendOutcome>, RoutedSender)>;
 
 impl Dispatcher {
     /// Starts the vendor requests for `ready`: results known at once (a workspace whose senders cannot be
@@ -58,7 +59,7 @@ impl Dispatcher {
                     let _permit = slots.acquire_owned().await.ok();
                     rate.acquire(workspace_id, chunk.len()).await;
                     let messages: Vec<OutboundMessage> = chunk.iter().map(|item| item.message.clone()).collect();
-                    let outcomes = sender.send(&messages).await;
+                    let outcomes = sender.sender.send(&messages).await;
                     (chunk, outcomes, sender)
                 });
             }
@@ -67,13 +68,13 @@ impl Dispatcher {
     }
 
     /// The results of one answered request.
-    pub(super) fn answered(&self, chunk: Vec<Ready>, outcomes: Vec<SendOutcome>, sender: &dyn Sender) -> Sent {
+    pub(super) fn answered(&self, chunk: Vec<Ready>, outcomes: Vec<SendOutcome>, sender: &RoutedSender) -> Sent {
         let mut sent = Sent::default();
         self.collect(&mut sent, chunk, outcomes, sender);
         sent
     }
 
-    fn collect(&self, sent: &mut Sent, chunk: Vec<Ready>, outcomes: Vec<SendOutcome>, sender: &dyn Sender) {
+    fn collect(&self, sent: &mut Sent, chunk: Vec<Ready>, outcomes: Vec<SendOutcome>, sender: &RoutedSender) {
         let now = Utc::now();
         let mut outcomes = outcomes.into_iter();
         for item in chunk {
@@ -82,8 +83,10 @@ impl Dispatcher {
                 .unwrap_or(SendOutcome::Retryable { error: "the channel answered fewer results than sent".into() });
             let result = match outcome {
                 SendOutcome::Accepted { vendor_message_id } => {
-                    if !sender.receipts_expected() {
+                    if !sender.sender.receipts_expected() {
                         sent.receipts.push(ReceiptEntry {
+                            log_id: item.claim.log_id,
+                            route: sender.route.to_string(),
                             vendor_message_id: vendor_message_id.clone(),
                             status: ReceiptStatus::Sent,
                             error: None,
@@ -92,6 +95,7 @@ impl Dispatcher {
                     }
                     item.claim.result(DispatchOutcome::Accepted {
                         vendor_message_id,
+                        route: sender.route.to_string(),
                         channel: item.channel,
                         address: item.message.to,
                         message: item.message.body,
