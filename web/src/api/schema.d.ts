@@ -469,15 +469,39 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Receive delivery receipts from the messaging vendor.
+         * Receive delivery receipts from the node's messaging vendor.
          * @description Authenticated by signature, not by API key: `X-Converge-Signature: v1=<hex HMAC-SHA256(signing_secret,
-         *     "{X-Converge-Timestamp}.{raw body}")>`; several comma-separated `v1=` values are allowed (secret rotation).
-         *     A missing, malformed or wrong signature, or a timestamp further than `vendor.receipt_max_age_secs` from
-         *     the server's clock, is 401. All-or-nothing: one invalid receipt, or one whose `reference` names no message
-         *     of Converge's, is 422 (errors name `receipts[i].field`) and nothing is kept. Repeated receipts are
-         *     accepted and change nothing; a receipt only moves a pending message to SENT or FAILED.
+         *     "{X-Converge-Timestamp}.{raw body}")>` with the node's `vendor.signing_secret`; several comma-separated `v1=`
+         *     values are allowed (secret rotation). A missing, malformed or wrong signature, or a timestamp further than
+         *     `vendor.receipt_max_age_secs` from the server's clock, is 401. All-or-nothing: one invalid receipt, or one
+         *     whose `reference` names no message of Converge's, is 422 (errors name `receipts[i].field`) and nothing is
+         *     kept. A receipt settles only a message sent through the node's vendor; repeated receipts (and replays of a
+         *     signed request inside the window) are accepted and change nothing.
          */
         post: operations["post_receipts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delivery-receipts/{route}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive delivery receipts from a vendor a workspace configured itself.
+         * @description `{route}` is the channel's delivery route, shown with the workspace's channel settings
+         *     (`GET /api/v1/settings/channels`, `receipt_urls`). The request is signed like the node's receipts, with the
+         *     `signing_secret` saved with that channel. A receipt may only name messages of that workspace (422
+         *     otherwise) and settles only messages sent through this route. An unknown route is 404.
+         */
+        post: operations["post_route_receipts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -637,7 +661,11 @@ export interface paths {
         get: operations["get_channel_settings"];
         /**
          * Replace this workspace's channel settings (scope `all`: they carry credentials). Send the whole document;
-         *     a secret sent as `[redacted]` keeps its current value while it goes to the same server.
+         *     a secret sent as `[redacted]` keeps its current value while it goes to exactly the same place (vendor: the
+         *     same URL; SMTP: the same host, port, TLS mode and user). A vendor channel other than the node's default
+         *     vendor needs the `signing_secret` its vendor signs receipts with, and gets its own receipt URL
+         *     (`receipt_urls`). A destination this server may not connect to (loopback, private, link-local and similar
+         *     addresses, unless the operator allowed them in `egress.allow`) is refused with 422.
          */
         put: operations["put_channel_settings"];
         post?: never;
@@ -1006,6 +1034,13 @@ export interface components {
              *     `null` when the source is `none`.
              */
             channels?: Record<string, unknown> | null;
+            /**
+             * @description Where each vendor channel's vendor must post its delivery receipts (signed with that channel's
+             *     `signing_secret`, or the node's for the default vendor), by channel name.
+             */
+            receipt_urls: {
+                [key: string]: string;
+            };
             source: components["schemas"]["SettingsSource"];
         };
         /** @description A campaign to create. Give exactly one of `segment_id` and `rule`. */
@@ -1562,11 +1597,15 @@ export interface components {
         ReceiptInput: {
             /** @description Why the message failed (at most 1000 characters); absent when it was sent. */
             error?: string | null;
-            /** @description The vendor's id for the message, as answered when it accepted the message (1–200 bytes). */
+            /**
+             * @description The vendor's id for the message, as answered when it accepted the message (1–200 bytes, no control
+             *     characters).
+             */
             message_id: string;
             /**
              * Format: date-time
-             * @description When the outcome happened, RFC 3339.
+             * @description When the outcome happened, RFC 3339: within the last 30 days, and no later than the replay window
+             *     (`vendor.receipt_max_age_secs`) ahead of the server's clock.
              */
             occurred_at: string;
             /** @description Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`. */
@@ -3286,6 +3325,85 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_route_receipts: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
+                "X-Converge-Signature": string;
+                /** @description Unix time in seconds the request was signed at */
+                "X-Converge-Timestamp": string;
+            };
+            path: {
+                /** @description The delivery route, `rt_…` */
+                route: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptsBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptsAccepted"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -61,7 +61,7 @@ async fn get_shows_the_default_or_none(mode: Mode) {
                 assert_eq!(body["channels"][channel]["api_key"], "[redacted]", "{body}");
             }
         }
-        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none"})),
+        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none", "receipt_urls": {}})),
     }
 }
 
@@ -81,9 +81,17 @@ async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
     assert_eq!(raw["email"]["password"], "s3cret-pass");
     assert_eq!(raw["sms"]["api_key"], "k_vendor");
 
-    // What the GET showed, with another port, goes back as is: the secrets are kept.
+    // What the GET showed goes back as is, with another sender name: the secrets are kept.
     let mut edited = shown["channels"].clone();
+    edited["email"]["from_name"] = json!("Brand Offers");
+    let answer = put_ok(&app, &edited).await;
+    assert_eq!(answer["channels"]["email"]["from_name"], "Brand Offers");
+    // Another port may be another service: the password is not carried there unless sent again.
     edited["email"]["port"] = json!(2526);
+    let response = put(&app, &app.key, &edited).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), ["email.password"]);
+    edited["email"]["password"] = json!("s3cret-pass");
     let answer = put_ok(&app, &edited).await;
     assert_eq!(answer["channels"]["email"]["port"], 2526);
     assert_eq!(answer["channels"]["email"]["password"], "[redacted]");
@@ -96,6 +104,7 @@ async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
     // A redacted secret is not carried to another server.
     let mut moved = edited.clone();
     moved["email"]["host"] = json!("localhost");
+    moved["email"]["password"] = json!("[redacted]");
     let response = put(&app, &app.key, &moved).await;
     assert_eq!(response.status(), 422);
     assert_eq!(fields(&problem(response).await), ["email.password"]);
@@ -128,12 +137,8 @@ async fn bad_documents_are_refused_with_their_paths(mode: Mode) {
     let fresh = app.create_key("blank", &["all"]).await;
     let response = put(&app, &fresh, &redacted).await;
     assert_eq!(response.status(), 422);
-    let expected: &[&str] = match mode {
-        // The default vendor (the simulator) is on 127.0.0.1 too: its key is kept; the default has no password.
-        Mode::Embedded => &["email.password"],
-        Mode::Production => &["sms.api_key", "email.password"],
-    };
-    assert_eq!(fields(&problem(response).await), expected);
+    // Not the default vendor's URL (embedded) and no default at all (production): nothing to keep.
+    assert_eq!(fields(&problem(response).await), ["sms.api_key", "email.password"]);
     assert_eq!(stored(&app, "blank").await, None);
 
     put_ok(&app, &smtp_settings(2525)).await;
