@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Duration as Span, Utc};
@@ -41,6 +41,7 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::json::decode_value;
 use crate::delivery::ReceiptEntry;
 use crate::state::{streams, SharedState};
+use crate::http::path::Path;
 
 /// Most receipts one request may carry (the vendor sends at most this many per callback).
 pub const MAX_RECEIPTS: usize = converge_vendor_sim::MAX_RECEIPT_BATCH;

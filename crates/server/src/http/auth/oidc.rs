@@ -8,7 +8,7 @@
 //! Accounts are linked by `(issuer, subject)`; an existing account with the same verified e-mail is linked
 //! on first provider sign-in.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,7 @@ use crate::auth::oidc::{OidcError, VerifiedIdentity};
 use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::state::SharedState;
+use crate::http::path::Path;
 
 /// How long a started sign-in may take at the provider.
 const FLOW_LIFETIME_MINUTES: i64 = 10;

@@ -4,7 +4,7 @@
 //! commands cannot both win. When the store refuses, the campaign is read again to tell "no such campaign"
 //! (404) from "not in a status that allows it" (409, naming the status).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use converge_domain::CampaignStatus;
@@ -15,6 +15,7 @@ use super::{campaign_view, load, CampaignView};
 use crate::auth::{Caller, Scope};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::state::SharedState;
+use crate::http::path::Path;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RetryFailed {

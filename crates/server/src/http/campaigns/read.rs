@@ -1,6 +1,6 @@
 //! Reading campaigns: a cursor-paginated list, newest first, and one campaign with its delivery timeline.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_store::CampaignRow;
@@ -11,6 +11,7 @@ use super::{campaign_view, load, page_limit, query_number, query_rejection, requ
 use crate::auth::Caller;
 use crate::http::error::{ApiResult, Problem};
 use crate::state::SharedState;
+use crate::http::path::Path;
 
 const DEFAULT_PAGE: u32 = 20;
 const MAX_PAGE: u32 = 100;
