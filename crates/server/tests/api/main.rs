@@ -24,6 +24,7 @@ mod oidc_login;
 mod openapi;
 mod ops;
 mod overview;
+mod plain_errors;
 mod process;
 mod receipts;
 mod segments;
