@@ -127,7 +127,7 @@ fn run_schemathesis(
         .arg(format!("{}/api/openapi.json", server.base))
         .args(["--url", &server.base])
         .args(["--checks", CHECKS])
-        .args(["--max-examples", "30", "--request-timeout", "10", "--workers", "2"])
+        .args(["--max-examples", "30", "--request-timeout", "10", "--workers", "1"])
         .args(["--max-time", &seconds.to_string(), "--seed", "11", "--no-shrink"])
         .args(["--report", "ndjson", "--report-ndjson-path"])
         .arg(report)
@@ -170,20 +170,17 @@ fn read_report(path: &std::path::Path) -> RunFigures {
     let mut operations = std::collections::BTreeSet::new();
     for line in text.lines() {
         let Ok(event) = serde_json::from_str::<Value>(line) else { continue };
-        let Some(finished) = event.get("ScenarioFinished") else { continue };
-        if let Some(label) = finished.get("label").and_then(Value::as_str) {
-            operations.insert(label.to_owned());
-        }
-        let Some(recorder) = finished.get("recorder") else { continue };
-        let interactions = recorder.get("interactions").and_then(Value::as_object);
-        figures.requests += interactions.map_or(0, |i| i.len() as u64);
+        let Some(recorder) = event.pointer("/ScenarioFinished/recorder") else { continue };
+        let label = recorder.get("label").and_then(Value::as_str).unwrap_or("?");
+        operations.insert(label.to_owned());
+        figures.requests += recorder.get("interactions").and_then(Value::as_object).map_or(0, |i| i.len() as u64);
         for (_, checks) in recorder.get("checks").and_then(Value::as_object).into_iter().flatten() {
             for check in checks.as_array().into_iter().flatten() {
-                if check.get("status").and_then(Value::as_str) == Some("FAILURE") {
+                let failed = check.get("status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("failure"));
+                if failed {
                     let name = check.get("name").and_then(Value::as_str).unwrap_or("?");
-                    let label = finished.get("label").and_then(Value::as_str).unwrap_or("?");
-                    let detail = check.pointer("/failure_info/failure/title").and_then(Value::as_str).unwrap_or("");
-                    let failure = format!("  {label}: {name} {detail}");
+                    let detail = check.get("failure_info").map(|info| info.to_string()).unwrap_or_default();
+                    let failure = format!("  {label}: {name} {}", detail.chars().take(400).collect::<String>());
                     if !figures.failures.contains(&failure) {
                         figures.failures.push(failure);
                     }
