@@ -184,8 +184,20 @@ async fn not_found() -> Response {
     ApiError::NotFound("route".into()).into_response()
 }
 
+/// 405 as a problem whose `status` says 405 too (it used to carry the 400 it was made from).
 async fn method_not_allowed() -> Response {
-    let mut response = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    let problem = error::Problem {
+        kind: "urn:converge:problem:method-not-allowed".into(),
+        title: "Method not allowed".into(),
+        status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        detail: "this method is not allowed on this route".into(),
+        errors: Vec::new(),
+    };
+    let mut response =
+        (StatusCode::METHOD_NOT_ALLOWED, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(spec::PROBLEM_JSON),
+    );
     response
 }
