@@ -15,8 +15,8 @@ use super::auth::audit;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, JsonBody};
 use crate::auth::{Caller, GeneratedKey, Scope};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const MAX_LABEL: usize = 100;
 

@@ -12,8 +12,8 @@ use super::campaigns::{page_limit, query_rejection};
 use super::customers::{decode_cursor, encode_cursor};
 use super::error::{ApiError, ApiResult, Problem};
 use crate::auth::{Caller, Scope};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 20;
 const MAX_PAGE: u32 = 100;

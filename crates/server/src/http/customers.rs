@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, Problem};
 use crate::auth::{Caller, Scope};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;

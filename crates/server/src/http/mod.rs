@@ -195,9 +195,8 @@ async fn method_not_allowed() -> Response {
     };
     let mut response =
         (StatusCode::METHOD_NOT_ALLOWED, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static(spec::PROBLEM_JSON),
-    );
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(spec::PROBLEM_JSON));
     response
 }

@@ -40,8 +40,8 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::decode_value;
 use crate::delivery::ReceiptEntry;
-use crate::state::{streams, SharedState};
 use crate::http::path::Path;
+use crate::state::{streams, SharedState};
 
 /// Most receipts one request may carry (the vendor sends at most this many per callback).
 pub const MAX_RECEIPTS: usize = converge_vendor_sim::MAX_RECEIPT_BATCH;

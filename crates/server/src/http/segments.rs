@@ -20,8 +20,8 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, JsonBody};
 use crate::audience::Source;
 use crate::auth::{Caller, Scope};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const DEFAULT_SAMPLE: u32 = 10;
 

@@ -176,7 +176,8 @@ fn read_report(path: &std::path::Path) -> RunFigures {
         figures.requests += recorder.get("interactions").and_then(Value::as_object).map_or(0, |i| i.len() as u64);
         for (_, checks) in recorder.get("checks").and_then(Value::as_object).into_iter().flatten() {
             for check in checks.as_array().into_iter().flatten() {
-                let failed = check.get("status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("failure"));
+                let failed =
+                    check.get("status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("failure"));
                 if failed {
                     let name = check.get("name").and_then(Value::as_str).unwrap_or("?");
                     let detail = check.get("failure_info").map(|info| info.to_string()).unwrap_or_default();

@@ -23,8 +23,8 @@ use super::{audit, normalise_email, sign_in_event};
 use crate::auth::oidc::{OidcError, VerifiedIdentity};
 use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 /// How long a started sign-in may take at the provider.
 const FLOW_LIFETIME_MINUTES: i64 = 10;

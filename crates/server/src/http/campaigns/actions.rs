@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use super::{campaign_view, load, CampaignView};
 use crate::auth::{Caller, Scope};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RetryFailed {

@@ -22,8 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{load, page_limit, query_number, query_rejection, require_read};
 use crate::auth::Caller;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 1000;

@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{campaign_view, load, page_limit, query_number, query_rejection, require_read, CampaignView};
 use crate::auth::Caller;
 use crate::http::error::{ApiResult, Problem};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 20;
 const MAX_PAGE: u32 = 100;

@@ -16,8 +16,8 @@ use crate::auth::Caller;
 use crate::http::auth::{audit, normalise_email};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 /// How long an invitation can be accepted.
 pub const INVITATION_DAYS: i64 = 7;

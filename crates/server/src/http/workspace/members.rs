@@ -15,8 +15,8 @@ use crate::auth::{Caller, Scope};
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
-use crate::state::SharedState;
 use crate::http::path::Path;
+use crate::state::SharedState;
 
 /// A member of the workspace.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
