@@ -132,6 +132,8 @@ fn run_schemathesis(
         .args(["--report", "ndjson", "--report-ndjson-path"])
         .arg(report)
         .args(["--output-truncate", "true", "--warnings", "off"])
+        // Its cache (`.schemathesis/`) goes next to the report, not into the source tree.
+        .current_dir(report.parent().unwrap_or(std::path::Path::new(".")))
         .env("NO_COLOR", "1")
         .env("SCHEMATHESIS_TELEMETRY", "false")
         .stdin(Stdio::null());
