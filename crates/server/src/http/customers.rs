@@ -1,6 +1,6 @@
 //! Reading customers: a searchable, cursor-paginated list and one customer with aggregates and orders.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, Problem};
 use crate::auth::{Caller, Scope};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 50;

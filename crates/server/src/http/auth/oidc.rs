@@ -8,7 +8,7 @@
 //! Accounts are linked by `(issuer, subject)`; an existing account with the same verified e-mail is linked
 //! on first provider sign-in.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ use super::{audit, normalise_email, sign_in_event};
 use crate::auth::oidc::{OidcError, VerifiedIdentity};
 use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// How long a started sign-in may take at the provider.

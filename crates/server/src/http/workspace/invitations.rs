@@ -1,7 +1,7 @@
 //! Invitations: an e-mail address and the role it joins with. The person becomes a member when they next
 //! sign in with that address (local account or identity provider), within seven days.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::http::auth::{audit, normalise_email};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// How long an invitation can be accepted.

@@ -1,6 +1,6 @@
 //! Members of the caller's workspace: list them, change a role, remove someone.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use crate::auth::{Caller, Scope};
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// A member of the workspace.
