@@ -65,8 +65,6 @@ impl PasswordWork {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
-
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,7 +47,7 @@ pub async fn readyz(State(state): State<SharedState>) -> (StatusCode, Json<Readi
 /// Prometheus text exposition. With `metrics.token` set it needs that bearer token; without, it lists no
 /// workspace (series labelled by workspace are summed). With `metrics.bind` set it is served there instead.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain"),
+    responses((status = 200, body = String, description = "Prometheus metrics", content_type = "text/plain"),
         (status = 401, body = Problem, description = "`metrics.token` is set and was not presented"),
         (status = 404, body = Problem, description = "`metrics.bind` is set: metrics are served there")))]
 pub async fn metrics(State(state): State<SharedState>, headers: HeaderMap) -> Response {

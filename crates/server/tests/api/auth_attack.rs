@@ -65,6 +65,19 @@ async fn login_via(
     request.send().await.unwrap()
 }
 
+/// The workspace's `auth.login_failed` entries once there are `want` (they are written in the background).
+async fn failures_in(app: &TestApp, workspace_id: i64, want: usize) -> Vec<converge_store::AuditEntry> {
+    for _ in 0..100 {
+        let entries = app.state.store.audit_log(workspace_id, None, 100).await.unwrap();
+        let failed: Vec<_> = entries.into_iter().filter(|e| e.action == "auth.login_failed").collect();
+        if failed.len() >= want {
+            return failed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {want} failed sign-ins were audited");
+}
+
 /// Generous hashing limits: the tests about budgets must not meet the hashing queue.
 fn roomy(settings: &mut Settings) {
     settings.auth.password_hashing_queue = 1000;
@@ -148,17 +161,17 @@ async fn forwarded_headers_count_only_from_trusted_proxies(mode: Mode) {
 
     let proxy = client_from([127, 0, 0, 30]);
     for i in 0..3 {
-        // The client wrote the left hop; our proxy appended the right one.
+        // The client wrote the left hop (a fresh one each time); our proxy appended the right one.
         let chain = format!("6.6.6.{i}, 203.0.113.7");
-        assert_eq!(login_via(&app, &proxy, &format!("x{i}@brand.in"), "nope nope nope", Some(&chain)).await.status(), 401);
+        assert_eq!(login_via(&app, &proxy, "asha@brand.in", "nope nope nope", Some(&chain)).await.status(), 401);
     }
     let answer = login_via(&app, &proxy, "asha@brand.in", PASSWORD, Some("203.0.113.7")).await;
     assert_eq!(answer.status(), 429, "the client behind the proxy is cooled off");
     let answer = login_via(&app, &proxy, "asha@brand.in", PASSWORD, Some("203.0.113.8")).await;
     assert_eq!(answer.status(), 200, "another client behind the same proxy is not");
-    let entries = app.state.store.audit_log(app.workspace_id("default").await, None, 50).await.unwrap();
-    let login = entries.iter().find(|e| e.action == "auth.login").expect("a sign-in entry");
-    assert_eq!(login.details["address"], "203.0.113.8", "the audit log names the real client");
+    let failed = failures_in(&app, app.workspace_id("default").await, 3).await;
+    assert_eq!(failed.len(), 3);
+    assert!(failed.iter().all(|e| e.details["address"] == "203.0.113.7"), "the audit log names the real client");
 }
 
 /// The attack: guess an account's password until it locks, so its owner cannot sign in. The guessing
@@ -216,6 +229,9 @@ async fn failed_sign_ins_show_in_the_accounts_workspaces(mode: Mode) {
     let guess = "hunter2 hunter2 hunter2";
     let answer = login(&app, &client_from([127, 0, 0, 61]), "Asha@Brand.in", guess).await;
     assert_eq!(answer.status(), 401);
+    for slug in ["default", "acme"] {
+        failures_in(&app, app.workspace_id(slug).await, 1).await;
+    }
     for key in [&app.key, &acme_key] {
         let page: Value = app.get("/api/v1/audit", key).await.json().await.unwrap();
         let failed: Vec<&Value> =

@@ -78,9 +78,15 @@ pub async fn login(
         })
         .await?;
     let details = json!({"method": "password", "address": address});
-    let Some((user, _)) = found.filter(|_| matches) else {
-        audit_failure(&state, &email, found.map(|(user, _)| user), details).await;
-        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+    let user = match found {
+        Some((user, _)) if matches => user,
+        other => {
+            // In the background: a known account (one entry per workspace) must not answer slower than an
+            // unknown one (one entry).
+            let (state, user) = (state.clone(), other.map(|(user, _)| user));
+            tokio::spawn(async move { audit_failure(&state, &email, user, details).await });
+            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+        }
     };
     state.store.record_login(user.id, user.email_verified, Utc::now()).await?;
     audit(state.store.as_ref(), sign_in_event("auth.login", Some(user.id), format!("user:{}", user.id), details)).await;
