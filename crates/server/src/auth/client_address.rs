@@ -128,8 +128,8 @@ mod tests {
 
     #[test]
     fn the_header_is_believed_only_from_a_trusted_peer() {
-        let addresses = ClientAddress::new(&["10.0.0.0/8".into(), "192.0.2.1".into()], ForwardedHeader::default())
-            .unwrap();
+        let addresses =
+            ClientAddress::new(&["10.0.0.0/8".into(), "192.0.2.1".into()], ForwardedHeader::default()).unwrap();
         let forged = headers("x-forwarded-for", &["1.2.3.4"]);
         assert_eq!(addresses.of(peer("203.0.113.9"), &forged), "203.0.113.9", "an untrusted peer");
         assert_eq!(addresses.of(peer("10.1.2.3"), &forged), "1.2.3.4");
