@@ -10,6 +10,7 @@ mod ai;
 mod auth;
 mod delivery;
 mod egress;
+mod metrics;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -19,6 +20,7 @@ pub use ai::{AiProvider, AiSettings};
 pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
 pub use egress::EgressSettings;
+pub use metrics::MetricsSettings;
 
 /// A value that must never reach a log or a terminal.
 #[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -101,6 +103,8 @@ pub struct Settings {
     pub ai: AiSettings,
     /// Outbound connections to destinations workspaces chose.
     pub egress: EgressSettings,
+    /// Who may read `/metrics`, and on which address.
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -145,6 +149,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             ai: AiSettings::default(),
             egress: EgressSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -279,7 +284,9 @@ mod tests {
             Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
         settings.vendor.api_key = Secret::new("vendor-key-42");
         settings.vendor.signing_secret = Some(Secret::new("signing-43"));
+        settings.metrics.token = Some(Secret::new("metrics-44"));
         let text = format!("{settings:?}");
         assert!(!text.contains("hunter2") && !text.contains("vendor-key-42") && !text.contains("signing-43"));
+        assert!(!text.contains("metrics-44"));
     }
 }

@@ -16,6 +16,7 @@ pub mod health;
 pub mod imports;
 pub mod ingest;
 pub mod json;
+pub mod metrics_access;
 pub mod path;
 pub mod plain_errors;
 pub mod receipts;
@@ -155,6 +156,13 @@ pub fn ops_router(state: SharedState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .fallback(not_found);
+    with_layers(routes, body_limit).with_state(state)
+}
+
+/// `/metrics` alone, for the `metrics.bind` listener.
+pub fn metrics_router(state: SharedState) -> Router {
+    let body_limit = state.settings.ingest.body_limit_bytes;
+    let routes = Router::new().route("/metrics", get(metrics_access::dedicated)).fallback(not_found);
     with_layers(routes, body_limit).with_state(state)
 }
 

@@ -7,6 +7,7 @@
 mod admin;
 mod ai;
 mod auth;
+mod auth_attack;
 mod auth_sessions;
 mod authz_matrix;
 mod backpressure;

@@ -101,7 +101,8 @@ pub async fn change_role(
     Ok(Json(member_view(member.ok_or_else(|| ApiError::NotFound("member".into()))?)))
 }
 
-/// Remove a member from the workspace (their account stays). The last owner cannot be removed.
+/// Remove a member from the workspace (their account stays). The API keys they created in it are revoked with
+/// them (a key must not outlive its creator's access). The last owner cannot be removed.
 #[utoipa::path(delete, path = "/api/v1/workspace/members/{user_id}", tag = "workspace",
     params(("user_id" = i64, Path)), security(("api_key" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -116,15 +117,18 @@ pub async fn remove_member(
     let current = current_role(&state, workspace_id, user_id).await?;
     require_manages(acting, current)?;
     keep_an_owner(&state, workspace_id, current, "removed").await?;
-    if !state.store.remove_member(workspace_id, user_id).await? {
+    let Some(revoked) = state.store.remove_member(workspace_id, user_id, Utc::now()).await? else {
         return Err(ApiError::NotFound("member".into()));
+    };
+    for key_id in &revoked {
+        state.keys.invalidate_key(*key_id);
     }
     let entry = NewAuditEntry {
         workspace_id: Some(workspace_id),
         actor: caller.actor(),
         action: "member.remove".into(),
         target: format!("user:{user_id}"),
-        details: json!({"role": current}),
+        details: json!({"role": current, "revoked_api_keys": revoked}),
     };
     audit(state.store.as_ref(), entry).await;
     Ok(StatusCode::NO_CONTENT)
