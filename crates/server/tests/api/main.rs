@@ -16,6 +16,7 @@ mod campaigns;
 mod campaigns_bad_input;
 mod campaigns_log;
 mod customers;
+mod data_integrity;
 mod helpers;
 mod imports;
 mod ingest;
