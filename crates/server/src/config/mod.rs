@@ -263,6 +263,17 @@ mod tests {
     }
 
     #[test]
+    fn egress_allow_reads_a_list_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CONVERGE_EGRESS__ALLOW", "[10.20.0.0/16, \"relay.corp.example\", \"127.0.0.1:2525\"]");
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(settings.egress.allow, ["10.20.0.0/16", "relay.corp.example", "127.0.0.1:2525"]);
+            assert!(settings.egress.policy().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn secrets_never_print() {
         let mut settings =
             Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };

@@ -255,6 +255,7 @@ async fn a_campaign_reads_with_stats_and_timeline(mode: Mode) {
     // One message fails at dispatch, one is accepted and then delivered, one stays pending.
     let accepted = |log_id: i64| DispatchOutcome::Accepted {
         vendor_message_id: format!("vendor-{log_id}"),
+        route: "default".into(),
         channel: Channel::Sms,
         address: "+919876543210".into(),
         message: "Hi".into(),
@@ -266,6 +267,8 @@ async fn a_campaign_reads_with_stats_and_timeline(mode: Mode) {
     })
     .await;
     let receipt = ReceiptUpdate {
+        log_id: ids[1],
+        route: "default".into(),
         vendor_message_id: format!("vendor-{}", ids[1]),
         status: ReceiptStatus::Sent,
         error: None,

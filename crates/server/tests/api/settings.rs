@@ -22,7 +22,8 @@ const PATH: &str = "/api/v1/settings/channels";
 
 /// SMS and WhatsApp through a vendor, e-mail through a local SMTP relay with credentials.
 fn smtp_settings(port: u16) -> Value {
-    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor"});
+    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor",
+        "signing_secret": "whsec-test-vendor-secret"});
     json!({
         "sms": vendor,
         "whatsapp": vendor,
@@ -236,15 +237,15 @@ async fn senders_follow_a_change_at_once(mode: Mode) {
     match mode {
         Mode::Embedded => {
             let before = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
-            assert!(before.for_channel(Channel::Email).receipts_expected());
+            assert!(before.for_channel(Channel::Email).sender.receipts_expected());
         }
         Mode::Production => assert!(senders.for_workspace(app.state.store.as_ref(), ws).await.is_err()),
     }
     put_ok(&app, &smtp_settings(2525)).await;
     let after = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
-    assert!(!after.for_channel(Channel::Email).receipts_expected(), "e-mail goes by SMTP: no receipts");
-    assert!(after.for_channel(Channel::Sms).receipts_expected());
-    assert!(after.for_channel(Channel::Whatsapp).receipts_expected());
+    assert!(!after.for_channel(Channel::Email).sender.receipts_expected(), "e-mail goes by SMTP: no receipts");
+    assert!(after.for_channel(Channel::Sms).sender.receipts_expected());
+    assert!(after.for_channel(Channel::Whatsapp).sender.receipts_expected());
 }
 
 async fn openapi_documents_both_methods(mode: Mode) {
@@ -266,7 +267,7 @@ async fn unreadable_stored_settings_can_be_replaced(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let ws = app.workspace_id("default").await;
     let broken = json!({"sms": {"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": 42}});
-    app.state.store.put_channel_settings(ws, &broken, chrono::Utc::now()).await.unwrap();
+    app.state.store.put_channel_settings(ws, &broken, &[], chrono::Utc::now()).await.unwrap();
     let response = app.get(PATH, &app.key).await;
     assert_eq!(response.status(), 500);
     let mut body = smtp_settings(2525);

@@ -136,6 +136,8 @@ async fn poison_entries_are_dead_lettered_and_dispatcher_entries_applied(mode: M
     app.state.queue.append(RECEIPTS, &[b"{not a receipt".to_vec()]).await.unwrap();
     // What a dispatcher appends for a channel whose acceptance is the outcome (SMTP).
     let smtp = ReceiptEntry {
+        log_id: c.claimed[1].log_id,
+        route: "default".into(),
         vendor_message_id: vendor_id(&c.claimed[1]),
         status: ReceiptStatus::Sent,
         error: None,
