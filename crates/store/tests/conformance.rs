@@ -332,7 +332,8 @@ async fn merged_attributes_never_exceed_fifty_keys(store: &dyn Store) {
     assert!(attributes.contains_key("a0") && !attributes.contains_key("b0"));
     assert_eq!(row.city.as_deref(), Some("City2"));
     // Within the limit: drop one key, add another.
-    let swap = customer(ws, t0 + Duration::minutes(5), json!({"external_id": "C1", "attributes": {"a0": null, "z": 1}}));
+    let swap =
+        customer(ws, t0 + Duration::minutes(5), json!({"external_id": "C1", "attributes": {"a0": null, "z": 1}}));
     store.apply_ingest(&[swap]).await.unwrap();
     let attributes = store.customer(ws, "C1").await.unwrap().unwrap().attributes;
     let attributes = attributes.as_object().unwrap();

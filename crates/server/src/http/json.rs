@@ -51,7 +51,9 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 None => Ok(value),
                 Some(field) => Err(ApiError::invalid(&field, "must not contain NUL characters")),
             },
-            Err(err) => Err(ApiError::BadRequest(format!("the body must be one JSON value, with nothing after it: {err}"))),
+            Err(err) => {
+                Err(ApiError::BadRequest(format!("the body must be one JSON value, with nothing after it: {err}")))
+            }
         },
         Err(err) => {
             let path = err.path().to_string();

@@ -27,8 +27,7 @@ async fn maximal_orders_saturate_the_totals_and_every_read_still_answers(mode: M
     assert_eq!(app.post_json("/api/v1/customers", &app.key, &customer("C1")).await.status(), 202);
     // The documented per-order maximum, 10^15 paise; 10,000 of them are 10^19, past i64::MAX.
     for batch in 0..10 {
-        let items: Vec<Value> =
-            (0..1000).map(|i| order(&format!("O{batch}-{i}"), "C1", "10000000000000")).collect();
+        let items: Vec<Value> = (0..1000).map(|i| order(&format!("O{batch}-{i}"), "C1", "10000000000000")).collect();
         let r = app.post_json("/api/v1/orders/batch", &app.key, &json!({ "items": items })).await;
         assert_eq!(r.status(), 202);
     }
@@ -92,7 +91,8 @@ async fn nul_characters_are_refused_naming_the_field(mode: Mode) {
     let get = |path: &'static str| app.client.get(app.url(path)).bearer_auth(&app.key).send();
     let mut campaign = campaign_body("NUL");
     campaign["template"] = json!("Hi \u{0} there");
-    let rule = json!({"combinator": "and", "rules": [{"field": "attributes.ti\u{0}er", "operator": "=", "value": "x"}]});
+    let rule =
+        json!({"combinator": "and", "rules": [{"field": "attributes.ti\u{0}er", "operator": "=", "value": "x"}]});
     let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor"});
     let smtp = json!({"sms": vendor, "whatsapp": vendor, "email": {"kind": "smtp", "host": "127.0.0.1",
         "port": 2525, "tls": "none", "username": "mailer", "password": "s3cret\u{0}",
@@ -116,7 +116,13 @@ async fn nul_characters_are_refused_naming_the_field(mode: Mode) {
         ("rule.rules[0].field", app.post_json("/api/v1/segments/preview", &app.key, &json!({ "rule": rule })).await),
         (
             "email.password",
-            app.client.put(app.url("/api/v1/settings/channels")).bearer_auth(&app.key).json(&smtp).send().await.unwrap(),
+            app.client
+                .put(app.url("/api/v1/settings/channels"))
+                .bearer_auth(&app.key)
+                .json(&smtp)
+                .send()
+                .await
+                .unwrap(),
         ),
         ("attributes", app.post_json("/api/v1/customers", &app.key, &with_attribute).await),
     ];
