@@ -145,8 +145,5 @@ async fn a_redacted_secret_never_follows_a_new_port_or_path(mode: Mode) {
         "whatsapp": redacted(vendor("http://127.0.0.1:9090/gw")), "email": redacted(email)});
     assert_eq!(put(&app, &same).await.status(), 200);
     let stored = app.state.store.channel_settings(app.workspace_id("default").await).await.unwrap().unwrap();
-    assert_eq!(
-        (stored["sms"]["api_key"].as_str(), stored["email"]["password"].as_str()),
-        (Some("k_tenant"), Some("p4ss"))
-    );
+    assert_eq!((stored["sms"]["api_key"].as_str(), stored["email"]["password"].as_str()), (Some("k_tenant"), Some("p4ss")));
 }

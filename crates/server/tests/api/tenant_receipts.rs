@@ -106,11 +106,8 @@ async fn an_attackers_vendor_cannot_block_or_settle_another_workspaces_messages(
     let own = post_signed_to(&app, &attacker_route, &batch(&attacker_messages, "FAILED"), ATTACKER_SECRET).await;
     assert_eq!(own.status(), 202);
     assert_eq!(apply(&app, 3).await, 3);
-    assert_eq!(
-        stats(&app, &victim, victims).await,
-        json!({"audience": 3, "pending": 3, "sent": 0, "failed": 0,
-        "skipped": 0})
-    );
+    assert_eq!(stats(&app, &victim, victims).await, json!({"audience": 3, "pending": 3, "sent": 0, "failed": 0,
+        "skipped": 0}));
 
     // The victim's vendor reports; the victim's campaign completes with its own outcomes.
     let genuine = post_signed_to(&app, &victim_route, &batch(&victim_messages, "SENT"), VICTIM_SECRET).await;
@@ -118,11 +115,8 @@ async fn an_attackers_vendor_cannot_block_or_settle_another_workspaces_messages(
     assert_eq!(apply(&app, 3).await, 3);
     let scheduler = converge_server::startup::scheduler(&app.state);
     assert!(scheduler.tick().await.unwrap().completed.contains(&victims));
-    assert_eq!(
-        stats(&app, &victim, victims).await,
-        json!({"audience": 3, "pending": 0, "sent": 3, "failed": 0,
-        "skipped": 0})
-    );
+    assert_eq!(stats(&app, &victim, victims).await, json!({"audience": 3, "pending": 0, "sent": 3, "failed": 0,
+        "skipped": 0}));
 }
 
 async fn a_replayed_receipt_request_is_accepted_and_changes_nothing(mode: Mode) {
@@ -141,11 +135,8 @@ async fn a_replayed_receipt_request_is_accepted_and_changes_nothing(mode: Mode) 
     let contradicting = batch(&messages[..1], "FAILED");
     assert_eq!(post_signed_to(&app, &route, &contradicting, VICTIM_SECRET).await.status(), 202);
     assert_eq!(apply(&app, 1).await, 0, "a settled message stays as its first receipt left it");
-    assert_eq!(
-        stats(&app, &app.key, id).await,
-        json!({"audience": 3, "pending": 2, "sent": 1, "failed": 0,
-        "skipped": 0})
-    );
+    assert_eq!(stats(&app, &app.key, id).await, json!({"audience": 3, "pending": 2, "sent": 1, "failed": 0,
+        "skipped": 0}));
 }
 
 /// Anyone who knows the development default could forge the node's receipts: production mode will not start
