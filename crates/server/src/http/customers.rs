@@ -48,7 +48,8 @@ pub struct CustomerView {
     /// False while only orders have named this customer and its profile has not arrived yet.
     pub has_profile: bool,
     pub currency: String,
-    /// Sum of all order amounts, e.g. "12499.00".
+    /// Sum of all order amounts, e.g. "12499.00"; saturates at 10^18 minor units (a total at that value reads
+    /// "at least").
     pub total_spend: String,
     pub total_spend_minor: i64,
     pub order_count: i64,

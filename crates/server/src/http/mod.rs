@@ -17,6 +17,7 @@ pub mod imports;
 pub mod ingest;
 pub mod json;
 pub mod metrics_access;
+pub mod nul;
 pub mod path;
 pub mod plain_errors;
 pub mod receipts;
@@ -173,6 +174,7 @@ fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedS
     let compression = CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)));
     routes
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(nul::refuse_in_uri))
         .layer(compression)
         .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(DefaultBodyLimit::max(body_limit))

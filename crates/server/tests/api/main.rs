@@ -17,6 +17,7 @@ mod campaigns;
 mod campaigns_bad_input;
 mod campaigns_log;
 mod customers;
+mod data_integrity;
 mod egress;
 mod fake_vendor;
 mod fuzz;

@@ -49,6 +49,7 @@ impl Campaign {
             rule,
             send_at: now,
             idempotency_key: None,
+            request_fingerprint: None,
         };
         let (campaign, _) = store.create_campaign(ws, &new, now).await.unwrap();
         let running =

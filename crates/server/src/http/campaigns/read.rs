@@ -136,6 +136,7 @@ mod tests {
             status: CampaignStatus::Running,
             send_at: now,
             idempotency_key: None,
+            request_fingerprint: None,
             stats: CampaignStats::default(),
             created_at: now,
             updated_at: now,
