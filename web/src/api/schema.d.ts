@@ -775,7 +775,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member from the workspace (their account stays). The last owner cannot be removed. */
+        /**
+         * Remove a member from the workspace (their account stays). The API keys they created in it are revoked with
+         *     them (a key must not outlive its creator's access). The last owner cannot be removed.
+         */
         delete: operations["remove_member"];
         options?: never;
         head?: never;
@@ -810,7 +813,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus text exposition. */
+        /**
+         * Prometheus text exposition. With `metrics.token` set it needs that bearer token; without, it lists no
+         *     workspace (series labelled by workspace are summed). With `metrics.bind` set it is served there instead.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -1186,7 +1192,10 @@ export interface components {
             order_count: number;
             phone?: string | null;
             preferred_channel?: string | null;
-            /** @description Sum of all order amounts, e.g. "12499.00". */
+            /**
+             * @description Sum of all order amounts, e.g. "12499.00"; saturates at 10^18 minor units (a total at that value reads
+             *     "at least").
+             */
             total_spend: string;
             /** Format: int64 */
             total_spend_minor: number;
@@ -1206,7 +1215,10 @@ export interface components {
             orders: number;
             /** @description The latest campaigns, newest first (up to 10), as `GET /api/v1/campaigns` shows them. */
             recent_campaigns: components["schemas"]["CampaignView"][];
-            /** @description The sum of every order, a decimal string in the workspace currency, e.g. "1234567.50". */
+            /**
+             * @description The sum of every order, a decimal string in the workspace currency, e.g. "1234567.50". Saturates at
+             *     10^18 minor units: a revenue at that value reads "at least".
+             */
             revenue: string;
             /** Format: int64 */
             revenue_minor: number;
@@ -2381,6 +2393,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many passwords being checked; retry after `Retry-After` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     logout: {
@@ -2651,6 +2672,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Busy; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_campaigns: {
@@ -2793,7 +2823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields, or an audience nobody matches (on `segment_id` or `rule`) */
+            /** @description Invalid fields, an audience nobody matches (on `segment_id` or `rule`), or an idempotency key already used with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3982,85 +4012,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    post_route_receipts: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
-                "X-Converge-Signature": string;
-                /** @description Unix time in seconds the request was signed at */
-                "X-Converge-Timestamp": string;
-            };
-            path: {
-                /** @description The delivery route, `rt_…` */
-                route: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReceiptsBody"];
-            };
-        };
-        responses: {
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReceiptsAccepted"];
-                };
-            };
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                };
-            };
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5717,7 +5668,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `metrics.token` is set and was not presented */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `metrics.bind` is set: metrics are served there */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
