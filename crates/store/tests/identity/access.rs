@@ -11,6 +11,7 @@ fn session(user_id: i64, last_seen: i64, lifetime: i64) -> SessionRecord {
         created_at: t0(),
         last_seen_at: t0() + secs(last_seen),
         expires_at: t0() + secs(lifetime),
+        link_user_id: None,
     }
 }
 
