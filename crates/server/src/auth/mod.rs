@@ -8,6 +8,7 @@
 pub mod api_key;
 mod cache;
 mod caller;
+pub mod domain_proof;
 pub mod oidc;
 pub mod password;
 mod providers;

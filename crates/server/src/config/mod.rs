@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 mod ai;
 mod auth;
 mod delivery;
+mod dns;
 mod egress;
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use ai::{AiProvider, AiSettings};
 pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
+pub use dns::DnsSettings;
 pub use egress::EgressSettings;
 
 /// A value that must never reach a log or a terminal.
@@ -101,6 +103,8 @@ pub struct Settings {
     pub ai: AiSettings,
     /// Outbound connections to destinations workspaces chose.
     pub egress: EgressSettings,
+    /// The DNS resolver that checks workspace domain proofs.
+    pub dns: DnsSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -145,6 +149,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             ai: AiSettings::default(),
             egress: EgressSettings::default(),
+            dns: DnsSettings::default(),
         }
     }
 }
