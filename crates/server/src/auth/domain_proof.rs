@@ -43,13 +43,12 @@ fn resolver(settings: &DnsSettings) -> Result<TokioAsyncResolver, String> {
     };
     opts.timeout = Duration::from_secs(settings.timeout_secs.max(1));
     opts.attempts = 2;
-    // Every check asks afresh: a record just published (or just removed) must count.
-    opts.cache_size = 0;
     opts.use_hosts_file = false;
     Ok(TokioAsyncResolver::tokio(config, opts))
 }
 
-/// Checks that `_converge.<domain>` carries `converge-verify=<token>`.
+/// Checks that `_converge.<domain>` carries `converge-verify=<token>`. A fresh resolver per check: no cached
+/// answer (a record just published, or its absence a minute ago) carries over.
 pub async fn check(settings: &DnsSettings, domain: &str, token: &str) -> Result<(), ProofError> {
     let name = record_name(domain);
     let unavailable = |reason: String| ProofError::Unavailable { name: name.clone(), reason };

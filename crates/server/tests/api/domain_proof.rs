@@ -52,7 +52,11 @@ async fn a_domain_is_proven_by_its_txt_record_and_only_then_joins_people(mode: M
     let _dns = DnsServer::start(
         dns,
         &["example.com", "brand.in"],
-        &[("_converge.example.com", "v=spf1 -all"), ("_converge.example.com", &right), ("_converge.brand.in", &wrong)],
+        &[
+            ("_converge.example.com", "v=spf1 -all"),
+            ("_converge.example.com", right.as_str()),
+            ("_converge.brand.in", &wrong),
+        ],
     )
     .await;
 

@@ -199,6 +199,7 @@ async fn forged_replayed_and_refused_callbacks_sign_nobody_in(mode: Mode) {
     let page = s
         .browser
         .get(s.app.url("/api/v1/auth/oidc/test/callback?code=x&state=forged-state"))
+        .header(COOKIE, "converge_oidc_state=forged-state")
         .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await

@@ -132,8 +132,11 @@ pub async fn callback(
     headers: HeaderMap,
 ) -> Response {
     let browser = prefers_html(&headers);
+    // The flow this browser started is used up whatever the outcome: drop its cookie. A callback from
+    // another browser leaves that browser's own sign-in alone.
     let mut clear = HeaderMap::new();
-    if state.oidc.list().any(|(name, _)| name == provider) {
+    let bound = params.state.as_deref().is_some_and(|raw| oidc_cookie::matches(&headers, raw));
+    if bound && state.oidc.list().any(|(name, _)| name == provider) {
         oidc_cookie::clear(&mut clear, &provider, state.session_policy().secure);
     }
     let answer = match finish(&state, &provider, params, &headers).await {
