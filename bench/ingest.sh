@@ -23,7 +23,7 @@ if [ "$MODE" = production ]; then
   DB=converge_bench_$RUN_ID
   psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $DB" postgres
   export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379
-  export CONVERGE_REDIS_PREFIX=bench:$RUN_ID:
+  export CONVERGE_REDIS_PREFIX=bench:$RUN_ID: CONVERGE_VENDOR__SIGNING_SECRET=bench-signing-secret-$RUN_ID
 fi
 PIDS=()
 cleanup() {

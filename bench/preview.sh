@@ -15,6 +15,7 @@ PORT=${PORT:-18180}
 DB=converge_preview_${CUSTOMERS}_${ORDERS}
 DIR=$(mktemp -d)
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379
+export CONVERGE_VENDOR__SIGNING_SECRET=preview-signing-secret-$(date +%s)
 export CONVERGE_REDIS_PREFIX=preview:$(date +%s): RUST_LOG=${RUST_LOG:-warn} CONVERGE_LOG_FORMAT=json
 export CONVERGE_INGEST__RATE_PER_SECOND=1000000 CONVERGE_INGEST__RATE_BURST=1000000
 SERVER=

@@ -1,4 +1,6 @@
 // The browser flows of the issue, in order; each step builds on the previous ones.
+import { readFile } from 'node:fs/promises';
+
 import { apiAsPage, assert, assertEqual, numberIn } from './lib/app.mjs';
 import { checkPage } from './lib/checks.mjs';
 import { waitFor } from './lib/processes.mjs';
@@ -32,6 +34,41 @@ const IMPORT_CSV = [
   'WEB-IMP-5,Kabir Shah,kabir@example.in,Mumbai,bronze',
   '',
 ].join('\n');
+
+/** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
+function parseCsv(text) {
+  const records = [];
+  let record = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { record.push(cell); cell = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { record.push(cell); records.push(record); record = []; cell = ''; i++; }
+    else cell += c;
+  }
+  if (cell !== '' || record.length) { record.push(cell); records.push(record); }
+  return records;
+}
+
+/** Clicks "Export CSV" and returns the downloaded file's records, checking the answer was gzip-compressed. */
+async function exportCsv(page) {
+  const [download, response] = await Promise.all([
+    page.waitForEvent('download'),
+    page.waitForResponse((r) => r.url().includes('/log?') && r.url().includes('format=csv')),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  assertEqual(response.status(), 200, 'the CSV answer');
+  assertEqual(await response.headerValue('content-encoding'), 'gzip', 'the CSV answer is compressed, as browsers ask');
+  const file = await download.path();
+  assert(file, `the download finished (${await download.failure()})`);
+  return { name: download.suggestedFilename(), records: parseCsv(await readFile(file, 'utf8')) };
+}
 
 async function heading(page, name) {
   await page.getByRole('heading', { level: 1, name }).waitFor();
@@ -243,6 +280,33 @@ export function flows(ctx) {
         await heading(page, 'Campaigns');
         await page.getByRole('link', { name: 'Come back soon' }).waitFor();
         await checkPage(page, 'campaigns', screenshots);
+      },
+    ],
+    [
+      'the communication log downloads as CSV in the browser, every message once',
+      async ({ page }) => {
+        const id = state.campaignId;
+        const r = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}`);
+        const { stats } = r.json;
+        await page.goto(`${base}/campaigns/${id}`);
+        await heading(page, 'Come back soon');
+        const all = await exportCsv(page);
+        assertEqual(all.name, `campaign-${id}-log.csv`, 'the file name');
+        const [header, ...rows] = all.records;
+        assertEqual(header.slice(0, 4), ['id', 'customer_external_id', 'customer_name', 'status'], 'the header row');
+        assertEqual(rows.length, stats.audience, 'one row per message');
+        assert(rows.every((row) => row.length === header.length), 'every row has every column');
+        assertEqual(new Set(rows.map((row) => row[0])).size, rows.length, 'no message twice');
+        const sent = rows.filter((row) => row[3] === 'SENT');
+        assertEqual(sent.length, stats.sent, 'SENT rows');
+        const message = header.indexOf('message');
+        assert(sent.every((row) => row[message].includes('20% off in')), 'the rendered message is in each SENT row');
+
+        await page.getByRole('combobox', { name: 'Status' }).selectOption('SENT');
+        const onlySent = await exportCsv(page);
+        assertEqual(onlySent.name, `campaign-${id}-log-sent.csv`, 'the filtered file name');
+        assertEqual(onlySent.records.length - 1, stats.sent, 'the SENT export has the SENT rows');
+        assert(onlySent.records.slice(1).every((row) => row[3] === 'SENT'), 'only SENT rows');
       },
     ],
     [

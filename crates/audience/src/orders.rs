@@ -76,7 +76,8 @@ impl OrderColumn {
         } else {
             total - self.cumulative[run.start + k - 1]
         };
-        (count, spend)
+        // Totals saturate at the money cap, as the evaluator and SQL do.
+        (count, spend.min(converge_domain::TOTAL_CAP_MINOR))
     }
 
     fn compact(&mut self) {

@@ -32,7 +32,7 @@ pub use fields::{
     Phone, ProductName, Sku,
 };
 pub use ingest::{IngestEnvelope, IngestEvent};
-pub use money::{Currency, Money};
+pub use money::{Currency, Money, TOTAL_CAP_MINOR};
 pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
 pub use role::{Permission, Role};
 pub use template::{

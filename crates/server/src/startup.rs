@@ -28,6 +28,8 @@ pub struct Application {
     stop: CancellationToken,
     /// The in-process vendor simulator, when this process runs one.
     simulator: Option<converge_vendor_sim::SimHandle>,
+    /// `metrics.bind`: `/metrics` on its own address.
+    metrics_listener: Option<TcpListener>,
 }
 
 /// Opens the database named by the settings (the embedded SQLite file by default) and migrates it.
@@ -90,6 +92,10 @@ impl Application {
         let queue = open_queue(&settings).await?;
         let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match settings.metrics.bind {
+            Some(bind) => Some(TcpListener::bind(bind).await.with_context(|| format!("binding metrics.bind {bind}"))?),
+            None => None,
+        };
         if settings.role.serves_api() {
             crate::admin::announce_setup(store.as_ref(), &settings, port).await?;
         }
@@ -118,6 +124,9 @@ impl Application {
         }
         let senders = crate::delivery::WorkspaceSenders::new(vendor_base_url, settings.vendor.api_key.expose(), egress);
         let ai = crate::ai::AiService::from_settings(&settings.ai)?;
+        let client_address =
+            crate::auth::ClientAddress::new(&settings.auth.trusted_proxies, settings.auth.forwarded_header)
+                .map_err(|why| anyhow::anyhow!("auth.trusted_proxies: {why}"))?;
         let state = Arc::new(AppState {
             store,
             audiences: Default::default(),
@@ -134,17 +143,31 @@ impl Application {
             signing_secret,
             ai,
             login_throttle: crate::auth::LoginThrottle::new(
-                settings.auth.login_failures_per_account,
-                settings.auth.login_failures_per_address,
+                crate::auth::LoginLimits {
+                    per_pair: settings.auth.login_failures_per_account_and_address.max(1),
+                    per_address: settings.auth.login_failures_per_address.max(1),
+                    per_account: settings.auth.login_failures_per_account.max(1),
+                },
                 Duration::from_secs(settings.auth.login_cooloff_secs),
+            ),
+            client_address,
+            password_work: crate::auth::PasswordWork::new(
+                settings.auth.password_hashing_slots,
+                settings.auth.password_hashing_queue,
+                Duration::from_millis(settings.auth.password_hashing_wait_ms),
             ),
             settings,
         });
-        Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator })
+        Ok(Application { listener, port, state, stop: CancellationToken::new(), simulator, metrics_listener })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the `metrics.bind` listener, when one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn state(&self) -> SharedState {
@@ -184,7 +207,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or the stop token; then stops accepting, lets in-flight requests and
     /// batches finish, and returns.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Application { listener, state, stop, port, simulator } = self;
+        let Application { listener, state, stop, port, simulator, metrics_listener } = self;
         let role = state.settings.role;
         let mut tasks = JoinSet::new();
         if role.runs_workers() {
@@ -215,6 +238,16 @@ impl Application {
             stop.clone(),
         ));
         tasks.spawn(maintenance(state.clone(), stop.clone()));
+        if let Some(metrics_listener) = metrics_listener {
+            let app = crate::http::metrics_router(state.clone());
+            let stopped = stop.clone();
+            tasks.spawn(async move {
+                let serve = axum::serve(metrics_listener, app).with_graceful_shutdown(stopped.cancelled_owned());
+                if let Err(err) = serve.await {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            });
+        }
 
         let app =
             if role.serves_api() { crate::http::router(state.clone()) } else { crate::http::ops_router(state.clone()) };

@@ -30,6 +30,10 @@ pub struct AppState {
     pub timelines: crate::delivery::Timelines,
     /// Failed sign-ins per account and address (this node's view).
     pub login_throttle: crate::auth::LoginThrottle,
+    /// Who the client is (the TCP peer, or what trusted proxies say).
+    pub client_address: crate::auth::ClientAddress,
+    /// Bounded argon2 work (hashing slots and a bounded queue).
+    pub password_work: crate::auth::PasswordWork,
     /// The configured OpenID providers, discovered on first use.
     pub oidc: crate::auth::OidcProviders,
     /// The AI assistant (built-in unless `ai.provider` names a remote one) and its per-workspace caches.

@@ -9,6 +9,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use converge_domain::{CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord};
 
+/// The most attribute keys a customer keeps. A payload is checked against it at the edge; a merge is checked
+/// here, on the merged result, because upserts queue: a profile write whose attribute patch would leave more
+/// keys than this keeps the stored attributes as they are (its other fields still apply).
+pub(crate) const MAX_ATTRIBUTE_KEYS: i64 = converge_domain::Attributes::MAX_KEYS as i64;
+
 /// Key of a customer across workspaces.
 pub(crate) type CustomerKey = (i64, String);
 
@@ -196,7 +201,7 @@ pub(crate) fn aggregate(inserted: &[(i64, i64, DateTime<Utc>)]) -> Vec<Aggregate
             orders: 0,
             last_order_at: at,
         });
-        delta.spend = delta.spend.saturating_add(amount);
+        delta.spend = converge_domain::Money::capped_total(delta.spend, amount);
         delta.orders += 1;
         delta.last_order_at = delta.last_order_at.max(at);
     }

@@ -30,6 +30,8 @@ conformance!(
     list_pages_and_searches_literally,
     customer_orders_newest_first,
     ingest_days_count_what_was_inserted_on_the_day_it_arrived,
+    sums_of_maximal_orders_saturate_at_the_cap_instead_of_overflowing,
+    merged_attributes_never_exceed_fifty_keys,
 );
 
 async fn workspaces_are_unique_by_slug(store: &dyn Store) {
@@ -272,6 +274,71 @@ async fn ingest_days_count_what_was_inserted_on_the_day_it_arrived(store: &dyn S
         (1, 1, 500)
     );
     assert!(store.ingest_days(ws + other + 1000).await.unwrap().is_empty());
+}
+
+/// Issue 11: ten batches of 1,000 orders at the per-order maximum (10^15 minor units each, 10^19 in all) used
+/// to overflow an i64: SQLite turned `total_spend` into REAL 1e19 (every later read failed to decode it) and
+/// Postgres refused the batches with "bigint out of range" (dead-lettered). Now every order is stored and each
+/// sum saturates at the cap: the customer's lifetime and window spend, and the day's revenue.
+async fn sums_of_maximal_orders_saturate_at_the_cap_instead_of_overflowing(store: &dyn Store) {
+    use converge_domain::segment::{Catalogue, Rule};
+    use converge_domain::{Money, TOTAL_CAP_MINOR};
+    let ws = store.create_workspace("whale", "W", &inr()).await.unwrap().id;
+    let max = Money::MAX.format(&inr());
+    for batch in 0..10 {
+        let orders: Vec<_> = (0..1000).map(|i| order(ws, &format!("O{batch}-{i}"), "C1", &max)).collect();
+        store.apply_ingest(&orders).await.unwrap();
+    }
+    let row = store.customer(ws, "C1").await.unwrap().unwrap();
+    assert_eq!((row.order_count, row.total_spend), (10_000, TOTAL_CAP_MINOR));
+    assert_eq!(store.counts(ws).await.unwrap().orders, 10_000);
+    let listed = store.list_customers(ws, &CustomerQuery { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(listed[0].total_spend, TOTAL_CAP_MINOR);
+    let days = store.ingest_days(ws).await.unwrap();
+    assert_eq!(days.iter().map(|d| d.revenue_minor).collect::<Vec<_>>(), vec![TOTAL_CAP_MINOR]);
+    // The SQL a preview runs sums 10^19 of window spend without failing, and compares the capped value.
+    let window = json!({"combinator": "and", "rules": [
+        {"field": "spend_last_30_days", "operator": ">=", "value": max}]});
+    let window = Rule::parse(&window, &Catalogue::builtin(), &inr()).unwrap();
+    let now = Utc::now();
+    assert_eq!(store.segment_count(ws, &window, now).await.unwrap(), 1);
+    let total = json!({"combinator": "and", "rules": [{"field": "total_spend", "operator": ">", "value": "1"}]});
+    let total = Rule::parse(&total, &Catalogue::builtin(), &inr()).unwrap();
+    assert_eq!(store.segment_count(ws, &total, now).await.unwrap(), 1);
+    // One more order still goes in, and the total stays at the cap.
+    store.apply_ingest(&[order(ws, "O-last", "C1", "1")]).await.unwrap();
+    let row = store.customer(ws, "C1").await.unwrap().unwrap();
+    assert_eq!((row.order_count, row.total_spend), (10_001, TOTAL_CAP_MINOR));
+}
+
+/// Issue 11: three upserts of 50 new attribute keys each used to leave 150. A patch whose merged result would
+/// exceed 50 keys leaves the stored attributes as they were; the rest of the profile still applies, and a
+/// patch that replaces or removes keys within the limit still does.
+async fn merged_attributes_never_exceed_fifty_keys(store: &dyn Store) {
+    let ws = store.create_workspace("attrs", "A", &inr()).await.unwrap().id;
+    let t0 = Utc::now() - Duration::minutes(10);
+    let keys = |prefix: &str| -> serde_json::Map<String, serde_json::Value> {
+        (0..50).map(|i| (format!("{prefix}{i}"), json!(i))).collect()
+    };
+    for (n, prefix) in ["a", "b", "c"].iter().enumerate() {
+        let at = t0 + Duration::minutes(n as i64);
+        let city = format!("City{n}");
+        let upsert = customer(ws, at, json!({"external_id": "C1", "city": city, "attributes": keys(prefix)}));
+        store.apply_ingest(&[upsert]).await.unwrap();
+    }
+    let row = store.customer(ws, "C1").await.unwrap().unwrap();
+    let attributes = row.attributes.as_object().unwrap();
+    assert_eq!(attributes.len(), 50);
+    assert!(attributes.contains_key("a0") && !attributes.contains_key("b0"));
+    assert_eq!(row.city.as_deref(), Some("City2"));
+    // Within the limit: drop one key, add another.
+    let swap =
+        customer(ws, t0 + Duration::minutes(5), json!({"external_id": "C1", "attributes": {"a0": null, "z": 1}}));
+    store.apply_ingest(&[swap]).await.unwrap();
+    let attributes = store.customer(ws, "C1").await.unwrap().unwrap().attributes;
+    let attributes = attributes.as_object().unwrap();
+    assert_eq!(attributes.len(), 50);
+    assert!(!attributes.contains_key("a0") && attributes.contains_key("z"));
 }
 
 /// Property: for random order sets (duplicates, any arrival order, any batching, redelivered batches),

@@ -18,6 +18,12 @@ pub struct Money(i64);
 /// The largest amount input may carry: 10^15 minor units (₹10 trillion).
 pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
 
+/// The largest total Converge keeps: 10^18 minor units. Every stored or computed sum of amounts (a customer's
+/// lifetime and windowed spend, a day's revenue, the dashboard's revenue) saturates here, so a total equal to
+/// the cap reads "at least this much". The cap is chosen so that no step can overflow an `i64`: a capped total
+/// plus one more capped total is below `i64::MAX`, and eight capped shard rows of a day sum to 8·10^18.
+pub const TOTAL_CAP_MINOR: i64 = 1_000_000_000_000_000_000;
+
 const PLAIN_DECIMAL: &str = "must be a plain decimal number like 1499.00";
 
 impl Money {
@@ -26,6 +32,9 @@ impl Money {
 
     /// The largest amount parsing accepts.
     pub const MAX: Money = Money(MAX_MINOR);
+
+    /// Where totals saturate (see [`TOTAL_CAP_MINOR`]).
+    pub const TOTAL_CAP: Money = Money(TOTAL_CAP_MINOR);
 
     /// Wraps an amount already in minor units.
     pub const fn from_minor(minor: i64) -> Money {
@@ -45,6 +54,22 @@ impl Money {
     /// Exact sum, `None` on overflow.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
+    }
+
+    /// Sum of two totals in minor units, saturating at [`TOTAL_CAP_MINOR`] (and at zero from below), so it
+    /// never overflows whatever it is given.
+    pub const fn capped_total(a: i64, b: i64) -> i64 {
+        let sum = a.saturating_add(b);
+        if sum > TOTAL_CAP_MINOR {
+            TOTAL_CAP_MINOR
+        } else {
+            sum
+        }
+    }
+
+    /// Whether a total reached the cap, so it reads "at least this much".
+    pub const fn is_capped_total(minor: i64) -> bool {
+        minor >= TOTAL_CAP_MINOR
     }
 
     /// Exact product with a quantity, `None` on overflow.

@@ -10,5 +10,5 @@ mod iso4217;
 #[cfg(test)]
 mod tests;
 
-pub use amount::Money;
+pub use amount::{Money, TOTAL_CAP_MINOR};
 pub use currency::Currency;

@@ -10,6 +10,7 @@ use super::fold::fold;
 use super::number::NumberKey;
 use super::rule::Scalar;
 use super::time;
+use crate::Money;
 
 /// One order, as the order-window fields see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +90,7 @@ fn builtin_value(field: Builtin, facts: &CustomerFacts, now_ms: i64) -> Option<S
         let recent = facts.orders.iter().filter(|order| time::to_millis(order.ordered_at) > cutoff);
         return Some(Scalar::Int(match window.measure {
             WindowMeasure::Count => recent.count() as i64,
-            WindowMeasure::Spend => recent.fold(0i64, |sum, order| sum.saturating_add(order.amount_minor)),
+            WindowMeasure::Spend => recent.fold(0i64, |sum, order| Money::capped_total(sum, order.amount_minor)),
         }));
     }
     match field {

@@ -155,7 +155,13 @@ async fn from_session(parts: &Parts, state: &SharedState, cookie: &str) -> Resul
     // Keyed apart from API keys (whose ids are positive).
     state.rate_limit.check(-session.user_id).map_err(ApiError::RateLimited)?;
     let memberships = state.store.memberships(session.user_id).await?;
-    let wanted = parts.headers.get(WORKSPACE_HEADER).and_then(|v| v.to_str().ok()).map(str::trim);
+    // A header that is present but unreadable (not visible ASCII) is refused, never taken as "not sent".
+    let wanted = match parts.headers.get(WORKSPACE_HEADER) {
+        None => None,
+        Some(value) => Some(value.to_str().map(str::trim).map_err(|_| {
+            ApiError::BadRequest(format!("the {WORKSPACE_HEADER} header must be a workspace slug in plain ASCII"))
+        })?),
+    };
     let (workspace, role): (Workspace, Role) = match wanted {
         Some(slug) => memberships.into_iter().find(|(ws, _)| ws.slug == slug),
         None => memberships.into_iter().next(),

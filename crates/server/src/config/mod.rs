@@ -11,6 +11,7 @@ mod auth;
 mod delivery;
 mod dns;
 mod egress;
+mod metrics;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -21,6 +22,7 @@ pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
 pub use dns::DnsSettings;
 pub use egress::EgressSettings;
+pub use metrics::MetricsSettings;
 
 /// A value that must never reach a log or a terminal.
 #[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -105,6 +107,8 @@ pub struct Settings {
     pub egress: EgressSettings,
     /// The DNS resolver that checks workspace domain proofs.
     pub dns: DnsSettings,
+    /// Who may read `/metrics`, and on which address.
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -150,6 +154,7 @@ impl Default for Settings {
             ai: AiSettings::default(),
             egress: EgressSettings::default(),
             dns: DnsSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -268,12 +273,25 @@ mod tests {
     }
 
     #[test]
+    fn egress_allow_reads_a_list_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CONVERGE_EGRESS__ALLOW", "[10.20.0.0/16, \"relay.corp.example\", \"127.0.0.1:2525\"]");
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(settings.egress.allow, ["10.20.0.0/16", "relay.corp.example", "127.0.0.1:2525"]);
+            assert!(settings.egress.policy().is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn secrets_never_print() {
         let mut settings =
             Settings { database_url: Some(Secret::new("postgres://u:hunter2@h/db")), ..Settings::default() };
         settings.vendor.api_key = Secret::new("vendor-key-42");
         settings.vendor.signing_secret = Some(Secret::new("signing-43"));
+        settings.metrics.token = Some(Secret::new("metrics-44"));
         let text = format!("{settings:?}");
         assert!(!text.contains("hunter2") && !text.contains("vendor-key-42") && !text.contains("signing-43"));
+        assert!(!text.contains("metrics-44"));
     }
 }

@@ -1,7 +1,7 @@
 //! API keys of the caller's workspace: list (never a secret or hash), create (the key is shown once),
 //! revoke. A revoked key stops working on this node at once and on other nodes within the key cache's TTL.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use super::auth::audit;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, JsonBody};
 use crate::auth::{Caller, GeneratedKey, Scope};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const MAX_LABEL: usize = 100;

@@ -1,7 +1,7 @@
 //! `GET /api/v1/customers/{external_id}/messages`: what the workspace's campaigns sent (or are sending) to one
 //! customer, newest campaign first.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::{Channel, DeliveryStatus};
@@ -12,6 +12,7 @@ use super::campaigns::{page_limit, query_rejection};
 use super::customers::{decode_cursor, encode_cursor};
 use super::error::{ApiError, ApiResult, Problem};
 use crate::auth::{Caller, Scope};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 20;

@@ -1,6 +1,6 @@
 //! Reading customers: a searchable, cursor-paginated list and one customer with aggregates and orders.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, Problem};
 use crate::auth::{Caller, Scope};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -47,7 +48,8 @@ pub struct CustomerView {
     /// False while only orders have named this customer and its profile has not arrived yet.
     pub has_profile: bool,
     pub currency: String,
-    /// Sum of all order amounts, e.g. "12499.00".
+    /// Sum of all order amounts, e.g. "12499.00"; saturates at 10^18 minor units (a total at that value reads
+    /// "at least").
     pub total_spend: String,
     pub total_spend_minor: i64,
     pub order_count: i64,

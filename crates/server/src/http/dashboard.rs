@@ -22,7 +22,8 @@ const RECENT_CAMPAIGNS: u32 = 10;
 pub struct Dashboard {
     pub customers: i64,
     pub orders: i64,
-    /// The sum of every order, a decimal string in the workspace currency, e.g. "1234567.50".
+    /// The sum of every order, a decimal string in the workspace currency, e.g. "1234567.50". Saturates at
+    /// 10^18 minor units: a revenue at that value reads "at least".
     pub revenue: String,
     pub revenue_minor: i64,
     pub currency: String,
@@ -61,7 +62,8 @@ pub async fn dashboard(State(state): State<SharedState>, caller: Caller) -> ApiR
         state.store.campaign_status_counts(workspace),
         state.store.list_campaigns(workspace, None, RECENT_CAMPAIGNS),
     )?;
-    let revenue_minor = days.iter().map(|d| d.revenue_minor).sum();
+    // Each day is capped; their sum is capped the same way, so no number of days can overflow it.
+    let revenue_minor = days.iter().fold(0, |sum, d| Money::capped_total(sum, d.revenue_minor));
     let in_flight = statuses
         .iter()
         .filter(|(status, _)| {

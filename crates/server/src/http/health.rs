@@ -1,12 +1,13 @@
 //! Liveness, readiness and Prometheus metrics.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::error::Problem;
 use crate::state::SharedState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,8 +44,12 @@ pub async fn readyz(State(state): State<SharedState>) -> (StatusCode, Json<Readi
     (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus metrics")))]
-pub async fn metrics(State(state): State<SharedState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+/// Prometheus text exposition. With `metrics.token` set it needs that bearer token; without, it lists no
+/// workspace (series labelled by workspace are summed). With `metrics.bind` set it is served there instead.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, body = String, description = "Prometheus metrics", content_type = "text/plain"),
+        (status = 401, body = Problem, description = "`metrics.token` is set and was not presented"),
+        (status = 404, body = Problem, description = "`metrics.bind` is set: metrics are served there")))]
+pub async fn metrics(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+    crate::http::metrics_access::answer(&state, &headers, crate::http::metrics_access::Listener::Main)
 }

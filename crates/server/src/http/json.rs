@@ -41,11 +41,20 @@ impl FromRequest<SharedState> for JsonBody {
     }
 }
 
-/// Decodes a whole body; syntax errors are 400, shape errors 422 naming the field.
+/// Decodes a whole body; syntax errors (trailing data after the value included: `{…}{…}` would otherwise
+/// drop the second object silently) are 400, shape errors 422 naming the field.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize(de) {
-        Ok(value) => Ok(value),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => match de.end() {
+            Ok(()) => match super::nul::field_with_nul(bytes) {
+                None => Ok(value),
+                Some(field) => Err(ApiError::invalid(&field, "must not contain NUL characters")),
+            },
+            Err(err) => {
+                Err(ApiError::BadRequest(format!("the body must be one JSON value, with nothing after it: {err}")))
+            }
+        },
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();

@@ -16,9 +16,14 @@ pub mod health;
 pub mod imports;
 pub mod ingest;
 pub mod json;
+pub mod metrics_access;
+pub mod nul;
+pub mod path;
+pub mod plain_errors;
 pub mod receipts;
 pub mod segments;
 pub mod settings;
+pub mod spec;
 pub mod web;
 pub mod workspace;
 
@@ -78,7 +83,7 @@ impl Modify for BearerAuth {
 
 /// The API routes and the OpenAPI document generated from them.
 pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(ingest::post_customer, customers::list_customers))
         .routes(routes!(ingest::post_customers_batch))
         .routes(routes!(ingest::post_order))
@@ -130,7 +135,9 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
-        .split_for_parts()
+        .split_for_parts();
+    spec::complete(&mut openapi);
+    (router, openapi)
 }
 
 /// `POST /api/v1/imports` takes a whole CSV file: its own, larger body limit.
@@ -158,6 +165,13 @@ pub fn ops_router(state: SharedState) -> Router {
     with_layers(routes, body_limit).with_state(state)
 }
 
+/// `/metrics` alone, for the `metrics.bind` listener.
+pub fn metrics_router(state: SharedState) -> Router {
+    let body_limit = state.settings.ingest.body_limit_bytes;
+    let routes = Router::new().route("/metrics", get(metrics_access::dedicated)).fallback(not_found);
+    with_layers(routes, body_limit).with_state(state)
+}
+
 fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedState> {
     let request_id = HeaderName::from_static(REQUEST_ID);
     // Gzip for anything over 1 KB a client accepts it for: the web UI's bundles shrink to about a third, big
@@ -165,10 +179,12 @@ fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedS
     let compression = CompressionLayer::new().compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)));
     routes
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(nul::refuse_in_uri))
         .layer(compression)
         .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(plain_errors::as_problems))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -183,8 +199,19 @@ async fn not_found() -> Response {
     ApiError::NotFound("route".into()).into_response()
 }
 
+/// 405 as a problem whose `status` says 405 too (it used to carry the 400 it was made from).
 async fn method_not_allowed() -> Response {
-    let mut response = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    let problem = error::Problem {
+        kind: "urn:converge:problem:method-not-allowed".into(),
+        title: "Method not allowed".into(),
+        status: StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        detail: "this method is not allowed on this route".into(),
+        errors: Vec::new(),
+    };
+    let mut response =
+        (StatusCode::METHOD_NOT_ALLOWED, serde_json::to_vec(&problem).unwrap_or_default()).into_response();
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(spec::PROBLEM_JSON));
     response
 }

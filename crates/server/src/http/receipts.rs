@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Duration as Span, Utc};
@@ -40,6 +40,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::decode_value;
 use crate::delivery::ReceiptEntry;
+use crate::http::path::Path;
 use crate::state::{streams, SharedState};
 
 /// Most receipts one request may carry (the vendor sends at most this many per callback).

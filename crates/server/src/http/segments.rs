@@ -4,7 +4,7 @@
 //! fields plus its custom attributes) into a typed [`Rule`]; a bad rule is a 422 whose `errors` name the
 //! JSON path of each problem (`rule.rules[1].value`). Previews are exact: see [`crate::audience`].
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -20,6 +20,7 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, JsonBody};
 use crate::audience::Source;
 use crate::auth::{Caller, Scope};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_SAMPLE: u32 = 10;

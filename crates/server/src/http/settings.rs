@@ -151,8 +151,11 @@ pub async fn put_channel_settings(
     };
     let mut errors = keep_redacted_secrets(&mut settings, previous.as_ref());
     if let Err(invalid) = settings.validate() {
+        // A secret that could not be kept is still `[redacted]`: its one error is that it must be sent.
         for issue in invalid.0 {
-            errors.push(issue.field, issue.message);
+            if !errors.0.iter().any(|known| known.field == issue.field) {
+                errors.push(issue.field, issue.message);
+            }
         }
     }
     let own = previous.as_ref().filter(|_| source == SettingsSource::Workspace);

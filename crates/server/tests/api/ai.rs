@@ -172,9 +172,10 @@ async fn a_summary_carries_the_stores_figures(mode: Mode) {
     let created = create(&app, &crate::campaigns::body("Pune push")).await;
     let id = created["id"].as_i64().unwrap();
     // Three Pune recipients: one sent, one failed with a reason quoting a phone number, one left pending.
-    dispatch(&app, id, |i, _| match i {
+    let ids = dispatch(&app, id, |i, _| match i {
         0 => Some(DispatchOutcome::Accepted {
             vendor_message_id: "vm-1".into(),
+            route: "default".into(),
             channel: Channel::Sms,
             address: "+919876543210".into(),
             message: "Hi".into(),
@@ -184,6 +185,8 @@ async fn a_summary_carries_the_stores_figures(mode: Mode) {
     })
     .await;
     let receipt = ReceiptUpdate {
+        log_id: ids[0],
+        route: "default".into(),
         vendor_message_id: "vm-1".into(),
         status: ReceiptStatus::Sent,
         error: None,

@@ -203,7 +203,7 @@ async fn a_wrong_password_and_an_unknown_account_answer_alike(mode: Mode) {
 
 async fn repeated_failures_cool_off_the_account(mode: Mode) {
     let Some(app) = TestApp::spawn_with(mode, |s| {
-        s.auth.login_failures_per_account = 3;
+        s.auth.login_failures_per_account_and_address = 3;
         s.auth.login_failures_per_address = 1000;
         s.auth.login_cooloff_secs = 600;
     })
@@ -216,15 +216,14 @@ async fn repeated_failures_cool_off_the_account(mode: Mode) {
     for _ in 0..3 {
         assert_eq!(login(&app, &app.client, "asha@brand.in", "wrong password here", None).await.status(), 401);
     }
-    // Cooling off: even the right password is refused, from any address.
-    for client in [&app.client, &client_from([127, 0, 0, 2])] {
-        let refused = login(&app, client, "ASHA@brand.in", PASSWORD, None).await;
-        assert_eq!(refused.status(), 429);
-        let retry: u64 = refused.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
-        assert!((1..=600).contains(&retry), "{retry}");
-        assert!(refused.headers().get("set-cookie").is_none());
-        assert_eq!(problem(refused).await["status"], 429);
-    }
+    // Cooling off: even the right password is refused from the address that failed (auth_attack.rs has
+    // why another address is not).
+    let refused = login(&app, &app.client, "ASHA@brand.in", PASSWORD, None).await;
+    assert_eq!(refused.status(), 429);
+    let retry: u64 = refused.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    assert!((1..=600).contains(&retry), "{retry}");
+    assert!(refused.headers().get("set-cookie").is_none());
+    assert_eq!(problem(refused).await["status"], 429);
     // Another account is unaffected, from this address and another.
     assert_eq!(login(&app, &app.client, "ravi@brand.in", PASSWORD, None).await.status(), 200);
     assert_eq!(login(&app, &client_from([127, 0, 0, 3]), "ravi@brand.in", PASSWORD, None).await.status(), 200);

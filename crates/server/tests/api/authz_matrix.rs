@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use chrono::{Duration, Utc};
 use converge_domain::Role;
 use converge_server::auth::GeneratedKey;
-use converge_store::{NewApiKey, NewUser};
+use converge_store::{NewApiKey, NewDeliveryRoute, NewUser};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -67,6 +67,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/auth/invitations/{id}/decline", SessionOnly),
     ("POST", "/api/v1/auth/logout", SignOut),
     ("POST", "/api/v1/delivery-receipts", Signature),
+    ("POST", "/api/v1/delivery-receipts/{route}", Signature),
     ("POST", "/api/v1/customers", Ingest),
     ("POST", "/api/v1/customers/batch", Ingest),
     ("POST", "/api/v1/orders", Ingest),
@@ -219,6 +220,8 @@ struct Objects {
     member: i64,
     invitation: i64,
     key: i64,
+    /// Another workspace's delivery route: unsigned receipts to it are 401 for everyone.
+    route: String,
 }
 
 impl Objects {
@@ -241,6 +244,7 @@ impl Objects {
             .replace("{user_id}", &self.member.to_string())
             .replace("{provider}", "nope")
             .replace("{domain}", "brand.in")
+            .replace("{route}", &self.route)
             .replace("{id}", &id)
     }
 }
@@ -326,7 +330,12 @@ async fn objects(app: &TestApp) -> Objects {
         })
         .await
         .unwrap();
+    let other = store.create_workspace("routes", "Routes", &converge_domain::Currency::parse("INR").unwrap()).await;
+    let route = "rt_matrixroute0000000001".to_owned();
+    let routes = [NewDeliveryRoute { route: route.clone(), signing_secret: "matrix-route-secret".into() }];
+    store.put_channel_settings(other.unwrap().id, &json!({}), &routes, now).await.unwrap();
     Objects {
+        route,
         customer: "C0".into(),
         segment: segment["id"].as_i64().unwrap(),
         campaign: campaign["id"].as_i64().unwrap(),

@@ -7,7 +7,12 @@ use super::campaigns::{body, city_rule, create, dispatch, failed, seed};
 use crate::both_modes;
 use crate::helpers::{fields, problem, Mode, TestApp};
 
-both_modes!(log_pages_and_filters_by_status, log_downloads_as_safe_csv, csv_streams_every_row_across_pages);
+both_modes!(
+    log_pages_and_filters_by_status,
+    log_downloads_as_safe_csv,
+    csv_streams_every_row_across_pages,
+    csv_downloads_whole_under_gzip
+);
 
 async fn log_pages_and_filters_by_status(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
@@ -103,4 +108,36 @@ async fn csv_streams_every_row_across_pages(mode: Mode) {
     assert_eq!(ids.len(), total);
     let expected: Vec<String> = (0..total).map(|i| format!("B{i:05}")).collect();
     assert_eq!(ids, expected);
+}
+
+/// What a browser does: ask for gzip. The answer is gzip-compressed and decodes to every row (issue 11 item 8:
+/// the compression layer polled the finished CSV stream once more and the panic cut the download off).
+async fn csv_downloads_whole_under_gzip(mode: Mode) {
+    use std::io::Read;
+
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    seed(&app).await;
+    let id = create(&app, &body("Gzip")).await["id"].as_i64().unwrap();
+    dispatch(&app, id, |i, _| if i == 0 { failed("blocked by carrier") } else { None }).await;
+
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/campaigns/{id}/log?format=csv")))
+        .bearer_auth(&app.key)
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let compressed = response.bytes().await.expect("the whole gzip body arrives");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&compressed[..]).read_to_string(&mut text).expect("a complete gzip stream");
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "a header and three records: {text}");
+    assert!(lines[0].starts_with("id,customer_external_id,customer_name,status,"), "{text}");
+    assert_eq!(lines[1..].iter().filter(|l| l.contains(",FAILED,")).count(), 1, "{text}");
+    assert_eq!(lines[1..].iter().filter(|l| l.contains(",PENDING,")).count(), 2, "{text}");
+    assert!(text.contains(",blocked by carrier,"), "{text}");
 }

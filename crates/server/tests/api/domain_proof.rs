@@ -13,7 +13,10 @@ use crate::dns_server::DnsServer;
 use crate::helpers::{fields, problem, Mode, TestApp};
 use crate::oidc_login::{session_cookie, Setup, TestProvider};
 
-both_modes!(a_domain_is_proven_by_its_txt_record_and_only_then_joins_people);
+both_modes!(
+    a_domain_is_proven_by_its_txt_record_and_only_then_joins_people,
+    the_resolver_not_answering_is_503_not_a_proof
+);
 
 async fn a_domain_is_proven_by_its_txt_record_and_only_then_joins_people(mode: Mode) {
     let Some(dns) = DnsServer::reserve() else { return };
@@ -107,8 +110,6 @@ async fn a_domain_is_proven_by_its_txt_record_and_only_then_joins_people(mode: M
     let (alice, _) = app.state.store.user_by_email("alice.martin@example.com").await.unwrap().unwrap();
     assert_eq!(app.state.store.member_role(ws, alice.id).await.unwrap(), Some(Role::Member));
 }
-
-both_modes!(the_resolver_not_answering_is_503_not_a_proof);
 
 async fn the_resolver_not_answering_is_503_not_a_proof(mode: Mode) {
     // Nothing listens on this port: every query times out.

@@ -65,6 +65,8 @@ pub async fn test_settings(mode: Mode, dir: &std::path::Path) -> Option<(Setting
         ..Settings::default()
     };
     settings.ingest.reclaim_idle_ms = 200;
+    // The tests' own peers (fake vendors, aiosmtpd) listen on loopback; the egress tests clear this again.
+    settings.egress.allow = vec!["127.0.0.1".into()];
     let db = match mode {
         Mode::Embedded => None,
         Mode::Production => {
@@ -76,6 +78,7 @@ pub async fn test_settings(mode: Mode, dir: &std::path::Path) -> Option<(Setting
             settings.redis_url = Some(Secret::new(REDIS_URL));
             settings.redis_prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
             settings.database_max_connections = 5;
+            settings.vendor.signing_secret = Some(Secret::new(uuid::Uuid::new_v4().simple().to_string()));
             Some(db)
         }
     };

@@ -48,6 +48,8 @@ impl Deployment {
             .env_remove("REDIS_URL");
         if let Some(db) = &self.db {
             command.env("DATABASE_URL", &db.url).env("REDIS_URL", REDIS_URL).env("CONVERGE_REDIS_PREFIX", &self.prefix);
+            // Production mode refuses to start without a receipt signing secret of its own.
+            command.env("CONVERGE_VENDOR__SIGNING_SECRET", format!("process-test-{}", self.prefix));
         }
         command
     }

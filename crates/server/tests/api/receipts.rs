@@ -49,6 +49,7 @@ impl Campaign {
             rule,
             send_at: now,
             idempotency_key: None,
+            request_fingerprint: None,
         };
         let (campaign, _) = store.create_campaign(ws, &new, now).await.unwrap();
         let running =
@@ -73,6 +74,7 @@ impl Campaign {
             .map(|(d, id)| {
                 d.result(DispatchOutcome::Accepted {
                     vendor_message_id: id.clone(),
+                    route: "default".into(),
                     channel: Channel::Sms,
                     address: d.phone.clone().unwrap_or_default(),
                     message: "Hi".into(),
@@ -109,7 +111,7 @@ pub fn reference(d: &ClaimedDelivery) -> String {
 /// One receipt as the vendor writes it, for `d` accepted as [`vendor_id`].
 pub fn receipt(d: &ClaimedDelivery, status: &str) -> Value {
     let mut r = json!({"message_id": vendor_id(d), "reference": reference(d), "status": status,
-        "occurred_at": "2026-05-01T10:00:00.123Z"});
+        "occurred_at": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)});
     if status == "FAILED" {
         r["error"] = json!("handset unreachable");
     }
@@ -118,8 +120,18 @@ pub fn receipt(d: &ClaimedDelivery, status: &str) -> Value {
 
 /// POSTs `body` signed with `secret` at unix time `ts`.
 pub async fn post_signed_at(app: &TestApp, body: &[u8], secret: &str, ts: i64) -> reqwest::Response {
+    post_bytes_signed_at(app, PATH, body, secret, ts).await
+}
+
+/// POSTs `body` to the receipt endpoint `path`, signed with `secret` now.
+pub async fn post_signed_to(app: &TestApp, path: &str, body: &Value, secret: &str) -> reqwest::Response {
+    let bytes = serde_json::to_vec(body).unwrap();
+    post_bytes_signed_at(app, path, &bytes, secret, Utc::now().timestamp()).await
+}
+
+async fn post_bytes_signed_at(app: &TestApp, path: &str, body: &[u8], secret: &str, ts: i64) -> reqwest::Response {
     app.client
-        .post(app.url(PATH))
+        .post(app.url(path))
         .header("content-type", "application/json")
         .header(TIMESTAMP_HEADER, ts.to_string())
         .header(SIGNATURE_HEADER, sign(secret, ts, body))
@@ -132,7 +144,7 @@ pub async fn post_signed_at(app: &TestApp, body: &[u8], secret: &str, ts: i64) -
 /// POSTs `body` signed as the vendor would, now.
 pub async fn post_signed(app: &TestApp, body: &Value) -> reqwest::Response {
     let bytes = serde_json::to_vec(body).unwrap();
-    post_signed_at(app, &bytes, app.state.settings.vendor.signing_secret.expose(), Utc::now().timestamp()).await
+    post_signed_at(app, &bytes, app.state.signing_secret.expose(), Utc::now().timestamp()).await
 }
 
 /// An applier on the app's store and queue, quick to give up waiting.
@@ -166,7 +178,7 @@ async fn forged_unsigned_and_stale_requests_are_401_and_append_nothing(mode: Mod
     let Some(app) = TestApp::spawn(mode).await else { return };
     let c = Campaign::start(&app, 1, 1).await;
     let body = serde_json::to_vec(&json!({"receipts": [receipt(&c.claimed[0], "SENT")]})).unwrap();
-    let secret = app.state.settings.vendor.signing_secret.expose().to_owned();
+    let secret = app.state.signing_secret.expose().to_owned();
     let now = Utc::now().timestamp();
     let max_age = app.state.settings.vendor.receipt_max_age_secs as i64;
     let unsigned = app.client.post(app.url(PATH)).header("content-type", "application/json").body(body.clone());
@@ -214,7 +226,7 @@ async fn forged_unsigned_and_stale_requests_are_401_and_append_nothing(mode: Mod
 async fn malformed_json_is_400_and_bad_fields_are_422_naming_the_receipt(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let c = Campaign::start(&app, 2, 2).await;
-    let secret = app.state.settings.vendor.signing_secret.expose().to_owned();
+    let secret = app.state.signing_secret.expose().to_owned();
     let not_json = post_signed_at(&app, b"{\"receipts\": [", &secret, Utc::now().timestamp()).await;
     assert_eq!(not_json.status(), 400);
     assert_eq!(problem(not_json).await["status"], 400);
@@ -244,6 +256,16 @@ async fn malformed_json_is_400_and_bad_fields_are_422_naming_the_receipt(mode: M
     empty_id["message_id"] = json!("");
     let r = post_signed(&app, &empty_id).await;
     assert_eq!(fields(&problem(r).await), ["receipts[0].message_id"], "a single receipt is a batch of one");
+
+    // Outcomes from year 1, year 9999, a month ago or a day ahead are not a vendor's: refused, not stored.
+    let days_ago = |days: i64| (Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    for when in ["0001-01-01T00:00:00Z".to_owned(), "9999-12-31T23:59:59Z".to_owned(), days_ago(31), days_ago(-1)] {
+        let mut odd = receipt(&c.claimed[0], "SENT");
+        odd["occurred_at"] = json!(when);
+        let r = post_signed(&app, &odd).await;
+        assert_eq!(r.status(), 422, "{when}");
+        assert_eq!(fields(&problem(r).await), ["receipts[0].occurred_at"], "{when}");
+    }
 
     let too_many: Vec<Value> = (0..1001).map(|_| receipt(&c.claimed[0], "SENT")).collect();
     for (body, field) in [

@@ -22,7 +22,8 @@ const PATH: &str = "/api/v1/settings/channels";
 
 /// SMS and WhatsApp through a vendor, e-mail through a local SMTP relay with credentials.
 fn smtp_settings(port: u16) -> Value {
-    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor"});
+    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": "k_vendor",
+        "signing_secret": "whsec-test-vendor-secret"});
     json!({
         "sms": vendor,
         "whatsapp": vendor,
@@ -60,7 +61,7 @@ async fn get_shows_the_default_or_none(mode: Mode) {
                 assert_eq!(body["channels"][channel]["api_key"], "[redacted]", "{body}");
             }
         }
-        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none"})),
+        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none", "receipt_urls": {}})),
     }
 }
 
@@ -80,9 +81,17 @@ async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
     assert_eq!(raw["email"]["password"], "s3cret-pass");
     assert_eq!(raw["sms"]["api_key"], "k_vendor");
 
-    // What the GET showed, with another port, goes back as is: the secrets are kept.
+    // What the GET showed goes back as is, with another sender name: the secrets are kept.
     let mut edited = shown["channels"].clone();
+    edited["email"]["from_name"] = json!("Brand Offers");
+    let answer = put_ok(&app, &edited).await;
+    assert_eq!(answer["channels"]["email"]["from_name"], "Brand Offers");
+    // Another port may be another service: the password is not carried there unless sent again.
     edited["email"]["port"] = json!(2526);
+    let response = put(&app, &app.key, &edited).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(fields(&problem(response).await), ["email.password"]);
+    edited["email"]["password"] = json!("s3cret-pass");
     let answer = put_ok(&app, &edited).await;
     assert_eq!(answer["channels"]["email"]["port"], 2526);
     assert_eq!(answer["channels"]["email"]["password"], "[redacted]");
@@ -95,6 +104,7 @@ async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
     // A redacted secret is not carried to another server.
     let mut moved = edited.clone();
     moved["email"]["host"] = json!("localhost");
+    moved["email"]["password"] = json!("[redacted]");
     let response = put(&app, &app.key, &moved).await;
     assert_eq!(response.status(), 422);
     assert_eq!(fields(&problem(response).await), ["email.password"]);
@@ -127,12 +137,8 @@ async fn bad_documents_are_refused_with_their_paths(mode: Mode) {
     let fresh = app.create_key("blank", &["all"]).await;
     let response = put(&app, &fresh, &redacted).await;
     assert_eq!(response.status(), 422);
-    let expected: &[&str] = match mode {
-        // The default vendor (the simulator) is on 127.0.0.1 too: its key is kept; the default has no password.
-        Mode::Embedded => &["email.password"],
-        Mode::Production => &["sms.api_key", "email.password"],
-    };
-    assert_eq!(fields(&problem(response).await), expected);
+    // Not the default vendor's URL (embedded) and no default at all (production): nothing to keep.
+    assert_eq!(fields(&problem(response).await), ["sms.api_key", "email.password"]);
     assert_eq!(stored(&app, "blank").await, None);
 
     put_ok(&app, &smtp_settings(2525)).await;
@@ -236,15 +242,15 @@ async fn senders_follow_a_change_at_once(mode: Mode) {
     match mode {
         Mode::Embedded => {
             let before = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
-            assert!(before.for_channel(Channel::Email).receipts_expected());
+            assert!(before.for_channel(Channel::Email).sender.receipts_expected());
         }
         Mode::Production => assert!(senders.for_workspace(app.state.store.as_ref(), ws).await.is_err()),
     }
     put_ok(&app, &smtp_settings(2525)).await;
     let after = senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
-    assert!(!after.for_channel(Channel::Email).receipts_expected(), "e-mail goes by SMTP: no receipts");
-    assert!(after.for_channel(Channel::Sms).receipts_expected());
-    assert!(after.for_channel(Channel::Whatsapp).receipts_expected());
+    assert!(!after.for_channel(Channel::Email).sender.receipts_expected(), "e-mail goes by SMTP: no receipts");
+    assert!(after.for_channel(Channel::Sms).sender.receipts_expected());
+    assert!(after.for_channel(Channel::Whatsapp).sender.receipts_expected());
 }
 
 async fn openapi_documents_both_methods(mode: Mode) {
@@ -255,8 +261,9 @@ async fn openapi_documents_both_methods(mode: Mode) {
     let statuses = |method: &str| -> Vec<String> {
         route[method]["responses"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default()
     };
-    assert_eq!(statuses("get"), ["200", "401", "403"]);
-    assert_eq!(statuses("put"), ["200", "400", "401", "403", "413", "415", "422"]);
+    // 400 (an unreadable workspace header) and 429 (the caller's rate limit) apply to every signed-in call.
+    assert_eq!(statuses("get"), ["200", "400", "401", "403", "429"]);
+    assert_eq!(statuses("put"), ["200", "400", "401", "403", "413", "415", "422", "429"]);
     assert_eq!(route["put"]["requestBody"]["content"]["application/json"]["schema"]["type"], "object", "{route}");
     let view = &spec["components"]["schemas"]["ChannelSettingsView"];
     assert!(view["properties"]["source"].is_object(), "{view}");
@@ -266,7 +273,7 @@ async fn unreadable_stored_settings_can_be_replaced(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let ws = app.workspace_id("default").await;
     let broken = json!({"sms": {"kind": "vendor", "base_url": "http://127.0.0.1:9090", "api_key": 42}});
-    app.state.store.put_channel_settings(ws, &broken, chrono::Utc::now()).await.unwrap();
+    app.state.store.put_channel_settings(ws, &broken, &[], chrono::Utc::now()).await.unwrap();
     let response = app.get(PATH, &app.key).await;
     assert_eq!(response.status(), 500);
     let mut body = smtp_settings(2525);

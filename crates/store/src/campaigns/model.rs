@@ -23,6 +23,9 @@ pub struct NewCampaign {
     pub send_at: DateTime<Utc>,
     /// A client's key: creating again with the same key in the same workspace returns the first campaign.
     pub idempotency_key: Option<String>,
+    /// What the request carrying `idempotency_key` looked like (a hash of its body), so a later request with
+    /// the same key but another body can be told apart from a retry.
+    pub request_fingerprint: Option<String>,
 }
 
 /// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
@@ -49,6 +52,9 @@ pub struct CampaignRow {
     pub status: CampaignStatus,
     pub send_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
+    /// See [`NewCampaign::request_fingerprint`]; `None` for campaigns created before migration 0014.
+    #[serde(skip)]
+    pub request_fingerprint: Option<String>,
     pub stats: CampaignStats,
     pub created_at: DateTime<Utc>,
     /// The last change of status (counters move without touching it, so it does not churn per receipt).

@@ -34,7 +34,7 @@ impl Rollup {
     pub fn orders_recorded(&mut self, workspace_id: i64, day: NaiveDate, orders: i64, revenue_minor: i64) {
         let delta = self.0.entry((workspace_id, day)).or_default();
         delta.orders += orders;
-        delta.revenue_minor += revenue_minor;
+        delta.revenue_minor = converge_domain::Money::capped_total(delta.revenue_minor, revenue_minor);
     }
 
     pub fn order_recorded(&mut self, workspace_id: i64, received_at: DateTime<Utc>, amount_minor: i64) {

@@ -1,6 +1,7 @@
 //! `ingest_daily` on Postgres.
 
 use chrono::NaiveDate;
+use converge_domain::TOTAL_CAP_MINOR;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::{next_shard, Rollup};
@@ -27,7 +28,7 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
          ON CONFLICT (workspace_id, day, shard) DO UPDATE SET \
              customers_created = ingest_daily.customers_created + excluded.customers_created, \
              orders_recorded = ingest_daily.orders_recorded + excluded.orders_recorded, \
-             revenue_minor = ingest_daily.revenue_minor + excluded.revenue_minor",
+             revenue_minor = LEAST(ingest_daily.revenue_minor::numeric + excluded.revenue_minor, $7::bigint)::bigint",
     )
     .bind(workspaces)
     .bind(days)
@@ -35,6 +36,7 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
     .bind(orders)
     .bind(revenue)
     .bind(next_shard())
+    .bind(TOTAL_CAP_MINOR)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -42,10 +44,11 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
 
 pub(crate) async fn days(pool: &PgPool, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
     let rows: Vec<(NaiveDate, i64, i64, i64)> = sqlx::query_as(
-        "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, sum(revenue_minor)::bigint \
+        "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, LEAST(sum(revenue_minor), $2::bigint)::bigint \
          FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
     )
     .bind(workspace_id)
+    .bind(TOTAL_CAP_MINOR)
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(IngestDay::from).collect())

@@ -1,6 +1,7 @@
 //! `ingest_daily` on SQLite (days as `YYYY-MM-DD` text).
 
 use chrono::NaiveDate;
+use converge_domain::TOTAL_CAP_MINOR;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::{next_shard, Rollup};
@@ -16,7 +17,7 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Sqlite>, rollup: &Rollup) -> St
              ON CONFLICT (workspace_id, day, shard) DO UPDATE SET \
                  customers_created = customers_created + excluded.customers_created, \
                  orders_recorded = orders_recorded + excluded.orders_recorded, \
-                 revenue_minor = revenue_minor + excluded.revenue_minor",
+                 revenue_minor = min(revenue_minor, $7 - excluded.revenue_minor) + excluded.revenue_minor",
         )
         .bind(workspace_id)
         .bind(day.format("%Y-%m-%d").to_string())
@@ -24,6 +25,7 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Sqlite>, rollup: &Rollup) -> St
         .bind(delta.customers)
         .bind(delta.orders)
         .bind(delta.revenue_minor)
+        .bind(TOTAL_CAP_MINOR)
         .execute(&mut **tx)
         .await?;
     }
@@ -32,10 +34,11 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Sqlite>, rollup: &Rollup) -> St
 
 pub(crate) async fn days(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
     let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT day, sum(customers_created), sum(orders_recorded), sum(revenue_minor) \
+        "SELECT day, sum(customers_created), sum(orders_recorded), min(sum(revenue_minor), $2) \
          FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
     )
     .bind(workspace_id)
+    .bind(TOTAL_CAP_MINOR)
     .fetch_all(pool)
     .await?;
     rows.into_iter()

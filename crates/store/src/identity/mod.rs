@@ -168,8 +168,11 @@ pub trait IdentityStore: Send + Sync {
     async fn members(&self, workspace_id: i64) -> StoreResult<Vec<Member>>;
     /// The workspaces a user belongs to, with their role, by workspace slug.
     async fn memberships(&self, user_id: i64) -> StoreResult<Vec<(Workspace, Role)>>;
-    /// Removes a member; false if they were not one.
-    async fn remove_member(&self, workspace_id: i64, user_id: i64) -> StoreResult<bool>;
+    /// Removes a member and, in the same transaction, revokes the workspace's API keys they created (a key
+    /// must not outlive its creator's access). `None` if they were not a member; else the ids of the keys
+    /// revoked now (already revoked ones are left as they were).
+    async fn remove_member(&self, workspace_id: i64, user_id: i64, now: DateTime<Utc>)
+        -> StoreResult<Option<Vec<i64>>>;
     /// Owners of the workspace (a workspace must keep at least one; the caller checks).
     async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64>;
     /// Replaces the workspace's allowed domains (each joins as its role). A domain kept from the old list

@@ -75,8 +75,13 @@ impl IdentityStore for PgStore {
         people::memberships(self.pool(), user_id).await
     }
 
-    async fn remove_member(&self, workspace_id: i64, user_id: i64) -> StoreResult<bool> {
-        people::remove_member(self.pool(), workspace_id, user_id).await
+    async fn remove_member(
+        &self,
+        workspace_id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<i64>>> {
+        people::remove_member(self.pool(), workspace_id, user_id, now).await
     }
 
     async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64> {

@@ -107,13 +107,20 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
             phone = COALESCE(d.phone, c.phone), city = COALESCE(d.city, c.city), \
             gender = COALESCE(d.gender, c.gender), preferred_channel = COALESCE(d.channel, c.preferred_channel), \
             created_at = COALESCE(d.created_at, c.created_at), \
-            attributes = (c.attributes || jsonb_strip_nulls(d.patch)) \
-                - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb), \
+            attributes = CASE WHEN (SELECT count(*) FROM jsonb_object_keys((c.attributes || jsonb_strip_nulls(d.patch)) \
+                - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb))) \
+                 <= $16 \
+                THEN (c.attributes || jsonb_strip_nulls(d.patch)) \
+                    - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb) ELSE c.attributes END, \
             profile_received_at = d.received_at, updated_at = now(), \
             name_fold = COALESCE(d.name_fold, c.name_fold), email_fold = COALESCE(d.email_fold, c.email_fold), \
             city_fold = COALESCE(d.city_fold, c.city_fold), \
-            attributes_fold = (c.attributes_fold || jsonb_strip_nulls(d.patch_fold)) \
-                - ARRAY(SELECT k FROM jsonb_each(d.patch_fold) AS j(k, v) WHERE v = 'null'::jsonb) \
+            attributes_fold = CASE WHEN (SELECT count(*) FROM jsonb_object_keys((c.attributes || jsonb_strip_nulls(d.patch)) \
+                - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb))) \
+                 <= $16 \
+                THEN (c.attributes_fold || jsonb_strip_nulls(d.patch_fold)) \
+                    - ARRAY(SELECT k FROM jsonb_each(d.patch_fold) AS j(k, v) WHERE v = 'null'::jsonb) \
+                ELSE c.attributes_fold END \
          FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
                      $8::text[], $9::timestamptz[], $10::jsonb[], $11::timestamptz[], \
                      $12::text[], $13::text[], $14::text[], $15::jsonb[]) \
@@ -137,6 +144,7 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     .bind(folds.iter().map(|f| f.email.as_deref()).collect::<Vec<_>>())
     .bind(folds.iter().map(|f| f.city.as_deref()).collect::<Vec<_>>())
     .bind(folds.iter().map(|f| f.attributes_patch.clone()).collect::<Vec<_>>())
+    .bind(crate::batch::MAX_ATTRIBUTE_KEYS)
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected())
@@ -167,14 +175,14 @@ async fn insert_orders(
              ON CONFLICT (workspace_id, external_id) DO NOTHING \
              RETURNING workspace_id, customer_id, amount_minor, ordered_at, received_at), \
          agg AS ( \
-             SELECT customer_id, sum(amount_minor)::bigint AS spend, count(*) AS n, max(ordered_at) AS last_at \
+             SELECT customer_id, LEAST(sum(amount_minor), $11::bigint) AS spend, count(*) AS n, max(ordered_at) AS last_at \
              FROM ins GROUP BY customer_id), \
          upd AS ( \
-             UPDATE customers c SET total_spend = c.total_spend + agg.spend, order_count = c.order_count + agg.n, \
+             UPDATE customers c SET total_spend = LEAST(c.total_spend + agg.spend, $11::bigint)::bigint, order_count = c.order_count + agg.n, \
                  visits = c.visits + agg.n, last_order_at = GREATEST(c.last_order_at, agg.last_at), \
                  updated_at = now() \
              FROM agg WHERE c.id = agg.customer_id RETURNING 1) \
-         SELECT workspace_id, (received_at AT TIME ZONE 'UTC')::date, count(*), sum(amount_minor)::bigint \
+         SELECT workspace_id, (received_at AT TIME ZONE 'UTC')::date, count(*), LEAST(sum(amount_minor), $11::bigint)::bigint \
          FROM ins GROUP BY 1, 2",
     )
     .bind(o.iter().map(|w| w.workspace_id).collect::<Vec<_>>())
@@ -187,6 +195,7 @@ async fn insert_orders(
     .bind(o.iter().map(|w| w.items.clone()).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.ordered_at).collect::<Vec<_>>())
     .bind(o.iter().map(|w| w.received_at).collect::<Vec<_>>())
+    .bind(converge_domain::TOTAL_CAP_MINOR)
     .fetch_all(&mut **tx)
     .await?;
     let mut inserted = 0;

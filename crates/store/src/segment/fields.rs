@@ -22,20 +22,30 @@ fn nullable(value: &str) -> FieldSql {
     FieldSql { value: value.to_owned(), present: Some(format!("({value} IS NOT NULL)")) }
 }
 
+/// `min(sum(amount), cap)` on SQLite without an overflowing step: high part (amount >> 24, at most 6·10^7 per
+/// order) and low part (amount & 2^24-1) summed apart; the high sum is clamped to just past the cap before it
+/// is scaled back. Must equal [`converge_domain::TOTAL_CAP_MINOR`] (checked by a test).
+const SQLITE_CAPPED_SPEND: &str = "min(min(COALESCE(sum(o.amount_minor >> 24), 0), 59604644776) * 16777216 \
+     + COALESCE(sum(o.amount_minor & 16777215), 0), 1000000000000000000)";
+
 /// The SQL of `field` (any field but `inactive_days`, which the compiler rewrites into time bounds).
 pub(super) fn field_sql(b: &mut SqlBuilder, field: &Field, dialect: Dialect, now_ms: i64) -> FieldSql {
     match field {
-        Field::Builtin(builtin) => builtin_sql(b, *builtin, now_ms),
+        Field::Builtin(builtin) => builtin_sql(b, *builtin, dialect, now_ms),
         Field::Attribute(key, kind) => attribute_sql(b, key.as_str(), *kind, dialect),
     }
 }
 
-fn builtin_sql(b: &mut SqlBuilder, field: Builtin, now_ms: i64) -> FieldSql {
+fn builtin_sql(b: &mut SqlBuilder, field: Builtin, dialect: Dialect, now_ms: i64) -> FieldSql {
     if let Some(window) = field.window() {
         let cutoff = b.param(Param::Timestamp(time::from_millis(time::days_before(now_ms, window.days))));
-        let measure = match window.measure {
-            WindowMeasure::Count => "count(*)",
-            WindowMeasure::Spend => "COALESCE(sum(o.amount_minor), 0)",
+        let measure = match (window.measure, dialect) {
+            (WindowMeasure::Count, _) => "count(*)",
+            // Postgres sums bigints into numeric, which cannot overflow.
+            (WindowMeasure::Spend, Dialect::Postgres) => "LEAST(COALESCE(sum(o.amount_minor), 0), 1000000000000000000)",
+            // SQLite's sum() fails on overflow, so the amounts are summed as two halves (each far from
+            // overflowing for any number of orders a table can hold) and joined under the cap.
+            (WindowMeasure::Spend, Dialect::Sqlite) => SQLITE_CAPPED_SPEND,
         };
         return column(&format!(
             "(SELECT {measure} FROM orders o WHERE o.customer_id = c.id AND o.ordered_at > {cutoff})"
@@ -98,5 +108,20 @@ fn attribute_sql(b: &mut SqlBuilder, key: &str, kind: AttributeType, dialect: Di
             let present = format!("(COALESCE(jsonb_typeof(c.attributes -> {key}), '') = '{json_type}')");
             FieldSql { value, present: Some(present) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use converge_domain::TOTAL_CAP_MINOR;
+
+    #[test]
+    fn the_spend_sql_caps_where_the_domain_does() {
+        let cap = TOTAL_CAP_MINOR.to_string();
+        let clamp = ((TOTAL_CAP_MINOR >> 24) + 1).to_string();
+        assert!(super::SQLITE_CAPPED_SPEND.contains(&cap) && super::SQLITE_CAPPED_SPEND.contains(&clamp));
+        // The clamped high part, scaled back, reaches the cap, and adding a low sum of 10^11 orders stays an i64.
+        assert!(((TOTAL_CAP_MINOR >> 24) + 1) << 24 >= TOTAL_CAP_MINOR);
+        assert!((((TOTAL_CAP_MINOR >> 24) + 1) << 24).checked_add(100_000_000_000 << 24).is_some());
     }
 }

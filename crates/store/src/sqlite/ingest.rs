@@ -60,15 +60,20 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
     let mut written = 0;
     for p in &prepared.profiles {
         let patch = serde_json::Value::Object(p.attributes_patch.clone()).to_string();
-        // Fold columns merge exactly like the columns they shadow (see segment::folds).
+        // Fold columns merge exactly like the columns they shadow (see segment::folds). The attribute patch
+        // applies only if the merged set keeps at most MAX_ATTRIBUTE_KEYS keys (see batch::MAX_ATTRIBUTE_KEYS).
         let folds = ProfileFolds::of(p);
         let result = sqlx::query(
             "UPDATE customers SET name = COALESCE($3, name), email = COALESCE($4, email), \
                 phone = COALESCE($5, phone), city = COALESCE($6, city), gender = COALESCE($7, gender), \
                 preferred_channel = COALESCE($8, preferred_channel), created_at = COALESCE($9, created_at), \
-                attributes = json_patch(attributes, $10), profile_received_at = $11, updated_at = $12, \
+                attributes = CASE WHEN (SELECT count(*) FROM json_each(json_patch(attributes, $10))) <= $17 \
+                    THEN json_patch(attributes, $10) ELSE attributes END, \
+                profile_received_at = $11, updated_at = $12, \
                 name_fold = COALESCE($13, name_fold), email_fold = COALESCE($14, email_fold), \
-                city_fold = COALESCE($15, city_fold), attributes_fold = json_patch(attributes_fold, $16) \
+                city_fold = COALESCE($15, city_fold), \
+                attributes_fold = CASE WHEN (SELECT count(*) FROM json_each(json_patch(attributes, $10))) <= $17 \
+                    THEN json_patch(attributes_fold, $16) ELSE attributes_fold END \
              WHERE workspace_id = $1 AND external_id = $2 \
                AND (profile_received_at IS NULL OR profile_received_at <= $11)",
         )
@@ -88,6 +93,7 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
         .bind(folds.email)
         .bind(folds.city)
         .bind(folds.attributes_patch.to_string())
+        .bind(crate::batch::MAX_ATTRIBUTE_KEYS)
         .execute(&mut **tx)
         .await?;
         written += result.rows_affected();
@@ -137,7 +143,8 @@ async fn update_aggregates(
     let now = millis(Utc::now());
     for d in batch::aggregate(inserted) {
         sqlx::query(
-            "UPDATE customers SET total_spend = total_spend + $2, order_count = order_count + $3, \
+            // min(total, cap - d) + d is min(total + d, cap) with no step above the cap (d is capped already).
+            "UPDATE customers SET total_spend = min(total_spend, $6 - $2) + $2, order_count = order_count + $3, \
                 visits = visits + $3, last_order_at = max(COALESCE(last_order_at, $4), $4), updated_at = $5 \
              WHERE id = $1",
         )
@@ -146,6 +153,7 @@ async fn update_aggregates(
         .bind(d.orders)
         .bind(millis(d.last_order_at))
         .bind(now)
+        .bind(converge_domain::TOTAL_CAP_MINOR)
         .execute(&mut **tx)
         .await?;
     }

@@ -82,6 +82,7 @@ pub fn new_campaign(rule: Value, key: Option<&str>, send_at: DateTime<Utc>) -> N
         rule_json: rule,
         send_at,
         idempotency_key: key.map(str::to_owned),
+        request_fingerprint: key.map(|_| "fingerprint".to_owned()),
     }
 }
 

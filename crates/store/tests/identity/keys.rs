@@ -51,6 +51,37 @@ async fn api_keys_are_listed_and_revoked(store: &dyn Store) {
     assert_eq!(store.api_keys(other).await.unwrap().iter().map(|k| k.id).collect::<Vec<_>>(), vec![theirs.id]);
 }
 
+/// Removing a member revokes the keys they created in that workspace, and only those.
+async fn removing_a_member_revokes_the_keys_they_created(store: &dyn Store) {
+    let ws = workspace(store, "acme").await;
+    let other = workspace(store, "zeta").await;
+    let mia = user(store, "mia@example.in").await;
+    let ana = user(store, "ana@example.in").await;
+    for w in [ws, other] {
+        store.put_member(w, mia.id, converge_domain::Role::Admin, t0()).await.unwrap();
+    }
+    let hers = store.create_api_key(&key(ws, 1, &["read"], "hers")).await.unwrap();
+    let gone = store.create_api_key(&key(ws, 2, &["read"], "already revoked")).await.unwrap();
+    let anas = store.create_api_key(&key(ws, 3, &["read"], "ana's")).await.unwrap();
+    let cli = store.create_api_key(&key(ws, 4, &["read"], "cli")).await.unwrap();
+    let elsewhere = store.create_api_key(&key(other, 5, &["read"], "hers, other workspace")).await.unwrap();
+    for id in [hers.id, gone.id, elsewhere.id] {
+        store.set_api_key_creator(id, mia.id).await.unwrap();
+    }
+    store.set_api_key_creator(anas.id, ana.id).await.unwrap();
+    assert!(store.revoke_api_key(ws, gone.id, t0() + secs(1)).await.unwrap());
+
+    let revoked = store.remove_member(ws, mia.id, t0() + secs(9)).await.unwrap();
+    assert_eq!(revoked, Some(vec![hers.id]), "her live key in this workspace");
+    assert!(store.api_key_by_hash(&hash(1)).await.unwrap().is_none(), "her key no longer authenticates");
+    for n in [3, 4, 5] {
+        assert!(store.api_key_by_hash(&hash(n)).await.unwrap().is_some(), "key {n} is not hers here");
+    }
+    let keys = store.api_keys(ws).await.unwrap();
+    let at = |id: i64| keys.iter().find(|k| k.id == id).and_then(|k| k.revoked_at);
+    assert_eq!((at(hers.id), at(gone.id), at(cli.id)), (Some(t0() + secs(9)), Some(t0() + secs(1)), None));
+}
+
 async fn audit_log_pages_newest_first(store: &dyn Store) {
     let ws = workspace(store, "acme").await;
     let other = workspace(store, "zeta").await;
@@ -91,4 +122,8 @@ async fn audit_log_pages_newest_first(store: &dyn Store) {
     assert_eq!(store.audit_log(ws, None, 50).await.unwrap().len(), 3);
 }
 
-super::on_both_backends!(api_keys_are_listed_and_revoked, audit_log_pages_newest_first);
+super::on_both_backends!(
+    api_keys_are_listed_and_revoked,
+    removing_a_member_revokes_the_keys_they_created,
+    audit_log_pages_newest_first
+);

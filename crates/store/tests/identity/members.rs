@@ -36,9 +36,9 @@ async fn members_and_their_roles(store: &dyn Store) {
     assert_eq!(store.count_owners(acme).await.unwrap(), 0);
     store.put_member(zeta, adam.id, Owner, t0()).await.unwrap();
     assert_eq!(store.count_owners(zeta).await.unwrap(), 2);
-    assert!(store.remove_member(zeta, adam.id).await.unwrap());
-    assert!(!store.remove_member(zeta, adam.id).await.unwrap(), "no longer a member");
-    assert!(!store.remove_member(acme, adam.id).await.unwrap(), "never was");
+    assert_eq!(store.remove_member(zeta, adam.id, t0()).await.unwrap(), Some(vec![]), "a member without keys");
+    assert_eq!(store.remove_member(zeta, adam.id, t0()).await.unwrap(), None, "no longer a member");
+    assert_eq!(store.remove_member(acme, adam.id, t0()).await.unwrap(), None, "never was");
     assert_eq!(store.count_owners(zeta).await.unwrap(), 1);
     assert_eq!(store.members(zeta).await.unwrap().len(), 1);
 }

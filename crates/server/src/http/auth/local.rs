@@ -2,7 +2,8 @@
 //! link printed at first start (or `converge admin create`).
 //!
 //! A wrong password and an unknown account get the same answer in the same time (a dummy argon2 hash is
-//! verified for unknown accounts). Repeated failures cool off the account and the client address (429).
+//! verified for unknown accounts). Repeated failures cool off the account and the client address (429; the rule
+//! is in `auth::throttle`), and failures show in the audit log of the account's workspaces.
 
 use std::net::SocketAddr;
 
@@ -12,7 +13,7 @@ use axum::Extension;
 use axum::Json;
 use chrono::Utc;
 use converge_domain::{FieldErrors, Role};
-use converge_store::{NewUser, StoreError};
+use converge_store::{NewUser, StoreError, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -38,7 +39,8 @@ pub struct LoginBody {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = Me, description = "Signed in; `Set-Cookie` carries the session"),
         (status = 401, body = Problem, description = "Wrong e-mail or password (the same answer for both)"),
-        (status = 422, body = Problem), (status = 429, body = Problem, description = "Too many failures; wait")))]
+        (status = 422, body = Problem), (status = 429, body = Problem, description = "Too many failures; wait"),
+        (status = 503, body = Problem, description = "Too many passwords being checked; retry after `Retry-After`")))]
 pub async fn login(
     State(state): State<SharedState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -56,25 +58,64 @@ pub async fn login(
         let why = format!("must be at most {} characters", password::MAX_PASSWORD_CHARS);
         return Err(ApiError::invalid("password", why));
     }
-    let address = client_address(connect.as_ref().map(|Extension(info)| info));
-    state.login_throttle.check(&email, &address).map_err(ApiError::RateLimited)?;
+    let address = client_address(&state, connect.as_ref().map(|Extension(info)| info), &headers);
+    // The failure is counted before the password is checked, so parallel guesses cannot all get through.
+    let reservation = state.login_throttle.reserve(&email, &address).map_err(ApiError::RateLimited)?;
     let found = state.store.user_by_email(&email).await?;
     let stored_hash = found.as_ref().and_then(|(_, hash)| hash.clone());
     let candidate = body.password;
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, stored_hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
-    let Some((user, _)) = found.filter(|_| matches) else {
-        state.login_throttle.failed(&email, &address);
-        let details = json!({"method": "password", "address": address});
-        audit(state.store.as_ref(), sign_in_event("auth.login_failed", None, format!("email:{email}"), details)).await;
-        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
-    };
-    state.login_throttle.succeeded(&email);
-    state.store.record_login(user.id, user.email_verified, Utc::now()).await?;
+    // The outcome is settled where the hash is checked, so a client that hangs up mid-check still pays.
+    let matches = state
+        .password_work
+        .run(move || {
+            let matches = password::verify(&candidate, stored_hash.as_deref());
+            if matches {
+                reservation.succeeded();
+            } else {
+                reservation.failed();
+            }
+            matches
+        })
+        .await?;
     let details = json!({"method": "password", "address": address});
+    let user = match found {
+        Some((user, _)) if matches => user,
+        other => {
+            // In the background: a known account (one entry per workspace) must not answer slower than an
+            // unknown one (one entry).
+            let (state, user) = (state.clone(), other.map(|(user, _)| user));
+            tokio::spawn(async move { audit_failure(&state, &email, user, details).await });
+            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+        }
+    };
+    state.store.record_login(user.id, user.email_verified, Utc::now()).await?;
     audit(state.store.as_ref(), sign_in_event("auth.login", Some(user.id), format!("user:{}", user.id), details)).await;
     signed_in(&state, &headers, user).await
+}
+
+/// Records a failed sign-in: in the audit log of each workspace the account belongs to (its admins see
+/// someone guessing), and once without a workspace for an unknown account. Never the password.
+async fn audit_failure(state: &SharedState, email: &str, user: Option<User>, details: serde_json::Value) {
+    let Some(user) = user else {
+        let event = sign_in_event("auth.login_failed", None, format!("email:{email}"), details);
+        return audit(state.store.as_ref(), event).await;
+    };
+    let workspaces = match state.store.memberships(user.id).await {
+        Ok(workspaces) => workspaces,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not list the workspaces of a failed sign-in");
+            Vec::new()
+        }
+    };
+    if workspaces.is_empty() {
+        let event = sign_in_event("auth.login_failed", None, format!("user:{}", user.id), details);
+        return audit(state.store.as_ref(), event).await;
+    }
+    for (workspace, _) in workspaces {
+        let mut event = sign_in_event("auth.login_failed", None, format!("user:{}", user.id), details.clone());
+        event.workspace_id = Some(workspace.id);
+        audit(state.store.as_ref(), event).await;
+    }
 }
 
 /// Sign out: ends the session and clears the cookie. Needs the session's CSRF token (and, when an `Origin` is
@@ -111,7 +152,7 @@ pub struct SetupBody {
 #[utoipa::path(post, path = "/api/v1/auth/setup", tag = "auth", request_body = SetupBody,
     responses((status = 200, body = Me, description = "The owner exists and is signed in"),
         (status = 403, body = Problem, description = "The link is invalid, used or expired, or setup is done"),
-        (status = 422, body = Problem)))]
+        (status = 422, body = Problem), (status = 503, body = Problem, description = "Busy; retry")))]
 pub async fn setup(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -138,9 +179,7 @@ pub async fn setup(
         return Err(refused());
     }
     let candidate = body.password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&candidate))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
+    let hash = state.password_work.run(move || password::hash(&candidate)).await??;
     let new = NewUser { email, name: body.name, password_hash: Some(hash), email_verified: false };
     let user = match state.store.create_user(&new, now).await {
         Ok(user) => user,

@@ -47,9 +47,14 @@ pub struct Me {
     pub csrf_token: String,
 }
 
-/// The client address for throttling: the TCP peer (Converge trusts no forwarding header by default).
-pub(crate) fn client_address(connect: Option<&ConnectInfo<SocketAddr>>) -> String {
-    connect.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client address for throttling and the audit log: the TCP peer, or what a trusted proxy says
+/// (`auth.trusted_proxies`; none by default).
+pub(crate) fn client_address(
+    state: &SharedState,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+    headers: &HeaderMap,
+) -> String {
+    state.client_address.of(connect.map(|ConnectInfo(addr)| *addr), headers)
 }
 
 /// The signed-in answer: the person, their workspaces and the CSRF token.

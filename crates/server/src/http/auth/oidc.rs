@@ -12,7 +12,7 @@
 //! invitation (which they then accept themselves) or their e-mail domain is *verified* by a workspace (then
 //! they join it with the domain's role).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +27,7 @@ use super::{audit, normalise_email, oidc_cookie, oidc_link, sign_in_event};
 use crate::auth::oidc::{OidcError, VerifiedIdentity};
 use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// How long a started sign-in may take at the provider.

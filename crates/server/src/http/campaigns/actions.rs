@@ -4,7 +4,7 @@
 //! commands cannot both win. When the store refuses, the campaign is read again to tell "no such campaign"
 //! (404) from "not in a status that allows it" (409, naming the status).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use converge_domain::CampaignStatus;
@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::{campaign_view, load, CampaignView};
 use crate::auth::{Caller, Scope};
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -85,7 +85,7 @@ enum Audience {
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem,
-            description = "Invalid fields, or an audience nobody matches (on `segment_id` or `rule`)")))]
+            description = "Invalid fields, an audience nobody matches (on `segment_id` or `rule`), or an idempotency key already used with another body")))]
 #[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
 pub async fn create_campaign(
     State(state): State<SharedState>,
@@ -94,17 +94,20 @@ pub async fn create_campaign(
     body: Result<JsonBody, ApiError>,
 ) -> ApiResult<Response> {
     caller.require(Scope::Campaigns)?;
-    let body: CreateCampaignBody = decode(&body?.0)?;
+    let bytes = body?.0;
+    let body: CreateCampaignBody = decode(&bytes)?;
+    let fingerprint = request_fingerprint(&bytes);
     let now = Utc::now();
     // A replay is answered with the campaign its key made, before validating again: a retried "send now"
     // would otherwise be refused once its `send_at` fell more than a few minutes behind.
     let mut key_errors = FieldErrors::new();
     if let Some(key) = idempotency_key(&headers, body.idempotency_key.clone(), &mut key_errors) {
         if let Some(row) = state.store.campaign_by_idempotency_key(caller.workspace_id(), &key).await? {
-            return Ok(replay(row));
+            return replay(row, &fingerprint);
         }
     }
-    let (new, audience_field) = validate(&state, &caller, &headers, body, now).await?;
+    let (mut new, audience_field) = validate(&state, &caller, &headers, body, now).await?;
+    new.request_fingerprint = new.idempotency_key.as_ref().map(|_| fingerprint.clone());
     let (row, created) = match state.store.create_campaign(caller.workspace_id(), &new, now).await {
         Ok(done) => done,
         Err(StoreError::EmptyAudience) => {
@@ -113,7 +116,7 @@ pub async fn create_campaign(
         Err(other) => return Err(other.into()),
     };
     if !created {
-        return Ok(replay(row));
+        return replay(row, &fingerprint);
     }
     metrics::counter!("converge_campaigns_created_total", "channel" => new.channel.as_str()).increment(1);
     tracing::info!(campaign_id = row.id, audience = row.stats.audience, "campaign created");
@@ -155,12 +158,35 @@ pub async fn create_campaign(
     Ok(response)
 }
 
-/// The 200 answering a create whose idempotency key was already used.
-fn replay(row: converge_store::CampaignRow) -> Response {
+/// The 200 answering a create whose idempotency key was already used with this same body; a 422 when the key
+/// came with another body (the IETF idempotency-key draft: reusing a key for a different request is an error,
+/// never a silent replay of the first one).
+fn replay(row: converge_store::CampaignRow, fingerprint: &str) -> ApiResult<Response> {
+    if row.request_fingerprint.as_deref().is_some_and(|stored| stored != fingerprint) {
+        return Err(ApiError::invalid(
+            "idempotency_key",
+            "was already used for a different request; send the same body to retry, or use a new key",
+        ));
+    }
     let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
     let mut response = (StatusCode::OK, Json(body)).into_response();
     response.headers_mut().insert(IDEMPOTENT_REPLAY_HEADER, HeaderValue::from_static("true"));
-    response
+    Ok(response)
+}
+
+/// SHA-256 of the body as one JSON value (objects in key order, white space dropped) without its
+/// `idempotency_key`, so a retry matches whether it carries the key in the header or the body, and any change
+/// of what it asks for does not.
+pub fn request_fingerprint(body: &[u8]) -> String {
+    use sha2::Digest;
+    let canonical = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut fields)) => {
+            fields.remove("idempotency_key");
+            Value::Object(fields).to_string().into_bytes()
+        }
+        _ => body.to_vec(),
+    };
+    hex::encode(sha2::Sha256::digest(canonical))
 }
 
 /// Checks every field and collects every problem; returns the campaign to create and the field an empty
@@ -206,7 +232,17 @@ async fn validate(
                 Audience::Segment { id, rule_json, rule } => (Some(id), rule_json, rule, "segment_id"),
                 Audience::Rule { rule_json, rule } => (None, rule_json, rule, "rule"),
             };
-            let new = NewCampaign { name, channel, template, segment_id, rule_json, rule, send_at, idempotency_key };
+            let new = NewCampaign {
+                name,
+                channel,
+                template,
+                segment_id,
+                rule_json,
+                rule,
+                send_at,
+                idempotency_key,
+                request_fingerprint: None,
+            };
             Ok((new, field))
         }
         _ => Err(ApiError::Invalid(errors)),

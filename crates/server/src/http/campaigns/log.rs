@@ -8,19 +8,21 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SecondsFormat, Utc};
 use converge_domain::{Channel, DeliveryStatus};
 use converge_store::{LogRow, Store};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{load, page_limit, query_number, query_rejection, require_read};
 use crate::auth::Caller;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 100;
@@ -202,7 +204,9 @@ fn csv_response(
             }
         }
     });
-    let mut response = Body::from_stream(stream).into_response();
+    // Fused: the compression layer polls the body once more after its end (for trailers), and an `unfold`
+    // polled after it returned `None` panics, mid-body, which left a gzip download empty.
+    let mut response = Body::from_stream(stream.fuse()).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     let disposition = format!("attachment; filename=\"campaign-{campaign_id}-log.csv\"");

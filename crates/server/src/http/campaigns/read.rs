@@ -1,6 +1,6 @@
 //! Reading campaigns: a cursor-paginated list, newest first, and one campaign with its delivery timeline.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_store::CampaignRow;
@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{campaign_view, load, page_limit, query_number, query_rejection, require_read, CampaignView};
 use crate::auth::Caller;
 use crate::http::error::{ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 20;
@@ -135,6 +136,7 @@ mod tests {
             status: CampaignStatus::Running,
             send_at: now,
             idempotency_key: None,
+            request_fingerprint: None,
             stats: CampaignStats::default(),
             created_at: now,
             updated_at: now,

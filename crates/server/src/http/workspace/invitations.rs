@@ -2,7 +2,7 @@
 //! it themselves (`http::auth::invitations`), signed in with that address, within seven days; signing in
 //! alone joins nothing.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +17,7 @@ use crate::auth::Caller;
 use crate::http::auth::{audit, normalise_email};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// How long an invitation can be accepted.

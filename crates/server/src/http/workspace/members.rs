@@ -1,6 +1,6 @@
 //! Members of the caller's workspace: list them, change a role, remove someone.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use crate::auth::{Caller, Scope};
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// A member of the workspace.
@@ -100,7 +101,8 @@ pub async fn change_role(
     Ok(Json(member_view(member.ok_or_else(|| ApiError::NotFound("member".into()))?)))
 }
 
-/// Remove a member from the workspace (their account stays). The last owner cannot be removed.
+/// Remove a member from the workspace (their account stays). The API keys they created in it are revoked with
+/// them (a key must not outlive its creator's access). The last owner cannot be removed.
 #[utoipa::path(delete, path = "/api/v1/workspace/members/{user_id}", tag = "workspace",
     params(("user_id" = i64, Path)), security(("api_key" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -115,15 +117,18 @@ pub async fn remove_member(
     let current = current_role(&state, workspace_id, user_id).await?;
     require_manages(acting, current)?;
     keep_an_owner(&state, workspace_id, current, "removed").await?;
-    if !state.store.remove_member(workspace_id, user_id).await? {
+    let Some(revoked) = state.store.remove_member(workspace_id, user_id, Utc::now()).await? else {
         return Err(ApiError::NotFound("member".into()));
+    };
+    for key_id in &revoked {
+        state.keys.invalidate_key(*key_id);
     }
     let entry = NewAuditEntry {
         workspace_id: Some(workspace_id),
         actor: caller.actor(),
         action: "member.remove".into(),
         target: format!("user:{user_id}"),
-        details: json!({"role": current}),
+        details: json!({"role": current, "revoked_api_keys": revoked}),
     };
     audit(state.store.as_ref(), entry).await;
     Ok(StatusCode::NO_CONTENT)

@@ -8,7 +8,12 @@ use super::last_audit;
 use crate::both_modes;
 use crate::helpers::{fields, problem, AdminSession, Mode, TestApp};
 
-both_modes!(role_changes_follow_the_manage_rules, members_can_be_removed, other_workspaces_are_not_found);
+both_modes!(
+    role_changes_follow_the_manage_rules,
+    members_can_be_removed,
+    a_removed_members_api_keys_stop_working,
+    other_workspaces_are_not_found
+);
 
 async fn patch_role(app: &TestApp, who: &AdminSession, user_id: i64, role: &str) -> reqwest::Response {
     let path = format!("/api/v1/workspace/members/{user_id}");
@@ -111,6 +116,35 @@ async fn members_can_be_removed(mode: Mode) {
     let members: Vec<Value> =
         app.admin_request(&owner, Method::GET, "/api/v1/workspace/members").send().await.unwrap().json().await.unwrap();
     assert_eq!(members.len(), 2);
+}
+
+/// The attack: an admin mints an API key, is removed, and keeps using the key. Removal revokes the keys they
+/// created (this node at once: its key cache forgets them); a key someone else made keeps working.
+async fn a_removed_members_api_keys_stop_working(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let owner = app.admin_user("default", "owner@brand.in", Role::Owner).await;
+    let leaver = app.admin_user("default", "leaver@brand.in", Role::Admin).await;
+    let mint = |who: &AdminSession| {
+        app.admin_request(who, Method::POST, "/api/v1/api-keys").json(&json!({"scopes": ["read"], "label": "etl"}))
+    };
+    let created: Value = mint(&leaver).send().await.unwrap().json().await.unwrap();
+    let theirs = created["key"].as_str().unwrap().to_owned();
+    let kept: Value = mint(&owner).send().await.unwrap().json().await.unwrap();
+    let kept = kept["key"].as_str().unwrap().to_owned();
+    // Used once, so this node's key cache holds it.
+    assert_eq!(app.get("/api/v1/customers", &theirs).await.status(), 200);
+
+    assert_eq!(remove(&app, &owner, leaver.user_id).await.status(), 204);
+    let refused = app.get("/api/v1/customers", &theirs).await;
+    assert_eq!(refused.status(), 401, "the removed member's key is revoked");
+    assert_eq!(problem(refused).await["status"], 401);
+    assert_eq!(app.get("/api/v1/customers", &kept).await.status(), 200, "the owner's key still works");
+    let keys: Vec<Value> =
+        app.admin_request(&owner, Method::GET, "/api/v1/api-keys").send().await.unwrap().json().await.unwrap();
+    let listed = keys.iter().find(|k| k["id"] == created["id"]).unwrap();
+    assert!(listed["revoked_at"].is_string(), "listed as revoked: {listed}");
+    let entry = last_audit(&app, &owner, "member.remove").await;
+    assert_eq!(entry["details"]["revoked_api_keys"], json!([created["id"]]));
 }
 
 async fn other_workspaces_are_not_found(mode: Mode) {

@@ -34,7 +34,8 @@ fn status(s: &str, error: Option<&str>) -> (String, Option<String>) {
 async fn single_and_batch_receipts_are_applied_in_one_batch(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let c = Campaign::start(&app, 4, 4).await;
-    let one = post_signed(&app, &receipt(&c.claimed[0], "SENT")).await;
+    let first = receipt(&c.claimed[0], "SENT");
+    let one = post_signed(&app, &first).await;
     assert_eq!(one.status(), 202);
     assert_eq!(one.json::<serde_json::Value>().await.unwrap(), json!({"accepted": 1}));
     let batch = json!({"receipts": [receipt(&c.claimed[1], "FAILED"), receipt(&c.claimed[2], "SENT")]});
@@ -57,7 +58,8 @@ async fn single_and_batch_receipts_are_applied_in_one_batch(mode: Mode) {
         ]
     );
     let rows = app.state.store.campaign_log(c.ws, c.id, None, None, 10).await.unwrap();
-    assert_eq!(rows[0].completed_at, Some("2026-05-01T10:00:00.123Z".parse().unwrap()));
+    let occurred: chrono::DateTime<Utc> = first["occurred_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(rows[0].completed_at, Some(occurred), "the vendor's time, to the millisecond");
     let stream = app.state.queue.stats(RECEIPTS, RECEIPTS_GROUP).await.unwrap();
     assert_eq!((stream.length, stream.pending, stream.dead_letters), (0, 0, 0));
     assert_eq!(applier(&app, "a1").step().await.unwrap().delivered, 0);
@@ -136,6 +138,8 @@ async fn poison_entries_are_dead_lettered_and_dispatcher_entries_applied(mode: M
     app.state.queue.append(RECEIPTS, &[b"{not a receipt".to_vec()]).await.unwrap();
     // What a dispatcher appends for a channel whose acceptance is the outcome (SMTP).
     let smtp = ReceiptEntry {
+        log_id: c.claimed[1].log_id,
+        route: "default".into(),
         vendor_message_id: vendor_id(&c.claimed[1]),
         status: ReceiptStatus::Sent,
         error: None,

@@ -41,8 +41,8 @@ async fn create_once(
     let mut tx = pool.begin().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-                                idempotency_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $9) \
+                                idempotency_key, created_at, updated_at, request_fingerprint) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $9, $10) \
          ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(workspace_id)
@@ -54,6 +54,7 @@ async fn create_once(
     .bind(new.send_at)
     .bind(&new.idempotency_key)
     .bind(now)
+    .bind(&new.request_fingerprint)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = inserted else {

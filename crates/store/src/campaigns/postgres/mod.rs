@@ -21,7 +21,7 @@ use crate::{StoreError, StoreResult};
 pub(crate) const COLUMNS: &str = "c.id, c.workspace_id, c.name, c.channel, c.template, c.segment_id, c.rule, \
     c.status, c.send_at, c.idempotency_key, c.pending + k.pending AS pending, c.sent + k.sent AS sent, \
     c.failed + k.failed AS failed, c.skipped + k.skipped AS skipped, c.created_at, c.updated_at, c.launched_at, \
-    c.completed_at";
+    c.completed_at, c.request_fingerprint";
 
 /// `campaigns c` with `k`, the sums of its counter shards (migration 0009), for [`COLUMNS`].
 pub(crate) const TOTALS: &str = "campaigns c CROSS JOIN LATERAL ( \
@@ -45,6 +45,7 @@ pub(crate) fn campaign(row: &PgRow) -> StoreResult<CampaignRow> {
         status: campaign_status(row.try_get("status")?)?,
         send_at: row.try_get("send_at")?,
         idempotency_key: row.try_get("idempotency_key")?,
+        request_fingerprint: row.try_get("request_fingerprint")?,
         stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

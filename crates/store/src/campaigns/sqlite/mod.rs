@@ -21,7 +21,8 @@ use crate::sqlite::{from_millis, millis};
 use crate::{StoreError, StoreResult};
 
 pub(crate) const COLUMNS: &str = "id, workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-    idempotency_key, pending, sent, failed, skipped, created_at, updated_at, launched_at, completed_at";
+    idempotency_key, pending, sent, failed, skipped, created_at, updated_at, launched_at, completed_at, \
+    request_fingerprint";
 
 pub(crate) fn optional_time(row: &SqliteRow, column: &str) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
     row.try_get::<Option<i64>, _>(column)?.map(from_millis).transpose()
@@ -40,6 +41,7 @@ pub(crate) fn campaign(row: &SqliteRow) -> StoreResult<CampaignRow> {
         status: campaign_status(row.try_get("status")?)?,
         send_at: from_millis(row.try_get("send_at")?)?,
         idempotency_key: row.try_get("idempotency_key")?,
+        request_fingerprint: row.try_get("request_fingerprint")?,
         stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
         created_at: from_millis(row.try_get("created_at")?)?,
         updated_at: from_millis(row.try_get("updated_at")?)?,

@@ -194,13 +194,32 @@ pub(super) async fn memberships(pool: &PgPool, user_id: i64) -> StoreResult<Vec<
         .collect()
 }
 
-pub(super) async fn remove_member(pool: &PgPool, workspace_id: i64, user_id: i64) -> StoreResult<bool> {
+pub(super) async fn remove_member(
+    pool: &PgPool,
+    workspace_id: i64,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Vec<i64>>> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
         .bind(workspace_id)
         .bind(user_id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(done.rows_affected() > 0)
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let revoked: Vec<i64> = sqlx::query_scalar(
+        "UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND created_by = $2 AND revoked_at IS NULL \
+         RETURNING id",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(revoked))
 }
 
 pub(super) async fn count_owners(pool: &PgPool, workspace_id: i64) -> StoreResult<i64> {
