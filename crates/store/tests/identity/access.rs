@@ -11,7 +11,6 @@ fn session(user_id: i64, last_seen: i64, lifetime: i64) -> SessionRecord {
         created_at: t0(),
         last_seen_at: t0() + secs(last_seen),
         expires_at: t0() + secs(lifetime),
-        link_user_id: None,
     }
 }
 
@@ -68,6 +67,7 @@ fn flow(provider: &str, lifetime: i64) -> LoginFlow {
         return_to: "/campaigns?tab=running".into(),
         created_at: t0(),
         expires_at: t0() + secs(lifetime),
+        link_user_id: None,
     }
 }
 
