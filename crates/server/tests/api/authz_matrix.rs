@@ -180,6 +180,8 @@ fn expected(access: Access, who: Who, object: bool) -> Expect {
     match access {
         Public => Allowed,
         Signature => Exactly(401),
+        // A signed-in person naming an object that is not theirs (another's invitation, no such provider): 404.
+        SessionOnly if object => Exactly(if person { 404 } else { 401 }),
         SessionOnly => Exactly(if person { 200 } else { 401 }),
         SignOut => Exactly(204),
         _ => match who {

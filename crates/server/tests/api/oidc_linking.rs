@@ -109,7 +109,7 @@ async fn a_provider_trusted_for_linking_links_a_verified_email(mode: Mode) {
 
 async fn a_signed_in_person_links_a_provider_account(mode: Mode) {
     let Some(s) = setup(mode).await else { return };
-    let ana = s.app.admin_user("default", "ana@corp.test", Role::Member).await;
+    let ana = s.app.admin_user("default", "ana@corp.test", Role::Owner).await;
     let link_path = "/api/v1/auth/oidc/test/link?return_to=/settings";
     // Signed out, or without the CSRF token: refused.
     assert_eq!(s.app.client.post(s.app.url(link_path)).send().await.unwrap().status(), 401);

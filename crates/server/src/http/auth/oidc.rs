@@ -159,7 +159,12 @@ pub async fn callback(
         }
         Err(err) => err.into_response(),
     };
-    (clear, answer).into_response()
+    // Appended, not merged: a `(HeaderMap, Response)` tuple would replace the session's own Set-Cookie.
+    let mut answer = answer;
+    for (name, value) in &clear {
+        answer.headers_mut().append(name, value.clone());
+    }
+    answer
 }
 
 /// A browser's navigation asks for HTML first; API clients ask for JSON or anything.
