@@ -6,7 +6,7 @@ import { checkPage } from './lib/checks.mjs';
 import { waitFor } from './lib/processes.mjs';
 
 const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'correct horse battery staple' };
-/** fixtures.json of the OpenID provider: alice's verified address, invited here as an admin. */
+/** fixtures.json of the OpenID provider: alice's verified address, invited here as an admin (she accepts). */
 const ALICE = { account: 'alice', email: 'alice.martin@example.com', name: 'Alice Martin' };
 
 const NESTED_RULE = {
@@ -152,6 +152,9 @@ export function flows(ctx) {
         await page.getByRole('heading', { name: 'Test provider' }).waitFor();
         await page.getByLabel('Account').fill(ALICE.account);
         await page.getByRole('button', { name: 'Sign in' }).click();
+        // Signed in, but invited is not joined: the invitation waits for her to accept it.
+        await page.getByRole('button', { name: /^Accept the invitation to / }).click();
+        await page.getByRole('heading', { name: 'Invitations' }).waitFor({ state: 'detached' });
         // Back where the sign-out left off (the sign-in's return_to), signed in as alice.
         await heading(page, 'Settings');
         assertEqual(page.url(), `${base}/settings`, 'where the sign-in returns to');

@@ -68,3 +68,43 @@ pub async fn create_owner(store: &dyn Store, email: &str, name: Option<String>, 
     eprintln!("{email} is an owner of workspace {}", ws.slug);
     Ok(())
 }
+
+/// `converge domain verify`: lists `domain` for `workspace` (with `role`, or the listed rule's role, or
+/// member) and marks it proven, as the operator vouches for it. Refuses what the API refuses (public webmail,
+/// malformed names, the owner role).
+pub async fn assign_domain(store: &dyn Store, workspace: &str, domain: &str, role: Option<&str>) -> anyhow::Result<()> {
+    let domain = crate::http::workspace::domains::parse_domain(domain).map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
+    let role = role.map(Role::parse).transpose().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    if role == Some(Role::Owner) {
+        anyhow::bail!("--role: must be admin, member or viewer (owners are named, not joined)");
+    }
+    let ws = store.workspace_by_slug(workspace).await?.with_context(|| format!("no workspace `{workspace}`"))?;
+    let mut rules = store.workspace_domains(ws.id).await?;
+    let role = match rules.iter_mut().find(|(listed, _)| *listed == domain) {
+        Some((_, listed_role)) => {
+            *listed_role = role.unwrap_or(*listed_role);
+            *listed_role
+        }
+        None => {
+            let role = role.unwrap_or(Role::Member);
+            rules.push((domain.clone(), role));
+            role
+        }
+    };
+    if rules.len() > crate::http::workspace::domains::MAX_DOMAINS {
+        anyhow::bail!("workspace `{workspace}` already lists the most domains it may");
+    }
+    store.set_workspace_domains(ws.id, &rules).await?;
+    let now = Utc::now();
+    store.mark_domain_verified(ws.id, &domain, now).await?;
+    let entry = NewAuditEntry {
+        workspace_id: Some(ws.id),
+        actor: Actor::default(),
+        action: "workspace.domain_verify".into(),
+        target: format!("workspace:{}", ws.id),
+        details: serde_json::json!({"domain": domain, "role": role, "how": "converge domain verify"}),
+    };
+    store.record_audit(&entry, now).await?;
+    eprintln!("{domain} is a verified domain of workspace {}: its people join as {role}", ws.slug);
+    Ok(())
+}

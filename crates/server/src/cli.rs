@@ -1,5 +1,5 @@
 //! The command line: `serve`, `worker`, `migrate`, `demo`, `workspace create`, `api-key create`,
-//! `admin create`, `vendor-sim`.
+//! `admin create`, `domain verify`, `vendor-sim`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage people who sign in.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Manage the e-mail domains whose people join a workspace.
+    #[command(subcommand)]
+    Domain(DomainCommand),
     /// Run the dummy messaging vendor (an SMS/e-mail gateway simulator) on its own.
     #[command(name = "vendor-sim")]
     VendorSim(VendorSimArgs),
@@ -154,6 +157,24 @@ pub enum AdminCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Assign a domain to a workspace as proven, without a DNS check (the operator vouches for it): people
+    /// who sign in with a verified address there join the workspace with `--role`. Adds the domain if the
+    /// workspace does not list it yet (an existing rule keeps its role unless `--role` is given).
+    Verify {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        domain: String,
+        /// admin, member or viewer (default: the listed rule's role, or member for a new domain).
+        #[arg(long)]
+        role: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
 fn settings(cli_config: Option<&PathBuf>, overrides: Overrides) -> anyhow::Result<Settings> {
     Settings::load(cli_config.map(PathBuf::as_path), &overrides).context("loading settings")
 }
@@ -210,6 +231,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             ensure_default_workspace(store.as_ref(), &settings).await?;
             crate::admin::create_owner(store.as_ref(), &email, name, &workspace).await
+        }
+        Command::Domain(DomainCommand::Verify { workspace, domain, role, data }) => {
+            let settings = settings(config, Overrides { data_dir: data.data_dir, ..Overrides::default() })?;
+            let store = open_store(&settings).await?;
+            ensure_default_workspace(store.as_ref(), &settings).await?;
+            crate::admin::assign_domain(store.as_ref(), &workspace, &domain, role.as_deref()).await
         }
         Command::ApiKey(ApiKeyCommand::Create { workspace, scope, label, data }) => {
             let settings = settings(config, Overrides { data_dir: data.data_dir, ..Overrides::default() })?;

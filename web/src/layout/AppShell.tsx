@@ -3,6 +3,7 @@ import { Dialog as D } from 'radix-ui';
 import { useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 
+import { PendingInvitations } from '@/auth/PendingInvitations';
 import { useSession } from '@/auth/session';
 import { Button } from '@/components/Button';
 import { CloseIcon, FilterIcon, HomeIcon, LogoMark, MenuIcon, SendIcon, SettingsIcon, UploadIcon, UsersIcon } from '@/components/Icons';
@@ -122,6 +123,7 @@ export function AppShell() {
       </div>
       <main id="main" className="lg:pl-60" key={location.pathname.split('/')[1]}>
         <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">
+          <PendingInvitations />
           <Outlet />
         </div>
       </main>

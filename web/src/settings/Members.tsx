@@ -45,7 +45,7 @@ function Invitations() {
   const pending = invitations.data?.filter((i) => i.status === 'pending') ?? [];
   return (
     <Card>
-      <CardHeader title="Invitations" description="People join with this role when they next sign in with the address, within 7 days." />
+      <CardHeader title="Invitations" description="The person sees the invitation when signed in with that address and joins with this role by accepting it, within 7 days." />
       <CardBody className="space-y-4">
         <form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-start" noValidate>
           <TextField label="E-mail" type="email" value={email} onChange={(e) => setEmail(e.target.value)} errors={problem?.messagesFor('email')} fieldClassName="flex-1" />

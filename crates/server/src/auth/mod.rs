@@ -9,6 +9,7 @@ pub mod api_key;
 mod cache;
 mod caller;
 mod client_address;
+pub mod domain_proof;
 mod hashing;
 pub mod oidc;
 pub mod password;

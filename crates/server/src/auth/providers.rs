@@ -22,6 +22,12 @@ impl OidcProviders {
         self.configs.iter().map(|c| (c.name.as_str(), c.display_name.as_str()))
     }
 
+    /// Whether provider `name` may link a first sign-in to an existing account with the same verified e-mail
+    /// (`link_existing_accounts`); false for an unknown provider.
+    pub fn links_existing_accounts(&self, name: &str) -> bool {
+        self.configs.iter().any(|c| c.name == name && c.link_existing_accounts)
+    }
+
     /// The discovered client of provider `name`; `None` if no such provider is configured.
     pub async fn client(&self, name: &str) -> Option<Result<OidcClient, OidcError>> {
         let config = self.configs.iter().find(|c| c.name == name)?;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 mod ai;
 mod auth;
 mod delivery;
+mod dns;
 mod egress;
 mod metrics;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use ai::{AiProvider, AiSettings};
 pub use auth::AuthSettings;
 pub use delivery::{DeliverySettings, SimulatorSettings, VendorSettings, DEV_SIGNING_SECRET, DEV_VENDOR_KEY};
+pub use dns::DnsSettings;
 pub use egress::EgressSettings;
 pub use metrics::MetricsSettings;
 
@@ -103,6 +105,8 @@ pub struct Settings {
     pub ai: AiSettings,
     /// Outbound connections to destinations workspaces chose.
     pub egress: EgressSettings,
+    /// The DNS resolver that checks workspace domain proofs.
+    pub dns: DnsSettings,
     /// Who may read `/metrics`, and on which address.
     pub metrics: MetricsSettings,
 }
@@ -149,6 +153,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             ai: AiSettings::default(),
             egress: EgressSettings::default(),
+            dns: DnsSettings::default(),
             metrics: MetricsSettings::default(),
         }
     }

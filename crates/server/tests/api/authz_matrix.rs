@@ -61,6 +61,10 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/auth/oidc/{provider}/login", Public),
     ("GET", "/api/v1/auth/oidc/{provider}/callback", Public),
     ("GET", "/api/v1/auth/me", SessionOnly),
+    ("POST", "/api/v1/auth/oidc/{provider}/link", SessionOnly),
+    ("GET", "/api/v1/auth/invitations", SessionOnly),
+    ("POST", "/api/v1/auth/invitations/{id}/accept", SessionOnly),
+    ("POST", "/api/v1/auth/invitations/{id}/decline", SessionOnly),
     ("POST", "/api/v1/auth/logout", SignOut),
     ("POST", "/api/v1/delivery-receipts", Signature),
     ("POST", "/api/v1/delivery-receipts/{route}", Signature),
@@ -104,6 +108,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/workspace/invitations/{id}", Admin),
     ("GET", "/api/v1/workspace/domains", Admin),
     ("PUT", "/api/v1/workspace/domains", Admin),
+    ("POST", "/api/v1/workspace/domains/{domain}/verify", Admin),
     ("GET", "/api/v1/api-keys", Admin),
     ("POST", "/api/v1/api-keys", Admin),
     ("DELETE", "/api/v1/api-keys/{id}", Admin),
@@ -175,6 +180,8 @@ fn expected(access: Access, who: Who, object: bool) -> Expect {
     match access {
         Public => Allowed,
         Signature => Exactly(401),
+        // A signed-in person naming an object that is not theirs (another's invitation, no such provider): 404.
+        SessionOnly if object => Exactly(if person { 404 } else { 401 }),
         SessionOnly => Exactly(if person { 200 } else { 401 }),
         SignOut => Exactly(204),
         _ => match who {
@@ -225,7 +232,9 @@ impl Objects {
             self.segment.to_string()
         } else if template.starts_with("/api/v1/campaigns/") {
             self.campaign.to_string()
-        } else if template.starts_with("/api/v1/workspace/invitations/") {
+        } else if template.starts_with("/api/v1/workspace/invitations/")
+            || template.starts_with("/api/v1/auth/invitations/")
+        {
             self.invitation.to_string()
         } else if template.starts_with("/api/v1/api-keys/") {
             self.key.to_string()
@@ -236,6 +245,7 @@ impl Objects {
             .replace("{external_id}", &self.customer)
             .replace("{user_id}", &self.member.to_string())
             .replace("{provider}", "nope")
+            .replace("{domain}", "brand.in")
             .replace("{route}", &self.route)
             .replace("{id}", &id)
     }

@@ -130,6 +130,7 @@ impl TestProvider {
             client_secret: Secret::new(client.client_secret.clone()),
             scopes: ["openid", "email", "profile"].map(String::from).to_vec(),
             redirect_url: client.redirect_uris[0].clone(),
+            link_existing_accounts: false,
         }
     }
 

@@ -56,6 +56,17 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
+/// An allowed e-mail domain with its proof: it joins people only once `verified_at` is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorkspaceDomain {
+    pub domain: String,
+    pub role: Role,
+    /// The random value the workspace publishes as `converge-verify=<token>` in DNS to prove the domain.
+    pub verify_token: String,
+    /// When the proof was checked (or the operator assigned the domain); `None`: joins nobody.
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
 /// A signed-in browser session (looked up by the hash of its cookie value).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -78,6 +89,9 @@ pub struct LoginFlow {
     pub return_to: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Set when a signed-in person started the flow to link a provider account to themselves: the callback
+    /// then links to this user and signs nobody else in.
+    pub link_user_id: Option<i64>,
 }
 
 /// An API key as listed (never its secret or hash).
@@ -161,10 +175,17 @@ pub trait IdentityStore: Send + Sync {
         -> StoreResult<Option<Vec<i64>>>;
     /// Owners of the workspace (a workspace must keep at least one; the caller checks).
     async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64>;
-    /// Replaces the workspace's allowed domains (each joins as its role).
+    /// Replaces the workspace's allowed domains (each joins as its role). A domain kept from the old list
+    /// keeps its token and proof; a new one gets a fresh random token and starts unverified. A domain listed
+    /// twice is a Conflict.
     async fn set_workspace_domains(&self, workspace_id: i64, domains: &[(String, Role)]) -> StoreResult<()>;
     async fn workspace_domains(&self, workspace_id: i64) -> StoreResult<Vec<(String, Role)>>;
-    /// Workspaces whose allowed domains include `domain`, with the role they grant.
+    /// The allowed domains with their tokens and proofs, by domain.
+    async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>>;
+    /// Records that the workspace proved `domain` (the first proof's time is kept); false if the workspace
+    /// does not list it.
+    async fn mark_domain_verified(&self, workspace_id: i64, domain: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Workspaces that listed `domain` *and proved it*, with the role they grant.
     async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>>;
     /// Invites `email` (replacing an earlier invitation of the same address to the same workspace).
     async fn create_invitation(
@@ -186,6 +207,20 @@ pub trait IdentityStore: Send + Sync {
     /// the user becomes a member with the invited role (an existing membership keeps the higher role).
     /// Returns the workspaces joined.
     async fn accept_invitations(&self, email: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+    /// The invitee accepts one open invitation: only if it is addressed to `email` (the signed-in person's
+    /// own address), unaccepted and unexpired. The user becomes a member with the invited role (an existing
+    /// membership keeps the higher role). Returns the workspace and role, `None` if there is no such open
+    /// invitation for this address.
+    async fn accept_invitation(
+        &self,
+        id: i64,
+        email: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(i64, Role)>>;
+    /// The invitee declines one open invitation addressed to `email`: it is deleted. Returns its workspace,
+    /// `None` if there is no such open invitation for this address.
+    async fn decline_invitation(&self, id: i64, email: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>>;
 
     // --- sessions, login flows, setup tokens ---
 

@@ -1,9 +1,10 @@
 //! The identity store on SQLite: [`IdentityStore`] for [`SqliteStore`], delegating to `people` (users,
 //! identities, memberships, domains, invitations) and `access` (sessions, login flows, setup tokens, API keys,
-//! the audit log).
+//! the audit log) and `proof` (domain proofs, an invitee answering an invitation).
 
 mod access;
 mod people;
+mod proof;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,6 +96,14 @@ impl IdentityStore for SqliteStore {
         people::workspace_domains(self.pool(), workspace_id).await
     }
 
+    async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>> {
+        proof::workspace_domain_records(self.pool(), workspace_id).await
+    }
+
+    async fn mark_domain_verified(&self, workspace_id: i64, domain: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        proof::mark_domain_verified(self.pool(), workspace_id, domain, now).await
+    }
+
     async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>> {
         people::workspaces_for_domain(self.pool(), domain).await
     }
@@ -125,6 +134,20 @@ impl IdentityStore for SqliteStore {
 
     async fn accept_invitations(&self, email: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
         people::accept_invitations(self.pool(), email, user_id, now).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        id: i64,
+        email: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(i64, Role)>> {
+        proof::accept_invitation(self.pool(), id, email, user_id, now).await
+    }
+
+    async fn decline_invitation(&self, id: i64, email: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
+        proof::decline_invitation(self.pool(), id, email, now).await
     }
 
     async fn create_session(&self, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()> {

@@ -67,6 +67,7 @@ fn flow(provider: &str, lifetime: i64) -> LoginFlow {
         return_to: "/campaigns?tab=running".into(),
         created_at: t0(),
         expires_at: t0() + secs(lifetime),
+        link_user_id: None,
     }
 }
 

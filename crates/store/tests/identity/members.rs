@@ -56,7 +56,29 @@ async fn domain_rules(store: &dyn Store) {
     store.set_workspace_domains(acme, &domains(&[("example.in", Admin)])).await.unwrap();
     assert_eq!(store.workspace_domains(acme).await.unwrap(), domains(&[("example.in", Admin)]), "replaced");
     store.set_workspace_domains(zeta, &domains(&[("example.in", Viewer)])).await.unwrap();
+    // Listed is not proven: nobody joins through an unverified domain.
+    assert!(store.workspaces_for_domain("example.in").await.unwrap().is_empty());
+    let records = store.workspace_domain_records(acme).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!((records[0].domain.as_str(), records[0].role, records[0].verified_at), ("example.in", Admin, None));
+    let token = records[0].verify_token.clone();
+    assert_eq!(token.len(), 32, "128 random bits, hex: {token}");
+    assert_ne!(token, store.workspace_domain_records(zeta).await.unwrap()[0].verify_token, "per workspace");
+    assert!(!store.mark_domain_verified(acme, "elsewhere.in", t0()).await.unwrap(), "not listed");
+    assert!(store.mark_domain_verified(acme, "example.in", t0()).await.unwrap());
+    assert!(store.mark_domain_verified(zeta, "example.in", t0() + secs(1)).await.unwrap());
+    assert!(store.mark_domain_verified(acme, "example.in", t0() + secs(9)).await.unwrap(), "again");
     assert_eq!(store.workspaces_for_domain("example.in").await.unwrap(), vec![(acme, Admin), (zeta, Viewer)]);
+    // Saving the list again (a role change, another domain) keeps the token and the proof.
+    store.set_workspace_domains(acme, &domains(&[("example.in", Member), ("new.in", Viewer)])).await.unwrap();
+    let records = store.workspace_domain_records(acme).await.unwrap();
+    assert_eq!(
+        (records[0].role, records[0].verify_token.as_str(), records[0].verified_at),
+        (Member, token.as_str(), Some(t0()))
+    );
+    assert_eq!((records[1].domain.as_str(), records[1].verified_at), ("new.in", None));
+    assert!(store.workspaces_for_domain("new.in").await.unwrap().is_empty());
+    store.set_workspace_domains(acme, &domains(&[("example.in", Admin)])).await.unwrap();
     assert!(store.workspaces_for_domain("corp.example").await.unwrap().is_empty());
 
     let twice = domains(&[("other.in", Member), ("other.in", Viewer)]);
@@ -154,9 +176,43 @@ async fn accepting_joins_open_invitations_only(store: &dyn Store) {
     assert_eq!(store.member_role(invited, new.id).await.unwrap(), Some(Admin));
 }
 
+async fn an_invitee_answers_one_invitation_addressed_to_them(store: &dyn Store) {
+    let [a, b, c] = [workspace(store, "a").await, workspace(store, "b").await, workspace(store, "c").await];
+    let new = user(store, "new@example.in").await;
+    let mallory = user(store, "mallory@example.in").await;
+    let week = Duration::days(7);
+    let to_a = store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week).await.unwrap();
+    let to_b = store.create_invitation(b, "new@example.in", Admin, None, t0(), t0() + week).await.unwrap();
+    let short = store.create_invitation(c, "new@example.in", Viewer, None, t0(), t0() + secs(60)).await.unwrap();
+    store.put_member(b, new.id, Owner, t0()).await.unwrap();
+
+    // Someone else cannot accept or decline it, even knowing its id.
+    assert_eq!(store.accept_invitation(to_a.id, "mallory@example.in", mallory.id, t0()).await.unwrap(), None);
+    assert_eq!(store.decline_invitation(to_a.id, "mallory@example.in", t0()).await.unwrap(), None);
+    assert_eq!(store.member_role(a, mallory.id).await.unwrap(), None);
+
+    assert_eq!(store.accept_invitation(to_a.id, "new@example.in", new.id, t0()).await.unwrap(), Some((a, Member)));
+    assert_eq!(store.member_role(a, new.id).await.unwrap(), Some(Member));
+    assert_eq!(store.accept_invitation(to_a.id, "new@example.in", new.id, t0()).await.unwrap(), None, "once");
+    assert_eq!(store.decline_invitation(to_a.id, "new@example.in", t0()).await.unwrap(), None, "accepted");
+    assert_eq!(store.invitations(a).await.unwrap()[0].accepted_at, Some(t0()));
+    // An existing higher role stays; only this one invitation was answered.
+    assert_eq!(store.accept_invitation(to_b.id, "new@example.in", new.id, t0()).await.unwrap(), Some((b, Owner)));
+    assert_eq!(store.open_invitations("new@example.in", t0()).await.unwrap(), vec![short.clone()]);
+
+    // Expired: neither accepted nor declined.
+    let late = t0() + secs(60);
+    assert_eq!(store.accept_invitation(short.id, "new@example.in", new.id, late).await.unwrap(), None);
+    assert_eq!(store.decline_invitation(short.id, "new@example.in", late).await.unwrap(), None);
+    assert_eq!(store.decline_invitation(short.id, "new@example.in", t0()).await.unwrap(), Some(c));
+    assert!(store.invitations(c).await.unwrap().is_empty(), "declined: gone");
+    assert_eq!(store.member_role(c, new.id).await.unwrap(), None);
+}
+
 super::on_both_backends!(
     members_and_their_roles,
     domain_rules,
     invitations_are_listed_replaced_and_revoked,
     accepting_joins_open_invitations_only,
+    an_invitee_answers_one_invitation_addressed_to_them,
 );

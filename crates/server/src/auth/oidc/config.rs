@@ -28,6 +28,13 @@ pub struct OidcProviderConfig {
     pub scopes: Vec<String>,
     /// Our callback, exactly as registered at the provider.
     pub redirect_url: String,
+    /// Whether a first sign-in through this provider may link to an existing Converge account with the same
+    /// e-mail address (only when the provider asserts `email_verified`). Default `false`: such a sign-in is
+    /// refused, and the person links the provider from their account while signed in. Turn it on only for a
+    /// provider that is authoritative for the addresses it vouches for (the company's own identity provider);
+    /// otherwise whoever controls an account there with a victim's address takes over the victim's account.
+    #[serde(default)]
+    pub link_existing_accounts: bool,
 }
 
 fn default_issuer() -> String {
@@ -49,6 +56,7 @@ impl OidcProviderConfig {
             client_secret,
             scopes: default_scopes(),
             redirect_url: redirect_url.into(),
+            link_existing_accounts: false,
         }
     }
 

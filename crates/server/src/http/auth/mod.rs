@@ -2,9 +2,12 @@
 //! `oidc`) OpenID Connect. Everything ends in a server-side session whose id travels only in an `HttpOnly`
 //! cookie; the answer carries the session's CSRF token for the browser to echo.
 
+pub mod invitations;
 pub mod local;
 pub mod me;
 pub mod oidc;
+pub mod oidc_cookie;
+pub mod oidc_link;
 
 use std::net::SocketAddr;
 
@@ -18,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::session;
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiError, ApiResult};
 use crate::state::SharedState;
 
 /// A workspace the person belongs to.
@@ -84,6 +87,19 @@ pub(crate) async fn signed_in(
     let mut headers = HeaderMap::new();
     session::set_cookie(&mut headers, &id, &policy);
     Ok((headers, Json(me(state.store.as_ref(), user, csrf).await?)))
+}
+
+/// The person the request's session cookie names, with the session (401 without a live session).
+pub(crate) async fn session_person(
+    state: &SharedState,
+    headers: &HeaderMap,
+) -> ApiResult<(User, converge_store::SessionRecord)> {
+    let cookie = session::session_cookie(headers).ok_or(ApiError::Unauthorized("not signed in"))?;
+    let record = session::resolve(state.store.as_ref(), &cookie, &state.session_policy(), Utc::now())
+        .await?
+        .ok_or(ApiError::Unauthorized("your session has ended; sign in again"))?;
+    let user = state.store.user(record.user_id).await?.ok_or(ApiError::Unauthorized("not signed in"))?;
+    Ok((user, record))
 }
 
 /// Records an audit event, logging (not failing the request) if that fails.

@@ -1,12 +1,16 @@
 //! Signing in with an OpenID provider: `GET …/oidc/{provider}/login` sends the browser to the provider with a
-//! fresh `state`, `nonce` and PKCE challenge (kept server-side, hashed by state, single use, 10 minutes);
-//! `GET …/oidc/{provider}/callback` takes that flow back exactly once, exchanges the code, verifies the ID
-//! token (`crate::auth::oidc`), and signs the person in.
+//! fresh `state`, `nonce` and PKCE challenge (kept server-side, hashed by state, single use, 10 minutes) and
+//! binds the flow to that browser with a state cookie (`oidc_cookie`); `GET …/oidc/{provider}/callback`
+//! requires that cookie, takes the flow back exactly once, exchanges the code, verifies the ID token
+//! (`crate::auth::oidc`), and signs the person in (or, for a flow started by `oidc_link`, links the provider
+//! account to the signed-in person).
 //!
-//! Who may enter: a verified e-mail is required; a person already linked or already a member signs in; a
-//! new person needs an open invitation for that address or a workspace that admits their e-mail domain.
-//! Accounts are linked by `(issuer, subject)`; an existing account with the same verified e-mail is linked
-//! on first provider sign-in.
+//! Who may enter: a verified e-mail is required. Accounts are linked by `(issuer, subject)`, never by e-mail
+//! alone: a provider account already linked signs its person in. A first sign-in whose e-mail belongs to an
+//! existing account is refused (409) unless the provider is configured with `link_existing_accounts`; the
+//! person links the provider while signed in instead. A new person gets an account if they have an open
+//! invitation (which they then accept themselves) or their e-mail domain is *verified* by a workspace (then
+//! they join it with the domain's role).
 
 use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, LOCATION};
@@ -14,12 +18,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Duration, Utc};
-use converge_store::{LoginFlow, NewUser, StoreError, User};
+use converge_store::{Actor, LoginFlow, NewAuditEntry, NewUser, StoreError, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{audit, normalise_email, sign_in_event};
+use super::{audit, normalise_email, oidc_cookie, oidc_link, sign_in_event};
 use crate::auth::oidc::{OidcError, VerifiedIdentity};
 use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -27,7 +31,7 @@ use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// How long a started sign-in may take at the provider.
-const FLOW_LIFETIME_MINUTES: i64 = 10;
+pub(crate) const FLOW_LIFETIME_MINUTES: i64 = 10;
 
 /// A provider people can sign in with.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -63,7 +67,8 @@ pub struct LoginParams {
 /// Start signing in with a provider: redirects to it.
 #[utoipa::path(get, path = "/api/v1/auth/oidc/{provider}/login", tag = "auth", operation_id = "oidc_login",
     params(("provider" = String, Path), LoginParams),
-    responses((status = 303, description = "To the provider's sign-in page"), (status = 404, body = Problem),
+    responses((status = 303, description = "To the provider's sign-in page; `Set-Cookie` binds the sign-in to this \
+            browser"), (status = 404, body = Problem),
         (status = 503, body = Problem, description = "The provider cannot be reached")))]
 pub async fn login(
     State(state): State<SharedState>,
@@ -80,9 +85,25 @@ pub async fn login(
         return_to: safe_return_to(params.return_to.as_deref()),
         created_at: now,
         expires_at: now + Duration::minutes(FLOW_LIFETIME_MINUTES),
+        link_user_id: None,
     };
-    state.store.put_login_flow(&session::hash_token(&begin.state), &flow).await?;
-    Ok((StatusCode::SEE_OTHER, location(begin.authorize_url.as_str())?))
+    let headers = start_flow(&state, &provider, &begin.state, &flow).await?;
+    let mut answer = location(begin.authorize_url.as_str())?;
+    answer.extend(headers);
+    Ok((StatusCode::SEE_OTHER, answer))
+}
+
+/// Stores the flow and answers with the cookie binding it to this browser.
+pub(crate) async fn start_flow(
+    state: &SharedState,
+    provider: &str,
+    raw_state: &str,
+    flow: &LoginFlow,
+) -> ApiResult<HeaderMap> {
+    state.store.put_login_flow(&session::hash_token(raw_state), flow).await?;
+    let mut headers = HeaderMap::new();
+    oidc_cookie::set(&mut headers, provider, raw_state, FLOW_LIFETIME_MINUTES * 60, state.session_policy().secure);
+    Ok(headers)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,10 +119,13 @@ pub struct CallbackParams {
 /// The provider's redirect back: verifies everything, signs in, redirects to where the sign-in started.
 #[utoipa::path(get, path = "/api/v1/auth/oidc/{provider}/callback", tag = "auth",
     params(("provider" = String, Path), CallbackParams),
-    responses((status = 303, description = "Signed in; `Set-Cookie` carries the session"),
-        (status = 400, body = Problem, description = "Unknown, used or expired `state`"),
+    responses((status = 303, description = "Signed in (or the provider linked); `Set-Cookie` carries the session"),
+        (status = 400, body = Problem, description = "Unknown, used or expired `state`, or a browser without the \
+            sign-in's state cookie"),
         (status = 401, body = Problem, description = "The provider refused, or the ID token failed a check"),
-        (status = 403, body = Problem, description = "Unverified e-mail, or not invited")))]
+        (status = 403, body = Problem, description = "Unverified e-mail, or not invited"),
+        (status = 409, body = Problem, description = "An account with this e-mail exists and is not linked to \
+            this provider account: sign in to it and link the provider")))]
 pub async fn callback(
     State(state): State<SharedState>,
     Path(provider): Path<String>,
@@ -109,7 +133,14 @@ pub async fn callback(
     headers: HeaderMap,
 ) -> Response {
     let browser = prefers_html(&headers);
-    match finish(&state, &provider, params, &headers).await {
+    // The flow this browser started is used up whatever the outcome: drop its cookie. A callback from
+    // another browser leaves that browser's own sign-in alone.
+    let mut clear = HeaderMap::new();
+    let bound = params.state.as_deref().is_some_and(|raw| oidc_cookie::matches(&headers, raw));
+    if bound && state.oidc.list().any(|(name, _)| name == provider) {
+        oidc_cookie::clear(&mut clear, &provider, state.session_policy().secure);
+    }
+    let answer = match finish(&state, &provider, params, &headers).await {
         Ok(done) => done.into_response(),
         // A person in a browser gets the sign-in page with the reason, not a JSON document.
         Err(err) if browser => {
@@ -127,7 +158,13 @@ pub async fn callback(
             }
         }
         Err(err) => err.into_response(),
+    };
+    // Appended, not merged: a `(HeaderMap, Response)` tuple would replace the session's own Set-Cookie.
+    let mut answer = answer;
+    for (name, value) in &clear {
+        answer.headers_mut().append(name, value.clone());
     }
+    answer
 }
 
 /// A browser's navigation asks for HTML first; API clients ask for JSON or anything.
@@ -147,6 +184,13 @@ async fn finish(
 ) -> ApiResult<(StatusCode, HeaderMap)> {
     let invalid_state = || ApiError::BadRequest("this sign-in is unknown, used or expired; start again".into());
     let raw_state = params.state.as_deref().filter(|s| !s.is_empty() && s.len() <= 512).ok_or_else(invalid_state)?;
+    if !oidc_cookie::matches(headers, raw_state) {
+        // Not the browser that started this sign-in: a login CSRF attempt, or cookies blocked. The flow is
+        // left alone, so the real browser can still finish it.
+        return Err(ApiError::BadRequest(
+            "this sign-in was started in another browser (or cookies are blocked); start again here".into(),
+        ));
+    }
     let flow = state
         .store
         .take_login_flow(&session::hash_token(raw_state), Utc::now())
@@ -167,7 +211,11 @@ async fn finish(
         Ok(identity) => identity,
         Err(err) => return Err(refused(state, provider, err.to_string()).await),
     };
-    let user = admit(state, &identity).await?;
+    if let Some(user_id) = flow.link_user_id {
+        oidc_link::link(state, provider, &identity, user_id, headers).await?;
+        return Ok((StatusCode::SEE_OTHER, location(&flow.return_to)?));
+    }
+    let user = admit(state, provider, &identity).await?;
     let details = json!({"method": "oidc", "provider": provider});
     audit(state.store.as_ref(), sign_in_event("auth.login", Some(user.id), format!("user:{}", user.id), details)).await;
     let policy = state.session_policy();
@@ -178,9 +226,11 @@ async fn finish(
     Ok((StatusCode::SEE_OTHER, answer))
 }
 
-/// The person the verified identity names, if they may enter: linked already, or a known account with the
-/// same verified e-mail (then linked), or a new account admitted by an invitation or an allowed domain.
-async fn admit(state: &SharedState, identity: &VerifiedIdentity) -> ApiResult<User> {
+/// The person the verified identity names, if they may enter: linked already; or, under
+/// `link_existing_accounts`, the account with the same verified e-mail (then linked); or a new account for
+/// someone with an open invitation or a verified domain. Verified domains join their workspaces here;
+/// invitations wait for the person to accept them.
+async fn admit(state: &SharedState, provider: &str, identity: &VerifiedIdentity) -> ApiResult<User> {
     let store = state.store.as_ref();
     let now = Utc::now();
     let email = match identity.verified_email() {
@@ -194,7 +244,18 @@ async fn admit(state: &SharedState, identity: &VerifiedIdentity) -> ApiResult<Us
     let user = match store.user_by_identity(&identity.issuer, &identity.subject).await? {
         Some(user) => user,
         None => match store.user_by_email(&email).await? {
-            Some((user, _)) => user,
+            Some((user, _)) if state.oidc.links_existing_accounts(provider) => {
+                link_or_refuse(state, identity, user.id).await?;
+                audit_link(state, provider, user.id, "link_existing_accounts").await;
+                user
+            }
+            Some(_) => {
+                tracing::info!(provider, "OpenID sign-in refused: the e-mail belongs to an unlinked account");
+                return Err(ApiError::Conflict(format!(
+                    "an account with {email} already exists and is not linked to this {provider} account: sign in \
+                     to it and link {provider} from your account"
+                )));
+            }
             None if invited || !by_domain.is_empty() => {
                 let new = NewUser {
                     email: email.clone(),
@@ -202,39 +263,80 @@ async fn admit(state: &SharedState, identity: &VerifiedIdentity) -> ApiResult<Us
                     password_hash: None,
                     email_verified: true,
                 };
-                match store.create_user(&new, now).await {
+                let user = match store.create_user(&new, now).await {
                     Ok(user) => user,
-                    // Created at the same moment by a parallel callback.
+                    // Created at the same moment by a parallel callback: theirs links, ours must match it.
                     Err(StoreError::Conflict(_)) => {
-                        store.user_by_email(&email).await?.map(|(user, _)| user).ok_or_else(|| not_invited(&email))?
+                        match store.user_by_identity(&identity.issuer, &identity.subject).await? {
+                            Some(user) => user,
+                            None => return Err(not_invited(&email)),
+                        }
                     }
                     Err(other) => return Err(other.into()),
-                }
+                };
+                link_or_refuse(state, identity, user.id).await?;
+                user
             }
             None => return Err(not_invited(&email)),
         },
     };
-    match store.link_identity(&identity.issuer, &identity.subject, user.id, now).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Err(forbidden(identity, "this provider account belongs to someone else"))
-        }
-        Err(other) => return Err(other.into()),
-    }
-    store.accept_invitations(&email, user.id, now).await?;
     for (workspace_id, role) in by_domain {
         if store.member_role(workspace_id, user.id).await?.is_none() {
             store.put_member(workspace_id, user.id, role, now).await?;
+            let entry = NewAuditEntry {
+                workspace_id: Some(workspace_id),
+                actor: Actor { user_id: Some(user.id), key_id: None },
+                action: "member.join_by_domain".into(),
+                target: format!("user:{}", user.id),
+                details: json!({"domain": domain, "role": role}),
+            };
+            audit(store, entry).await;
         }
     }
-    if store.memberships(user.id).await?.is_empty() {
+    // Someone with invitations only may enter to answer them.
+    if store.memberships(user.id).await?.is_empty() && store.open_invitations(&user.email, now).await?.is_empty() {
         return Err(not_invited(&email));
     }
     store.record_login(user.id, true, now).await?;
     Ok(user)
 }
 
-async fn discovered(state: &SharedState, provider: &str) -> ApiResult<crate::auth::oidc::OidcClient> {
+/// Links the identity to `user_id`; 403 if that provider account is linked to someone else.
+pub(crate) async fn link_or_refuse(state: &SharedState, identity: &VerifiedIdentity, user_id: i64) -> ApiResult<()> {
+    match state.store.link_identity(&identity.issuer, &identity.subject, user_id, Utc::now()).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(forbidden(identity, "this provider account belongs to someone else")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Records that a provider account was linked to a person (`how`: the rule that allowed it), in the audit log
+/// of each of their workspaces, where their admins can see it.
+pub(crate) async fn audit_link(state: &SharedState, provider: &str, user_id: i64, how: &str) {
+    let store = state.store.as_ref();
+    let mut workspaces: Vec<Option<i64>> = match store.memberships(user_id).await {
+        Ok(list) => list.into_iter().map(|(ws, _)| Some(ws.id)).collect(),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not list a person's workspaces for the audit log");
+            Vec::new()
+        }
+    };
+    if workspaces.is_empty() {
+        workspaces.push(None);
+    }
+    for workspace_id in workspaces {
+        let entry = NewAuditEntry {
+            workspace_id,
+            actor: Actor { user_id: Some(user_id), key_id: None },
+            action: "auth.identity_link".into(),
+            target: format!("user:{user_id}"),
+            details: json!({"provider": provider, "how": how}),
+        };
+        audit(store, entry).await;
+    }
+}
+
+pub(crate) async fn discovered(state: &SharedState, provider: &str) -> ApiResult<crate::auth::oidc::OidcClient> {
     match state.oidc.client(provider).await {
         None => Err(ApiError::NotFound("sign-in provider".into())),
         Some(Ok(client)) => Ok(client),
@@ -256,7 +358,7 @@ async fn refused(state: &SharedState, provider: &str, why: String) -> ApiError {
     ApiError::Unauthorized("the sign-in could not be verified; start again")
 }
 
-fn forbidden(identity: &VerifiedIdentity, why: &str) -> ApiError {
+pub(crate) fn forbidden(identity: &VerifiedIdentity, why: &str) -> ApiError {
     tracing::info!(issuer = %identity.issuer, reason = why, "OpenID sign-in refused");
     ApiError::Forbidden(why.to_owned())
 }
@@ -266,7 +368,7 @@ fn not_invited(email: &str) -> ApiError {
 }
 
 /// A local path to return to: must start with one `/` (no `//host`, no scheme, no backslash tricks).
-fn safe_return_to(raw: Option<&str>) -> String {
+pub(crate) fn safe_return_to(raw: Option<&str>) -> String {
     match raw {
         Some(path)
             if path.starts_with('/')
@@ -281,7 +383,7 @@ fn safe_return_to(raw: Option<&str>) -> String {
     }
 }
 
-fn location(url: &str) -> ApiResult<HeaderMap> {
+pub(crate) fn location(url: &str) -> ApiResult<HeaderMap> {
     let mut headers = HeaderMap::new();
     let value = HeaderValue::from_str(url).map_err(|_| ApiError::Internal(anyhow::anyhow!("unusable redirect")))?;
     headers.insert(LOCATION, value);

@@ -1,17 +1,23 @@
 //! Allowed e-mail domains: people who sign in with a verified address at one of these domains join the
-//! workspace with the domain's role. Public webmail domains are refused (anyone can get an address there).
+//! workspace with the domain's role, *once the workspace has proven the domain*: listing a domain gives it a
+//! random token; the workspace publishes `converge-verify=<token>` as a TXT record at `_converge.<domain>` and
+//! asks `POST …/domains/{domain}/verify`, which checks it with a real resolver (`auth::domain_proof`). The
+//! operator can also assign a proven domain directly (`converge domain verify`). An unproven domain joins
+//! nobody. Public webmail domains are refused (anyone can get an address there).
 
 use std::collections::HashSet;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
+use chrono::{DateTime, Utc};
 use converge_domain::{FieldErrors, Role};
-use converge_store::NewAuditEntry;
+use converge_store::{NewAuditEntry, WorkspaceDomain};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::admin_role;
+use crate::auth::domain_proof::{self, ProofError};
 use crate::auth::Caller;
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
@@ -59,8 +65,37 @@ pub struct DomainsBody {
     pub domains: Vec<DomainRule>,
 }
 
+/// An allowed domain as listed: its rule, whether it is proven, and the record that proves it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DomainView {
+    pub domain: String,
+    pub role: Role,
+    /// Whether the domain is proven: only then do people of this domain join.
+    pub verified: bool,
+    pub verified_at: Option<DateTime<Utc>>,
+    /// Where to publish the proof: a TXT record at this name…
+    pub txt_name: String,
+    /// …with exactly this value.
+    pub txt_value: String,
+}
+
 fn rules(domains: Vec<(String, Role)>) -> Vec<DomainRule> {
     domains.into_iter().map(|(domain, role)| DomainRule { domain, role: role.as_str().into() }).collect()
+}
+
+fn view(record: WorkspaceDomain) -> DomainView {
+    DomainView {
+        txt_name: domain_proof::record_name(&record.domain),
+        txt_value: domain_proof::record_value(&record.verify_token),
+        verified: record.verified_at.is_some(),
+        verified_at: record.verified_at,
+        domain: record.domain,
+        role: record.role,
+    }
+}
+
+async fn views(state: &SharedState, workspace_id: i64) -> ApiResult<Vec<DomainView>> {
+    Ok(state.store.workspace_domain_records(workspace_id).await?.into_iter().map(view).collect())
 }
 
 /// Checks and normalises (trims, lower-cases) a domain.
@@ -98,24 +133,25 @@ pub(crate) fn parse_domain(raw: &str) -> Result<String, String> {
     Ok(domain)
 }
 
-/// The allowed domains and the role each grants.
+/// The allowed domains, the role each grants, and each one's proof.
 #[utoipa::path(get, path = "/api/v1/workspace/domains", tag = "workspace", security(("api_key" = [])),
-    responses((status = 200, body = Vec<DomainRule>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn get_domains(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<Vec<DomainRule>>> {
+    responses((status = 200, body = Vec<DomainView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_domains(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<Vec<DomainView>>> {
     admin_role(&caller)?;
-    Ok(Json(rules(state.store.workspace_domains(caller.workspace_id()).await?)))
+    Ok(Json(views(&state, caller.workspace_id()).await?))
 }
 
-/// Replace the allowed domains.
+/// Replace the allowed domains. A domain kept keeps its proof; a new one starts unproven (it joins nobody
+/// until verified).
 #[utoipa::path(put, path = "/api/v1/workspace/domains", tag = "workspace", request_body = DomainsBody,
     security(("api_key" = [])),
-    responses((status = 200, body = Vec<DomainRule>), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, body = Vec<DomainView>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn put_domains(
     State(state): State<SharedState>,
     caller: Caller,
     body: Result<JsonBody, ApiError>,
-) -> ApiResult<Json<Vec<DomainRule>>> {
+) -> ApiResult<Json<Vec<DomainView>>> {
     admin_role(&caller)?;
     let body: DomainsBody = decode(&body?.0)?;
     let mut errors = FieldErrors::default();
@@ -168,7 +204,54 @@ pub async fn put_domains(
         details: json!({"from": rules(before), "to": rules(domains.clone())}),
     };
     audit(state.store.as_ref(), entry).await;
-    Ok(Json(rules(domains)))
+    Ok(Json(views(&state, workspace_id).await?))
+}
+
+/// Check the domain's proof now: the TXT record `txt_name` must carry `txt_value`. Once it holds, the domain
+/// stays proven (removing the record later does not undo it; removing the domain does).
+#[utoipa::path(post, path = "/api/v1/workspace/domains/{domain}/verify", tag = "workspace",
+    params(("domain" = String, Path)), security(("api_key" = [])),
+    responses((status = 200, body = DomainView, description = "Proven"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem, description = "The workspace does not list it"),
+        (status = 422, body = Problem, description = "The record is missing or carries another value (field `domain`)"),
+        (status = 503, body = Problem, description = "The DNS resolver did not answer")))]
+pub async fn verify_domain(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<DomainView>> {
+    admin_role(&caller)?;
+    let domain = parse_domain(&raw).map_err(|why| ApiError::invalid("domain", why))?;
+    let workspace_id = caller.workspace_id();
+    let records = state.store.workspace_domain_records(workspace_id).await?;
+    let record = records.into_iter().find(|r| r.domain == domain).ok_or_else(|| ApiError::NotFound("domain".into()))?;
+    if record.verified_at.is_none() {
+        match domain_proof::check(&state.settings.dns, &domain, &record.verify_token).await {
+            Ok(()) => {}
+            Err(err @ (ProofError::NoRecord(_) | ProofError::Mismatch(_))) => {
+                let expected = domain_proof::record_value(&record.verify_token);
+                return Err(ApiError::invalid("domain", format!("{err}: publish TXT `{expected}` there, then retry")));
+            }
+            Err(err @ ProofError::Unavailable { .. }) => {
+                tracing::warn!(domain = %domain, error = %err, "domain proof check failed");
+                return Err(ApiError::Unavailable {
+                    detail: "the DNS resolver did not answer; try again shortly".into(),
+                    retry_after: std::time::Duration::from_secs(30),
+                });
+            }
+        }
+        state.store.mark_domain_verified(workspace_id, &domain, Utc::now()).await?;
+        let entry = NewAuditEntry {
+            workspace_id: Some(workspace_id),
+            actor: caller.actor(),
+            action: "workspace.domain_verify".into(),
+            target: format!("workspace:{workspace_id}"),
+            details: json!({"domain": domain, "how": "dns"}),
+        };
+        audit(state.store.as_ref(), entry).await;
+    }
+    let proven = views(&state, workspace_id).await?.into_iter().find(|v| v.domain == domain);
+    Ok(Json(proven.ok_or_else(|| ApiError::NotFound("domain".into()))?))
 }
 
 #[cfg(test)]

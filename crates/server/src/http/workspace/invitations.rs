@@ -1,5 +1,6 @@
-//! Invitations: an e-mail address and the role it joins with. The person becomes a member when they next
-//! sign in with that address (local account or identity provider), within seven days.
+//! Invitations: an e-mail address and the role it joins with. The person becomes a member only by accepting
+//! it themselves (`http::auth::invitations`), signed in with that address, within seven days; signing in
+//! alone joins nothing.
 
 use axum::extract::State;
 use axum::http::StatusCode;

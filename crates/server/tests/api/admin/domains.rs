@@ -50,12 +50,19 @@ async fn domains_are_validated_and_replaced(mode: Mode) {
     let response = put(good).await.unwrap();
     assert_eq!(response.status(), 200);
     let expected = json!([{"domain": "brand.in", "role": "member"}, {"domain": "ops.brand.in", "role": "admin"}]);
-    let saved: Value = response.json().await.unwrap();
-    assert_eq!(saved, expected);
+    let saved: Vec<Value> = response.json().await.unwrap();
+    assert_eq!(rules_of(&saved), expected);
+    for rule in &saved {
+        // New domains start unproven, each with its own record to publish.
+        assert_eq!(rule["verified"], false, "{rule}");
+        assert_eq!(rule["txt_name"], format!("_converge.{}", rule["domain"].as_str().unwrap()));
+        assert!(rule["txt_value"].as_str().unwrap().starts_with("converge-verify="), "{rule}");
+    }
+    assert_ne!(saved[0]["txt_value"], saved[1]["txt_value"]);
     let mut listed: Vec<Value> =
         app.admin_request(&owner, Method::GET, "/api/v1/workspace/domains").send().await.unwrap().json().await.unwrap();
     listed.sort_by_key(|d| d["domain"].as_str().unwrap_or_default().to_owned());
-    assert_eq!(Value::Array(listed), expected);
+    assert_eq!(rules_of(&listed), expected);
     let entry = last_audit(&app, &owner, "workspace.domains_change").await;
     assert_eq!(entry["actor"]["user_id"], owner.user_id);
     assert_eq!(entry["details"]["to"], expected);
@@ -66,4 +73,9 @@ async fn domains_are_validated_and_replaced(mode: Mode) {
     assert_eq!(read.status(), 403);
     assert_eq!(put(json!({"domains": []})).await.unwrap().status(), 200);
     assert!(app.state.store.workspace_domains(app.workspace_id("default").await).await.unwrap().is_empty());
+}
+
+/// Just `{domain, role}` of each listed domain.
+fn rules_of(listed: &[Value]) -> Value {
+    listed.iter().map(|d| json!({"domain": d["domain"], "role": d["role"]})).collect()
 }

@@ -77,8 +77,9 @@ pub(super) async fn prune_sessions(pool: &PgPool, now: DateTime<Utc>, idle_befor
 pub(super) async fn put_login_flow(pool: &PgPool, state_hash: &[u8], flow: &LoginFlow) -> StoreResult<()> {
     sqlx::query("DELETE FROM login_flows WHERE expires_at <= $1").bind(flow.created_at).execute(pool).await?;
     sqlx::query(
-        "INSERT INTO login_flows (state_hash, provider, nonce, pkce_verifier, return_to, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO login_flows \
+             (state_hash, provider, nonce, pkce_verifier, return_to, created_at, expires_at, link_user_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(state_hash)
     .bind(&flow.provider)
@@ -87,6 +88,7 @@ pub(super) async fn put_login_flow(pool: &PgPool, state_hash: &[u8], flow: &Logi
     .bind(&flow.return_to)
     .bind(flow.created_at)
     .bind(flow.expires_at)
+    .bind(flow.link_user_id)
     .execute(pool)
     .await
     .map_err(|e| conflict_on_unique(e, "login flow"))?;
@@ -102,7 +104,7 @@ pub(super) async fn take_login_flow(
 ) -> StoreResult<Option<LoginFlow>> {
     let row = sqlx::query(
         "DELETE FROM login_flows WHERE state_hash = $1 \
-         RETURNING provider, nonce, pkce_verifier, return_to, created_at, expires_at",
+         RETURNING provider, nonce, pkce_verifier, return_to, created_at, expires_at, link_user_id",
     )
     .bind(state_hash)
     .fetch_optional(pool)
@@ -113,6 +115,7 @@ pub(super) async fn take_login_flow(
         nonce: row.try_get("nonce")?,
         pkce_verifier: row.try_get("pkce_verifier")?,
         return_to: row.try_get("return_to")?,
+        link_user_id: row.try_get("link_user_id")?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
     };

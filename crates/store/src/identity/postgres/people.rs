@@ -229,8 +229,10 @@ pub(super) async fn count_owners(pool: &PgPool, workspace_id: i64) -> StoreResul
         .await?)
 }
 
-/// Delete and insert in one transaction; a domain listed twice is a [`StoreError::Conflict`], and an owner
-/// rule is refused by the table's CHECK (domains grant admin at most).
+/// One transaction: domains no longer listed are deleted, listed ones upserted (a kept domain keeps its token
+/// and proof, a new one gets a random token from `gen_random_uuid`, a strong random source). A domain listed
+/// twice is a [`StoreError::Conflict`]; an owner rule is refused by the table's CHECK (domains grant admin at
+/// most).
 pub(super) async fn set_workspace_domains(
     pool: &PgPool,
     workspace_id: i64,
@@ -238,11 +240,20 @@ pub(super) async fn set_workspace_domains(
 ) -> StoreResult<()> {
     let names: Vec<&str> = domains.iter().map(|(domain, _)| domain.as_str()).collect();
     let roles: Vec<&str> = domains.iter().map(|(_, role)| role.as_str()).collect();
+    if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
+        return Err(StoreError::Conflict("workspace domain".into()));
+    }
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM workspace_domains WHERE workspace_id = $1").bind(workspace_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM workspace_domains WHERE workspace_id = $1 AND NOT (domain = ANY($2::text[]))")
+        .bind(workspace_id)
+        .bind(&names)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
-        "INSERT INTO workspace_domains (workspace_id, domain, role) \
-         SELECT $1, d.domain, d.role FROM UNNEST($2::text[], $3::text[]) AS d (domain, role)",
+        "INSERT INTO workspace_domains (workspace_id, domain, role, verify_token) \
+         SELECT $1, d.domain, d.role, replace(gen_random_uuid()::text, '-', '') \
+         FROM UNNEST($2::text[], $3::text[]) AS d (domain, role) \
+         ON CONFLICT (workspace_id, domain) DO UPDATE SET role = EXCLUDED.role",
     )
     .bind(workspace_id)
     .bind(&names)
@@ -264,11 +275,13 @@ pub(super) async fn workspace_domains(pool: &PgPool, workspace_id: i64) -> Store
 }
 
 pub(super) async fn workspaces_for_domain(pool: &PgPool, domain: &str) -> StoreResult<Vec<(i64, Role)>> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 ORDER BY workspace_id")
-            .bind(domain)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 AND verified_at IS NOT NULL \
+             ORDER BY workspace_id",
+    )
+    .bind(domain)
+    .fetch_all(pool)
+    .await?;
     rows.into_iter().map(|(id, raw)| Ok((id, role(&raw)?))).collect()
 }
 

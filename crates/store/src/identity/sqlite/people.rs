@@ -234,22 +234,41 @@ pub(super) async fn count_owners(pool: &SqlitePool, workspace_id: i64) -> StoreR
         .await?)
 }
 
-/// See the Postgres twin; here a statement per domain inside one transaction.
+/// See the Postgres twin; here a statement per domain inside one transaction, tokens from `randomblob`
+/// (SQLite's CSPRNG, seeded by the operating system).
 pub(super) async fn set_workspace_domains(
     pool: &SqlitePool,
     workspace_id: i64,
     domains: &[(String, Role)],
 ) -> StoreResult<()> {
+    let names: Vec<&str> = domains.iter().map(|(domain, _)| domain.as_str()).collect();
+    if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
+        return Err(StoreError::Conflict("workspace domain".into()));
+    }
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM workspace_domains WHERE workspace_id = $1").bind(workspace_id).execute(&mut *tx).await?;
-    for (domain, role) in domains {
-        sqlx::query("INSERT INTO workspace_domains (workspace_id, domain, role) VALUES ($1, $2, $3)")
+    let existing: Vec<String> = sqlx::query_scalar("SELECT domain FROM workspace_domains WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    for gone in existing.iter().filter(|domain| !names.contains(&domain.as_str())) {
+        sqlx::query("DELETE FROM workspace_domains WHERE workspace_id = $1 AND domain = $2")
             .bind(workspace_id)
-            .bind(domain)
-            .bind(role.as_str())
+            .bind(gone)
             .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict_on_unique(e, "workspace domain"))?;
+            .await?;
+    }
+    for (domain, role) in domains {
+        sqlx::query(
+            "INSERT INTO workspace_domains (workspace_id, domain, role, verify_token) \
+             VALUES ($1, $2, $3, lower(hex(randomblob(16)))) \
+             ON CONFLICT (workspace_id, domain) DO UPDATE SET role = excluded.role",
+        )
+        .bind(workspace_id)
+        .bind(domain)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_on_unique(e, "workspace domain"))?;
     }
     tx.commit().await?;
     Ok(())
@@ -265,11 +284,13 @@ pub(super) async fn workspace_domains(pool: &SqlitePool, workspace_id: i64) -> S
 }
 
 pub(super) async fn workspaces_for_domain(pool: &SqlitePool, domain: &str) -> StoreResult<Vec<(i64, Role)>> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 ORDER BY workspace_id")
-            .bind(domain)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 AND verified_at IS NOT NULL \
+             ORDER BY workspace_id",
+    )
+    .bind(domain)
+    .fetch_all(pool)
+    .await?;
     rows.into_iter().map(|(id, raw)| Ok((id, role(&raw)?))).collect()
 }
 
