@@ -110,6 +110,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The open invitations addressed to the signed-in person's e-mail, oldest first. */
+        get: operations["my_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation addressed to you: you join its workspace with its role (a higher role you already
+         *     have there stays).
+         */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation addressed to you: it is withdrawn. */
+        post: operations["decline_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -175,6 +229,26 @@ export interface paths {
         get: operations["callback"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start linking a provider account to the signed-in person: answers the provider URL to open (in this
+         *     browser: the answer also sets the sign-in's state cookie).
+         */
+        post: operations["oidc_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -702,11 +776,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The allowed domains and the role each grants. */
+        /** The allowed domains, the role each grants, and each one's proof. */
         get: operations["get_domains"];
-        /** Replace the allowed domains. */
+        /**
+         * Replace the allowed domains. A domain kept keeps its proof; a new one starts unproven (it joins nobody
+         *     until verified).
+         */
         put: operations["put_domains"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspace/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the domain's proof now: the TXT record `txt_name` must carry `txt_value`. Once it holds, the domain
+         *     stays proven (removing the record later does not undo it; removing the domain does).
+         */
+        post: operations["verify_domain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1238,6 +1335,19 @@ export interface components {
             /** @description The whole new list (replaces the old one; `[]` clears it). */
             domains: components["schemas"]["DomainRule"][];
         };
+        /** @description An allowed domain as listed: its rule, whether it is proven, and the record that proves it. */
+        DomainView: {
+            domain: string;
+            role: components["schemas"]["Role"];
+            /** @description Where to publish the proof: a TXT record at this name… */
+            txt_name: string;
+            /** @description …with exactly this value. */
+            txt_value: string;
+            /** @description Whether the domain is proven: only then do people of this domain join. */
+            verified: boolean;
+            /** Format: date-time */
+            verified_at?: string | null;
+        };
         /**
          * @description One invalid field: `field` is the JSON path as the client wrote it (`email`, `items[3].quantity`,
          *     `attributes.vip`), `message` is human text completing the sentence "<field> …".
@@ -1345,6 +1455,10 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description `pending`, `accepted` or `expired`. */
             status: string;
+        };
+        /** @description Where to send the browser to link the provider account. */
+        LinkStart: {
+            authorize_url: string;
         };
         /** @description One message of a campaign. */
         LogEntryView: {
@@ -1462,6 +1576,17 @@ export interface components {
             objective: string;
             /** @description The audience (react-querybuilder rule), validated like a preview's; it shapes the wording. */
             rule?: Record<string, unknown> | null;
+        };
+        /** @description An open invitation addressed to the signed-in person. */
+        MyInvitation: {
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: int64 */
+            id: number;
+            role: components["schemas"]["Role"];
+            /** @description The workspace it invites to, by slug. */
+            workspace: string;
+            workspace_name: string;
         };
         /**
          * @description What a value an operator takes looks like, so the UI can render the right input.
@@ -2318,6 +2443,145 @@ export interface operations {
             };
         };
     };
+    my_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInvitation"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace joined, with your role there */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRole"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No open invitation with this id addressed to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decline_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Declined */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No open invitation with this id addressed to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2474,14 +2738,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed in; `Set-Cookie` carries the session */
+            /** @description Signed in (or the provider linked); `Set-Cookie` carries the session */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unknown, used or expired `state` */
+            /** @description Unknown, used or expired `state`, or a browser without the sign-in's state cookie */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2508,8 +2772,85 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An account with this e-mail exists and is not linked to this provider account: sign in to it and link the provider */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oidc_link: {
+        parameters: {
+            query?: {
+                /** @description A path of this site to return to afterwards (default `/`). */
+                return_to?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open `authorize_url`; `Set-Cookie` binds the flow to this browser */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkStart"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider cannot be reached */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2533,7 +2874,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description To the provider's sign-in page */
+            /** @description To the provider's sign-in page; `Set-Cookie` binds the sign-in to this browser */
             303: {
                 headers: {
                     [name: string]: unknown;
@@ -5074,7 +5415,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DomainRule"][];
+                    "application/json": components["schemas"]["DomainView"][];
                 };
             };
             /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
@@ -5131,7 +5472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DomainRule"][];
+                    "application/json": components["schemas"]["DomainView"][];
                 };
             };
             /** @description The body cannot be read (not valid JSON, or cut short) */
@@ -5187,6 +5528,89 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_domain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Proven */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainView"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workspace does not list it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record is missing or carries another value (field `domain`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The DNS resolver did not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

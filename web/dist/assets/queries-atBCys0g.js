@@ -1,1 +1,0 @@
-import{I as e,J as t,L as n,z as r}from"./index-BZWJQ2it.js";function i(){return t({queryKey:[`segment-fields`],queryFn:({signal:e})=>r(n.GET(`/api/v1/segment-fields`,{signal:e})),staleTime:6e4})}function a(){return t({queryKey:[`dashboard`],queryFn:({signal:e})=>r(n.GET(`/api/v1/dashboard`,{signal:e}))})}function o(){return e().workspace?.currency}export{a as n,i as r,o as t};
