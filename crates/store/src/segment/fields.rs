@@ -121,7 +121,7 @@ mod tests {
         let clamp = ((TOTAL_CAP_MINOR >> 24) + 1).to_string();
         assert!(super::SQLITE_CAPPED_SPEND.contains(&cap) && super::SQLITE_CAPPED_SPEND.contains(&clamp));
         // The clamped high part, scaled back, reaches the cap, and adding a low sum of 10^11 orders stays an i64.
-        assert!(((TOTAL_CAP_MINOR >> 24) + 1) << 24 >= TOTAL_CAP_MINOR);
-        assert!((((TOTAL_CAP_MINOR >> 24) + 1) << 24).checked_add(100_000_000_000 << 24).is_some());
+        const { assert!(((TOTAL_CAP_MINOR >> 24) + 1) << 24 >= TOTAL_CAP_MINOR) };
+        const { assert!((((TOTAL_CAP_MINOR >> 24) + 1) << 24).checked_add(100_000_000_000 << 24).is_some()) };
     }
 }
