@@ -4,7 +4,7 @@
 //! it); accepting and declining need the session's CSRF token. An invitation addressed to someone else is
 //! answered 404, as if it did not exist.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use super::{audit, session_person, WorkspaceRole};
 use crate::auth::check_csrf;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// An open invitation addressed to the signed-in person.

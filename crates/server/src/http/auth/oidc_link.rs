@@ -4,7 +4,7 @@
 //! nobody in). This is how a person with a local account adds a provider without any e-mail matching: they
 //! prove both accounts, one after the other, in the same browser.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::{Duration, Utc};
@@ -17,6 +17,7 @@ use super::session_person;
 use crate::auth::check_csrf;
 use crate::auth::oidc::VerifiedIdentity;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 #[derive(Debug, Deserialize, IntoParams)]

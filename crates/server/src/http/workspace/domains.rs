@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::{FieldErrors, Role};
@@ -22,6 +22,7 @@ use crate::auth::Caller;
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::json::{decode, JsonBody};
+use crate::http::path::Path;
 use crate::state::SharedState;
 
 /// At most this many domains per workspace.
