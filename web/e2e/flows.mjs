@@ -154,7 +154,7 @@ export function flows(ctx) {
         await page.getByRole('button', { name: 'Sign in' }).click();
         // Signed in, but invited is not joined: the invitation waits for her to accept it.
         await page.getByRole('button', { name: /^Accept the invitation to / }).click();
-        await page.getByRole('heading', { name: 'Invitations' }).waitFor({ state: 'detached' });
+        await page.locator('#invitations-title').waitFor({ state: 'detached' });
         // Back where the sign-out left off (the sign-in's return_to), signed in as alice.
         await heading(page, 'Settings');
         assertEqual(page.url(), `${base}/settings`, 'where the sign-in returns to');
