@@ -69,10 +69,11 @@ impl DnsServer {
         // A minimal DNS query: id 1, recursion desired, one question `a.` TXT IN.
         let query: [u8; 19] = [0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, b'a', 0, 0, 16, 0, 1];
         let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        for _ in 0..100 {
+        // Up to 20 s: a full test run keeps two cores busy, and a process can take seconds to be scheduled.
+        for _ in 0..200 {
             socket.send_to(&query, self.address).await.unwrap();
             let mut buf = [0u8; 512];
-            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(50), socket.recv_from(&mut buf)).await {
+            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(100), socket.recv_from(&mut buf)).await {
                 return;
             }
         }
