@@ -245,7 +245,9 @@ pub(super) async fn set_workspace_domains(
     if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
         return Err(StoreError::Conflict("workspace domain".into()));
     }
-    let mut tx = pool.begin().await?;
+    // IMMEDIATE: this transaction reads before it writes, and a deferred one would then fail at once with
+    // SQLITE_BUSY (not wait) if another connection wrote in between; the fuzzer hit that as a 500.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let existing: Vec<String> = sqlx::query_scalar("SELECT domain FROM workspace_domains WHERE workspace_id = $1")
         .bind(workspace_id)
         .fetch_all(&mut *tx)
