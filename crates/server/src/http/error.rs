@@ -27,6 +27,10 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge(usize),
+    #[error("URI too long")]
+    UriTooLong(usize),
+    #[error("request headers too large")]
+    HeadersTooLarge { max_bytes: usize, max_count: usize },
     #[error("rate limited")]
     RateLimited(Duration),
     #[error("temporarily unavailable")]
@@ -96,6 +100,18 @@ impl ApiError {
                 "payload-too-large",
                 "Payload too large",
                 format!("the body must be at most {limit} bytes"),
+            ),
+            ApiError::UriTooLong(limit) => (
+                StatusCode::URI_TOO_LONG,
+                "uri-too-long",
+                "URI too long",
+                format!("the path and query must be at most {limit} bytes"),
+            ),
+            ApiError::HeadersTooLarge { max_bytes, max_count } => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers-too-large",
+                "Request header fields too large",
+                format!("send at most {max_count} headers of at most {max_bytes} bytes in all"),
             ),
             ApiError::RateLimited(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
