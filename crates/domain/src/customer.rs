@@ -17,36 +17,36 @@ use crate::fields::{parse_timestamp, Attributes, Channel, City, Email, ExternalI
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// The client's identifier of the customer, unique per workspace (1 to 128 characters).
-    #[schema(example = "C00000042")]
+    #[schema(value_type = ExternalId)]
     pub external_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "Priya Sharma")]
+    #[schema(value_type = Option<PersonName>)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "priya.sharma@example.in")]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<String>,
     /// 7 to 15 digits, optional leading `+`; spaces, dashes, dots and parentheses are ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "+91 98765 43210")]
+    #[schema(value_type = Option<Phone>)]
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "Bengaluru")]
+    #[schema(value_type = Option<City>)]
     pub city: Option<String>,
     /// One of `female`, `male`, `non_binary`, `other`, `unknown` (case-insensitive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "female")]
+    #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     /// One of `sms`, `email`, `whatsapp` (case-insensitive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "whatsapp")]
+    #[schema(value_type = Option<Channel>)]
     pub preferred_channel: Option<String>,
     /// RFC 3339 timestamp of when the customer joined the brand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "2024-05-01T10:30:00+05:30")]
+    #[schema(format = DateTime, example = "2024-05-01T10:30:00+05:30")]
     pub created_at: Option<String>,
     /// Custom fields: at most 50 keys matching `^[a-z][a-z0-9_]{0,62}$`, scalar values; `null` removes a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>, example = json!({"tier": "gold", "newsletter": true}))]
+    #[schema(value_type = Option<Attributes>, example = json!({"tier": "gold", "newsletter": true}))]
     pub attributes: Option<Map<String, Value>>,
 }
 

@@ -28,8 +28,9 @@ pub use campaign::{
 pub use customer::{CustomerInput, CustomerRecord};
 pub use error::{FieldError, FieldErrors};
 pub use fields::{
-    parse_timestamp, AttributeKey, AttributeValue, Attributes, Channel, City, Email, ExternalId, Gender, PersonName,
-    Phone, ProductName, Sku,
+    parse_timestamp, text_schema, AttributeKey, AttributeValue, Attributes, CampaignName, Channel, City, Email,
+    ExternalId, Gender, PersonName, Phone, ProductName, SalesChannel, SegmentName, Sku, NO_CONTROL_PATTERN,
+    PROSE_PATTERN, VISIBLE_TEXT_PATTERN,
 };
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money, TOTAL_CAP_MINOR};

@@ -24,10 +24,44 @@ fn order_amount_is_string_or_number() {
 }
 
 #[test]
-fn customer_attributes_are_an_object() {
+fn customer_fields_point_at_the_types_that_validate_them() {
     let schema = schema_of::<CustomerInput>();
     assert_eq!(schema["required"], json!(["external_id"]));
-    assert!(schema["properties"]["attributes"]["type"].to_string().contains("object"));
+    let properties = &schema["properties"];
+    assert_eq!(properties["external_id"]["$ref"], json!("#/components/schemas/ExternalId"));
+    let attributes = properties["attributes"]["oneOf"].to_string();
+    assert!(attributes.contains("#/components/schemas/Attributes"), "{attributes}");
+    assert!(properties["phone"]["oneOf"].to_string().contains("#/components/schemas/Phone"));
+}
+
+/// The spec's patterns never admit what the parsers refuse (a spec-valid value is accepted), and refuse the
+/// usual mistakes; they may be stricter (a leading U+0085, which the parser trims away, is refused).
+#[test]
+fn patterns_match_the_parsers() {
+    let pattern = |schema: Value| regex_lite(&schema["pattern"]);
+    let text = pattern(schema_of::<crate::ExternalId>());
+    let cases = [("C-1", true), ("  C 1 ", true), ("   ", false), ("a\u{7}b", false), ("a\u{9f}b", false)];
+    for (value, ok) in cases {
+        assert_eq!(text.is_match(value), ok, "{value:?}");
+        assert_eq!(crate::ExternalId::parse(value).is_ok(), ok, "{value:?}");
+    }
+    assert!(!text.is_match("\u{85}x") && crate::ExternalId::parse("\u{85}x").is_ok(), "stricter, never looser");
+    let phone = pattern(schema_of::<crate::Phone>());
+    let cases = [
+        ("+91 98765 43210", true),
+        ("(022) 2345-6789", true),
+        ("123456", false),
+        ("+1234567890123456", false),
+        ("12a4567", false),
+    ];
+    for (value, ok) in cases {
+        assert_eq!(phone.is_match(value), ok, "{value:?}");
+        assert_eq!(crate::Phone::parse(value).is_ok(), ok, "{value:?}");
+    }
+}
+
+fn regex_lite(pattern: &Value) -> regex::Regex {
+    regex::Regex::new(pattern.as_str().unwrap()).unwrap()
 }
 
 #[test]

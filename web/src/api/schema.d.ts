@@ -965,10 +965,8 @@ export interface components {
             user_id?: number | null;
         };
         ApiKeyBody: {
-            /** @description What the key is for (at most 100 characters). */
-            label?: string | null;
-            /** @description Any of ingest, read, campaigns, all. */
-            scopes: string[];
+            label?: string;
+            scopes: ("ingest" | "read" | "campaigns" | "all")[];
         };
         /** @description An API key as listed. */
         ApiKeyView: {
@@ -992,6 +990,10 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
             scopes: string[];
+        };
+        /** @description Custom fields: keys match ^[a-z][a-z0-9_]{0,62}$, values are scalars; null removes a key */
+        Attributes: {
+            [key: string]: string | number | boolean | null;
         };
         AuditEntryView: {
             /** @description A dotted verb such as `api_key.create` or `member.role_change`. */
@@ -1042,6 +1044,11 @@ export interface components {
              */
             timeline: components["schemas"]["TimelinePointView"][];
         };
+        /**
+         * @description The campaign's name
+         * @example Diwali win-back
+         */
+        CampaignName: string;
         CampaignPage: {
             items: components["schemas"]["CampaignView"][];
             /**
@@ -1146,28 +1153,29 @@ export interface components {
             };
             source: components["schemas"]["SettingsSource"];
         };
+        /**
+         * @description City name
+         * @example Bengaluru
+         */
+        City: string;
         /** @description A campaign to create. Give exactly one of `segment_id` and `rule`. */
         CreateCampaignBody: {
             /** @description `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel). */
             channel: components["schemas"]["SendChannel"];
-            /**
-             * @description Makes retries safe: a second create with the same key returns the first campaign (200). May also be
-             *     sent as the `Idempotency-Key` header; when both are given they must be equal.
-             */
-            idempotency_key?: string | null;
-            /** @description 1 to 200 characters. */
-            name: string;
-            /** @description A react-querybuilder rule selecting the audience. */
-            rule?: Record<string, unknown> | null;
+            idempotency_key?: string;
+            name: components["schemas"]["CampaignName"];
+            rule?: null | components["schemas"]["RuleGroup"];
             /**
              * Format: int64
              * @description A saved segment of this workspace: its rule, as it is now, selects the audience.
              */
             segment_id?: number | null;
-            /** @description RFC 3339; default now. At most 5 minutes in the past and 366 days ahead. */
+            /**
+             * Format: date-time
+             * @description RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
+             */
             send_at?: string | null;
-            /** @description The message, in template syntax (`Hi {{ first_name | default("there") }}`). */
-            template: string;
+            template?: string;
         };
         /** @description A new key: the only time its secret is shown. */
         CreatedApiKey: {
@@ -1188,6 +1196,7 @@ export interface components {
             scopes: string[];
         };
         CustomerBatch: {
+            /** @description 1 to `ingest.max_batch_items` (default 1000) customers. */
             items: components["schemas"]["CustomerInput"][];
         };
         CustomerDetail: components["schemas"]["CustomerView"] & {
@@ -1203,39 +1212,21 @@ export interface components {
          *     removes that key. Fields cannot be cleared otherwise.
          */
         CustomerInput: {
-            /** @description Custom fields: at most 50 keys matching `^[a-z][a-z0-9_]{0,62}$`, scalar values; `null` removes a key. */
-            attributes?: Record<string, unknown> | null;
-            /** @example Bengaluru */
-            city?: string | null;
+            attributes?: null | components["schemas"]["Attributes"];
+            city?: null | components["schemas"]["City"];
             /**
+             * Format: date-time
              * @description RFC 3339 timestamp of when the customer joined the brand.
              * @example 2024-05-01T10:30:00+05:30
              */
             created_at?: string | null;
-            /** @example priya.sharma@example.in */
-            email?: string | null;
-            /**
-             * @description The client's identifier of the customer, unique per workspace (1 to 128 characters).
-             * @example C00000042
-             */
-            external_id: string;
-            /**
-             * @description One of `female`, `male`, `non_binary`, `other`, `unknown` (case-insensitive).
-             * @example female
-             */
-            gender?: string | null;
-            /** @example Priya Sharma */
-            name?: string | null;
-            /**
-             * @description 7 to 15 digits, optional leading `+`; spaces, dashes, dots and parentheses are ignored.
-             * @example +91 98765 43210
-             */
-            phone?: string | null;
-            /**
-             * @description One of `sms`, `email`, `whatsapp` (case-insensitive).
-             * @example whatsapp
-             */
-            preferred_channel?: string | null;
+            email?: null | components["schemas"]["Email"];
+            /** @description The client's identifier of the customer, unique per workspace (1 to 128 characters). */
+            external_id: components["schemas"]["ExternalId"];
+            gender?: null | components["schemas"]["Gender"];
+            name?: null | components["schemas"]["PersonName"];
+            phone?: null | components["schemas"]["Phone"];
+            preferred_channel?: null | components["schemas"]["Channel"];
         };
         CustomerMessagePage: {
             items: components["schemas"]["CustomerMessageView"][];
@@ -1326,10 +1317,10 @@ export interface components {
          */
         DeliveryStatus: "PENDING" | "SENT" | "FAILED" | "SKIPPED";
         DomainRule: {
-            /** @description A lower-case host name such as `brand.in`. */
+            /** @description A lower-case host name such as `brand.in` (not a public webmail domain). */
             domain: string;
-            /** @description admin, member or viewer (never owner). */
-            role: string;
+            /** @enum {string} */
+            role: "admin" | "member" | "viewer";
         };
         DomainsBody: {
             /** @description The whole new list (replaces the old one; `[]` clears it). */
@@ -1348,6 +1339,17 @@ export interface components {
             /** Format: date-time */
             verified_at?: string | null;
         };
+        /**
+         * Format: email
+         * @description E-mail address
+         * @example priya.sharma@example.in
+         */
+        Email: string;
+        /**
+         * @description The client's identifier, unique per workspace
+         * @example C00000042
+         */
+        ExternalId: string;
         /**
          * @description One invalid field: `field` is the JSON path as the client wrote it (`email`, `items[3].quantity`,
          *     `attributes.vip`), `message` is human text completing the sentence "<field> …".
@@ -1371,6 +1373,12 @@ export interface components {
             /** @description The allowed values of an `enum` field. */
             values?: string[] | null;
         };
+        /**
+         * @description A customer's gender as the brand recorded it. `Unknown` is a real answer ("not recorded"), distinct from
+         *     the field being absent in an upsert (which means "keep what is stored").
+         * @enum {string}
+         */
+        Gender: "female" | "male" | "non_binary" | "other" | "unknown";
         /** @description A field a column can be mapped to. */
         ImportField: {
             /** @description What a value must look like. */
@@ -1433,9 +1441,9 @@ export interface components {
             orders: number;
         };
         InvitationBody: {
-            email: string;
+            email: components["schemas"]["Email"];
             /** @description owner, admin, member or viewer (you must be able to give this role). */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         InvitationView: {
             /** Format: date-time */
@@ -1546,9 +1554,8 @@ export interface components {
         MessagePreviewBody: {
             /** @description `sms`, `email`, `whatsapp` or `preferred`. */
             channel: components["schemas"]["SendChannel"];
-            /** @description Render for this customer; without it, for an example customer. */
-            customer_external_id?: string | null;
-            template: string;
+            customer_external_id?: null | components["schemas"]["ExternalId"];
+            template?: string;
         };
         MessageSuggestion: {
             /** @description Who wrote this one: `builtin`, `gemini` or `openai`. */
@@ -1569,13 +1576,8 @@ export interface components {
         MessageSuggestionsBody: {
             /** @description `sms`, `email`, `whatsapp` or `preferred`: decides the length limit (one SMS for `sms`/`preferred`). */
             channel: components["schemas"]["SendChannel"];
-            /**
-             * @description What the campaign wants, e.g. "win back customers who have not shopped in 6 months with 20% off"
-             *     (1 to 500 characters).
-             */
-            objective: string;
-            /** @description The audience (react-querybuilder rule), validated like a preview's; it shapes the wording. */
-            rule?: Record<string, unknown> | null;
+            objective?: string;
+            rule?: null | components["schemas"]["RuleGroup"];
         };
         /** @description An open invitation addressed to the signed-in person. */
         MyInvitation: {
@@ -1601,6 +1603,7 @@ export interface components {
             name: string;
         };
         OrderBatch: {
+            /** @description 1 to `ingest.max_batch_items` (default 1000) orders. */
             items: components["schemas"]["OrderInput"][];
         };
         /**
@@ -1610,38 +1613,25 @@ export interface components {
         OrderInput: {
             /** @description Non-negative decimal amount as a string or number; no exponent, at most the currency's decimals */
             amount: string | number;
-            /**
-             * @description Where the order was placed, free text of 1 to 40 characters (e.g. `web`, `app`, `store`).
-             * @example web
-             */
-            channel?: string | null;
+            channel?: null | components["schemas"]["SalesChannel"];
             /**
              * @description ISO 4217 code; defaults to the workspace currency and must equal it.
              * @example INR
              */
             currency?: string | null;
-            /**
-             * @description `external_id` of the customer who placed it. An unknown customer is created on the fly.
-             * @example C00000042
-             */
-            customer_external_id: string;
-            /**
-             * @description The client's identifier of the order; replays with the same id are ignored.
-             * @example O000000042
-             */
-            external_id: string;
+            /** @description `external_id` of the customer who placed it. An unknown customer is created on the fly. */
+            customer_external_id: components["schemas"]["ExternalId"];
+            /** @description The client's identifier of the order; replays with the same id are ignored. */
+            external_id: components["schemas"]["ExternalId"];
             /** @description At most 100 lines; informational, not summed against `amount`. */
             items?: components["schemas"]["OrderItemInput"][] | null;
             /**
+             * Format: date-time
              * @description RFC 3339 timestamp; defaults to the time the API received the order.
              * @example 2025-05-01T18:45:00+05:30
              */
             ordered_at?: string | null;
-            /**
-             * @description One of `placed`, `paid` (default), `fulfilled`, `cancelled`, `refunded`.
-             * @example paid
-             */
-            status?: string | null;
+            status?: null | components["schemas"]["OrderStatus"];
         };
         /**
          * @description One line of an order as the client sends it. Informational: the order's `amount` is authoritative (it
@@ -1649,25 +1639,23 @@ export interface components {
          *     against it.
          */
         OrderItemInput: {
-            /**
-             * @description Product name, 1 to 200 characters.
-             * @example Cotton kurta
-             */
-            name?: string | null;
+            name?: null | components["schemas"]["ProductName"];
             /**
              * Format: int32
              * @description Units, 1 to 10000.
              * @example 2
              */
             quantity: number;
-            /**
-             * @description Stock-keeping unit, 1 to 64 characters. An item needs a `sku` or a `name`.
-             * @example SKU-KURTA-001
-             */
-            sku?: string | null;
+            sku?: null | components["schemas"]["Sku"];
             /** @description Non-negative decimal amount as a string or number; no exponent, at most the currency's decimals */
             unit_price?: string | number;
         };
+        /**
+         * @description An order's status as the client reports it. Defaults to `Paid` because most systems only send an order once
+         *     money has changed hands. Every status counts as a visit; which ones count toward spend is the store's rule.
+         * @enum {string}
+         */
+        OrderStatus: "placed" | "paid" | "fulfilled" | "cancelled" | "refunded";
         OrderView: {
             amount: string;
             /** Format: int64 */
@@ -1682,9 +1670,18 @@ export interface components {
             received_at: string;
             status: string;
         };
+        /**
+         * @description Full name as it should appear in messages
+         * @example Priya Sharma
+         */
+        PersonName: string;
+        /**
+         * @description Phone number; separators are removed, 7 to 15 digits, optional leading +
+         * @example +91 98765 43210
+         */
+        Phone: string;
         PreviewRequest: {
-            /** @description A react-querybuilder rule; or give `segment_id` to preview a saved segment (and record its size). */
-            rule?: Record<string, unknown> | null;
+            rule?: null | components["schemas"]["RuleGroup"];
             /**
              * Format: int32
              * @description How many matching customers to return (0 to 50, default 10).
@@ -1714,6 +1711,11 @@ export interface components {
             /** @description A URI naming the kind of problem. */
             type: string;
         };
+        /**
+         * @description Product name
+         * @example Cotton kurta
+         */
+        ProductName: string;
         /** @description A provider people can sign in with. */
         ProviderView: {
             display_name: string;
@@ -1775,7 +1777,7 @@ export interface components {
         Role: "owner" | "admin" | "member" | "viewer";
         RoleBody: {
             /** @description owner, admin, member or viewer. */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         /** @description One problem of one row. */
         RowError: {
@@ -1790,10 +1792,63 @@ export interface components {
              */
             row: number;
         };
+        /** @description One comparison. `GET /api/v1/segment-fields` lists each field's operators and the value each operator takes (none, one, a pair, a list, or a number of days). */
+        RuleCondition: {
+            /** @enum {boolean} */
+            disabled?: false;
+            field: string;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            /** @enum {string} */
+            operator: "=" | "!=" | "<" | "<=" | ">" | ">=" | "between" | "notBetween" | "in" | "notIn" | "contains" | "beginsWith" | "endsWith" | "doesNotContain" | "null" | "notNull" | "withinDays" | "olderThanDays";
+            /** @description The operand; its type depends on the operator */
+            value?: unknown;
+            /** @enum {string} */
+            valueSource?: "value";
+        };
+        /**
+         * @description A react-querybuilder group: `and` needs every member, `or` one; `not` negates it. At most 6 levels of groups and 100 conditions in all.
+         * @example {
+         *       "combinator": "and",
+         *       "rules": [
+         *         {
+         *           "field": "total_spend",
+         *           "operator": ">",
+         *           "value": "5000"
+         *         },
+         *         {
+         *           "combinator": "or",
+         *           "rules": [
+         *             {
+         *               "field": "city",
+         *               "operator": "=",
+         *               "value": "Pune"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        RuleGroup: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: (components["schemas"]["RuleGroup"] | components["schemas"]["RuleCondition"])[];
+        };
+        /**
+         * @description Where the order was placed, e.g. web, app, store
+         * @example web
+         */
+        SalesChannel: string;
         SegmentBody: {
+            /** @description At most 1000 characters. */
             description?: string | null;
-            name: string;
-            rule: Record<string, unknown>;
+            name: components["schemas"]["SegmentName"];
+            rule: components["schemas"]["RuleGroup"];
         };
         /** @description What the rule builder needs to render: fields with their operators, and the rules of the format. */
         SegmentFields: {
@@ -1815,15 +1870,16 @@ export interface components {
             rule: Record<string, unknown>;
         };
         SegmentFromTextBody: {
-            /**
-             * @description A description of the audience, e.g. "people who haven't shopped in 6 months and spent over ₹5K"
-             *     (1 to 500 characters).
-             */
-            text: string;
+            text?: string;
         };
         SegmentList: {
             items: components["schemas"]["SegmentView"][];
         };
+        /**
+         * @description The segment's name
+         * @example Lapsed big spenders
+         */
+        SegmentName: string;
         SegmentView: {
             /** Format: date-time */
             created_at: string;
@@ -1853,8 +1909,9 @@ export interface components {
          */
         SettingsSource: "workspace" | "default" | "none";
         SetupBody: {
-            email: string;
-            name?: string | null;
+            email: components["schemas"]["Email"];
+            name?: null | components["schemas"]["PersonName"];
+            /** @description 10 to 256 characters. */
             password: string;
             /** @description The token of the one-time setup link. */
             token: string;
@@ -1867,6 +1924,11 @@ export interface components {
              */
             required: boolean;
         };
+        /**
+         * @description Stock-keeping unit code
+         * @example SKU-KURTA-001
+         */
+        Sku: string;
         /** @description A campaign's messages by status: counts of its `communication_log` rows. */
         StatsView: {
             /**
@@ -1980,6 +2042,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1998,6 +2069,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2061,6 +2141,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2079,6 +2168,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2142,6 +2240,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,6 +2268,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2212,8 +2328,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2278,6 +2412,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -2297,6 +2440,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2357,6 +2509,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -2368,6 +2529,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2424,6 +2594,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2434,6 +2613,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2461,6 +2649,24 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2516,8 +2722,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2571,8 +2795,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2631,6 +2873,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -2650,6 +2901,15 @@ export interface operations {
             };
             /** @description Too many failures; wait */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2692,6 +2952,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     get_me: {
@@ -2712,6 +2990,24 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2781,8 +3077,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2840,8 +3154,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2889,8 +3221,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2926,6 +3276,24 @@ export interface operations {
                     "application/json": components["schemas"]["ProviderView"][];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     setup_status: {
@@ -2943,6 +3311,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2996,6 +3382,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -3006,6 +3401,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3071,6 +3475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3081,6 +3494,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3156,6 +3578,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,6 +3606,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,6 +3676,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3247,6 +3696,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3317,6 +3775,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3328,6 +3795,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3400,6 +3876,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3410,6 +3895,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3480,6 +3974,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3491,6 +3994,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3561,6 +4073,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3572,6 +4093,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3642,6 +4172,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3653,6 +4192,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3716,6 +4264,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3742,6 +4299,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     list_customers: {
@@ -3751,7 +4317,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
-                /** @description Case-insensitive text matched in name, e-mail and external id. */
+                /** @description Case-insensitive text matched in name, e-mail and external id (at most 200 characters). */
                 search?: string;
             };
             header?: never;
@@ -3793,6 +4359,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3803,6 +4378,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3866,6 +4450,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3883,6 +4476,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3953,6 +4555,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -3964,6 +4575,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4031,6 +4651,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4041,6 +4670,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4104,6 +4742,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -4122,6 +4769,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4181,8 +4837,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4242,6 +4916,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -4252,6 +4935,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4330,6 +5022,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -4340,6 +5041,15 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4399,8 +5109,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4472,6 +5200,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4489,6 +5226,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4560,6 +5306,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4577,6 +5332,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4648,6 +5412,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -4666,6 +5439,15 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4725,8 +5507,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4778,8 +5578,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4852,6 +5670,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -4871,6 +5698,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4932,6 +5768,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -4943,6 +5788,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5025,6 +5879,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -5044,6 +5907,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5103,6 +5975,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -5114,6 +5995,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5186,6 +6076,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -5205,6 +6104,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5256,8 +6164,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5321,6 +6247,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5339,6 +6274,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5390,8 +6334,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5443,8 +6405,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5509,6 +6489,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -5528,6 +6517,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5591,6 +6589,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The record is missing or carries another value (field `domain`) */
             422: {
                 headers: {
@@ -5602,6 +6609,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5662,8 +6678,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5728,6 +6762,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -5747,6 +6790,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5806,6 +6858,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -5817,6 +6878,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5868,8 +6938,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5938,6 +7026,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
@@ -5949,6 +7046,15 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6032,6 +7138,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not of the content type this operation takes */
             415: {
                 headers: {
@@ -6058,6 +7173,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     healthz: {
@@ -6075,6 +7199,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -6114,6 +7256,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz: {
@@ -6131,6 +7291,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             503: {

@@ -81,17 +81,26 @@ export function incompletePaths(group: RuleGroupType, catalogue: SegmentFields, 
   return out;
 }
 
+/** A rule as the server takes it (the spec's `RuleGroup`). */
+export type ServerRule = Schemas['RuleGroup'];
+
 /** The rule as the server takes it: react-querybuilder's JSON without its client-side ids. */
-export function toServerRule(group: RuleGroupType): Record<string, unknown> {
+export function toServerRule(group: RuleGroupType): ServerRule {
   return {
-    combinator: group.combinator,
+    // The builder offers only `and` and `or` (`combinators` of the catalogue).
+    combinator: group.combinator.toLowerCase() === 'or' ? 'or' : 'and',
     not: group.not ?? false,
     rules: group.rules
       .filter((r): r is RuleType | RuleGroupType => typeof r !== 'string')
       .map((r) =>
         'rules' in r
           ? toServerRule(r)
-          : { field: r.field, operator: r.operator, value: r.value === undefined ? null : r.value },
+          : {
+              field: r.field,
+              // The builder only offers the catalogue's operators; the server names any other it is sent.
+              operator: r.operator as Schemas['RuleCondition']['operator'],
+              value: r.value === undefined ? null : r.value,
+            },
       ),
   };
 }

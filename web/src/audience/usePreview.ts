@@ -9,7 +9,7 @@ import { ApiProblem } from '@/api/problem';
 import { useDebounced } from '@/lib/useDebounced';
 
 import { groupRuleErrors } from './errors';
-import { incompletePaths, toServerRule, type SegmentFields } from './fields';
+import { incompletePaths, toServerRule, type SegmentFields, type ServerRule } from './fields';
 
 export const PREVIEW_DEBOUNCE_MS = 300;
 
@@ -23,7 +23,7 @@ export function useAudiencePreview(query: RuleGroupType, catalogue: SegmentField
     queryFn: ({ signal }) =>
       unwrap(
         api.POST('/api/v1/segments/preview', {
-          body: { rule: JSON.parse(settledKey) as Record<string, unknown>, sample_size: sampleSize },
+          body: { rule: JSON.parse(settledKey) as ServerRule, sample_size: sampleSize },
           signal,
         }),
       ),

@@ -10,12 +10,13 @@ import { Button } from '@/components/Button';
 import { inputClass, TextAreaField } from '@/components/Field';
 import { SparkIcon } from '@/components/Icons';
 import { Skeleton } from '@/components/States';
+import type { ServerRule } from '@/audience/fields';
 import { useDebounced } from '@/lib/useDebounced';
 
 import type { SendChannel } from './shared';
 import { insertAt } from './template';
 
-function Suggestions({ channel, rule, onUse }: { channel: SendChannel; rule: Record<string, unknown> | null; onUse: (text: string) => void }) {
+function Suggestions({ channel, rule, onUse }: { channel: SendChannel; rule: ServerRule | null; onUse: (text: string) => void }) {
   const [objective, setObjective] = useState('');
   const suggest = useMutation({
     mutationFn: () =>
@@ -72,7 +73,7 @@ export function MessageComposer({
   channel: SendChannel;
   /** Render the preview for this customer (one of the audience); null: the server's example customer. */
   sampleCustomer: { external_id: string; name?: string | null } | null;
-  rule: Record<string, unknown> | null;
+  rule: ServerRule | null;
   errors?: string[] | undefined;
 }) {
   const area = useRef<HTMLTextAreaElement>(null);

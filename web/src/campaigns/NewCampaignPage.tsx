@@ -8,6 +8,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
 import { AudienceBuilder } from '@/audience/AudienceBuilder';
+import type { ServerRule } from '@/audience/fields';
 import { useAudiencePreview } from '@/audience/usePreview';
 import { useSession } from '@/auth/session';
 import { Button } from '@/components/Button';
@@ -64,7 +65,7 @@ export default function NewCampaignPage() {
   const count = current?.count;
   const sample = current?.sample[0] ?? null;
   const rule = mode === 'rule' ? audience.serverRule : null;
-  const segmentRule = useMemo(() => segments.data?.items.find((s) => s.id === segmentId)?.rule as Record<string, unknown> | undefined, [segments.data, segmentId]);
+  const segmentRule = useMemo(() => segments.data?.items.find((s) => s.id === segmentId)?.rule as ServerRule | undefined, [segments.data, segmentId]);
 
   const launch = useMutation({
     mutationFn: () =>

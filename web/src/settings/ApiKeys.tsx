@@ -14,7 +14,7 @@ import { Table, Td, Th, Tr } from '@/components/Table';
 import { formatRelative } from '@/lib/format';
 
 /** The scopes a key can have, as the API names them. */
-const SCOPES = [
+const SCOPES: { value: Schemas['ApiKeyBody']['scopes'][number]; label: string; hint: string }[] = [
   { value: 'ingest', label: 'Ingest', hint: 'send customers and orders' },
   { value: 'read', label: 'Read', hint: 'customers, audiences, campaigns' },
   { value: 'campaigns', label: 'Campaigns', hint: 'create and control campaigns' },
@@ -28,7 +28,7 @@ export function ApiKeys() {
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/api-keys', { signal })) });
   const [creating, setCreating] = useState(false);
   const [label, setLabel] = useState('');
-  const [scopes, setScopes] = useState<string[]>(['ingest']);
+  const [scopes, setScopes] = useState<Schemas['ApiKeyBody']['scopes']>(['ingest']);
   const [created, setCreated] = useState<Created | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<Schemas['ApiKeyView'] | null>(null);

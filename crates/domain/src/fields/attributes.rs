@@ -40,9 +40,12 @@ impl std::borrow::Borrow<str> for AttributeKey {
     }
 }
 
+/// The JSON Schema `pattern` of an attribute name.
+const KEY_PATTERN: &str = "^[a-z][a-z0-9_]{0,62}$";
+
 string_newtype!(
     AttributeKey,
-    super::string_schema("Custom attribute name").pattern(Some("^[a-z][a-z0-9_]{0,62}$")).examples(["tier"])
+    super::string_schema("Custom attribute name").pattern(Some(KEY_PATTERN)).examples(["tier"])
 );
 
 /// A scalar attribute value. Numbers keep their exact JSON text (serde_json `arbitrary_precision`).
@@ -207,7 +210,7 @@ impl From<Attributes> for Map<String, Value> {
 impl utoipa::PartialSchema for Attributes {
     fn schema() -> RefOr<Schema> {
         let scalar = OneOfBuilder::new()
-            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::String).max_length(Some(AttributeValue::MAX_STRING_CHARS)))
             .item(ObjectBuilder::new().schema_type(Type::Number))
             .item(ObjectBuilder::new().schema_type(Type::Boolean))
             .item(ObjectBuilder::new().schema_type(Type::Null));
@@ -217,6 +220,7 @@ impl utoipa::PartialSchema for Attributes {
                 "Custom fields: keys match ^[a-z][a-z0-9_]{0,62}$, values are scalars; null removes a key",
             ))
             .max_properties(Some(Attributes::MAX_KEYS))
+            .property_names(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(KEY_PATTERN))))
             .additional_properties(Some(Schema::OneOf(scalar.build())))
             .into()
     }

@@ -65,9 +65,30 @@ pub use attributes::{AttributeKey, AttributeValue, Attributes};
 pub use choice::{Channel, Gender};
 pub use email::Email;
 pub use phone::Phone;
-pub(crate) use text::bounded_text;
-pub use text::{City, ExternalId, PersonName, ProductName, Sku};
+pub use text::{CampaignName, City, ExternalId, PersonName, ProductName, SalesChannel, SegmentName, Sku};
 pub use timestamp::parse_timestamp;
+
+/// The OpenAPI `pattern` of free text as [`bounded_text`] accepts it: at least one visible character and no
+/// control characters (C0, DEL, C1), so a generator that follows the spec never produces a refused value.
+pub const VISIBLE_TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+
+/// The OpenAPI `pattern` of prose (a description, an objective): as [`VISIBLE_TEXT_PATTERN`], but line breaks
+/// and tabs are allowed.
+pub const PROSE_PATTERN: &str =
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+/// The OpenAPI `pattern` of optional text: possibly empty, never a control character.
+pub const NO_CONTROL_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
+
+/// The OpenAPI schema of required free text: 1..=`max` characters matching `pattern` (one of the patterns
+/// above), for request fields the server checks by hand rather than through a newtype.
+pub fn text_schema(pattern: &str, max: usize) -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(usize::from(pattern != NO_CONTROL_PATTERN)))
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+}
 
 /// Starts the OpenAPI schema of a string field.
 fn string_schema(description: &str) -> utoipa::openapi::ObjectBuilder {

@@ -56,6 +56,7 @@ string_newtype!(
     Phone,
     string_schema("Phone number; separators are removed, 7 to 15 digits, optional leading +")
         .max_length(Some(MAX_RAW_CHARS))
+        .pattern(Some(r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$"))
         .examples(["+91 98765 43210"])
 );
 

@@ -44,6 +44,7 @@ macro_rules! bounded_text_type {
             string_schema($description)
                 .min_length(Some(1))
                 .max_length(Some($max))
+                .pattern(Some(super::VISIBLE_TEXT_PATTERN))
                 .examples([$example])
         );
     };
@@ -85,6 +86,30 @@ bounded_text_type!(
     100,
     "City name",
     "Bengaluru"
+);
+
+bounded_text_type!(
+    /// A saved segment's name, as the audience list shows it.
+    SegmentName,
+    100,
+    "The segment's name",
+    "Lapsed big spenders"
+);
+
+bounded_text_type!(
+    /// A campaign's name, as the campaign list shows it.
+    CampaignName,
+    200,
+    "The campaign's name",
+    "Diwali win-back"
+);
+
+bounded_text_type!(
+    /// Where an order was placed (`web`, `app`, `store`): a free label, not a messaging [`super::Channel`].
+    SalesChannel,
+    40,
+    "Where the order was placed, e.g. web, app, store",
+    "web"
 );
 
 bounded_text_type!(

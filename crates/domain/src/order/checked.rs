@@ -4,11 +4,8 @@
 use serde::de::Error;
 use serde::{Deserialize, Deserializer};
 
-use crate::fields::bounded_text;
+use crate::fields::SalesChannel;
 use crate::money::Money;
-
-/// Longest sales channel label, in characters.
-pub(crate) const MAX_CHANNEL_CHARS: usize = 40;
 
 fn check_amount<E: Error>(money: Money) -> Result<Money, E> {
     if money.is_valid_input() {
@@ -30,7 +27,7 @@ pub(crate) fn optional_amount<'de, D: Deserializer<'de>>(deserializer: D) -> Res
 
 /// Parses a sales channel label: trimmed, 1..=40 characters, no control characters.
 pub(crate) fn parse_channel(raw: &str) -> Result<String, String> {
-    bounded_text(raw, MAX_CHANNEL_CHARS)
+    SalesChannel::parse(raw).map(String::from)
 }
 
 /// An optional sales channel that must already be in parsed form.

@@ -60,11 +60,11 @@ impl From<Quantity> for u32 {
 pub struct OrderItemInput {
     /// Stock-keeping unit, 1 to 64 characters. An item needs a `sku` or a `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "SKU-KURTA-001")]
+    #[schema(value_type = Option<Sku>)]
     pub sku: Option<String>,
     /// Product name, 1 to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "Cotton kurta")]
+    #[schema(value_type = Option<ProductName>)]
     pub name: Option<String>,
     /// Units, 1 to 10000.
     #[schema(minimum = 1, maximum = 10000, example = 2)]

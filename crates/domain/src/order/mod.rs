@@ -19,7 +19,7 @@ pub use item::{OrderItem, OrderItemInput, Quantity};
 pub use status::OrderStatus;
 
 use crate::error::FieldErrors;
-use crate::fields::{parse_timestamp, ExternalId};
+use crate::fields::{parse_timestamp, ExternalId, SalesChannel};
 use crate::money::{Currency, Money};
 
 /// Most items one order may list.
@@ -31,10 +31,10 @@ pub const MAX_ITEMS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
     /// The client's identifier of the order; replays with the same id are ignored.
-    #[schema(example = "O000000042")]
+    #[schema(value_type = ExternalId)]
     pub external_id: String,
     /// `external_id` of the customer who placed it. An unknown customer is created on the fly.
-    #[schema(example = "C00000042")]
+    #[schema(value_type = ExternalId)]
     pub customer_external_id: String,
     /// Total paid, in the workspace currency: a decimal string (`"1499.00"`) or a JSON number (`1499.00`),
     /// never negative, at most as many decimals as the currency has. Read exactly, never as a float.
@@ -42,22 +42,23 @@ pub struct OrderInput {
     pub amount: Value,
     /// ISO 4217 code; defaults to the workspace currency and must equal it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "INR")]
+    #[schema(pattern = "^[A-Za-z]{3}$", example = "INR")]
     pub currency: Option<String>,
     /// One of `placed`, `paid` (default), `fulfilled`, `cancelled`, `refunded`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "paid")]
+    #[schema(value_type = Option<OrderStatus>)]
     pub status: Option<String>,
     /// Where the order was placed, free text of 1 to 40 characters (e.g. `web`, `app`, `store`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "web")]
+    #[schema(value_type = Option<SalesChannel>)]
     pub channel: Option<String>,
     /// At most 100 lines; informational, not summed against `amount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 100)]
     pub items: Option<Vec<OrderItemInput>>,
     /// RFC 3339 timestamp; defaults to the time the API received the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "2025-05-01T18:45:00+05:30")]
+    #[schema(format = DateTime, example = "2025-05-01T18:45:00+05:30")]
     pub ordered_at: Option<String>,
 }
 

@@ -45,6 +45,7 @@ mod number;
 mod operator;
 mod parse;
 mod rule;
+mod schema;
 pub mod time;
 mod value;
 
@@ -56,6 +57,7 @@ pub use number::NumberKey;
 pub use operator::{Operator, OperatorInput};
 pub use parse::{MAX_CONDITIONS, MAX_DEPTH};
 pub use rule::{Combinator, Comparison, Condition, Group, Node, Predicate, Rule, Scalar};
+pub use schema::{RuleCondition, RuleGroup};
 pub use value::{MAX_DAYS, MAX_INTEGER, MAX_LIST_ITEMS, MAX_TEXT_CHARS};
 
 #[cfg(test)]

@@ -30,13 +30,13 @@ const SUMMARY_GROUPS: u32 = 10;
 pub struct MessageSuggestionsBody {
     /// What the campaign wants, e.g. "win back customers who have not shopped in 6 months with 20% off"
     /// (1 to 500 characters).
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::http::schemas::objective)]
     pub objective: Option<String>,
     /// `sms`, `email`, `whatsapp` or `preferred`: decides the length limit (one SMS for `sms`/`preferred`).
     #[schema(value_type = SendChannel)]
     pub channel: Option<String>,
     /// The audience (react-querybuilder rule), validated like a preview's; it shapes the wording.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<converge_domain::segment::RuleGroup>)]
     pub rule: Option<Value>,
 }
 
@@ -66,7 +66,7 @@ pub struct MessageSuggestions {
 pub struct SegmentFromTextBody {
     /// A description of the audience, e.g. "people who haven't shopped in 6 months and spent over ₹5K"
     /// (1 to 500 characters).
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::http::schemas::audience_text)]
     pub text: Option<String>,
 }
 

@@ -18,7 +18,7 @@ use crate::auth::{Caller, GeneratedKey, Scope};
 use crate::http::path::Path;
 use crate::state::SharedState;
 
-const MAX_LABEL: usize = 100;
+pub const MAX_LABEL: usize = 100;
 
 /// An API key as listed.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -55,9 +55,11 @@ pub struct CreatedApiKey {
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyBody {
     /// Any of ingest, read, campaigns, all.
+    #[schema(schema_with = crate::http::schemas::api_key_scopes)]
     pub scopes: Vec<String>,
     /// What the key is for (at most 100 characters).
     #[serde(default)]
+    #[schema(schema_with = crate::http::schemas::api_key_label, required = false)]
     pub label: Option<String>,
 }
 

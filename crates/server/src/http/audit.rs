@@ -22,6 +22,7 @@ pub struct AuditParams {
     /// The `next_before` of the previous page.
     pub before: Option<i64>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -23,11 +23,13 @@ const RECENT_ORDERS: u32 = 50;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// Case-insensitive text matched in name, e-mail and external id.
+    /// Case-insensitive text matched in name, e-mail and external id (at most 200 characters).
+    #[param(max_length = 200)]
     pub search: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -41,15 +41,21 @@ struct BatchBody {
     items: Vec<serde_json::Value>,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct CustomerBatch {
+    /// 1 to `ingest.max_batch_items` (default 1000) customers.
+    #[schema(min_items = 1, max_items = 1000)]
     items: Vec<CustomerInput>,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct OrderBatch {
+    /// 1 to `ingest.max_batch_items` (default 1000) orders.
+    #[schema(min_items = 1, max_items = 1000)]
     items: Vec<OrderInput>,
 }
 

@@ -12,6 +12,7 @@ pub mod customer_messages;
 pub mod customers;
 pub mod dashboard;
 pub mod error;
+pub mod head_limits;
 pub mod health;
 pub mod imports;
 pub mod ingest;
@@ -21,6 +22,7 @@ pub mod nul;
 pub mod path;
 pub mod plain_errors;
 pub mod receipts;
+pub mod schemas;
 pub mod segments;
 pub mod settings;
 pub mod spec;
@@ -185,6 +187,7 @@ fn with_layers(routes: Router<SharedState>, body_limit: usize) -> Router<SharedS
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn(plain_errors::as_problems))
+        .layer(axum::middleware::from_fn(head_limits::refuse_oversized))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");

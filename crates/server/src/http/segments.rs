@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::segment::{Catalogue, FieldView, Rule, MAX_CONDITIONS, MAX_DEPTH};
-use converge_domain::FieldErrors;
+use converge_domain::segment::{Catalogue, FieldView, Rule, RuleGroup, MAX_CONDITIONS, MAX_DEPTH};
+use converge_domain::{FieldErrors, SegmentName};
 use converge_store::{SavedSegment, SegmentWrite};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,10 +42,11 @@ pub struct SegmentFields {
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     /// A react-querybuilder rule; or give `segment_id` to preview a saved segment (and record its size).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<RuleGroup>)]
     pub rule: Option<Value>,
     pub segment_id: Option<i64>,
     /// How many matching customers to return (0 to 50, default 10).
+    #[schema(maximum = 50)]
     pub sample_size: Option<u32>,
 }
 
@@ -62,10 +63,13 @@ pub struct PreviewResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentBody {
+    #[schema(value_type = SegmentName)]
     pub name: String,
+    /// At most 1000 characters.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleGroup)]
     pub rule: Value,
 }
 
@@ -170,10 +174,7 @@ pub async fn preview(
 /// Validates a segment body and counts its audience.
 async fn segment_write(state: &SharedState, caller: &Caller, body: SegmentBody) -> ApiResult<SegmentWrite> {
     let mut errors = FieldErrors::default();
-    let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        errors.push("name", "must be 1 to 100 characters without control characters");
-    }
+    let name = errors.check("name", SegmentName::parse(&body.name));
     let description = body.description.unwrap_or_default().trim().to_owned();
     if description.chars().count() > 1000 {
         errors.push("description", "must be at most 1000 characters");
@@ -186,8 +187,8 @@ async fn segment_write(state: &SharedState, caller: &Caller, body: SegmentBody) 
         }
         Err(other) => return Err(other),
     };
-    let rule = match rule {
-        Some(rule) if errors.is_empty() => rule,
+    let (name, rule) = match (name, rule) {
+        (Some(name), Some(rule)) if errors.is_empty() => (String::from(name), rule),
         _ => return Err(ApiError::Invalid(errors)),
     };
     let now = Utc::now();

@@ -4,11 +4,14 @@
 //!
 //! - a request body (`JsonBody` and the import's CSV): 400 unreadable, 413 too large, 415 wrong type, 422;
 //! - path or query parameters: 422 naming the parameter (`http::path::Path`, the query decoders);
+//! - any request: 414 for an overlong URI, 431 for an oversized header block (`http::head_limits`);
 //! - a caller (`Caller`, answering 401 when there is none): 400 for an unreadable workspace header, 403, and
 //!   429 once the caller's rate limit is spent.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+
+use super::head_limits::{self, MAX_HEADERS, MAX_HEADER_BYTES};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -48,6 +51,9 @@ fn complete_operation(operation: &mut Operation) {
     if has_params {
         add("422", "Invalid input; `errors` names each offending parameter");
     }
+    add("414", &format!("The path and query are longer than {} bytes", head_limits::MAX_URI_BYTES));
+    let headers = format!("More than {} headers, or more than {} bytes of them", MAX_HEADERS, MAX_HEADER_BYTES);
+    add("431", &headers);
     if has_caller {
         add("400", "A header cannot be read (e.g. `X-Converge-Workspace` that is not text)");
         add("403", "The caller may not do this");

@@ -261,9 +261,10 @@ async fn openapi_documents_both_methods(mode: Mode) {
     let statuses = |method: &str| -> Vec<String> {
         route[method]["responses"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default()
     };
-    // 400 (an unreadable workspace header) and 429 (the caller's rate limit) apply to every signed-in call.
-    assert_eq!(statuses("get"), ["200", "400", "401", "403", "429"]);
-    assert_eq!(statuses("put"), ["200", "400", "401", "403", "413", "415", "422", "429"]);
+    // 400 (an unreadable workspace header) and 429 (the caller's rate limit) apply to every signed-in call,
+    // 414 and 431 (an oversized request head) to every call.
+    assert_eq!(statuses("get"), ["200", "400", "401", "403", "414", "429", "431"]);
+    assert_eq!(statuses("put"), ["200", "400", "401", "403", "413", "414", "415", "422", "429", "431"]);
     assert_eq!(route["put"]["requestBody"]["content"]["application/json"]["schema"]["type"], "object", "{route}");
     let view = &spec["components"]["schemas"]["ChannelSettingsView"];
     assert!(view["properties"]["source"].is_object(), "{view}");

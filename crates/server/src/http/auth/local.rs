@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
 use axum::Json;
 use chrono::Utc;
-use converge_domain::{FieldErrors, Role};
+use converge_domain::{FieldErrors, PersonName, Role};
 use converge_store::{NewUser, StoreError, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -31,7 +31,9 @@ const MAX_EMAIL_CHARS: usize = 254;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
+    #[schema(max_length = 254, pattern = "^[^\\x00]*$")]
     pub email: String,
+    #[schema(max_length = 256, pattern = "^[^\\x00]*$")]
     pub password: String,
 }
 
@@ -142,9 +144,14 @@ pub async fn logout(State(state): State<SharedState>, headers: HeaderMap) -> Api
 #[serde(deny_unknown_fields)]
 pub struct SetupBody {
     /// The token of the one-time setup link.
+    #[schema(pattern = "^[^\\x00]*$")]
     pub token: String,
+    #[schema(value_type = converge_domain::Email)]
     pub email: String,
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256, pattern = "^[^\\x00]*$")]
     pub password: String,
+    #[schema(value_type = Option<converge_domain::PersonName>)]
     pub name: Option<String>,
 }
 
@@ -167,6 +174,7 @@ pub async fn setup(
     if let Err(why) = password::check_policy(&body.password) {
         errors.push("password", why);
     }
+    let name = errors.check_optional("name", body.name.as_deref(), PersonName::parse).map(String::from);
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -180,7 +188,7 @@ pub async fn setup(
     }
     let candidate = body.password;
     let hash = state.password_work.run(move || password::hash(&candidate)).await??;
-    let new = NewUser { email, name: body.name, password_hash: Some(hash), email_verified: false };
+    let new = NewUser { email, name, password_hash: Some(hash), email_verified: false };
     let user = match state.store.create_user(&new, now).await {
         Ok(user) => user,
         Err(StoreError::Conflict(_)) => return Err(refused()),

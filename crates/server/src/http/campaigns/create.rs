@@ -9,8 +9,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::segment::Rule;
-use converge_domain::{CampaignStatus, FieldErrors, SendChannel};
+use converge_domain::segment::{Rule, RuleGroup};
+use converge_domain::{CampaignName, CampaignStatus, FieldErrors, SendChannel};
 use converge_store::{NewCampaign, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -27,8 +27,7 @@ use crate::state::SharedState;
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// Set to `true` on a 200 answering a create whose idempotency key was already used.
 pub const IDEMPOTENT_REPLAY_HEADER: &str = "idempotent-replay";
-const MAX_NAME_CHARS: usize = 200;
-const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
 /// Clock skew tolerated on `send_at`: a time this far in the past still means "now".
 const PAST_TOLERANCE_MINUTES: i64 = 5;
 const MAX_DAYS_AHEAD: i64 = 366;
@@ -37,24 +36,25 @@ const MAX_DAYS_AHEAD: i64 = 366;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCampaignBody {
-    /// 1 to 200 characters.
-    #[schema(value_type = String)]
+    #[schema(value_type = CampaignName)]
     pub name: Option<String>,
     /// A saved segment of this workspace: its rule, as it is now, selects the audience.
     pub segment_id: Option<i64>,
     /// A react-querybuilder rule selecting the audience.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<RuleGroup>)]
     pub rule: Option<Value>,
     /// `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel).
     #[schema(value_type = SendChannel)]
     pub channel: Option<String>,
     /// The message, in template syntax (`Hi {{ first_name | default("there") }}`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::http::schemas::template)]
     pub template: Option<String>,
     /// RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
+    #[schema(format = DateTime)]
     pub send_at: Option<String>,
     /// Makes retries safe: a second create with the same key returns the first campaign (200). May also be
     /// sent as the `Idempotency-Key` header; when both are given they must be equal.
+    #[schema(schema_with = crate::http::schemas::idempotency_key, required = false)]
     pub idempotency_key: Option<String>,
 }
 
@@ -199,12 +199,13 @@ async fn validate(
     now: DateTime<Utc>,
 ) -> ApiResult<(NewCampaign, &'static str)> {
     let mut errors = FieldErrors::new();
-    let name = body.name.as_deref().map(str::trim).unwrap_or_default().to_owned();
-    if name.is_empty() {
-        errors.push("name", "is required");
-    } else if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        errors.push("name", format!("must be 1 to {MAX_NAME_CHARS} characters without control characters"));
-    }
+    let name = match body.name.as_deref() {
+        None => {
+            errors.push("name", "is required");
+            None
+        }
+        Some(raw) => errors.check("name", CampaignName::parse(raw)),
+    };
     let channel = match body.channel.as_deref() {
         None => {
             errors.push("channel", "is required (sms, email, whatsapp or preferred)");
@@ -226,14 +227,14 @@ async fn validate(
     };
     let idempotency_key = idempotency_key(headers, body.idempotency_key, &mut errors);
     let audience = audience(state, caller, body.segment_id, body.rule, &mut errors).await?;
-    match (channel, send_at, audience) {
-        (Some(channel), Some(send_at), Some(audience)) if errors.is_empty() => {
+    match (name, channel, send_at, audience) {
+        (Some(name), Some(channel), Some(send_at), Some(audience)) if errors.is_empty() => {
             let (segment_id, rule_json, rule, field) = match audience {
                 Audience::Segment { id, rule_json, rule } => (Some(id), rule_json, rule, "segment_id"),
                 Audience::Rule { rule_json, rule } => (None, rule_json, rule, "rule"),
             };
             let new = NewCampaign {
-                name,
+                name: name.into(),
                 channel,
                 template,
                 segment_id,

@@ -58,9 +58,10 @@ pub struct LogParams {
     #[param(value_type = Option<i64>)]
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 100); the CSV ignores it and has every matching row.
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     /// `json` (default) or `csv` (a download of every matching row).
+    #[param(pattern = "^(json|csv)$")]
     pub format: Option<String>,
 }
 

@@ -20,12 +20,13 @@ use crate::state::SharedState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessagePreviewBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = crate::http::schemas::template)]
     pub template: Option<String>,
     /// `sms`, `email`, `whatsapp` or `preferred`.
     #[schema(value_type = SendChannel)]
     pub channel: Option<String>,
     /// Render for this customer; without it, for an example customer.
+    #[schema(value_type = Option<converge_domain::ExternalId>)]
     pub customer_external_id: Option<String>,
 }
 

@@ -27,7 +27,7 @@ pub struct ListParams {
     #[param(value_type = Option<i64>)]
     pub before: Option<String>,
     /// Page size, 1 to 100 (default 20).
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 

@@ -53,9 +53,11 @@ const PUBLIC_WEBMAIL: &[&str] = &[
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DomainRule {
-    /// A lower-case host name such as `brand.in`.
+    /// A lower-case host name such as `brand.in` (not a public webmail domain).
+    #[schema(max_length = 253, pattern = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
     pub domain: String,
     /// admin, member or viewer (never owner).
+    #[schema(schema_with = crate::http::schemas::joinable_role)]
     pub role: String,
 }
 
@@ -63,6 +65,7 @@ pub struct DomainRule {
 #[serde(deny_unknown_fields)]
 pub struct DomainsBody {
     /// The whole new list (replaces the old one; `[]` clears it).
+    #[schema(max_items = 50)]
     pub domains: Vec<DomainRule>,
 }
 

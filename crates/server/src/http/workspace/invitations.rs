@@ -26,8 +26,10 @@ pub const INVITATION_DAYS: i64 = 7;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationBody {
+    #[schema(value_type = converge_domain::Email)]
     pub email: String,
     /// owner, admin, member or viewer (you must be able to give this role).
+    #[schema(value_type = Role)]
     pub role: String,
 }
 

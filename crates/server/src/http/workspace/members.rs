@@ -32,6 +32,7 @@ pub struct MemberView {
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     /// owner, admin, member or viewer.
+    #[schema(value_type = Role)]
     pub role: String,
 }
 

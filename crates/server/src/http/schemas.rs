@@ -1,0 +1,46 @@
+//! The spec's shapes of request fields the handlers check by hand (not through a domain newtype), for
+//! `#[schema(schema_with = …)]`. Each states exactly what its handler accepts (or less), so a request that
+//! follows the spec is never refused for its shape.
+
+use converge_ai::{MAX_OBJECTIVE_CHARS, MAX_TEXT_CHARS};
+use converge_domain::template::MAX_EMAIL_TEMPLATE_CHARS;
+use converge_domain::{text_schema, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+
+/// An API key's label: optional, at most 100 characters, no control characters.
+pub fn api_key_label() -> RefOr<Schema> {
+    text_schema(NO_CONTROL_PATTERN, crate::http::api_keys::MAX_LABEL).into()
+}
+
+/// An API key's scopes: at least one of `ingest`, `read`, `campaigns`, `all`.
+pub fn api_key_scopes() -> RefOr<Schema> {
+    let scope =
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ingest", "read", "campaigns", "all"]));
+    ArrayBuilder::new().items(scope).min_items(Some(1)).into()
+}
+
+/// A campaign's `Idempotency-Key`: 1 to 200 characters, no control characters.
+pub fn idempotency_key() -> RefOr<Schema> {
+    text_schema(VISIBLE_TEXT_PATTERN, crate::http::campaigns::create::MAX_IDEMPOTENCY_KEY_CHARS).into()
+}
+
+/// A message template: not blank; the channel's own limit (e-mail's is the largest) is checked on create.
+pub fn template() -> RefOr<Schema> {
+    text_schema(PROSE_PATTERN, MAX_EMAIL_TEMPLATE_CHARS).into()
+}
+
+/// What a campaign wants, for message suggestions.
+pub fn objective() -> RefOr<Schema> {
+    text_schema(PROSE_PATTERN, MAX_OBJECTIVE_CHARS).into()
+}
+
+/// An audience described in words, for a rule drafted from it.
+pub fn audience_text() -> RefOr<Schema> {
+    text_schema(PROSE_PATTERN, MAX_TEXT_CHARS).into()
+}
+
+/// The role a workspace domain or an invitation gives: owners are named, never joined by domain.
+pub fn joinable_role() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["admin", "member", "viewer"])).into()
+}
