@@ -1,5 +1,7 @@
 //! Applying vendor receipts on Postgres: one statement per batch.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::{DateTime, Utc};
 use converge_domain::ReceiptStatus;
 use sqlx::{PgConnection, PgPool};
@@ -124,22 +126,51 @@ pub(super) async fn apply_parked(
     Ok(apply_core(conn, &refs, now, false, shard).await?.0)
 }
 
-/// Settles every parked receipt whose message has an acceptance recorded by now: applied where route and
-/// vendor id match, dropped where they do not (the message went out another way; such a receipt can never
-/// apply). This closes the race [`apply_parked`] leaves open: a receipt parked by a transaction that
-/// committed just after the dispatch result's transaction looked for it.
+/// Where the last sweep of [`reconcile`] stopped among the parked receipts (a log id), so that a block of
+/// receipts whose messages are not recorded yet never starves the ones behind it.
+static SWEEP_FROM: AtomicI64 = AtomicI64::new(0);
+/// Parked receipts one sweep looks at.
+const SWEEP_BATCH: i64 = 10_000;
+
+/// Settles parked receipts whose message has an acceptance recorded by now: applied where route and vendor
+/// id match, dropped where they do not (the message went out another way; such a receipt can never apply).
+/// This closes the race [`apply_parked`] leaves open: a receipt parked by a transaction that committed just
+/// after the dispatch result's transaction looked for it.
+///
+/// Each sweep takes the next [`SWEEP_BATCH`] parked receipts in log id order (a range of the primary key)
+/// and looks their messages up by primary key. Both plans hold whatever the statistics say: a join the
+/// planner was free to reorder once scanned the whole log per sweep for minutes (statistics taken at launch,
+/// when no message had a vendor id yet), holding the parked rows the dispatchers then waited for.
 pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
     retrying("reconcile receipts", || async {
         let mut tx = pool.begin().await?;
-        // One primary-key probe per parked receipt (the LATERAL keeps the planner from hashing the whole log,
-        // which it would otherwise do every sweep while a big campaign's receipts are being parked).
+        let parked: Vec<i64> =
+            sqlx::query_scalar("SELECT log_id FROM unmatched_receipts WHERE log_id > $1 ORDER BY log_id LIMIT $2")
+                .bind(SWEEP_FROM.load(Ordering::Relaxed))
+                .bind(SWEEP_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+        let next = match parked.last() {
+            Some(last) if parked.len() as i64 == SWEEP_BATCH => *last,
+            _ => 0,
+        };
+        SWEEP_FROM.store(next, Ordering::Relaxed);
+        if parked.is_empty() {
+            return Ok(0);
+        }
+        let known: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM communication_log WHERE id = ANY($1) AND vendor_message_id IS NOT NULL")
+                .bind(&parked)
+                .fetch_all(&mut *tx)
+                .await?;
+        if known.is_empty() {
+            return Ok(0);
+        }
         let rows: Vec<Parked> = sqlx::query_as(
-            "DELETE FROM unmatched_receipts u WHERE (u.log_id, u.route, u.vendor_message_id) IN ( \
-                 SELECT p.log_id, p.route, p.vendor_message_id FROM unmatched_receipts p CROSS JOIN LATERAL ( \
-                     SELECT 1 FROM communication_log l WHERE l.id = p.log_id AND l.vendor_message_id IS NOT NULL) known \
-                 LIMIT 10000) \
-             RETURNING u.log_id, u.route, u.vendor_message_id, u.status, u.error, u.occurred_at",
+            "DELETE FROM unmatched_receipts WHERE log_id = ANY($1) \
+             RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
         )
+        .bind(&known)
         .fetch_all(&mut *tx)
         .await?;
         let parked = unpark(rows)?;
