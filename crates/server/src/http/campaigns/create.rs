@@ -199,7 +199,7 @@ async fn validate(
     now: DateTime<Utc>,
 ) -> ApiResult<(NewCampaign, &'static str)> {
     let mut errors = FieldErrors::new();
-    let name = match body.name.as_deref() {
+    let name = match body.name.as_deref().filter(|raw| !raw.trim().is_empty()) {
         None => {
             errors.push("name", "is required");
             None
