@@ -80,12 +80,12 @@ pub const PROSE_PATTERN: &str =
 /// The OpenAPI `pattern` of optional text: possibly empty, never a control character.
 pub const NO_CONTROL_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 
-/// The OpenAPI schema of required free text: 1..=`max` characters matching `pattern` (one of the patterns
-/// above), for request fields the server checks by hand rather than through a newtype.
+/// The OpenAPI schema of free text of at most `max` characters matching `pattern` (one of the patterns above,
+/// which also say whether it may be empty), for request fields the server checks by hand rather than through a
+/// newtype.
 pub fn text_schema(pattern: &str, max: usize) -> utoipa::openapi::ObjectBuilder {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::Type::String)
-        .min_length(Some(usize::from(pattern != NO_CONTROL_PATTERN)))
         .max_length(Some(max))
         .pattern(Some(pattern))
 }

@@ -22,6 +22,9 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Every scope, in the order the API lists them.
+    pub const ALL: [Scope; 4] = [Scope::Ingest, Scope::Read, Scope::Campaigns, Scope::All];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Ingest => "ingest",

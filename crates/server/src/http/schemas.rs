@@ -4,9 +4,11 @@
 
 use converge_ai::{MAX_OBJECTIVE_CHARS, MAX_TEXT_CHARS};
 use converge_domain::template::MAX_EMAIL_TEMPLATE_CHARS;
-use converge_domain::{text_schema, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN};
+use converge_domain::{text_schema, Role, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
+
+use crate::auth::Scope;
 
 /// An API key's label: optional, at most 100 characters, no control characters.
 pub fn api_key_label() -> RefOr<Schema> {
@@ -15,8 +17,8 @@ pub fn api_key_label() -> RefOr<Schema> {
 
 /// An API key's scopes: at least one of `ingest`, `read`, `campaigns`, `all`.
 pub fn api_key_scopes() -> RefOr<Schema> {
-    let scope =
-        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["ingest", "read", "campaigns", "all"]));
+    let names = Scope::ALL.map(Scope::as_str);
+    let scope = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(names));
     ArrayBuilder::new().items(scope).min_items(Some(1)).into()
 }
 
@@ -42,5 +44,6 @@ pub fn audience_text() -> RefOr<Schema> {
 
 /// The role a workspace domain or an invitation gives: owners are named, never joined by domain.
 pub fn joinable_role() -> RefOr<Schema> {
-    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["admin", "member", "viewer"])).into()
+    let joinable = Role::ALL.into_iter().filter(|role| *role != Role::Owner).map(Role::as_str);
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(joinable)).into()
 }
