@@ -71,3 +71,31 @@ fn newtypes_are_strings_and_enums_list_their_values() {
     assert_eq!(schema_of::<OrderStatus>()["enum"], json!(["placed", "paid", "fulfilled", "cancelled", "refunded"]));
     assert_eq!(schema_of::<FieldError>()["required"], json!(["field", "message"]));
 }
+
+/// The rule schema spells out exactly the nesting the parser allows, without a schema that refers to itself
+/// (a fuzzer that expands references eagerly would recurse without end).
+#[test]
+fn rule_groups_nest_as_deep_as_the_parser_allows_and_no_deeper() {
+    use crate::segment::{RuleGroup, MAX_DEPTH};
+    use utoipa::ToSchema;
+
+    let mut named = Vec::new();
+    RuleGroup::schemas(&mut named);
+    named.push(("RuleGroup".to_owned(), RuleGroup::schema()));
+    let named: std::collections::HashMap<String, Value> =
+        named.into_iter().map(|(name, schema)| (name, serde_json::to_value(schema).unwrap())).collect();
+    let (mut name, mut levels) = ("RuleGroup".to_owned(), 0);
+    loop {
+        levels += 1;
+        let items = &named[&name]["properties"]["rules"]["items"];
+        assert!(!items.to_string().contains(&format!("/{name}\"")), "{name} refers to itself");
+        let Some(members) = items["oneOf"].as_array() else {
+            assert_eq!(items["$ref"], json!("#/components/schemas/RuleCondition"), "{name}: conditions only");
+            break;
+        };
+        let next = members[0]["$ref"].as_str().unwrap();
+        assert_eq!(members[1]["$ref"], json!("#/components/schemas/RuleCondition"));
+        name = next.trim_start_matches("#/components/schemas/").to_owned();
+    }
+    assert_eq!(levels, MAX_DEPTH);
+}

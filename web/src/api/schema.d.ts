@@ -1837,7 +1837,62 @@ export interface components {
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
             not?: boolean;
-            rules: (components["schemas"]["RuleGroup"] | components["schemas"]["RuleCondition"])[];
+            rules: (components["schemas"]["RuleGroupLevel2"] | components["schemas"]["RuleCondition"])[];
+        };
+        /** @description A group nested 2 levels deep (at most 6). */
+        RuleGroupLevel2: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: (components["schemas"]["RuleGroupLevel3"] | components["schemas"]["RuleCondition"])[];
+        };
+        /** @description A group nested 3 levels deep (at most 6). */
+        RuleGroupLevel3: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: (components["schemas"]["RuleGroupLevel4"] | components["schemas"]["RuleCondition"])[];
+        };
+        /** @description A group nested 4 levels deep (at most 6). */
+        RuleGroupLevel4: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: (components["schemas"]["RuleGroupLevel5"] | components["schemas"]["RuleCondition"])[];
+        };
+        /** @description A group nested 5 levels deep (at most 6). */
+        RuleGroupLevel5: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: (components["schemas"]["RuleGroupLevel6"] | components["schemas"]["RuleCondition"])[];
+        };
+        /** @description A group nested 6 levels deep (at most 6). */
+        RuleGroupLevel6: {
+            /** @enum {string} */
+            combinator: "and" | "or";
+            /** @enum {boolean} */
+            disabled?: false;
+            /** @description Ignored (react-querybuilder's own id) */
+            id?: unknown;
+            not?: boolean;
+            rules: components["schemas"]["RuleCondition"][];
         };
         /**
          * @description Where the order was placed, e.g. web, app, store

@@ -18,35 +18,62 @@ use super::operator::Operator;
 use super::parse::{MAX_CONDITIONS, MAX_DEPTH};
 
 /// A group of a rule: `{"combinator": "and", "rules": [...]}`, members being groups or conditions.
+///
+/// The spec spells the nesting out level by level (`RuleGroup`, `RuleGroupLevel2` … `RuleGroupLevel6`, whose
+/// members are conditions only) instead of one self-referencing schema: it states the depth limit the parser
+/// enforces, and fuzzers that expand references eagerly (schemathesis) cannot recurse without end.
 pub struct RuleGroup;
 
 /// A condition of a rule: `{"field": "total_spend", "operator": ">", "value": "5000"}`.
 pub struct RuleCondition;
 
-impl PartialSchema for RuleGroup {
-    fn schema() -> RefOr<Schema> {
-        let member = OneOfBuilder::new()
-            .item(Ref::from_schema_name(RuleGroup::name()))
-            .item(Ref::from_schema_name(RuleCondition::name()));
-        let rules = ArrayBuilder::new().items(member).max_items(Some(MAX_CONDITIONS));
-        ObjectBuilder::new()
-            .description(Some(format!(
+/// The schema name of the group at `level` (1 is the top-level group).
+fn group_name(level: usize) -> String {
+    if level == 1 {
+        "RuleGroup".to_owned()
+    } else {
+        format!("RuleGroupLevel{level}")
+    }
+}
+
+/// The group at `level`: its members are conditions, or groups one level deeper while the depth allows.
+fn group(level: usize) -> RefOr<Schema> {
+    let condition = Ref::from_schema_name(RuleCondition::name());
+    let rules = if level < MAX_DEPTH {
+        let member = OneOfBuilder::new().item(Ref::from_schema_name(group_name(level + 1))).item(condition);
+        ArrayBuilder::new().items(member)
+    } else {
+        ArrayBuilder::new().items(condition)
+    };
+    let mut group = ObjectBuilder::new()
+        .description(Some(if level == 1 {
+            format!(
                 "A react-querybuilder group: `and` needs every member, `or` one; `not` negates it. At most \
                  {MAX_DEPTH} levels of groups and {MAX_CONDITIONS} conditions in all."
-            )))
-            .property("combinator", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["and", "or"])))
-            .required("combinator")
-            .property("rules", rules)
-            .required("rules")
-            .property("not", ObjectBuilder::new().schema_type(Type::Boolean))
-            .property("id", any().description(Some("Ignored (react-querybuilder's own id)")))
-            .property("disabled", disabled())
-            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-            .examples([json!({"combinator": "and", "rules": [
-                {"field": "total_spend", "operator": ">", "value": "5000"},
-                {"combinator": "or", "rules": [{"field": "city", "operator": "=", "value": "Pune"}]}
-            ]})])
-            .into()
+            )
+        } else {
+            format!("A group nested {level} levels deep (at most {MAX_DEPTH}).")
+        }))
+        .property("combinator", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["and", "or"])))
+        .required("combinator")
+        .property("rules", rules.max_items(Some(MAX_CONDITIONS)))
+        .required("rules")
+        .property("not", ObjectBuilder::new().schema_type(Type::Boolean))
+        .property("id", any().description(Some("Ignored (react-querybuilder's own id)")))
+        .property("disabled", disabled())
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    if level == 1 {
+        group = group.examples([json!({"combinator": "and", "rules": [
+            {"field": "total_spend", "operator": ">", "value": "5000"},
+            {"combinator": "or", "rules": [{"field": "city", "operator": "=", "value": "Pune"}]}
+        ]})]);
+    }
+    group.into()
+}
+
+impl PartialSchema for RuleGroup {
+    fn schema() -> RefOr<Schema> {
+        group(1)
     }
 }
 
@@ -57,6 +84,7 @@ impl ToSchema for RuleGroup {
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push((RuleCondition::name().into(), RuleCondition::schema()));
+        schemas.extend((2..=MAX_DEPTH).map(|level| (group_name(level), group(level))));
     }
 }
 
