@@ -18,20 +18,29 @@ pub const MAX_CONDITIONS: usize = 100;
 const MAX_ERRORS: usize = 50;
 
 /// Keys react-querybuilder puts on groups and conditions that carry no meaning for us.
-const GROUP_KEYS: [&str; 5] = ["combinator", "not", "rules", "id", "disabled"];
-const CONDITION_KEYS: [&str; 6] = ["field", "operator", "value", "valueSource", "id", "disabled"];
+const GROUP_KEYS: [&str; 7] = ["combinator", "not", "rules", "id", "disabled", "path", "muted"];
+const CONDITION_KEYS: [&str; 8] = ["field", "operator", "value", "valueSource", "id", "disabled", "path", "muted"];
+/// Longest `path` (react-querybuilder's index path from the root) worth reading: deeper than any rule can be.
+pub(super) const MAX_PATH: usize = 16;
 
 impl Rule {
     /// Parses a react-querybuilder rule. Errors name JSON paths under `rule` (`rule.rules[1].value`,
     /// `rule.rules[0].rules[2].field`), so the HTTP layer can return them as they are.
     ///
-    /// Accepted beside the meaningful keys: `id` (any value, ignored), `disabled: false`, and
-    /// `valueSource: "value"`. Refused: unknown keys (typos should not silently change an audience),
-    /// `disabled: true` (the UI must drop disabled rules rather than have the server guess), field-to-field
-    /// comparisons, and react-querybuilder's "independent combinators" form (strings inside `rules`).
+    /// Accepted beside the meaningful keys, as react-querybuilder v8 produces them: `id` (any value, ignored),
+    /// `path` (the index path its `transformQuery` adds; an array of indexes, ignored), `disabled: false`,
+    /// `valueSource: "value"`, and `muted` (a muted rule or group is left out, unread, as its `formatQuery`
+    /// leaves it out of every export; the top-level group cannot be muted). Refused: unknown keys (typos should
+    /// not silently change an audience), `disabled: true` (the UI must drop disabled rules rather than have
+    /// the server guess), field-to-field comparisons, and react-querybuilder's "independent combinators" form
+    /// (strings inside `rules`).
     pub fn parse(json: &Value, catalogue: &Catalogue, currency: &Currency) -> Result<Rule, FieldErrors> {
         let mut parser = Parser { catalogue, currency, errors: FieldErrors::new(), conditions: 0 };
         let root = match json {
+            Value::Object(object) if is_muted(object) => {
+                parser.error("rule.muted", "cannot be true on the top-level group; remove the rule instead");
+                None
+            }
             Value::Object(object) if object.contains_key("rules") => parser.group(object, "rule", 1),
             _ => {
                 parser.error("rule", "must be a group: {\"combinator\": \"and\"|\"or\", \"rules\": [...]}");
@@ -71,6 +80,14 @@ impl Parser<'_> {
         match object.get("disabled") {
             None | Some(Value::Bool(false)) => {}
             Some(_) => self.error(&format!("{path}.disabled"), "must be false; remove disabled rules instead"),
+        }
+        match object.get("path") {
+            None => {}
+            Some(Value::Array(indexes)) if indexes.len() <= MAX_PATH && indexes.iter().all(Value::is_u64) => {}
+            Some(_) => self.error(&format!("{path}.path"), format!("must be an array of at most {MAX_PATH} indexes")),
+        }
+        if !matches!(object.get("muted"), None | Some(Value::Bool(_))) {
+            self.error(&format!("{path}.muted"), "must be true or false");
         }
     }
 
@@ -112,6 +129,7 @@ impl Parser<'_> {
 
     fn node(&mut self, member: &Value, path: &str, depth: usize) -> Option<Node> {
         match member {
+            Value::Object(object) if is_muted(object) => None,
             Value::Object(object) if object.contains_key("rules") => {
                 self.group(object, path, depth + 1).map(Node::Group)
             }
@@ -252,4 +270,9 @@ impl Parser<'_> {
         }
         valid.then_some(Predicate::In(texts))
     }
+}
+
+/// A muted rule or group (react-querybuilder v8): left out, as its own exports leave it out.
+fn is_muted(object: &Map<String, Value>) -> bool {
+    object.get("muted") == Some(&Value::Bool(true))
 }

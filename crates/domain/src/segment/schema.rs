@@ -15,7 +15,7 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::operator::Operator;
-use super::parse::{MAX_CONDITIONS, MAX_DEPTH};
+use super::parse::{MAX_CONDITIONS, MAX_DEPTH, MAX_PATH};
 
 /// A group of a rule: `{"combinator": "and", "rules": [...]}`, members being groups or conditions.
 ///
@@ -61,6 +61,8 @@ fn group(level: usize) -> RefOr<Schema> {
         .property("not", ObjectBuilder::new().schema_type(Type::Boolean))
         .property("id", any().description(Some("Ignored (react-querybuilder's own id)")))
         .property("disabled", disabled())
+        .property("path", path())
+        .property("muted", if level == 1 { top_level_muted() } else { muted(MUTED) })
         .additional_properties(Some(AdditionalProperties::FreeForm(false)));
     if level == 1 {
         group = group.examples([json!({"combinator": "and", "rules": [
@@ -104,6 +106,8 @@ impl PartialSchema for RuleCondition {
             .property("valueSource", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["value"])))
             .property("id", any().description(Some("Ignored (react-querybuilder's own id)")))
             .property("disabled", disabled())
+            .property("path", path())
+            .property("muted", muted(MUTED))
             .additional_properties(Some(AdditionalProperties::FreeForm(false)))
             .into()
     }
@@ -118,6 +122,26 @@ impl ToSchema for RuleCondition {
 /// Any JSON value.
 fn any() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(SchemaType::AnyValue)
+}
+
+const MUTED: &str = "A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too)";
+
+/// `muted`, a boolean.
+fn muted(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Boolean).description(Some(description))
+}
+
+/// The top-level group cannot be muted (nothing would be left).
+fn top_level_muted() -> ObjectBuilder {
+    muted("Must be false: the top-level group cannot be muted").enum_values(Some([false]))
+}
+
+/// `path`: react-querybuilder's index path from the root (its `transformQuery` adds it); ignored.
+fn path() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .max_items(Some(MAX_PATH))
+        .description(Some("Ignored (react-querybuilder's index path)"))
 }
 
 /// `disabled` may only be `false`: the UI drops disabled rules rather than have the server guess.

@@ -81,6 +81,17 @@ fn bad_rules_name_the_path_of_each_problem() {
             "must be false",
         ),
         (
+            and(json!([{"field": "visits", "operator": ">", "value": 1, "muted": "yes"}])),
+            "rule.rules[0].muted",
+            "true or false",
+        ),
+        (
+            and(json!([{"field": "visits", "operator": ">", "value": 1, "path": [0, -1]}])),
+            "rule.rules[0].path",
+            "array of at most 16 indexes",
+        ),
+        (json!({"combinator": "and", "rules": [], "muted": true}), "rule.muted", "top-level group"),
+        (
             and(json!([{"field": "visits", "operator": ">", "value": 1, "operater": "<"}])),
             "rule.rules[0]",
             "unknown key \"operater\"",

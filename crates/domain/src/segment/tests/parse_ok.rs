@@ -40,6 +40,26 @@ fn accepts_react_querybuilder_output_with_its_extra_keys() {
     assert_eq!(inner.combinator, Combinator::Or);
 }
 
+/// react-querybuilder v8 adds `path` (its `transformQuery`) and `muted`; its `formatQuery` leaves muted rules
+/// and groups out of every export, and so does the parser, without reading them.
+#[test]
+fn accepts_paths_and_leaves_muted_members_out() {
+    let rule = parse(json!({
+        "combinator": "and", "path": [], "muted": false,
+        "rules": [
+            {"field": "total_spend", "operator": ">", "value": 10000, "path": [0]},
+            {"field": "no_such_field", "operator": "?", "muted": true, "path": [1]},
+            {"combinator": "or", "muted": true, "rules": [{"field": "visits", "operator": "<", "value": 3}]},
+            {"combinator": "or", "path": [3], "rules": [
+                {"field": "visits", "operator": "<", "value": "3", "path": [3, 0], "muted": false},
+                {"field": "city", "operator": "=", "value": "Pune", "muted": true}]}]
+    }))
+    .unwrap();
+    assert_eq!(rule.condition_count(), 2);
+    let Node::Group(inner) = &rule.root().rules[1] else { panic!("group expected") };
+    assert_eq!(inner.rules.len(), 1);
+}
+
 #[test]
 fn values_are_read_in_the_field_type() {
     assert_eq!(predicate("total_spend", ">", json!(10000)), Predicate::Compare(Comparison::Gt, Scalar::Int(1_000_000)));
