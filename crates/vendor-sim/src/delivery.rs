@@ -18,10 +18,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::ledger::{Attempt, RequestCounters};
 use crate::outbox::ReceiptJob;
-use crate::receipt::Receipt;
-use crate::signature::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::sim::Sim;
 use crate::timers::Job;
+use converge_vendor_wire::Receipt;
+use converge_vendor_wire::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Attempts per receipt copy before it is given up on (about 30 s of retrying in all).
 pub const MAX_ATTEMPTS: u32 = 10;

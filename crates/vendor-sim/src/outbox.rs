@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
-use crate::receipt::Receipt;
 use crate::sync::lock;
+use converge_vendor_wire::Receipt;
 
 /// One copy of one receipt on its way to the callback URL.
 #[derive(Debug, Clone)]

@@ -4,19 +4,11 @@
 //! concurrent senders, retries and batch splits cannot change any outcome: the same seed and the same set of
 //! references always give the same ledger, which is what end-to-end tests compare against.
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::message::Channel;
+pub use converge_vendor_wire::Outcome;
 
-/// A message's final state as reported in receipts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Outcome {
-    #[serde(rename = "SENT")]
-    Sent,
-    #[serde(rename = "FAILED")]
-    Failed,
-}
+use crate::message::Channel;
 
 /// What will happen to one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,19 @@
-//! The delivery receipt wire format, shared with Converge's receipt endpoint so both ends parse the same thing.
+//! Delivery receipts: what a vendor POSTs to Converge's receipt endpoint once it knows a message's outcome.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::Outcome;
+/// Most receipts in one callback request: Converge's receipt endpoint takes at most this many.
+pub const MAX_RECEIPT_BATCH: usize = 1_000;
+
+/// A message's final state as reported in receipts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    #[serde(rename = "SENT")]
+    Sent,
+    #[serde(rename = "FAILED")]
+    Failed,
+}
 
 /// One message's outcome as reported to the callback URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,12 +1,22 @@
-//! Request and response bodies of the HTTP API, public so Converge's vendor client parses exactly what the
-//! simulator writes.
+//! Request and response bodies of sending: what a vendor answers to `POST /v1/messages` and
+//! `POST /v1/messages/batch`, and its error body.
 
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::{LedgerEntry, Status};
-
 /// Most messages in one `POST /v1/messages/batch`.
 pub const MAX_BATCH: usize = 1_000;
+
+/// Where a message stands. `queued` until the vendor knows its outcome, then the outcome, spelled as in
+/// receipts and in Converge's `communication_log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    #[serde(rename = "queued")]
+    Queued,
+    #[serde(rename = "SENT")]
+    Sent,
+    #[serde(rename = "FAILED")]
+    Failed,
+}
 
 /// The answer to an accepted send: 202 for a new message, 200 with `duplicate: true` for a known reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,13 +49,6 @@ pub enum BatchItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchResponse {
     pub results: Vec<BatchItem>,
-}
-
-/// `GET /v1/ledger` answer. Pass `next` as `after` to read on; `null` when the end was reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerPage {
-    pub entries: Vec<LedgerEntry>,
-    pub next: Option<u64>,
 }
 
 /// Every error answer: a stable machine code and a sentence for people.

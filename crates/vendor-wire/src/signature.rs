@@ -1,7 +1,7 @@
 //! Receipt signatures: `v1=<hex HMAC-SHA256(secret, "{timestamp}.{body}")>`.
 //!
-//! The simulator signs with [`sign`]; Converge's receipt endpoint checks with [`verify`], so both ends share one
-//! implementation and cannot drift apart. The timestamp is part of the MAC so a captured request cannot be
+//! A vendor signs with [`sign`] (the simulator does); Converge's receipt endpoint checks with [`verify`], so
+//! both ends share one implementation and cannot drift apart. The timestamp is part of the MAC so a captured request cannot be
 //! replayed outside the tolerance window.
 
 use std::time::Duration;
@@ -83,7 +83,7 @@ pub fn verify(
 }
 
 /// Compares two secrets (API keys) without leaking where they differ through timing.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     // Comparing MACs of both sides keeps the time independent of the content and of the length of `a`.
     let mut left = keyed(b"converge-vendor-sim/compare");
     left.update(a);

@@ -6,7 +6,7 @@
 //! answers through Converge. The node's default vendor is the operator's: its reasons are quoted (bounded,
 //! on one line), since they tell a marketer why a number was refused.
 
-use converge_vendor_sim::wire::{BatchItem, BatchResponse, ErrorBody};
+use converge_vendor_wire::{BatchItem, BatchResponse, ErrorBody};
 use reqwest::{header, Response, StatusCode};
 
 use crate::sender::{OutboundMessage, SendOutcome};
@@ -145,8 +145,8 @@ async fn error_body(mut response: Response) -> String {
 #[cfg(test)]
 mod tests {
     use converge_domain::Channel;
-    use converge_vendor_sim::wire::SendResponse;
-    use converge_vendor_sim::Status;
+    use converge_vendor_wire::SendResponse;
+    use converge_vendor_wire::Status;
 
     use super::*;
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use converge_vendor_sim::wire::MAX_BATCH;
+use converge_vendor_wire::MAX_BATCH;
 use reqwest::redirect::Policy;
 use reqwest::Url;
 use serde::Serialize;

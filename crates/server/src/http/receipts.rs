@@ -32,7 +32,7 @@ use chrono::{DateTime, Duration as Span, Utc};
 use converge_channels::{usable_vendor_id, DEFAULT_ROUTE, MAX_VENDOR_ID_BYTES};
 use converge_domain::{FieldErrors, ReceiptStatus};
 use converge_queue::QueueError;
-use converge_vendor_sim::{verify, SignatureError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use converge_vendor_wire::{verify, SignatureError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -44,7 +44,7 @@ use crate::http::path::Path;
 use crate::state::{streams, SharedState};
 
 /// Most receipts one request may carry (the vendor sends at most this many per callback).
-pub const MAX_RECEIPTS: usize = converge_vendor_sim::MAX_RECEIPT_BATCH;
+pub const MAX_RECEIPTS: usize = converge_vendor_wire::MAX_RECEIPT_BATCH;
 /// Longest failure reason accepted, in characters.
 const MAX_ERROR_CHARS: usize = 1000;
 /// Oldest outcome a receipt may report: vendors retry callbacks for a day or three, never for a month.

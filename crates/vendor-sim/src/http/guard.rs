@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use crate::signature::constant_time_eq;
 use crate::sim::Sim;
+use converge_vendor_wire::constant_time_eq;
 
 /// During `outage_until` every request is answered 503 with `Retry-After`, before authentication, as a real
 /// gateway's load balancer would.

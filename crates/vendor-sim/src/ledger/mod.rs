@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 
 use crate::message::{Channel, Message};
 use crate::outcome::{Fate, Outcome};
-use crate::receipt::Receipt;
 use crate::sync::lock;
+use converge_vendor_wire::Receipt;
 pub(crate) use counts::{Counts, RequestCounters};
 pub use view::{LedgerEntry, ReceiptLog, ReceiptState, Stats, Status};
 

@@ -5,18 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::message::Channel;
-
-/// Where a message stands. `queued` until its delay passes, then its outcome, spelled as in receipts and in
-/// Converge's `communication_log`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Status {
-    #[serde(rename = "queued")]
-    Queued,
-    #[serde(rename = "SENT")]
-    Sent,
-    #[serde(rename = "FAILED")]
-    Failed,
-}
+pub use converge_vendor_wire::Status;
 
 /// How delivering a message's receipt went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
