@@ -1,5 +1,7 @@
 //! The generator's contract: valid, deterministic, realistic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};

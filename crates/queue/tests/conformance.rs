@@ -2,6 +2,8 @@
 //! (`embedded::name` and `redis::name`), each on a fresh queue. `specific/` holds the promises of one backend
 //! only. Redis tests skip (saying so) when Redis is unreachable, except on CI (`CI=true`) where they fail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 mod specific;
 mod suite;
 mod support;

@@ -17,6 +17,8 @@ mod saved;
 pub mod segment;
 mod settings;
 pub mod sqlite;
+// Test support (a database per test): failing loudly is its job.
+#[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 pub mod testing;
 
 use async_trait::async_trait;

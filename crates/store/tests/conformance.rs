@@ -3,6 +3,8 @@
 //! Every `conformance!` test runs twice: `sqlite::name` on a temporary file and `postgres::name` on a fresh
 //! database (mandatory when `CI=true`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 mod support;
 
 use chrono::{Duration, TimeZone, Utc};

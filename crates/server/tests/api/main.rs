@@ -4,6 +4,8 @@
 //! queue) or production mode (a fresh Postgres database + Redis with its own key prefix). `process` runs the
 //! real `converge` binary for end-to-end, crash and multi-worker tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 mod admin;
 mod ai;
 mod auth;

@@ -5,6 +5,8 @@
 //! redirects, with cookies) until the redirect to our callback; `responder` is a one-answer HTTP server for
 //! the discovery edge cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 mod discovery;
 mod flow;
 mod provider;

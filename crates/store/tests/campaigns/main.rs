@@ -2,6 +2,8 @@
 //! results, receipts, the life cycle and the log. After every step the campaign's counters must equal the
 //! log counted directly ([`check`]). Postgres runs when reachable and is mandatory with `CI=true`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 #[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;

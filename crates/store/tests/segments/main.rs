@@ -1,6 +1,8 @@
 //! Segment rules against real databases: the evaluator/SQLite/Postgres property, injection attempts, and
 //! workspace isolation. Postgres runs when reachable and is mandatory with `CI=true`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
+
 #[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;
