@@ -210,7 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::VendorSim(args) => {
-            crate::telemetry::init(LogFormat::Json);
+            crate::telemetry::init(LogFormat::Auto);
             let defaults = converge_vendor_sim::SimConfig::default();
             let config = converge_vendor_sim::SimConfig {
                 bind: args.bind,

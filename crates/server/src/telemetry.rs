@@ -1,5 +1,5 @@
-//! Logging setup: JSON lines by default (one object per event, with the request id of the span it belongs
-//! to), or human-readable text for local work.
+//! Logging setup: human-readable text on a terminal, JSON lines otherwise (one object per event, with the
+//! request id of the span it belongs to); `log_format` forces either.
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -9,6 +9,8 @@ use crate::config::LogFormat;
 
 /// Installs the global subscriber. `RUST_LOG` overrides the default `info` level.
 pub fn init(format: LogFormat) {
+    use std::io::IsTerminal;
+    let format = format.resolve(std::io::stderr().is_terminal());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     // A second initialisation (tests) is harmless and ignored.
@@ -22,7 +24,7 @@ pub fn init(format: LogFormat) {
                     .with_span_list(false),
             )
             .try_init(),
-        LogFormat::Pretty => {
+        LogFormat::Pretty | LogFormat::Auto => {
             registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).compact()).try_init()
         }
     };

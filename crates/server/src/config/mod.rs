@@ -69,12 +69,27 @@ impl Role {
     }
 }
 
+/// How log events are written to stderr.
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    /// Readable text when stderr is a terminal (a person is watching), JSON lines when it is not (a log
+    /// collector is).
     #[default]
+    Auto,
     Json,
     Pretty,
+}
+
+impl LogFormat {
+    /// The format to write: `Json` or `Pretty`, `Auto` decided by whether stderr is a terminal.
+    pub fn resolve(self, stderr_is_terminal: bool) -> LogFormat {
+        match self {
+            LogFormat::Auto if stderr_is_terminal => LogFormat::Pretty,
+            LogFormat::Auto => LogFormat::Json,
+            chosen => chosen,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -143,7 +158,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "converge:".into(),
             role: Role::All,
-            log_format: LogFormat::Json,
+            log_format: LogFormat::Auto,
             database_max_connections: 16,
             default_workspace: "default".into(),
             default_currency: "INR".into(),
@@ -236,6 +251,24 @@ mod tests {
             assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
             assert!(settings.database_url.is_none() && settings.redis_url.is_none());
             assert_eq!(settings.role, Role::All);
+            Ok(())
+        });
+    }
+
+    /// Logs are for whoever reads them: a person at a terminal gets text, a collector JSON, unless told.
+    #[test]
+    fn log_format_follows_the_reader_unless_set() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(settings.log_format, LogFormat::Auto);
+            assert_eq!(settings.log_format.resolve(true), LogFormat::Pretty);
+            assert_eq!(settings.log_format.resolve(false), LogFormat::Json);
+            jail.set_env("CONVERGE_LOG_FORMAT", "json");
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(settings.log_format.resolve(true), LogFormat::Json);
+            jail.set_env("CONVERGE_LOG_FORMAT", "pretty");
+            let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
+            assert_eq!(settings.log_format.resolve(false), LogFormat::Pretty);
             Ok(())
         });
     }
