@@ -10,7 +10,15 @@ const runs = Number(runsArg ?? 10);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 
 async function measure(path, heading, cookies) {
@@ -33,8 +41,16 @@ async function measure(path, heading, cookies) {
   const visible = Date.now() - t0;
   const nav = await page.evaluate(() => {
     const [n] = performance.getEntriesByType('navigation');
-    const bytes = performance.getEntriesByType('resource').reduce((sum, r) => sum + (r.transferSize || 0), n.transferSize || 0);
-    return { ttfb: n.responseStart, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, shown: window.__headingAt, bytes };
+    const bytes = performance
+      .getEntriesByType('resource')
+      .reduce((sum, r) => sum + (r.transferSize || 0), n.transferSize || 0);
+    return {
+      ttfb: n.responseStart,
+      dcl: n.domContentLoadedEventEnd,
+      load: n.loadEventEnd,
+      shown: window.__headingAt,
+      bytes,
+    };
   });
   await context.close();
   return { ...nav, visible };

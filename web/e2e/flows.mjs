@@ -44,15 +44,27 @@ function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { record.push(cell); cell = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { record.push(cell); records.push(record); record = []; cell = ''; i++; }
-    else cell += c;
+    else if (c === ',') {
+      record.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = '';
+      i++;
+    } else cell += c;
   }
-  if (cell !== '' || record.length) { record.push(cell); records.push(record); }
+  if (cell !== '' || record.length) {
+    record.push(cell);
+    records.push(record);
+  }
   return records;
 }
 
@@ -220,11 +232,14 @@ export function flows(ctx) {
         // Reordering: drag a condition below another, and move it back with the keyboard-reachable button.
         await page.getByRole('button', { name: '+ Condition' }).first().click();
         await page.locator('.converge-builder .rule').nth(1).locator('select.rule-fields').selectOption('city');
-        const order = () => page.locator('.converge-builder select.rule-fields').evaluateAll((els) => els.map((e) => e.value));
+        const order = () =>
+          page.locator('.converge-builder select.rule-fields').evaluateAll((els) => els.map((e) => e.value));
         assertEqual(await order(), ['visits', 'city'], 'conditions before dragging');
         const rules = page.locator('.converge-builder .rule');
         await rules.nth(0).locator('.queryBuilder-dragHandle').dragTo(rules.nth(1));
-        await waitFor('the drag to reorder', async () => JSON.stringify(await order()) === '["city","visits"]', { timeoutMs: 5_000 });
+        await waitFor('the drag to reorder', async () => JSON.stringify(await order()) === '["city","visits"]', {
+          timeoutMs: 5_000,
+        });
         await rules.nth(1).getByRole('button', { name: 'Move this condition up' }).click();
         assertEqual(await order(), ['visits', 'city'], 'conditions after moving one up');
       },
@@ -236,8 +251,14 @@ export function flows(ctx) {
         await heading(page, 'New campaign');
         await page.getByLabel('Campaign name').fill('Come back soon');
         await page.getByTestId('segment-count').waitFor();
-        assertEqual(await numberIn(page.getByTestId('segment-count')), state.audienceCount, 'the segment count in the composer');
-        await page.getByLabel('Message', { exact: true }).fill('Hi {{ first_name | default("there") }}, 20% off in {{ city }} this week!');
+        assertEqual(
+          await numberIn(page.getByTestId('segment-count')),
+          state.audienceCount,
+          'the segment count in the composer',
+        );
+        await page
+          .getByLabel('Message', { exact: true })
+          .fill('Hi {{ first_name | default("there") }}, 20% off in {{ city }} this week!');
         await page.getByTestId('message-preview').waitFor();
         await checkPage(page, 'campaign-composer', screenshots);
         await page.getByRole('button', { name: 'Review and send' }).click();
@@ -257,11 +278,21 @@ export function flows(ctx) {
           { timeoutMs: 120_000, intervalMs: 500 },
         );
         // The page follows on its own (it polls while live).
-        await waitFor('the page to show the final numbers', async () => (await numberIn(page.getByTestId('stat-pending'))) === 0 && (await numberIn(page.getByTestId('stat-sent'))) === final.stats.sent, { timeoutMs: 15_000 });
+        await waitFor(
+          'the page to show the final numbers',
+          async () =>
+            (await numberIn(page.getByTestId('stat-pending'))) === 0 &&
+            (await numberIn(page.getByTestId('stat-sent'))) === final.stats.sent,
+          { timeoutMs: 15_000 },
+        );
         assertEqual(await numberIn(page.getByTestId('stat-audience')), final.stats.audience, 'audience shown');
         assertEqual(await numberIn(page.getByTestId('stat-failed')), final.stats.failed, 'failed shown');
         assertEqual(final.stats.audience, state.audienceCount, 'the campaign audience equals the previewed count');
-        assertEqual(final.stats.sent + final.stats.failed + final.stats.skipped, final.stats.audience, 'every message has an outcome');
+        assertEqual(
+          final.stats.sent + final.stats.failed + final.stats.skipped,
+          final.stats.audience,
+          'every message has an outcome',
+        );
         assert(final.stats.sent > 0, 'some messages were sent');
         await page.locator('.recharts-wrapper').first().waitFor();
         await checkPage(page, 'campaign', screenshots);
@@ -271,7 +302,10 @@ export function flows(ctx) {
         const who = await recipient.textContent();
         await recipient.click();
         await heading(page, who);
-        await page.getByRole('region', { name: 'Messages sent to this customer' }).getByRole('link', { name: 'Come back soon' }).waitFor();
+        await page
+          .getByRole('region', { name: 'Messages sent to this customer' })
+          .getByRole('link', { name: 'Come back soon' })
+          .waitFor();
         await page.getByRole('region', { name: 'Messages sent to this customer' }).getByText('Sent').waitFor();
         await checkPage(page, 'customer-with-messages', screenshots);
         await page.goBack();
@@ -295,18 +329,27 @@ export function flows(ctx) {
         const [header, ...rows] = all.records;
         assertEqual(header.slice(0, 4), ['id', 'customer_external_id', 'customer_name', 'status'], 'the header row');
         assertEqual(rows.length, stats.audience, 'one row per message');
-        assert(rows.every((row) => row.length === header.length), 'every row has every column');
+        assert(
+          rows.every((row) => row.length === header.length),
+          'every row has every column',
+        );
         assertEqual(new Set(rows.map((row) => row[0])).size, rows.length, 'no message twice');
         const sent = rows.filter((row) => row[3] === 'SENT');
         assertEqual(sent.length, stats.sent, 'SENT rows');
         const message = header.indexOf('message');
-        assert(sent.every((row) => row[message].includes('20% off in')), 'the rendered message is in each SENT row');
+        assert(
+          sent.every((row) => row[message].includes('20% off in')),
+          'the rendered message is in each SENT row',
+        );
 
         await page.getByRole('combobox', { name: 'Status' }).selectOption('SENT');
         const onlySent = await exportCsv(page);
         assertEqual(onlySent.name, `campaign-${id}-log-sent.csv`, 'the filtered file name');
         assertEqual(onlySent.records.length - 1, stats.sent, 'the SENT export has the SENT rows');
-        assert(onlySent.records.slice(1).every((row) => row[3] === 'SENT'), 'only SENT rows');
+        assert(
+          onlySent.records.slice(1).every((row) => row[3] === 'SENT'),
+          'only SENT rows',
+        );
       },
     ],
     [
@@ -322,19 +365,33 @@ export function flows(ctx) {
         assertEqual(want, ['total_spend', 'visits'], 'the fields the assistant understood');
         await page.getByLabel('Describe the audience in words').fill(words);
         await page.getByRole('button', { name: 'Build from text' }).click();
-        const fields = () => page.locator('.converge-builder select.rule-fields').evaluateAll((els) => els.map((e) => e.value));
-        await waitFor('the builder to hold the rule from the words', async () => JSON.stringify(await fields()) === JSON.stringify(want), { timeoutMs: 10_000 });
-        const api = await apiAsPage(page, 'POST', '/api/v1/segments/preview', { rule: asked.json.rule, sample_size: 0 });
+        const fields = () =>
+          page.locator('.converge-builder select.rule-fields').evaluateAll((els) => els.map((e) => e.value));
+        await waitFor(
+          'the builder to hold the rule from the words',
+          async () => JSON.stringify(await fields()) === JSON.stringify(want),
+          { timeoutMs: 10_000 },
+        );
+        const api = await apiAsPage(page, 'POST', '/api/v1/segments/preview', {
+          rule: asked.json.rule,
+          sample_size: 0,
+        });
         assert(api.json.count > 0, 'the words match someone in the sample data');
         await countSettlesOn(page, api.json.count);
 
-        await page.getByLabel('Objective for AI suggestions').fill('thank our best customers with early access to the sale');
+        await page
+          .getByLabel('Objective for AI suggestions')
+          .fill('thank our best customers with early access to the sale');
         await page.getByRole('button', { name: 'Suggest messages' }).click();
         const first = page.locator('li', { has: page.getByRole('button', { name: 'Use' }) }).first();
         await first.waitFor();
         const suggestion = await first.locator('p').textContent();
         await first.getByRole('button', { name: 'Use' }).click();
-        assertEqual(await page.getByLabel('Message', { exact: true }).inputValue(), suggestion, 'the message after "Use"');
+        assertEqual(
+          await page.getByLabel('Message', { exact: true }).inputValue(),
+          suggestion,
+          'the message after "Use"',
+        );
         await page.getByTestId('message-preview').waitFor();
         await checkPage(page, 'campaign-composer-ai', screenshots);
 
@@ -362,12 +419,21 @@ export function flows(ctx) {
       async ({ page }) => {
         await page.getByRole('link', { name: 'Import' }).click();
         await heading(page, 'Import');
-        await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(IMPORT_CSV) });
+        await page
+          .getByLabel('CSV file')
+          .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(IMPORT_CSV) });
         await page.getByText('customers.csv: 5 rows').waitFor();
         await page.getByRole('button', { name: 'Check the file' }).click();
         await page.getByRole('region', { name: 'Rows with errors' }).waitFor();
-        assertEqual([await numberIn(page.getByTestId('import-accepted')), await numberIn(page.getByTestId('import-rejected'))], [3, 2], 'valid and bad rows');
-        const lines = await page.getByRole('region', { name: 'Rows with errors' }).locator('tbody tr td:first-child').allTextContents();
+        assertEqual(
+          [await numberIn(page.getByTestId('import-accepted')), await numberIn(page.getByTestId('import-rejected'))],
+          [3, 2],
+          'valid and bad rows',
+        );
+        const lines = await page
+          .getByRole('region', { name: 'Rows with errors' })
+          .locator('tbody tr td:first-child')
+          .allTextContents();
         assertEqual([...new Set(lines)].sort(), ['3', '5'], 'the lines with errors');
         await checkPage(page, 'import', screenshots);
         await page.getByRole('button', { name: 'Import 3 valid rows' }).click();

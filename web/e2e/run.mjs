@@ -41,15 +41,29 @@ try {
   const port = await freePort();
   const provider = await startProvider(`http://127.0.0.1:${port}/api/v1/auth/oidc/test/callback`, out);
   const converge = await startConverge({ bin, port, issuer: provider.issuer, logDir: out });
-  console.log(`converge on ${converge.base}, OpenID provider on ${provider.issuer} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `converge on ${converge.base}, OpenID provider on ${provider.issuer} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 60_000,
   });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-GB', timezoneId: 'Asia/Kolkata' });
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 900 },
+    locale: 'en-GB',
+    timezoneId: 'Asia/Kolkata',
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.setDefaultNavigationTimeout(30_000);
@@ -75,15 +89,23 @@ try {
     try {
       await Promise.race([
         step({ page, context }),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS)),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`step timed out after ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS),
+        ),
       ]);
       if (consoleErrors.length) throw new Error(`errors in the page: ${consoleErrors.join('; ')}`);
       passed++;
       console.log(`ok ${index + 1} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (err) {
       failed++;
-      console.log(`not ok ${index + 1} - ${name}\n  ${String(err.stack ?? err).split('\n').join('\n  ')}`);
-      await page.screenshot({ path: path.join(screenshots, `failure-${index + 1}.png`), fullPage: true }).catch(() => {});
+      console.log(
+        `not ok ${index + 1} - ${name}\n  ${String(err.stack ?? err)
+          .split('\n')
+          .join('\n  ')}`,
+      );
+      await page
+        .screenshot({ path: path.join(screenshots, `failure-${index + 1}.png`), fullPage: true })
+        .catch(() => {});
       console.log(`  page: ${page.url()}; logs in ${out}`);
       // E2E_KEEP_GOING=1 (development): carry on, knowing later steps may fail for this one's sake.
       if (process.env.E2E_KEEP_GOING !== '1') break;

@@ -1,10 +1,13 @@
 //! The web UI's own tests, run as part of `cargo test --workspace`: Vitest (the UI's logic), a check that
-//! the committed `web/dist` is exactly what the sources build to (the binary embeds that folder, so a stale
-//! build would ship a stale UI), and the browser tests (`web/e2e/run.mjs`: playwright-core driving Debian's
+//! the sources are formatted (Prettier) and lint-clean (ESLint, `web/eslint.config.js`), a check that the
+//! committed `web/dist` is exactly what the sources build to (the binary embeds that folder, so a stale build
+//! would ship a stale UI), and the browser tests (`web/e2e/run.mjs`: playwright-core driving Debian's
 //! Chromium against this crate's `converge` binary, with the real OpenID provider of `tests/oidc-provider`).
 //!
 //! Without `web/node_modules` (`npm ci` in web/) or `/usr/bin/chromium` these tests are skipped with a
 //! notice, unless `CI=true`, where they fail: CI must run them (`.ci/run` installs both).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test (or a bench tool) says what it expects by panicking
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 const WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web");
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// The three tests share the two cores of a CI machine badly; they run one at a time.
+/// The tests share the two cores of a CI machine badly; they run one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn web_dir() -> PathBuf {
@@ -109,6 +112,17 @@ fn unit_tests_of_the_ui_pass() {
         "{}",
         output.lines().filter(|l| l.contains("Tests") || l.contains("Test Files")).collect::<Vec<_>>().join("\n")
     );
+}
+
+#[test]
+fn the_ui_sources_are_formatted_and_linted() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !prerequisites(false) {
+        return;
+    }
+    // `npm run format` in web/ fixes the first; the second names each rule it finds broken.
+    run("prettier --check", npm().args(["run", "--silent", "format:check"]), Duration::from_secs(180));
+    run("eslint", npm().args(["run", "--silent", "lint"]), Duration::from_secs(180));
 }
 
 /// Every file under `dir`, by path relative to it.

@@ -6,8 +6,16 @@ export async function apiAsPage(page, method, path, body) {
   return page.evaluate(
     async ({ method, path, body }) => {
       const me = await (await fetch('/api/v1/auth/me')).json();
-      const headers = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token, 'X-Converge-Workspace': me.workspaces[0].slug };
-      const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const headers = {
+        'Content-Type': 'application/json',
+        'X-CSRF-Token': me.csrf_token,
+        'X-Converge-Workspace': me.workspaces[0].slug,
+      };
+      const response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await response.text();
       let json = null;
       try {

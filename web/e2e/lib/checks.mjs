@@ -18,14 +18,21 @@ export async function axeViolations(page) {
   if (!loaded) await page.evaluate(`${AXE_SOURCE}\n;void 0`);
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** How far the page is wider than the viewport (0 when it does not scroll sideways). */
 export async function horizontalOverflow(page) {
-  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth);
+  return page.evaluate(
+    () => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth,
+  );
 }
 
 /** The elements sticking out to the right that no scrolling container clips: what makes the page wide. */
@@ -39,7 +46,8 @@ async function culprits(page) {
       let clipped = false;
       // An absolutely positioned element escapes the clipping of ancestors below its containing block.
       let a = getComputedStyle(el).position === 'absolute' ? el.offsetParent : el.parentElement;
-      for (; a && !clipped; a = a.parentElement) clipped = ['auto', 'hidden', 'scroll', 'clip'].includes(getComputedStyle(a).overflowX);
+      for (; a && !clipped; a = a.parentElement)
+        clipped = ['auto', 'hidden', 'scroll', 'clip'].includes(getComputedStyle(a).overflowX);
       const text = `<${el.tagName.toLowerCase()} class="${String(el.className).slice(0, 80)}"> right=${Math.round(box.right)}`;
       (clipped ? all : out).push(text);
     }
@@ -57,13 +65,18 @@ export async function checkPage(page, name, screenshots) {
   await page.mouse.move(0, 0);
   await page.setViewportSize(DESKTOP);
   await page.waitForTimeout(150);
-  for (const v of await axeViolations(page)) problems.push(`${name}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
+  for (const v of await axeViolations(page))
+    problems.push(`${name}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
   await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
   await page.setViewportSize(MOBILE);
   await page.waitForTimeout(250);
   const overflow = await horizontalOverflow(page);
-  if (overflow > 1) problems.push(`${name}: at 375 px the page is ${overflow} px wider than the screen: ${(await culprits(page)).join('; ')}`);
-  for (const v of await axeViolations(page)) problems.push(`${name} (375 px): axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
+  if (overflow > 1)
+    problems.push(
+      `${name}: at 375 px the page is ${overflow} px wider than the screen: ${(await culprits(page)).join('; ')}`,
+    );
+  for (const v of await axeViolations(page))
+    problems.push(`${name} (375 px): axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.join(', ')}`);
   await page.screenshot({ path: path.join(screenshots, `${name}-375.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
   if (problems.length) throw new Error(problems.join('\n'));

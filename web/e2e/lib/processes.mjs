@@ -111,7 +111,13 @@ redirect_url = "${base}/api/v1/auth/oidc/test/callback"
   // The binary reads every CONVERGE_* variable as a setting (and refuses unknown ones): pass none of ours.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CONVERGE_')));
   const logFile = path.join(logDir, 'converge.log');
-  await run(bin, ['demo', '--data-dir', dataDir, '--customers', String(customers), '--orders', String(orders)], env, logFile, 120_000);
+  await run(
+    bin,
+    ['demo', '--data-dir', dataDir, '--customers', String(customers), '--orders', String(orders)],
+    env,
+    logFile,
+    120_000,
+  );
   const serveLog = path.join(logDir, 'converge-serve.log');
   const out = openSync(serveLog, 'a');
   // E2E_UI_PROXY=1 (development only): the binary listens elsewhere and lib/proxy.mjs serves the UI on `port`.
@@ -123,12 +129,17 @@ redirect_url = "${base}/api/v1/auth/oidc/test/callback"
     proxy.unref();
     console.log(`E2E_UI_PROXY=1: web/dist served by the test's proxy on ${port}, converge on ${listen}`);
   }
-  const child = spawn(bin, ['--config', config, 'serve', '--data-dir', dataDir, '--bind', `127.0.0.1:${listen}`], { env, stdio: ['ignore', out, out] });
+  const child = spawn(bin, ['--config', config, 'serve', '--data-dir', dataDir, '--bind', `127.0.0.1:${listen}`], {
+    env,
+    stdio: ['ignore', out, out],
+  });
   children.add(child);
   child.on('exit', (code) => {
     if (code !== null && code !== 0) console.error(`converge serve exited with ${code}; see ${serveLog}`);
   });
   await waitFor('converge to be ready', async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 60_000 });
-  const token = await waitFor('the setup token', () => /"token": "([^"]+)"/.exec(readFileSync(serveLog, 'utf8'))?.[1], { timeoutMs: 10_000 });
+  const token = await waitFor('the setup token', () => /"token": "([^"]+)"/.exec(readFileSync(serveLog, 'utf8'))?.[1], {
+    timeoutMs: 10_000,
+  });
   return { base, token, dataDir, child, serveLog };
 }

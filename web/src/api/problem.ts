@@ -55,7 +55,11 @@ export function toProblem(status: number, body: unknown, statusText = ''): ApiPr
   if (typeof body === 'string' && body.trim() !== '') {
     return new ApiProblem(status, statusText || `HTTP ${status}`, body.trim().slice(0, 300));
   }
-  return new ApiProblem(status, statusText || `HTTP ${status}`, status === 0 ? 'The server cannot be reached.' : `The server answered ${status}.`);
+  return new ApiProblem(
+    status,
+    statusText || `HTTP ${status}`,
+    status === 0 ? 'The server cannot be reached.' : `The server answered ${status}.`,
+  );
 }
 
 /** A one-line message for any error a query or mutation can throw. */

@@ -1799,8 +1799,12 @@ export interface components {
             field: string;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             /** @enum {string} */
             operator: "=" | "!=" | "<" | "<=" | ">" | ">=" | "between" | "notBetween" | "in" | "notIn" | "contains" | "beginsWith" | "endsWith" | "doesNotContain" | "null" | "notNull" | "withinDays" | "olderThanDays";
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             /** @description The operand; its type depends on the operator */
             value?: unknown;
             /** @enum {string} */
@@ -1836,7 +1840,14 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /**
+             * @description Must be false: the top-level group cannot be muted
+             * @enum {boolean}
+             */
+            muted?: false;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: (components["schemas"]["RuleGroupLevel2"] | components["schemas"]["RuleCondition"])[];
         };
         /** @description A group nested 2 levels deep (at most 6). */
@@ -1847,7 +1858,11 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: (components["schemas"]["RuleGroupLevel3"] | components["schemas"]["RuleCondition"])[];
         };
         /** @description A group nested 3 levels deep (at most 6). */
@@ -1858,7 +1873,11 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: (components["schemas"]["RuleGroupLevel4"] | components["schemas"]["RuleCondition"])[];
         };
         /** @description A group nested 4 levels deep (at most 6). */
@@ -1869,7 +1888,11 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: (components["schemas"]["RuleGroupLevel5"] | components["schemas"]["RuleCondition"])[];
         };
         /** @description A group nested 5 levels deep (at most 6). */
@@ -1880,7 +1903,11 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: (components["schemas"]["RuleGroupLevel6"] | components["schemas"]["RuleCondition"])[];
         };
         /** @description A group nested 6 levels deep (at most 6). */
@@ -1891,7 +1918,11 @@ export interface components {
             disabled?: false;
             /** @description Ignored (react-querybuilder's own id) */
             id?: unknown;
+            /** @description A muted member is left out of the rule, unread (react-querybuilder's exports leave it out too) */
+            muted?: boolean;
             not?: boolean;
+            /** @description Ignored (react-querybuilder's index path) */
+            path?: number[];
             rules: components["schemas"]["RuleCondition"][];
         };
         /**

@@ -35,7 +35,9 @@ function FromText({ onRule }: { onRule: (rule: RuleGroupType) => void }) {
   return (
     <form onSubmit={submit} className="flex flex-col gap-2 sm:flex-row sm:items-start">
       <div className="flex-1">
-        <label htmlFor="audience-text" className="sr-only">Describe the audience in words</label>
+        <label htmlFor="audience-text" className="sr-only">
+          Describe the audience in words
+        </label>
         <input
           id="audience-text"
           className={inputClass}
@@ -59,7 +61,17 @@ function FromText({ onRule }: { onRule: (rule: RuleGroupType) => void }) {
   );
 }
 
-function PreviewPanel({ catalogue, query, audience, currency }: { catalogue: SegmentFields; query: RuleGroupType; audience: AudiencePreview; currency?: string }) {
+function PreviewPanel({
+  catalogue,
+  query,
+  audience,
+  currency,
+}: {
+  catalogue: SegmentFields;
+  query: RuleGroupType;
+  audience: AudiencePreview;
+  currency?: string;
+}) {
   const { preview, incomplete, updating } = audience;
   const english = useMemo(() => describeRule(query, catalogue, currency), [query, catalogue, currency]);
   const data = preview.data;
@@ -72,12 +84,17 @@ function PreviewPanel({ catalogue, query, audience, currency }: { catalogue: Seg
           {incomplete.size > 0 ? (
             <p className="text-sm text-amber-800">Finish the highlighted condition to see the count.</p>
           ) : invalid ? (
-            <p className="text-sm font-medium text-red-700">The rule needs fixing: see the messages beside the conditions.</p>
+            <p className="text-sm font-medium text-red-700">
+              The rule needs fixing: see the messages beside the conditions.
+            </p>
           ) : preview.isError ? (
             <p className="text-sm font-medium text-red-700">{errorMessage(preview.error)}</p>
           ) : data ? (
             <p className={cx('transition-opacity', updating && 'opacity-60')}>
-              <span className="text-4xl font-semibold tracking-tight text-slate-900 tabular-nums" data-testid="audience-count">
+              <span
+                className="text-4xl font-semibold tracking-tight text-slate-900 tabular-nums"
+                data-testid="audience-count"
+              >
                 {formatCount(data.count)}
               </span>{' '}
               <span className="text-sm text-slate-600">{data.count === 1 ? 'customer' : 'customers'}</span>
@@ -85,11 +102,16 @@ function PreviewPanel({ catalogue, query, audience, currency }: { catalogue: Seg
           ) : (
             <Skeleton rows={1} />
           )}
-          <p className="mt-1 h-4 text-xs text-slate-600">{incomplete.size > 0 ? '' : updating ? 'Updating…' : data ? 'Up to date' : ''}</p>
+          <p className="mt-1 h-4 text-xs text-slate-600">
+            {incomplete.size > 0 ? '' : updating ? 'Updating…' : data ? 'Up to date' : ''}
+          </p>
         </div>
         <div>
           <h3 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">In plain English</h3>
-          <p className="mt-1 text-sm text-slate-800" data-testid="rule-english">Customers: {english}{english.endsWith('…') ? '' : '.'}</p>
+          <p className="mt-1 text-sm text-slate-800" data-testid="rule-english">
+            Customers: {english}
+            {english.endsWith('…') ? '' : '.'}
+          </p>
         </div>
         {data && data.sample.length > 0 && (
           <div>
@@ -97,11 +119,15 @@ function PreviewPanel({ catalogue, query, audience, currency }: { catalogue: Seg
             <ul className="mt-2 divide-y divide-slate-100">
               {data.sample.map((c) => (
                 <li key={c.external_id} className="flex items-center justify-between gap-3 py-2 text-sm">
-                  <Link to={`/customers/${encodeURIComponent(c.external_id)}`} className="min-w-0 truncate font-medium text-indigo-700 hover:underline">
+                  <Link
+                    to={`/customers/${encodeURIComponent(c.external_id)}`}
+                    className="min-w-0 truncate font-medium text-indigo-700 hover:underline"
+                  >
                     {c.name || c.external_id}
                   </Link>
                   <span className="shrink-0 text-xs text-slate-600 tabular-nums">
-                    {c.city ? `${c.city} · ` : ''}{formatMoney(c.total_spend, c.currency)}
+                    {c.city ? `${c.city} · ` : ''}
+                    {formatMoney(c.total_spend, c.currency)}
                   </span>
                 </li>
               ))}
@@ -131,7 +157,8 @@ export function AudienceBuilder({
 }) {
   const context = useMemo<BuilderContext>(() => {
     const errors = new Map(audience.errors);
-    if (extraProblem) for (const [k, v] of groupRuleErrors(extraProblem.errors)) errors.set(k, [...(errors.get(k) ?? []), ...v]);
+    if (extraProblem)
+      for (const [k, v] of groupRuleErrors(extraProblem.errors)) errors.set(k, [...(errors.get(k) ?? []), ...v]);
     return { errors, incomplete: audience.incomplete, currency };
   }, [audience.errors, audience.incomplete, extraProblem, currency]);
   const rootErrors = context.errors.get('') ?? [];
@@ -141,7 +168,9 @@ export function AudienceBuilder({
         <FromText onRule={onQueryChange} />
         {rootErrors.length > 0 && (
           <ul role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-            {rootErrors.map((e, i) => <li key={i}>{e.message}</li>)}
+            {rootErrors.map((e, i) => (
+              <li key={i}>{e.message}</li>
+            ))}
           </ul>
         )}
         <RuleBuilder catalogue={catalogue} query={query} onQueryChange={onQueryChange} context={context} />

@@ -74,11 +74,17 @@ export default function AudienceEditorPage() {
       <PageHeader
         title={title}
         description="Combine conditions with AND/OR groups; the count is exact and updates as you type."
-        back={<Link to="/audiences" className="mb-1 inline-block text-sm text-indigo-700 hover:underline">← Audiences</Link>}
+        back={
+          <Link to="/audiences" className="mb-1 inline-block text-sm text-indigo-700 hover:underline">
+            ← Audiences
+          </Link>
+        }
         actions={
           <>
             {id !== null && (
-              <Link className={buttonClass('secondary')} to={`/campaigns/new?segment=${id}`}>Create campaign</Link>
+              <Link className={buttonClass('secondary')} to={`/campaigns/new?segment=${id}`}>
+                Create campaign
+              </Link>
             )}
             {can('write') && (
               <Button onClick={() => setSaveOpen(true)} disabled={audience.incomplete.size > 0}>
@@ -94,28 +100,60 @@ export default function AudienceEditorPage() {
         </p>
       )}
       {problem && !saveOpen && problem.under('rule').length > 0 && (
-        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">Not saved: the rule needs fixing (see the conditions).</p>
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          Not saved: the rule needs fixing (see the conditions).
+        </p>
       )}
       {!catalogue.data || (id !== null && segment.isPending) ? (
         <Skeleton rows={6} />
       ) : (
-        <AudienceBuilder catalogue={catalogue.data} query={query} onQueryChange={setQuery} audience={audience} extraProblem={problem} currency={currency} />
+        <AudienceBuilder
+          catalogue={catalogue.data}
+          query={query}
+          onQueryChange={setQuery}
+          audience={audience}
+          extraProblem={problem}
+          currency={currency}
+        />
       )}
       <Dialog
         open={saveOpen}
         onOpenChange={setSaveOpen}
         title={id === null ? 'Save as segment' : 'Save segment'}
-        description={audience.preview.data ? `${audience.preview.data.count.toLocaleString('en-US')} customers match now.` : undefined}
+        description={
+          audience.preview.data
+            ? `${audience.preview.data.count.toLocaleString('en-US')} customers match now.`
+            : undefined
+        }
       >
         <form onSubmit={submit} className="space-y-4" noValidate>
-          <TextField label="Name" required autoFocus value={meta.name} onChange={(e) => setMeta({ ...meta, name: e.target.value })} errors={nameErrors} />
-          <TextAreaField label="Description" hint="Optional: who this is and why." value={meta.description} onChange={(e) => setMeta({ ...meta, description: e.target.value })} errors={problem?.messagesFor('description')} />
+          <TextField
+            label="Name"
+            required
+            autoFocus
+            value={meta.name}
+            onChange={(e) => setMeta({ ...meta, name: e.target.value })}
+            errors={nameErrors}
+          />
+          <TextAreaField
+            label="Description"
+            hint="Optional: who this is and why."
+            value={meta.description}
+            onChange={(e) => setMeta({ ...meta, description: e.target.value })}
+            errors={problem?.messagesFor('description')}
+          />
           {save.isError && !(nameErrors && nameErrors.length) && (
-            <p role="alert" className="text-sm font-medium text-red-700">{errorMessage(save.error)}</p>
+            <p role="alert" className="text-sm font-medium text-red-700">
+              {errorMessage(save.error)}
+            </p>
           )}
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setSaveOpen(false)}>Cancel</Button>
-            <Button type="submit" busy={save.isPending}>Save</Button>
+            <Button variant="secondary" onClick={() => setSaveOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={save.isPending}>
+              Save
+            </Button>
           </div>
         </form>
       </Dialog>

@@ -28,7 +28,10 @@ function ConditionWithErrors(props: RuleProps) {
       {errors.length > 0 && (
         <ul className="rule-errors" role="alert">
           {errors.map((e, i) => (
-            <li key={i}>{e.part && PART_NAMES[e.part] ? `${PART_NAMES[e.part]}: ` : ''}{e.message}</li>
+            <li key={i}>
+              {e.part && PART_NAMES[e.part] ? `${PART_NAMES[e.part]}: ` : ''}
+              {e.message}
+            </li>
           ))}
         </ul>
       )}
@@ -49,7 +52,10 @@ export function RuleBuilder({
   context: BuilderContext;
 }) {
   const fields = useMemo(() => toBuilderFields(catalogue), [catalogue]);
-  const combinators = useMemo(() => catalogue.combinators.map((c) => ({ name: c, label: c.toUpperCase() })), [catalogue]);
+  const combinators = useMemo(
+    () => catalogue.combinators.map((c) => ({ name: c, label: c.toUpperCase() })),
+    [catalogue],
+  );
   return (
     <div className="converge-builder">
       {/* The custom condition goes to QueryBuilderDnD, which wraps it with drag and drop; given to
@@ -68,7 +74,9 @@ export function RuleBuilder({
           resetOnOperatorChange
           addRuleToNewGroups
           maxLevels={catalogue.max_depth}
-          getDefaultValue={(rule: RuleType) => emptyValue(findOperator(findField(catalogue, rule.field), rule.operator)?.input)}
+          getDefaultValue={(rule: RuleType) =>
+            emptyValue(findOperator(findField(catalogue, rule.field), rule.operator)?.input)
+          }
           controlElements={{
             valueEditor: ConditionValueEditor,
             fieldSelector: LabelledSelector,

@@ -15,7 +15,11 @@ interface Group {
 
 function option(o: Opt) {
   const value = o.value ?? o.name ?? '';
-  return <option key={value} value={value} disabled={o.disabled}>{o.label}</option>;
+  return (
+    <option key={value} value={value} disabled={o.disabled}>
+      {o.label}
+    </option>
+  );
 }
 
 export function LabelledSelector(props: ValueSelectorProps) {
@@ -32,7 +36,9 @@ export function LabelledSelector(props: ValueSelectorProps) {
     >
       {options.map((o) =>
         'options' in o ? (
-          <optgroup key={o.label} label={o.label}>{o.options.map(option)}</optgroup>
+          <optgroup key={o.label} label={o.label}>
+            {o.options.map(option)}
+          </optgroup>
         ) : (
           option(o)
         ),
@@ -46,8 +52,24 @@ export function ShiftButtons(props: ShiftActionsProps) {
   const what = 'rules' in props.ruleOrGroup ? 'group' : 'condition';
   return (
     <div className={props.className} data-testid={props.testID}>
-      <button type="button" aria-label={`Move this ${what} up`} title={`Move this ${what} up`} disabled={props.disabled || props.shiftUpDisabled} onClick={(e) => props.shiftUp(e)}>↑</button>
-      <button type="button" aria-label={`Move this ${what} down`} title={`Move this ${what} down`} disabled={props.disabled || props.shiftDownDisabled} onClick={(e) => props.shiftDown(e)}>↓</button>
+      <button
+        type="button"
+        aria-label={`Move this ${what} up`}
+        title={`Move this ${what} up`}
+        disabled={props.disabled || props.shiftUpDisabled}
+        onClick={(e) => props.shiftUp(e)}
+      >
+        ↑
+      </button>
+      <button
+        type="button"
+        aria-label={`Move this ${what} down`}
+        title={`Move this ${what} down`}
+        disabled={props.disabled || props.shiftDownDisabled}
+        onClick={(e) => props.shiftDown(e)}
+      >
+        ↓
+      </button>
     </div>
   );
 }

@@ -21,14 +21,37 @@ function asArray(value: unknown, length?: number): string[] {
   return list;
 }
 
-function Scalar({ field, value, onChange, label, invalid, currency }: { field: FieldView; value: string; onChange: (v: string) => void; label: string; invalid: boolean; currency?: string }) {
-  const common = { 'aria-label': label, 'aria-invalid': invalid || undefined, value, onChange: (e: { target: { value: string } }) => onChange(e.target.value) };
+function Scalar({
+  field,
+  value,
+  onChange,
+  label,
+  invalid,
+  currency,
+}: {
+  field: FieldView;
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+  invalid: boolean;
+  currency?: string;
+}) {
+  const common = {
+    'aria-label': label,
+    'aria-invalid': invalid || undefined,
+    value,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+  };
   switch (field.type) {
     case 'enum':
       return (
         <select className={cx(input, 'pr-8')} {...common}>
           <option value="">Choose…</option>
-          {field.values?.map((v) => <option key={v} value={v}>{v}</option>)}
+          {field.values?.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
         </select>
       );
     case 'boolean':
@@ -44,8 +67,18 @@ function Scalar({ field, value, onChange, label, invalid, currency }: { field: F
     case 'money':
       return (
         <span className="relative inline-flex items-center">
-          {currency && <span className="pointer-events-none absolute left-2.5 text-xs text-slate-600" aria-hidden>{currency}</span>}
-          <input type="number" inputMode="decimal" step="0.01" className={cx(input, 'w-36', currency && 'pl-11')} {...common} />
+          {currency && (
+            <span className="pointer-events-none absolute left-2.5 text-xs text-slate-600" aria-hidden>
+              {currency}
+            </span>
+          )}
+          <input
+            type="number"
+            inputMode="decimal"
+            step="0.01"
+            className={cx(input, 'w-36', currency && 'pl-11')}
+            {...common}
+          />
         </span>
       );
     case 'integer':
@@ -88,9 +121,23 @@ export function ConditionValueEditor(props: ValueEditorProps) {
     const [from, to] = asArray(props.value, 2);
     return (
       <span className="inline-flex flex-wrap items-center gap-2">
-        <Scalar field={field} currency={currency} invalid={invalid} label={`${name}: from`} value={from!} onChange={(v) => props.handleOnChange([v, to])} />
+        <Scalar
+          field={field}
+          currency={currency}
+          invalid={invalid}
+          label={`${name}: from`}
+          value={from!}
+          onChange={(v) => props.handleOnChange([v, to])}
+        />
         <span className="text-sm text-slate-600">and</span>
-        <Scalar field={field} currency={currency} invalid={invalid} label={`${name}: to`} value={to!} onChange={(v) => props.handleOnChange([from, v])} />
+        <Scalar
+          field={field}
+          currency={currency}
+          invalid={invalid}
+          label={`${name}: to`}
+          value={to!}
+          onChange={(v) => props.handleOnChange([from, v])}
+        />
       </span>
     );
   }
@@ -103,7 +150,13 @@ export function ConditionValueEditor(props: ValueEditorProps) {
           {field.values.map((v) => {
             const on = chosen.includes(v);
             return (
-              <label key={v} className={cx('inline-flex cursor-pointer items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ring-inset', on ? 'bg-indigo-50 text-indigo-800 ring-indigo-300' : 'bg-white text-slate-700 ring-slate-300')}>
+              <label
+                key={v}
+                className={cx(
+                  'inline-flex cursor-pointer items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ring-inset',
+                  on ? 'bg-indigo-50 text-indigo-800 ring-indigo-300' : 'bg-white text-slate-700 ring-slate-300',
+                )}
+              >
                 <input
                   type="checkbox"
                   className="size-3.5 accent-indigo-600"

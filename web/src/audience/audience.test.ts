@@ -91,14 +91,22 @@ describe('rule JSON', () => {
     expect(isIncomplete({ field: 'city', operator: 'in', value: 'Pune, Goa' }, catalogue)).toBe(false);
     // Unknown fields are for the server to judge.
     expect(isIncomplete({ field: 'nope', operator: '=', value: '' }, catalogue)).toBe(false);
-    const group: RuleGroupType = { combinator: 'and', rules: [{ field: 'visits', operator: '<', value: '1' }, { combinator: 'or', rules: [{ field: 'city', operator: '=', value: ' ' }] }] };
+    const group: RuleGroupType = {
+      combinator: 'and',
+      rules: [
+        { field: 'visits', operator: '<', value: '1' },
+        { combinator: 'or', rules: [{ field: 'city', operator: '=', value: ' ' }] },
+      ],
+    };
     expect(incompletePaths(group, catalogue)).toEqual(['1.0']);
   });
 });
 
 describe('plain English', () => {
   it('reads a nested rule with the catalogue labels', () => {
-    expect(describeRule(nested, catalogue, 'INR')).toBe('Total spend greater than ₹10,000.00 and (Visits less than 3 or Days inactive at least 90)');
+    expect(describeRule(nested, catalogue, 'INR')).toBe(
+      'Total spend greater than ₹10,000.00 and (Visits less than 3 or Days inactive at least 90)',
+    );
   });
 
   it('fills day counts, pairs, lists and negation', () => {

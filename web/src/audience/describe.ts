@@ -50,7 +50,9 @@ export function describeCondition(rule: RuleType, catalogue: SegmentFields, curr
       return `${name} ${opLabel} ${scalarText(field, from, currency)} and ${scalarText(field, to, currency)}`;
     }
     case 'list': {
-      const values = items(rule.value).filter(Boolean).map((v) => scalarText(field, v, currency));
+      const values = items(rule.value)
+        .filter(Boolean)
+        .map((v) => scalarText(field, v, currency));
       return `${name} ${opLabel} ${values.length ? listText(values, 'or') : '…'}`;
     }
     default:
@@ -59,10 +61,17 @@ export function describeCondition(rule: RuleType, catalogue: SegmentFields, curr
 }
 
 /** The whole rule; nested groups in parentheses, negated ones as "not (…)". */
-export function describeRule(group: RuleGroupType, catalogue: SegmentFields, currency?: string, nested = false): string {
+export function describeRule(
+  group: RuleGroupType,
+  catalogue: SegmentFields,
+  currency?: string,
+  nested = false,
+): string {
   const parts = group.rules
     .filter((r): r is RuleType | RuleGroupType => typeof r !== 'string')
-    .map((r) => ('rules' in r ? describeRule(r, catalogue, currency, true) : describeCondition(r, catalogue, currency)));
+    .map((r) =>
+      'rules' in r ? describeRule(r, catalogue, currency, true) : describeCondition(r, catalogue, currency),
+    );
   const combinator = String(group.combinator).toLowerCase();
   let text: string;
   if (parts.length === 0) {

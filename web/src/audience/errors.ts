@@ -34,7 +34,10 @@ export interface LocatedError {
 }
 
 /** The rule errors of a problem, grouped by the condition or group they name (`pathKey`). */
-export function groupRuleErrors(errors: ReadonlyArray<{ field: string; message: string }>, prefix = 'rule'): Map<string, LocatedError[]> {
+export function groupRuleErrors(
+  errors: ReadonlyArray<{ field: string; message: string }>,
+  prefix = 'rule',
+): Map<string, LocatedError[]> {
   const byPath = new Map<string, LocatedError[]>();
   for (const error of errors) {
     const at = parseRulePath(error.field, prefix);

@@ -114,7 +114,9 @@ export function fromServerRule(json: unknown): RuleGroupType {
     rules: Array.isArray(group.rules)
       ? group.rules.map((r) => {
           const item = r as RuleType | RuleGroupType;
-          return 'rules' in item ? fromServerRule(item) : { field: item.field, operator: item.operator, value: item.value };
+          return 'rules' in item
+            ? fromServerRule(item)
+            : { field: item.field, operator: item.operator, value: item.value };
         })
       : [],
   };

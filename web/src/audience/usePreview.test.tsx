@@ -15,9 +15,14 @@ vi.mock('@/api/client', () => ({
   api: {
     POST: (_path: string, init: { body: unknown; signal: AbortSignal }) => {
       calls.push({ body: init.body, signal: init.signal });
-      const answer = { data: { count: 7, sample: [], source: 'index', evaluated_at: '' }, response: new Response(null, { status: 200 }) };
+      const answer = {
+        data: { count: 7, sample: [], source: 'index', evaluated_at: '' },
+        response: new Response(null, { status: 200 }),
+      };
       if (!pending.hang) return Promise.resolve(answer);
-      return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+      return new Promise((_, reject) =>
+        init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      );
     },
   },
   unwrap: async <T,>(call: Promise<{ data?: T }>) => (await call).data as T,
@@ -30,7 +35,10 @@ function wrapper({ children }: { children: ReactNode }) {
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }
 
-const rule = (visits: string): RuleGroupType => ({ combinator: 'and', rules: [{ field: 'visits', operator: '<', value: visits }] });
+const rule = (visits: string): RuleGroupType => ({
+  combinator: 'and',
+  rules: [{ field: 'visits', operator: '<', value: visits }],
+});
 
 afterEach(() => {
   cleanup();
@@ -40,7 +48,10 @@ afterEach(() => {
 
 describe('useAudiencePreview', () => {
   it('asks at once for the first rule, then once per settled change, not per keystroke', async () => {
-    const { result, rerender } = renderHook(({ q }) => useAudiencePreview(q, catalogue), { wrapper, initialProps: { q: rule('1') } });
+    const { result, rerender } = renderHook(({ q }) => useAudiencePreview(q, catalogue), {
+      wrapper,
+      initialProps: { q: rule('1') },
+    });
     await waitFor(() => expect(result.current.preview.data?.count).toBe(7), { timeout: 2000 });
     expect(calls).toHaveLength(1);
     rerender({ q: rule('12') });
@@ -49,12 +60,18 @@ describe('useAudiencePreview', () => {
     await waitFor(() => expect(calls).toHaveLength(2), { timeout: 2000 });
     await waitFor(() => expect(result.current.updating).toBe(false), { timeout: 2000 });
     expect(calls).toHaveLength(2);
-    expect(calls[1]!.body).toEqual({ rule: { combinator: 'and', not: false, rules: [{ field: 'visits', operator: '<', value: '123' }] }, sample_size: 5 });
+    expect(calls[1]!.body).toEqual({
+      rule: { combinator: 'and', not: false, rules: [{ field: 'visits', operator: '<', value: '123' }] },
+      sample_size: 5,
+    });
   });
 
   it('cancels the request in flight when the rule changes', async () => {
     pending.hang = true;
-    const { rerender } = renderHook(({ q }) => useAudiencePreview(q, catalogue), { wrapper, initialProps: { q: rule('5') } });
+    const { rerender } = renderHook(({ q }) => useAudiencePreview(q, catalogue), {
+      wrapper,
+      initialProps: { q: rule('5') },
+    });
     await waitFor(() => expect(calls).toHaveLength(1), { timeout: 2000 });
     expect(calls[0]!.signal.aborted).toBe(false);
     rerender({ q: rule('6') });

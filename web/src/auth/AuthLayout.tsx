@@ -3,7 +3,17 @@ import { useEffect, type ReactNode } from 'react';
 import { LogoMark } from '@/components/Icons';
 
 /** The frame of the pages people see before signing in. */
-export function AuthLayout({ title, subtitle, children, footer }: { title: string; subtitle?: ReactNode; children: ReactNode; footer?: ReactNode }) {
+export function AuthLayout({
+  title,
+  subtitle,
+  children,
+  footer,
+}: {
+  title: string;
+  subtitle?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   useEffect(() => {
     document.title = `${title} · Converge`;
   }, [title]);

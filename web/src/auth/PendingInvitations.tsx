@@ -31,8 +31,14 @@ export function PendingInvitations() {
   const failure = accept.error ?? decline.error;
   return (
     <section aria-labelledby="invitations-title" className="mb-6 rounded-lg bg-sky-50 p-4 ring-1 ring-sky-200">
-      <h2 id="invitations-title" className="text-sm font-semibold text-slate-900">Invitations</h2>
-      {failure && <p role="alert" className="mt-2 text-sm text-red-800">{errorMessage(failure)}</p>}
+      <h2 id="invitations-title" className="text-sm font-semibold text-slate-900">
+        Invitations
+      </h2>
+      {failure && (
+        <p role="alert" className="mt-2 text-sm text-red-800">
+          {errorMessage(failure)}
+        </p>
+      )}
       <ul className="mt-2 divide-y divide-sky-100">
         {open.map((i) => (
           <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
@@ -41,7 +47,11 @@ export function PendingInvitations() {
               <span className="text-xs text-slate-600">expires {formatRelative(i.expires_at)}</span>
             </span>
             <span className="flex gap-2">
-              <Button size="sm" busy={accept.isPending && accept.variables === i.id} onClick={() => accept.mutate(i.id)}>
+              <Button
+                size="sm"
+                busy={accept.isPending && accept.variables === i.id}
+                onClick={() => accept.mutate(i.id)}
+              >
                 Accept<span className="sr-only"> the invitation to {i.workspace_name}</span>
               </Button>
               <Button variant="ghost" size="sm" onClick={() => decline.mutate(i.id)}>

@@ -19,7 +19,12 @@ export default function SetupPage() {
     mutationFn: () =>
       unwrap(
         api.POST('/api/v1/auth/setup', {
-          body: { token: form.token.trim(), email: form.email, password: form.password, name: form.name.trim() || null },
+          body: {
+            token: form.token.trim(),
+            email: form.email,
+            password: form.password,
+            name: form.name.trim() || null,
+          },
         }),
       ),
     onSuccess: (me) => {
@@ -30,7 +35,8 @@ export default function SetupPage() {
   });
   const status = useQuery({ queryKey: ['setup-status'], queryFn: () => unwrap(api.GET('/api/v1/auth/setup')) });
   const problem = setup.error instanceof ApiProblem ? setup.error : null;
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [key]: e.target.value });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setup.mutate();
@@ -43,12 +49,41 @@ export default function SetupPage() {
     <AuthLayout
       title="Set up Converge"
       subtitle="Create the owner account. The setup token is printed in the server's console at its first start."
-      footer={<>Already set up? <Link className="font-medium text-indigo-700 hover:underline" to="/sign-in">Sign in</Link></>}
+      footer={
+        <>
+          Already set up?{' '}
+          <Link className="font-medium text-indigo-700 hover:underline" to="/sign-in">
+            Sign in
+          </Link>
+        </>
+      }
     >
       <form className="space-y-4" onSubmit={submit} noValidate>
-        <TextField label="Setup token" required autoComplete="off" spellCheck={false} value={form.token} onChange={set('token')} errors={problem?.messagesFor('token')} />
-        <TextField label="Your name" autoComplete="name" value={form.name} onChange={set('name')} errors={problem?.messagesFor('name')} />
-        <TextField label="E-mail" type="email" required autoComplete="username" value={form.email} onChange={set('email')} errors={problem?.messagesFor('email')} />
+        <TextField
+          label="Setup token"
+          required
+          autoComplete="off"
+          spellCheck={false}
+          value={form.token}
+          onChange={set('token')}
+          errors={problem?.messagesFor('token')}
+        />
+        <TextField
+          label="Your name"
+          autoComplete="name"
+          value={form.name}
+          onChange={set('name')}
+          errors={problem?.messagesFor('name')}
+        />
+        <TextField
+          label="E-mail"
+          type="email"
+          required
+          autoComplete="username"
+          value={form.email}
+          onChange={set('email')}
+          errors={problem?.messagesFor('email')}
+        />
         <TextField
           label="Password"
           type="password"
@@ -60,9 +95,13 @@ export default function SetupPage() {
           errors={problem?.messagesFor('password')}
         />
         {setup.isError && !(problem && problem.errors.length > 0) && (
-          <p role="alert" className="text-sm font-medium text-red-700">{errorMessage(setup.error)}</p>
+          <p role="alert" className="text-sm font-medium text-red-700">
+            {errorMessage(setup.error)}
+          </p>
         )}
-        <Button type="submit" className="w-full" busy={setup.isPending}>Create owner account</Button>
+        <Button type="submit" className="w-full" busy={setup.isPending}>
+          Create owner account
+        </Button>
       </form>
     </AuthLayout>
   );

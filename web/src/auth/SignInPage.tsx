@@ -21,7 +21,10 @@ export default function SignInPage() {
   const navigate = useNavigate();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const providers = useQuery({ queryKey: ['auth-providers'], queryFn: () => unwrap(api.GET('/api/v1/auth/providers')) });
+  const providers = useQuery({
+    queryKey: ['auth-providers'],
+    queryFn: () => unwrap(api.GET('/api/v1/auth/providers')),
+  });
   const setupStatus = useQuery({ queryKey: ['setup-status'], queryFn: () => unwrap(api.GET('/api/v1/auth/setup')) });
   const login = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })),
@@ -43,12 +46,11 @@ export default function SignInPage() {
   const providerError = params.get('error');
 
   return (
-    <AuthLayout
-      title="Sign in to Converge"
-      subtitle="Customers, audiences and campaigns in one place."
-    >
+    <AuthLayout title="Sign in to Converge" subtitle="Customers, audiences and campaigns in one place.">
       {providerError && (
-        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{providerError}</p>
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {providerError}
+        </p>
       )}
       <div className="space-y-2">
         {providers.isPending && <Skeleton rows={1} />}
@@ -87,9 +89,13 @@ export default function SignInPage() {
           errors={problem?.messagesFor('password')}
         />
         {login.isError && !(problem && problem.errors.length > 0) && (
-          <p role="alert" className="text-sm font-medium text-red-700">{errorMessage(login.error)}</p>
+          <p role="alert" className="text-sm font-medium text-red-700">
+            {errorMessage(login.error)}
+          </p>
         )}
-        <Button type="submit" className="w-full" busy={login.isPending}>Sign in</Button>
+        <Button type="submit" className="w-full" busy={login.isPending}>
+          Sign in
+        </Button>
       </form>
     </AuthLayout>
   );

@@ -16,7 +16,8 @@ const WORKSPACE_KEY = 'converge.workspace';
 export async function fetchMe(): Promise<Me | null> {
   const { data, response } = await api.GET('/api/v1/auth/me');
   if (response.status === 401) return null;
-  if (!response.ok || !data) throw new ApiProblem(response.status, 'Cannot load your session', `The server answered ${response.status}.`);
+  if (!response.ok || !data)
+    throw new ApiProblem(response.status, 'Cannot load your session', `The server answered ${response.status}.`);
   return data;
 }
 

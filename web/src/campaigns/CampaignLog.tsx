@@ -20,7 +20,10 @@ async function downloadCsv(campaignId: number, status: DeliveryStatus | '') {
   const query = new URLSearchParams({ format: 'csv' });
   if (status) query.set('status', status);
   // A plain link cannot carry the workspace header, so fetch and hand the browser a blob.
-  const response = await fetch(`/api/v1/campaigns/${campaignId}/log?${query}`, { headers: sessionHeaders(), credentials: 'same-origin' });
+  const response = await fetch(`/api/v1/campaigns/${campaignId}/log?${query}`, {
+    headers: sessionHeaders(),
+    credentials: 'same-origin',
+  });
   if (!response.ok) throw toProblem(response.status, await response.json().catch(() => null), response.statusText);
   const url = URL.createObjectURL(await response.blob());
   const a = document.createElement('a');
@@ -69,32 +72,61 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
         description="Every message of this campaign."
         actions={
           <>
-            <SelectField label="Status" hideLabel value={status} onChange={(e) => setStatus(e.target.value as DeliveryStatus | '')} className="h-8 py-1">
+            <SelectField
+              label="Status"
+              hideLabel
+              value={status}
+              onChange={(e) => setStatus(e.target.value as DeliveryStatus | '')}
+              className="h-8 py-1"
+            >
               <option value="">All statuses</option>
-              {STATUSES.map((s) => <option key={s} value={s}>{s.charAt(0) + s.slice(1).toLowerCase()}</option>)}
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s.charAt(0) + s.slice(1).toLowerCase()}
+                </option>
+              ))}
             </SelectField>
-            <Button variant="secondary" size="sm" busy={exporting === ''} onClick={() => void exportCsv()}>Export CSV</Button>
+            <Button variant="secondary" size="sm" busy={exporting === ''} onClick={() => void exportCsv()}>
+              Export CSV
+            </Button>
           </>
         }
       />
-      {exporting && <p role="alert" className="px-5 pt-3 text-sm text-red-700">{exporting}</p>}
+      {exporting && (
+        <p role="alert" className="px-5 pt-3 text-sm text-red-700">
+          {exporting}
+        </p>
+      )}
       {log.isPending ? (
-        <div className="p-5"><Skeleton rows={5} /></div>
+        <div className="p-5">
+          <Skeleton rows={5} />
+        </div>
       ) : log.isError ? (
-        <div className="p-5"><ErrorState error={log.error} retry={() => void log.refetch()} /></div>
+        <div className="p-5">
+          <ErrorState error={log.error} retry={() => void log.refetch()} />
+        </div>
       ) : items.length === 0 ? (
         <EmptyState title={status ? `No ${status.toLowerCase()} messages` : 'No messages'} />
       ) : (
         <>
           <Table label="Messages of this campaign">
             <thead className="bg-slate-50">
-              <tr><Th>Customer</Th><Th>Status</Th><Th>Channel</Th><Th>Message</Th><Th>Updated</Th></tr>
+              <tr>
+                <Th>Customer</Th>
+                <Th>Status</Th>
+                <Th>Channel</Th>
+                <Th>Message</Th>
+                <Th>Updated</Th>
+              </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {items.map((m) => (
                 <Tr key={m.id}>
                   <Td>
-                    <Link className="font-medium text-indigo-700 hover:underline" to={`/customers/${encodeURIComponent(m.customer_external_id)}`}>
+                    <Link
+                      className="font-medium text-indigo-700 hover:underline"
+                      to={`/customers/${encodeURIComponent(m.customer_external_id)}`}
+                    >
                       {m.customer_name || m.customer_external_id}
                     </Link>
                     <p className="text-xs text-slate-600">{m.address ?? m.customer_external_id}</p>
@@ -104,7 +136,9 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
                     {m.error && <p className="mt-1 max-w-xs text-xs text-red-700">{m.error}</p>}
                   </Td>
                   <Td>{m.channel ?? '—'}</Td>
-                  <Td className="max-w-sm"><p className="line-clamp-2 text-xs text-slate-700">{m.message ?? '—'}</p></Td>
+                  <Td className="max-w-sm">
+                    <p className="line-clamp-2 text-xs text-slate-700">{m.message ?? '—'}</p>
+                  </Td>
                   <Td className="whitespace-nowrap text-slate-600">{formatDateTime(m.updated_at)}</Td>
                 </Tr>
               ))}
@@ -112,7 +146,14 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
           </Table>
           {log.hasNextPage && (
             <div className="border-t border-slate-100 p-3 text-center">
-              <Button variant="secondary" size="sm" busy={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>Load more</Button>
+              <Button
+                variant="secondary"
+                size="sm"
+                busy={log.isFetchingNextPage}
+                onClick={() => void log.fetchNextPage()}
+              >
+                Load more
+              </Button>
             </div>
           )}
         </>

@@ -24,15 +24,27 @@ export default function CampaignsPage() {
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some(isLive)) ? 2000 : false),
   });
   const items = campaigns.data?.pages.flatMap((p) => p.items) ?? [];
-  const newButton = <Link className={buttonClass('primary')} to="/campaigns/new"><PlusIcon width={16} height={16} /> New campaign</Link>;
+  const newButton = (
+    <Link className={buttonClass('primary')} to="/campaigns/new">
+      <PlusIcon width={16} height={16} /> New campaign
+    </Link>
+  );
   return (
     <>
-      <PageHeader title="Campaigns" description="Every campaign, newest first, with its delivery numbers." actions={newButton} />
+      <PageHeader
+        title="Campaigns"
+        description="Every campaign, newest first, with its delivery numbers."
+        actions={newButton}
+      />
       <Card>
         {campaigns.isPending ? (
-          <div className="p-5"><Skeleton rows={6} /></div>
+          <div className="p-5">
+            <Skeleton rows={6} />
+          </div>
         ) : campaigns.isError ? (
-          <div className="p-5"><ErrorState error={campaigns.error} retry={() => void campaigns.refetch()} /></div>
+          <div className="p-5">
+            <ErrorState error={campaigns.error} retry={() => void campaigns.refetch()} />
+          </div>
         ) : items.length === 0 ? (
           <EmptyState title="No campaigns yet" icon={<SendIcon width={32} height={32} />} action={newButton}>
             A campaign sends every customer of an audience a personalised message, and tracks each delivery.
@@ -42,18 +54,27 @@ export default function CampaignsPage() {
             <Table label="Campaigns">
               <thead className="bg-slate-50">
                 <tr>
-                  <Th>Campaign</Th><Th>Status</Th><Th className="text-right">Audience</Th><Th className="text-right">Sent</Th>
-                  <Th className="text-right">Failed</Th><Th className="text-right">Success</Th><Th>Created</Th>
+                  <Th>Campaign</Th>
+                  <Th>Status</Th>
+                  <Th className="text-right">Audience</Th>
+                  <Th className="text-right">Sent</Th>
+                  <Th className="text-right">Failed</Th>
+                  <Th className="text-right">Success</Th>
+                  <Th>Created</Th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {items.map((c) => (
                   <Tr key={c.id}>
                     <Td>
-                      <Link className="font-medium text-indigo-700 hover:underline" to={`/campaigns/${c.id}`}>{c.name}</Link>
+                      <Link className="font-medium text-indigo-700 hover:underline" to={`/campaigns/${c.id}`}>
+                        {c.name}
+                      </Link>
                       <p className="text-xs text-slate-600">{channelLabel(c.channel)}</p>
                     </Td>
-                    <Td><StatusBadge status={c.status} /></Td>
+                    <Td>
+                      <StatusBadge status={c.status} />
+                    </Td>
                     <Td className="text-right tabular-nums">{formatCount(c.stats.audience)}</Td>
                     <Td className="text-right tabular-nums">{formatCount(c.stats.sent)}</Td>
                     <Td className="text-right tabular-nums">{formatCount(c.stats.failed)}</Td>
@@ -65,7 +86,14 @@ export default function CampaignsPage() {
             </Table>
             {campaigns.hasNextPage && (
               <div className="border-t border-slate-100 p-3 text-center">
-                <Button variant="secondary" size="sm" busy={campaigns.isFetchingNextPage} onClick={() => void campaigns.fetchNextPage()}>Load more</Button>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  busy={campaigns.isFetchingNextPage}
+                  onClick={() => void campaigns.fetchNextPage()}
+                >
+                  Load more
+                </Button>
               </div>
             )}
           </>

@@ -19,7 +19,12 @@ export function DeliveryChart({ points, bucketSeconds }: { points: Point[]; buck
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 8, left: -12, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
-            <XAxis dataKey="bucket_start" tickFormatter={clock} tick={{ fontSize: 11, fill: '#475569' }} minTickGap={24} />
+            <XAxis
+              dataKey="bucket_start"
+              tickFormatter={clock}
+              tick={{ fontSize: 11, fill: '#475569' }}
+              minTickGap={24}
+            />
             <YAxis tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} />
             <Tooltip itemStyle={{ color: '#334155' }} labelFormatter={(v) => clock(String(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
@@ -29,7 +34,8 @@ export function DeliveryChart({ points, bucketSeconds }: { points: Point[]; buck
         </ResponsiveContainer>
       </div>
       <figcaption className="mt-2 text-xs text-slate-600">
-        {sent.toLocaleString('en-US')} sent and {failed.toLocaleString('en-US')} failed, in buckets of {bucketSeconds} s.
+        {sent.toLocaleString('en-US')} sent and {failed.toLocaleString('en-US')} failed, in buckets of {bucketSeconds}{' '}
+        s.
       </figcaption>
     </figure>
   );

@@ -16,7 +16,15 @@ import { useDebounced } from '@/lib/useDebounced';
 import type { SendChannel } from './shared';
 import { insertAt } from './template';
 
-function Suggestions({ channel, rule, onUse }: { channel: SendChannel; rule: ServerRule | null; onUse: (text: string) => void }) {
+function Suggestions({
+  channel,
+  rule,
+  onUse,
+}: {
+  channel: SendChannel;
+  rule: ServerRule | null;
+  onUse: (text: string) => void;
+}) {
   const [objective, setObjective] = useState('');
   const suggest = useMutation({
     mutationFn: () =>
@@ -31,27 +39,42 @@ function Suggestions({ channel, rule, onUse }: { channel: SendChannel; rule: Ser
           if (objective.trim()) suggest.mutate();
         }}
       >
-        <label htmlFor="objective" className="sr-only">Objective for AI suggestions</label>
-        <input id="objective" className={inputClass} placeholder="Objective, e.g. “win back lapsed customers with 20% off”" value={objective} onChange={(e) => setObjective(e.target.value)} />
+        <label htmlFor="objective" className="sr-only">
+          Objective for AI suggestions
+        </label>
+        <input
+          id="objective"
+          className={inputClass}
+          placeholder="Objective, e.g. “win back lapsed customers with 20% off”"
+          value={objective}
+          onChange={(e) => setObjective(e.target.value)}
+        />
         <Button type="submit" variant="secondary" busy={suggest.isPending} disabled={!objective.trim()}>
           <SparkIcon width={16} height={16} /> Suggest messages
         </Button>
       </form>
       {suggest.isError && (
         <p role="alert" className="mt-2 text-xs font-medium text-red-700">
-          {suggest.error instanceof ApiProblem && suggest.error.status === 404 ? 'Message suggestions are not available on this server.' : errorMessage(suggest.error)}
+          {suggest.error instanceof ApiProblem && suggest.error.status === 404
+            ? 'Message suggestions are not available on this server.'
+            : errorMessage(suggest.error)}
         </p>
       )}
       {suggest.data && (
         <ul className="mt-3 space-y-2">
           {suggest.data.notice && <li className="text-xs text-slate-600">{suggest.data.notice}</li>}
           {suggest.data.suggestions.map((s, i) => (
-            <li key={i} className="flex items-start justify-between gap-3 rounded-md bg-white p-3 text-sm shadow-sm ring-1 ring-slate-200">
+            <li
+              key={i}
+              className="flex items-start justify-between gap-3 rounded-md bg-white p-3 text-sm shadow-sm ring-1 ring-slate-200"
+            >
               <div className="min-w-0">
                 <Badge tone="info">{s.tone}</Badge>
                 <p className="mt-1 break-words text-slate-800">{s.text}</p>
               </div>
-              <Button size="sm" variant="secondary" onClick={() => onUse(s.text)}>Use</Button>
+              <Button size="sm" variant="secondary" onClick={() => onUse(s.text)}>
+                Use
+              </Button>
             </li>
           ))}
         </ul>
@@ -116,7 +139,9 @@ export function MessageComposer({
       <TextAreaField
         ref={area}
         label="Message"
-        hint={'Write {{ first_name }} and other variables; {{ first_name | default("there") }} covers customers without one.'}
+        hint={
+          'Write {{ first_name }} and other variables; {{ first_name | default("there") }} covers customers without one.'
+        }
         rows={5}
         value={template}
         onChange={(e) => onTemplateChange(e.target.value)}
@@ -144,12 +169,15 @@ export function MessageComposer({
       <div className="rounded-lg border border-slate-200 bg-slate-50 p-4" aria-live="polite">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h3 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">
-            Preview {sampleCustomer ? `for ${sampleCustomer.name || sampleCustomer.external_id}` : 'for an example customer'}
+            Preview{' '}
+            {sampleCustomer ? `for ${sampleCustomer.name || sampleCustomer.external_id}` : 'for an example customer'}
           </h3>
           {preview.data && (
             <span className="text-xs text-slate-600">
               {preview.data.channel.toUpperCase()}
-              {preview.data.sms_segments ? ` · ${preview.data.sms_segments} SMS segment${preview.data.sms_segments > 1 ? 's' : ''}` : ''}
+              {preview.data.sms_segments
+                ? ` · ${preview.data.sms_segments} SMS segment${preview.data.sms_segments > 1 ? 's' : ''}`
+                : ''}
             </span>
           )}
         </div>
@@ -159,7 +187,9 @@ export function MessageComposer({
           <Skeleton rows={2} className="mt-2" />
         ) : preview.data ? (
           <>
-            <p className="mt-2 text-sm break-words whitespace-pre-wrap text-slate-900" data-testid="message-preview">{preview.data.message}</p>
+            <p className="mt-2 text-sm break-words whitespace-pre-wrap text-slate-900" data-testid="message-preview">
+              {preview.data.message}
+            </p>
             {preview.data.note && <p className="mt-2 text-xs text-amber-800">{preview.data.note}</p>}
           </>
         ) : preview.isError && !previewProblem?.messagesFor('template').length ? (

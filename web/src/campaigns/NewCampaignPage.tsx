@@ -26,10 +26,34 @@ import { channelLabel, CHANNELS, type SendChannel } from './shared';
 
 type AudienceMode = 'segment' | 'rule';
 
-function Choice({ name, value, checked, onChange, label }: { name: string; value: string; checked: boolean; onChange: () => void; label: string }) {
+function Choice({
+  name,
+  value,
+  checked,
+  onChange,
+  label,
+}: {
+  name: string;
+  value: string;
+  checked: boolean;
+  onChange: () => void;
+  label: string;
+}) {
   return (
-    <label className={cx('flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm ring-1 ring-inset', checked ? 'bg-indigo-50 text-indigo-900 ring-indigo-300' : 'bg-white text-slate-700 ring-slate-300')}>
-      <input type="radio" className="accent-indigo-600" name={name} value={value} checked={checked} onChange={onChange} />
+    <label
+      className={cx(
+        'flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm ring-1 ring-inset',
+        checked ? 'bg-indigo-50 text-indigo-900 ring-indigo-300' : 'bg-white text-slate-700 ring-slate-300',
+      )}
+    >
+      <input
+        type="radio"
+        className="accent-indigo-600"
+        name={name}
+        value={value}
+        checked={checked}
+        onChange={onChange}
+      />
       {label}
     </label>
   );
@@ -54,18 +78,25 @@ export default function NewCampaignPage() {
   // One key per composed campaign: a double click or a retried request cannot launch it twice.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
 
-  const segments = useQuery({ queryKey: ['segments'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/segments', { signal })) });
+  const segments = useQuery({
+    queryKey: ['segments'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/segments', { signal })),
+  });
   const audience = useAudiencePreview(query, catalogue.data);
   const segmentPreview = useQuery({
     queryKey: ['segment-preview', segmentId],
-    queryFn: ({ signal }) => unwrap(api.POST('/api/v1/segments/preview', { body: { segment_id: segmentId, sample_size: 5 }, signal })),
+    queryFn: ({ signal }) =>
+      unwrap(api.POST('/api/v1/segments/preview', { body: { segment_id: segmentId, sample_size: 5 }, signal })),
     enabled: mode === 'segment' && segmentId !== null,
   });
   const current = mode === 'segment' ? segmentPreview.data : audience.preview.data;
   const count = current?.count;
   const sample = current?.sample[0] ?? null;
   const rule = mode === 'rule' ? audience.serverRule : null;
-  const segmentRule = useMemo(() => segments.data?.items.find((s) => s.id === segmentId)?.rule as ServerRule | undefined, [segments.data, segmentId]);
+  const segmentRule = useMemo(
+    () => segments.data?.items.find((s) => s.id === segmentId)?.rule as ServerRule | undefined,
+    [segments.data, segmentId],
+  );
 
   const launch = useMutation({
     mutationFn: () =>
@@ -85,10 +116,20 @@ export default function NewCampaignPage() {
     onError: () => setConfirming(false),
   });
   const problem = launch.error instanceof ApiProblem ? launch.error : null;
-  const ready = name.trim() !== '' && template.trim() !== '' && count !== undefined && count > 0 && (mode === 'rule' ? audience.incomplete.size === 0 : segmentId !== null);
+  const ready =
+    name.trim() !== '' &&
+    template.trim() !== '' &&
+    count !== undefined &&
+    count > 0 &&
+    (mode === 'rule' ? audience.incomplete.size === 0 : segmentId !== null);
 
   if (!can('write')) {
-    return <><PageHeader title="New campaign" /><Notice tone="warning">Your role can read campaigns but not create them.</Notice></>;
+    return (
+      <>
+        <PageHeader title="New campaign" />
+        <Notice tone="warning">Your role can read campaigns but not create them.</Notice>
+      </>
+    );
   }
   if (catalogue.isError) return <ErrorState error={catalogue.error} retry={() => void catalogue.refetch()} />;
 
@@ -99,20 +140,43 @@ export default function NewCampaignPage() {
         <Card>
           <CardHeader title="1. Name" />
           <CardBody>
-            <TextField label="Campaign name" hint="For you; customers never see it." value={name} onChange={(e) => setName(e.target.value)} errors={problem?.messagesFor('name')} fieldClassName="max-w-lg" />
+            <TextField
+              label="Campaign name"
+              hint="For you; customers never see it."
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              errors={problem?.messagesFor('name')}
+              fieldClassName="max-w-lg"
+            />
           </CardBody>
         </Card>
 
         <Card>
           <CardHeader
             title="2. Audience"
-            description={count !== undefined ? `${formatCount(count)} customers match now.` : 'Choose a saved segment or build a rule.'}
+            description={
+              count !== undefined
+                ? `${formatCount(count)} customers match now.`
+                : 'Choose a saved segment or build a rule.'
+            }
           />
           <CardBody className="space-y-4">
             <fieldset className="flex flex-wrap gap-2">
               <legend className="sr-only">Audience source</legend>
-              <Choice name="audience-mode" value="rule" checked={mode === 'rule'} onChange={() => setMode('rule')} label="Build a rule" />
-              <Choice name="audience-mode" value="segment" checked={mode === 'segment'} onChange={() => setMode('segment')} label="Saved segment" />
+              <Choice
+                name="audience-mode"
+                value="rule"
+                checked={mode === 'rule'}
+                onChange={() => setMode('rule')}
+                label="Build a rule"
+              />
+              <Choice
+                name="audience-mode"
+                value="segment"
+                checked={mode === 'segment'}
+                onChange={() => setMode('segment')}
+                label="Saved segment"
+              />
             </fieldset>
             {mode === 'segment' ? (
               <div className="max-w-lg space-y-2">
@@ -123,17 +187,31 @@ export default function NewCampaignPage() {
                   errors={problem?.messagesFor('segment_id')}
                 >
                   <option value="">Choose a segment…</option>
-                  {segments.data?.items.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+                  {segments.data?.items.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                    </option>
+                  ))}
                 </SelectField>
                 {segmentPreview.data && (
                   <p className="text-sm text-slate-700" aria-live="polite">
-                    <span className="font-semibold tabular-nums" data-testid="segment-count">{formatCount(segmentPreview.data.count)}</span> customers match now.
+                    <span className="font-semibold tabular-nums" data-testid="segment-count">
+                      {formatCount(segmentPreview.data.count)}
+                    </span>{' '}
+                    customers match now.
                   </p>
                 )}
                 {segmentPreview.isError && <p className="text-sm text-red-700">{errorMessage(segmentPreview.error)}</p>}
               </div>
             ) : catalogue.data ? (
-              <AudienceBuilder catalogue={catalogue.data} query={query} onQueryChange={setQuery} audience={audience} extraProblem={problem} currency={currency} />
+              <AudienceBuilder
+                catalogue={catalogue.data}
+                query={query}
+                onQueryChange={setQuery}
+                audience={audience}
+                extraProblem={problem}
+                currency={currency}
+              />
             ) : (
               <Skeleton rows={4} />
             )}
@@ -143,8 +221,18 @@ export default function NewCampaignPage() {
         <Card>
           <CardHeader title="3. Message" />
           <CardBody className="space-y-4">
-            <SelectField label="Channel" value={channel} onChange={(e) => setChannel(e.target.value as SendChannel)} errors={problem?.messagesFor('channel')} fieldClassName="max-w-xs">
-              {CHANNELS.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+            <SelectField
+              label="Channel"
+              value={channel}
+              onChange={(e) => setChannel(e.target.value as SendChannel)}
+              errors={problem?.messagesFor('channel')}
+              fieldClassName="max-w-xs"
+            >
+              {CHANNELS.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
             </SelectField>
             <MessageComposer
               template={template}
@@ -162,22 +250,52 @@ export default function NewCampaignPage() {
           <CardBody className="space-y-4">
             <fieldset className="flex flex-wrap gap-2">
               <legend className="sr-only">When to send</legend>
-              <Choice name="when" value="now" checked={when === 'now'} onChange={() => setWhen('now')} label="Send now" />
-              <Choice name="when" value="later" checked={when === 'later'} onChange={() => setWhen('later')} label="Schedule" />
+              <Choice
+                name="when"
+                value="now"
+                checked={when === 'now'}
+                onChange={() => setWhen('now')}
+                label="Send now"
+              />
+              <Choice
+                name="when"
+                value="later"
+                checked={when === 'later'}
+                onChange={() => setWhen('later')}
+                label="Schedule"
+              />
             </fieldset>
             {when === 'later' && (
-              <TextField label="Send at (your local time)" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} errors={problem?.messagesFor('send_at')} fieldClassName="max-w-xs" />
+              <TextField
+                label="Send at (your local time)"
+                type="datetime-local"
+                value={sendAt}
+                onChange={(e) => setSendAt(e.target.value)}
+                errors={problem?.messagesFor('send_at')}
+                fieldClassName="max-w-xs"
+              />
             )}
           </CardBody>
         </Card>
 
-        {launch.isError && !(problem && problem.errors.length > 0) && <ErrorState error={launch.error} title="The campaign was not created" />}
+        {launch.isError && !(problem && problem.errors.length > 0) && (
+          <ErrorState error={launch.error} title="The campaign was not created" />
+        )}
         {problem && problem.errors.length > 0 && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">Not created: {problem.errors.length === 1 ? 'one field needs' : `${problem.errors.length} fields need`} fixing (marked above).</p>
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            Not created: {problem.errors.length === 1 ? 'one field needs' : `${problem.errors.length} fields need`}{' '}
+            fixing (marked above).
+          </p>
         )}
         <div className="flex flex-wrap items-center justify-end gap-3">
-          {!ready && <p className="text-sm text-slate-600">Name the campaign, choose an audience that matches someone, and write a message.</p>}
-          <Button disabled={!ready} onClick={() => setConfirming(true)}>{when === 'now' ? 'Review and send' : 'Review and schedule'}</Button>
+          {!ready && (
+            <p className="text-sm text-slate-600">
+              Name the campaign, choose an audience that matches someone, and write a message.
+            </p>
+          )}
+          <Button disabled={!ready} onClick={() => setConfirming(true)}>
+            {when === 'now' ? 'Review and send' : 'Review and schedule'}
+          </Button>
         </div>
       </div>
       <Dialog
@@ -187,7 +305,9 @@ export default function NewCampaignPage() {
         description={`“${name}” goes to ${formatCount(count ?? 0)} customers by ${channelLabel(channel)}${when === 'later' ? `, ${formatDateTime(new Date(sendAt).toISOString())}` : ', starting now'}. The audience is fixed when you confirm.`}
         footer={
           <>
-            <Button variant="secondary" onClick={() => setConfirming(false)}>Back</Button>
+            <Button variant="secondary" onClick={() => setConfirming(false)}>
+              Back
+            </Button>
             <Button busy={launch.isPending} onClick={() => launch.mutate()}>
               {when === 'now' ? `Send to ${formatCount(count ?? 0)} customers` : 'Schedule'}
             </Button>

@@ -5,7 +5,14 @@ import { safeReturnTo } from '@/auth/returnTo';
 import { insertAt } from './template';
 import { channelLabel, isLive, progress } from './shared';
 
-const stats = (s: Partial<{ audience: number; pending: number; sent: number; failed: number; skipped: number }>) => ({ audience: 0, pending: 0, sent: 0, failed: 0, skipped: 0, ...s });
+const stats = (s: Partial<{ audience: number; pending: number; sent: number; failed: number; skipped: number }>) => ({
+  audience: 0,
+  pending: 0,
+  sent: 0,
+  failed: 0,
+  skipped: 0,
+  ...s,
+});
 
 describe('campaign progress', () => {
   it('counts outcomes over the audience', () => {

@@ -8,7 +8,8 @@ type Size = 'sm' | 'md';
 
 const variants: Record<Variant, string> = {
   primary: 'bg-indigo-600 text-white hover:bg-indigo-700 shadow-sm disabled:bg-indigo-300',
-  secondary: 'bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 shadow-sm disabled:text-slate-500',
+  secondary:
+    'bg-white text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 shadow-sm disabled:text-slate-500',
   ghost: 'text-slate-700 hover:bg-slate-100 disabled:text-slate-500',
   danger: 'bg-red-600 text-white hover:bg-red-700 shadow-sm disabled:bg-red-300',
 };
@@ -32,7 +33,17 @@ export function buttonClass(variant: Variant = 'primary', size: Size = 'md', ext
   );
 }
 
-export function Button({ variant = 'primary', size = 'md', asChild, busy, className, children, disabled, type, ...rest }: ButtonProps) {
+export function Button({
+  variant = 'primary',
+  size = 'md',
+  asChild,
+  busy,
+  className,
+  children,
+  disabled,
+  type,
+  ...rest
+}: ButtonProps) {
   const Component = asChild ? Slot.Root : 'button';
   return (
     <Component
@@ -46,7 +57,12 @@ export function Button({ variant = 'primary', size = 'md', asChild, busy, classN
         children
       ) : (
         <>
-          {busy && <span className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent" aria-hidden />}
+          {busy && (
+            <span
+              className="size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent"
+              aria-hidden
+            />
+          )}
           {children}
         </>
       )}

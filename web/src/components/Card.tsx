@@ -6,11 +6,23 @@ export function Card({ className, ...rest }: HTMLAttributes<HTMLElement>) {
   return <section className={cx('rounded-xl border border-slate-200 bg-white shadow-sm', className)} {...rest} />;
 }
 
-export function CardHeader({ title, description, actions, id }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; id?: string }) {
+export function CardHeader({
+  title,
+  description,
+  actions,
+  id,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  id?: string;
+}) {
   return (
     <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
       <div className="min-w-0">
-        <h2 id={id} className="text-base font-semibold text-slate-900">{title}</h2>
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
         {description && <p className="mt-0.5 text-sm text-slate-600">{description}</p>}
       </div>
       {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}

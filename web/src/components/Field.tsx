@@ -30,7 +30,11 @@ export function FieldShell({ label, hint, errors, className, children, hideLabel
         {label}
       </label>
       {children({ id, describedBy, invalid: Boolean(errorId) })}
-      {hint && <p id={hintId} className="mt-1 text-xs text-slate-600">{hint}</p>}
+      {hint && (
+        <p id={hintId} className="mt-1 text-xs text-slate-600">
+          {hint}
+        </p>
+      )}
       {errorId && (
         <p id={errorId} className="mt-1 text-xs font-medium text-red-700">
           {errors!.join('; ')}
@@ -40,33 +44,82 @@ export function FieldShell({ label, hint, errors, className, children, hideLabel
   );
 }
 
-type Common = { label: ReactNode; hint?: ReactNode; errors?: string[] | undefined; fieldClassName?: string; hideLabel?: boolean };
+type Common = {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: string[] | undefined;
+  fieldClassName?: string;
+  hideLabel?: boolean;
+};
 
-export function TextField({ label, hint, errors, fieldClassName, hideLabel, className, ...input }: Common & ComponentProps<'input'>) {
+export function TextField({
+  label,
+  hint,
+  errors,
+  fieldClassName,
+  hideLabel,
+  className,
+  ...input
+}: Common & ComponentProps<'input'>) {
   return (
     <FieldShell label={label} hint={hint} errors={errors} className={fieldClassName} hideLabel={hideLabel}>
       {({ id, describedBy, invalid }) => (
-        <input id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} className={cx(inputClass, className)} {...input} />
+        <input
+          id={id}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          className={cx(inputClass, className)}
+          {...input}
+        />
       )}
     </FieldShell>
   );
 }
 
-export function TextAreaField({ label, hint, errors, fieldClassName, hideLabel, className, ...input }: Common & ComponentProps<'textarea'>) {
+export function TextAreaField({
+  label,
+  hint,
+  errors,
+  fieldClassName,
+  hideLabel,
+  className,
+  ...input
+}: Common & ComponentProps<'textarea'>) {
   return (
     <FieldShell label={label} hint={hint} errors={errors} className={fieldClassName} hideLabel={hideLabel}>
       {({ id, describedBy, invalid }) => (
-        <textarea id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} className={cx(inputClass, 'min-h-24', className)} {...input} />
+        <textarea
+          id={id}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          className={cx(inputClass, 'min-h-24', className)}
+          {...input}
+        />
       )}
     </FieldShell>
   );
 }
 
-export function SelectField({ label, hint, errors, fieldClassName, hideLabel, className, children, ...input }: Common & ComponentProps<'select'>) {
+export function SelectField({
+  label,
+  hint,
+  errors,
+  fieldClassName,
+  hideLabel,
+  className,
+  children,
+  ...input
+}: Common & ComponentProps<'select'>) {
   return (
     <FieldShell label={label} hint={hint} errors={errors} className={fieldClassName} hideLabel={hideLabel}>
       {({ id, describedBy, invalid }) => (
-        <select id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} className={cx(inputClass, 'pr-8', className)} {...input}>
+        <select
+          id={id}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          className={cx(inputClass, 'pr-8', className)}
+          {...input}
+        >
           {children}
         </select>
       )}

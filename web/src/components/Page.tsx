@@ -2,7 +2,17 @@ import type { ReactNode } from 'react';
 import { useEffect } from 'react';
 
 /** The top of every page: its title (also the document title), a line of context, and its main actions. */
-export function PageHeader({ title, description, actions, back }: { title: string; description?: ReactNode; actions?: ReactNode; back?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+  back,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+  back?: ReactNode;
+}) {
   useEffect(() => {
     document.title = `${title} · Converge`;
   }, [title]);

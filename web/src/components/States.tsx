@@ -26,10 +26,24 @@ export function Skeleton({ rows = 3, className }: { rows?: number; className?: s
   );
 }
 
-export function EmptyState({ title, children, action, icon }: { title: string; children?: ReactNode; action?: ReactNode; icon?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+  icon,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+  icon?: ReactNode;
+}) {
   return (
     <div className="flex flex-col items-center justify-center px-6 py-12 text-center">
-      {icon && <div className="mb-3 text-slate-500" aria-hidden>{icon}</div>}
+      {icon && (
+        <div className="mb-3 text-slate-500" aria-hidden>
+          {icon}
+        </div>
+      )}
       <p className="text-base font-medium text-slate-900">{title}</p>
       {children && <div className="mt-1 max-w-md text-sm text-slate-600">{children}</div>}
       {action && <div className="mt-4">{action}</div>}
@@ -37,7 +51,15 @@ export function EmptyState({ title, children, action, icon }: { title: string; c
   );
 }
 
-export function ErrorState({ error, retry, title = 'Something went wrong' }: { error: unknown; retry?: () => void; title?: string }) {
+export function ErrorState({
+  error,
+  retry,
+  title = 'Something went wrong',
+}: {
+  error: unknown;
+  retry?: () => void;
+  title?: string;
+}) {
   return (
     <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
       <p className="font-medium">{title}</p>
@@ -57,5 +79,9 @@ export function Notice({ tone = 'info', children }: { tone?: 'info' | 'success' 
     success: 'border-emerald-200 bg-emerald-50 text-emerald-900',
     warning: 'border-amber-200 bg-amber-50 text-amber-900',
   };
-  return <div role="status" className={cx('rounded-lg border px-4 py-3 text-sm', tones[tone])}>{children}</div>;
+  return (
+    <div role="status" className={cx('rounded-lg border px-4 py-3 text-sm', tones[tone])}>
+      {children}
+    </div>
+  );
 }

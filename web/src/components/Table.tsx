@@ -12,7 +12,16 @@ export function Table({ className, label, ...rest }: HTMLAttributes<HTMLTableEle
 }
 
 export function Th({ className, ...rest }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return <th scope="col" className={cx('px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase whitespace-nowrap', className)} {...rest} />;
+  return (
+    <th
+      scope="col"
+      className={cx(
+        'px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase whitespace-nowrap',
+        className,
+      )}
+      {...rest}
+    />
+  );
 }
 
 export function Td({ className, ...rest }: TdHTMLAttributes<HTMLTableCellElement>) {

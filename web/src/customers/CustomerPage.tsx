@@ -30,12 +30,18 @@ function Messages({ externalId }: { externalId: string }) {
     <Card>
       <CardHeader title="Messages" description="What campaigns sent this customer, newest first." />
       {messages.isPending ? (
-        <div className="p-5"><Skeleton rows={3} /></div>
+        <div className="p-5">
+          <Skeleton rows={3} />
+        </div>
       ) : messages.isError ? (
         <div className="p-5">
           <ErrorState
             error={messages.error}
-            title={messages.error instanceof ApiProblem && messages.error.status === 404 ? 'Messages are not available' : 'Cannot load messages'}
+            title={
+              messages.error instanceof ApiProblem && messages.error.status === 404
+                ? 'Messages are not available'
+                : 'Cannot load messages'
+            }
             retry={() => void messages.refetch()}
           />
         </div>
@@ -44,11 +50,22 @@ function Messages({ externalId }: { externalId: string }) {
       ) : (
         <>
           <Table label="Messages sent to this customer">
-            <thead className="bg-slate-50"><tr><Th>Campaign</Th><Th>Channel</Th><Th>Status</Th><Th>When</Th></tr></thead>
+            <thead className="bg-slate-50">
+              <tr>
+                <Th>Campaign</Th>
+                <Th>Channel</Th>
+                <Th>Status</Th>
+                <Th>When</Th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100">
               {items.map((m) => (
                 <Tr key={m.log_id}>
-                  <Td><Link className="font-medium text-indigo-700 hover:underline" to={`/campaigns/${m.campaign_id}`}>{m.campaign_name}</Link></Td>
+                  <Td>
+                    <Link className="font-medium text-indigo-700 hover:underline" to={`/campaigns/${m.campaign_id}`}>
+                      {m.campaign_name}
+                    </Link>
+                  </Td>
                   <Td>{m.channel ?? '—'}</Td>
                   <Td>
                     <StatusBadge status={m.status} />
@@ -61,7 +78,14 @@ function Messages({ externalId }: { externalId: string }) {
           </Table>
           {messages.hasNextPage && (
             <div className="border-t border-slate-100 p-3 text-center">
-              <Button variant="secondary" size="sm" busy={messages.isFetchingNextPage} onClick={() => void messages.fetchNextPage()}>Load more</Button>
+              <Button
+                variant="secondary"
+                size="sm"
+                busy={messages.isFetchingNextPage}
+                onClick={() => void messages.fetchNextPage()}
+              >
+                Load more
+              </Button>
             </div>
           )}
         </>
@@ -74,11 +98,28 @@ export default function CustomerPage() {
   const { externalId = '' } = useParams();
   const customer = useQuery({
     queryKey: ['customer', externalId],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/customers/{external_id}', { params: { path: { external_id: externalId } }, signal })),
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/api/v1/customers/{external_id}', { params: { path: { external_id: externalId } }, signal })),
   });
-  const back = <Link to="/customers" className="mb-1 inline-block text-sm text-indigo-700 hover:underline">← Customers</Link>;
-  if (customer.isPending) return <><PageHeader title="Customer" back={back} /><Skeleton rows={6} /></>;
-  if (customer.isError) return <><PageHeader title="Customer" back={back} /><ErrorState error={customer.error} retry={() => void customer.refetch()} /></>;
+  const back = (
+    <Link to="/customers" className="mb-1 inline-block text-sm text-indigo-700 hover:underline">
+      ← Customers
+    </Link>
+  );
+  if (customer.isPending)
+    return (
+      <>
+        <PageHeader title="Customer" back={back} />
+        <Skeleton rows={6} />
+      </>
+    );
+  if (customer.isError)
+    return (
+      <>
+        <PageHeader title="Customer" back={back} />
+        <ErrorState error={customer.error} retry={() => void customer.refetch()} />
+      </>
+    );
   const c = customer.data;
   const attributes = Object.entries((c.attributes ?? {}) as Record<string, unknown>);
   const profile: Array<[string, string | null | undefined]> = [
@@ -92,7 +133,13 @@ export default function CustomerPage() {
   ];
   return (
     <>
-      <PageHeader title={c.name || c.external_id} description={c.has_profile ? undefined : 'Only orders have named this customer so far; the profile has not arrived.'} back={back} />
+      <PageHeader
+        title={c.name || c.external_id}
+        description={
+          c.has_profile ? undefined : 'Only orders have named this customer so far; the profile has not arrived.'
+        }
+        back={back}
+      />
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Total spend" value={formatMoney(c.total_spend, c.currency)} />
         <Stat label="Orders" value={formatCount(c.order_count)} />
@@ -112,7 +159,9 @@ export default function CustomerPage() {
             {attributes.map(([k, v]) => (
               <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
                 <dt className="text-slate-600">{k}</dt>
-                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">
+                  {typeof v === 'string' ? v : JSON.stringify(v)}
+                </dd>
               </div>
             ))}
           </dl>
@@ -124,12 +173,24 @@ export default function CustomerPage() {
               <EmptyState title="No orders yet" />
             ) : (
               <Table label="Orders">
-                <thead className="bg-slate-50"><tr><Th>Order</Th><Th>Status</Th><Th className="text-right">Amount</Th><Th>Ordered</Th></tr></thead>
+                <thead className="bg-slate-50">
+                  <tr>
+                    <Th>Order</Th>
+                    <Th>Status</Th>
+                    <Th className="text-right">Amount</Th>
+                    <Th>Ordered</Th>
+                  </tr>
+                </thead>
                 <tbody className="divide-y divide-slate-100">
                   {c.orders.map((o) => (
                     <Tr key={o.external_id}>
-                      <Td className="font-medium">{o.external_id}{o.channel && <span className="ml-2 text-xs text-slate-600">{o.channel}</span>}</Td>
-                      <Td><StatusBadge status={o.status} /></Td>
+                      <Td className="font-medium">
+                        {o.external_id}
+                        {o.channel && <span className="ml-2 text-xs text-slate-600">{o.channel}</span>}
+                      </Td>
+                      <Td>
+                        <StatusBadge status={o.status} />
+                      </Td>
                       <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(o.amount, o.currency)}</Td>
                       <Td className="whitespace-nowrap text-slate-600">{formatDateTime(o.ordered_at)}</Td>
                     </Tr>

@@ -31,7 +31,12 @@ export default function CustomersPage() {
   const customers = useQuery({
     queryKey: ['customers', search, cursor ?? null],
     queryFn: ({ signal }) =>
-      unwrap(api.GET('/api/v1/customers', { params: { query: { search: search || undefined, cursor, limit: PAGE } }, signal })),
+      unwrap(
+        api.GET('/api/v1/customers', {
+          params: { query: { search: search || undefined, cursor, limit: PAGE } },
+          signal,
+        }),
+      ),
     placeholderData: keepPreviousData,
   });
   const data = customers.data;
@@ -41,11 +46,17 @@ export default function CustomersPage() {
       <PageHeader
         title="Customers"
         description="Everyone you have sent in through the API or an import, with their order totals."
-        actions={<Link className={buttonClass('secondary')} to="/import"><UploadIcon width={16} height={16} /> Import CSV</Link>}
+        actions={
+          <Link className={buttonClass('secondary')} to="/import">
+            <UploadIcon width={16} height={16} /> Import CSV
+          </Link>
+        }
       />
       <Card>
         <div className="border-b border-slate-100 p-4">
-          <label htmlFor="customer-search" className="sr-only">Search customers</label>
+          <label htmlFor="customer-search" className="sr-only">
+            Search customers
+          </label>
           <div className="relative max-w-md">
             <SearchIcon className="pointer-events-none absolute top-2.5 left-3 text-slate-500" width={18} height={18} />
             <input
@@ -59,17 +70,27 @@ export default function CustomersPage() {
           </div>
         </div>
         {customers.isPending ? (
-          <div className="p-5"><Skeleton rows={8} /></div>
+          <div className="p-5">
+            <Skeleton rows={8} />
+          </div>
         ) : customers.isError ? (
-          <div className="p-5"><ErrorState error={customers.error} retry={() => void customers.refetch()} /></div>
+          <div className="p-5">
+            <ErrorState error={customers.error} retry={() => void customers.refetch()} />
+          </div>
         ) : data && data.items.length === 0 ? (
           search ? (
-            <EmptyState title={`No customer matches “${search}”`}>Try part of a name, an e-mail address or an ID.</EmptyState>
+            <EmptyState title={`No customer matches “${search}”`}>
+              Try part of a name, an e-mail address or an ID.
+            </EmptyState>
           ) : (
             <EmptyState
               title="No customers yet"
               icon={<UsersIcon width={32} height={32} />}
-              action={<Link className={buttonClass('primary')} to="/import">Import a CSV</Link>}
+              action={
+                <Link className={buttonClass('primary')} to="/import">
+                  Import a CSV
+                </Link>
+              }
             >
               Send customers and orders through the API, or import a CSV file.
             </EmptyState>
@@ -91,14 +112,19 @@ export default function CustomersPage() {
                   {data.items.map((c) => (
                     <Tr key={c.external_id}>
                       <Td>
-                        <Link className="font-medium text-indigo-700 hover:underline" to={`/customers/${encodeURIComponent(c.external_id)}`}>
+                        <Link
+                          className="font-medium text-indigo-700 hover:underline"
+                          to={`/customers/${encodeURIComponent(c.external_id)}`}
+                        >
                           {c.name || c.external_id}
                         </Link>
                         <p className="text-xs text-slate-600">{c.email ?? c.phone ?? c.external_id}</p>
                       </Td>
                       <Td>{c.city ?? '—'}</Td>
                       <Td className="text-right tabular-nums">{formatCount(c.order_count)}</Td>
-                      <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(c.total_spend, c.currency)}</Td>
+                      <Td className="text-right whitespace-nowrap tabular-nums">
+                        {formatMoney(c.total_spend, c.currency)}
+                      </Td>
                       <Td className="whitespace-nowrap text-slate-600">{formatRelative(c.last_order_at)}</Td>
                     </Tr>
                   ))}
@@ -107,10 +133,20 @@ export default function CustomersPage() {
               <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-100 px-4 py-3">
                 <p className="text-xs text-slate-600">Page {cursors.length + 1}</p>
                 <div className="flex gap-2">
-                  <Button variant="secondary" size="sm" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    disabled={cursors.length === 0}
+                    onClick={() => setCursors(cursors.slice(0, -1))}
+                  >
                     Previous
                   </Button>
-                  <Button variant="secondary" size="sm" disabled={!data.next_cursor} onClick={() => data.next_cursor && setCursors([...cursors, data.next_cursor])}>
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    disabled={!data.next_cursor}
+                    onClick={() => data.next_cursor && setCursors([...cursors, data.next_cursor])}
+                  >
                     Next
                   </Button>
                 </div>

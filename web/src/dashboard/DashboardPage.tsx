@@ -19,8 +19,12 @@ export default function DashboardPage() {
   const dashboard = useDashboard();
   const actions = (
     <>
-      <Link className={buttonClass('secondary')} to="/audiences/new">New audience</Link>
-      <Link className={buttonClass('primary')} to="/campaigns/new"><PlusIcon width={16} height={16} /> New campaign</Link>
+      <Link className={buttonClass('secondary')} to="/audiences/new">
+        New audience
+      </Link>
+      <Link className={buttonClass('primary')} to="/campaigns/new">
+        <PlusIcon width={16} height={16} /> New campaign
+      </Link>
     </>
   );
   if (dashboard.isError) {
@@ -28,7 +32,11 @@ export default function DashboardPage() {
     return (
       <>
         <PageHeader title="Dashboard" actions={actions} />
-        <ErrorState error={dashboard.error} title={missing ? 'The dashboard is not available on this server' : 'Cannot load the dashboard'} retry={() => void dashboard.refetch()} />
+        <ErrorState
+          error={dashboard.error}
+          title={missing ? 'The dashboard is not available on this server' : 'Cannot load the dashboard'}
+          retry={() => void dashboard.refetch()}
+        />
       </>
     );
   }
@@ -42,20 +50,43 @@ export default function DashboardPage() {
             <Stat label="Customers" value={formatCount(d.customers)} />
             <Stat label="Orders" value={formatCount(d.orders)} />
             <Stat label="Revenue" value={formatMoney(d.revenue, d.currency)} />
-            <Stat label="Campaigns in flight" value={formatCount(d.campaigns.in_flight)} hint={`${formatCount(d.campaigns.total)} in total`} />
+            <Stat
+              label="Campaigns in flight"
+              value={formatCount(d.campaigns.in_flight)}
+              hint={`${formatCount(d.campaigns.total)} in total`}
+            />
           </>
         ) : (
-          Array.from({ length: 4 }, (_, i) => <Card key={i} className="p-5"><Skeleton rows={2} /></Card>)
+          Array.from({ length: 4 }, (_, i) => (
+            <Card key={i} className="p-5">
+              <Skeleton rows={2} />
+            </Card>
+          ))
         )}
       </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Card>
-          <CardHeader title="Recent campaigns" description="Audience, sent and failed messages." actions={<Link className="text-sm font-medium text-indigo-700 hover:underline" to="/campaigns">All campaigns</Link>} />
+          <CardHeader
+            title="Recent campaigns"
+            description="Audience, sent and failed messages."
+            actions={
+              <Link className="text-sm font-medium text-indigo-700 hover:underline" to="/campaigns">
+                All campaigns
+              </Link>
+            }
+          />
           <CardBody>
             {!d ? (
               <Skeleton rows={5} />
             ) : d.recent_campaigns.length === 0 ? (
-              <EmptyState title="No campaigns yet" action={<Link className={buttonClass('primary', 'sm')} to="/campaigns/new">Create a campaign</Link>}>
+              <EmptyState
+                title="No campaigns yet"
+                action={
+                  <Link className={buttonClass('primary', 'sm')} to="/campaigns/new">
+                    Create a campaign
+                  </Link>
+                }
+              >
                 Pick an audience, write a message, and send.
               </EmptyState>
             ) : (

@@ -33,18 +33,45 @@ function ReportView({ report, dryRun }: { report: Report; dryRun: boolean }) {
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-3 gap-3 text-center">
-        <div className="rounded-lg bg-slate-50 p-3"><p className="text-xs text-slate-600">Rows</p><p className="text-xl font-semibold tabular-nums">{formatCount(report.rows)}</p></div>
-        <div className="rounded-lg bg-emerald-50 p-3"><p className="text-xs text-emerald-800">{dryRun ? 'Valid' : 'Imported'}</p><p className="text-xl font-semibold text-emerald-900 tabular-nums" data-testid="import-accepted">{formatCount(report.accepted)}</p></div>
-        <div className="rounded-lg bg-red-50 p-3"><p className="text-xs text-red-800">{dryRun ? 'With errors' : 'Skipped'}</p><p className="text-xl font-semibold text-red-900 tabular-nums" data-testid="import-rejected">{formatCount(report.rejected)}</p></div>
+        <div className="rounded-lg bg-slate-50 p-3">
+          <p className="text-xs text-slate-600">Rows</p>
+          <p className="text-xl font-semibold tabular-nums">{formatCount(report.rows)}</p>
+        </div>
+        <div className="rounded-lg bg-emerald-50 p-3">
+          <p className="text-xs text-emerald-800">{dryRun ? 'Valid' : 'Imported'}</p>
+          <p className="text-xl font-semibold text-emerald-900 tabular-nums" data-testid="import-accepted">
+            {formatCount(report.accepted)}
+          </p>
+        </div>
+        <div className="rounded-lg bg-red-50 p-3">
+          <p className="text-xs text-red-800">{dryRun ? 'With errors' : 'Skipped'}</p>
+          <p className="text-xl font-semibold text-red-900 tabular-nums" data-testid="import-rejected">
+            {formatCount(report.rejected)}
+          </p>
+        </div>
       </div>
       {report.errors.length > 0 && (
         <Table label="Rows with errors">
-          <thead className="bg-slate-50"><tr><Th>Line</Th><Th>Column</Th><Th>Problem</Th></tr></thead>
+          <thead className="bg-slate-50">
+            <tr>
+              <Th>Line</Th>
+              <Th>Column</Th>
+              <Th>Problem</Th>
+            </tr>
+          </thead>
           <tbody className="divide-y divide-slate-100">
             {report.errors.map((e, i) => (
               <Tr key={i}>
                 <Td className="tabular-nums">{e.row}</Td>
-                <Td className="text-xs">{e.column ? <>{e.column} <span className="font-mono text-slate-600">({e.field})</span></> : <span className="font-mono">{e.field}</span>}</Td>
+                <Td className="text-xs">
+                  {e.column ? (
+                    <>
+                      {e.column} <span className="font-mono text-slate-600">({e.field})</span>
+                    </>
+                  ) : (
+                    <span className="font-mono">{e.field}</span>
+                  )}
+                </Td>
                 <Td className="text-red-800">{e.message}</Td>
               </Tr>
             ))}
@@ -64,13 +91,17 @@ export default function ImportPage() {
   const [fileError, setFileError] = useState<string | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [extras, setExtras] = useState<Record<string, string>>({}); // CSV column → attribute key
-  const importFields = useQuery({ queryKey: ['import-fields'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/import-fields', { signal })) });
+  const importFields = useQuery({
+    queryKey: ['import-fields'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/import-fields', { signal })),
+  });
   const fields = useMemo(() => importFields.data?.[kind] ?? [], [importFields.data, kind]);
 
   const body = (dryRun: boolean) => {
     const full: Record<string, string> = {};
     for (const [name, column] of Object.entries(mapping)) if (column) full[name] = column;
-    if (kind === 'customers') for (const [column, key] of Object.entries(extras)) if (key) full[`attributes.${key}`] = column;
+    if (kind === 'customers')
+      for (const [column, key] of Object.entries(extras)) if (key) full[`attributes.${key}`] = column;
     return { kind, csv: file!.text, mapping: full, dry_run: dryRun };
   };
   const check = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/imports', { body: body(true) })) });
@@ -113,7 +144,8 @@ export default function ImportPage() {
   // otherwise it would stay unmapped and "Check the file" disabled until the kind is switched.
   const fieldsData = importFields.data;
   useEffect(() => {
-    if (fieldsData && file && Object.keys(mapping).length === 0) setMapping(autoMap(fieldsData[kind] ?? [], file.headers));
+    if (fieldsData && file && Object.keys(mapping).length === 0)
+      setMapping(autoMap(fieldsData[kind] ?? [], file.headers));
   }, [fieldsData, file, kind, mapping]);
 
   const mappedColumns = new Set(Object.values(mapping).filter(Boolean));
@@ -123,7 +155,10 @@ export default function ImportPage() {
 
   return (
     <>
-      <PageHeader title="Import" description="Bring in customers or orders from a CSV file. Valid rows go through the same checks and pipeline as the API." />
+      <PageHeader
+        title="Import"
+        description="Bring in customers or orders from a CSV file. Valid rows go through the same checks and pipeline as the API."
+      />
       {!can('write') && <Notice tone="warning">Your role can read but not import. Ask an admin.</Notice>}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:col-span-2">
@@ -143,17 +178,39 @@ export default function ImportPage() {
                 <option value="orders">Orders</option>
               </SelectField>
               <div>
-                <label htmlFor="import-file" className="mb-1 block text-sm font-medium text-slate-800">CSV file</label>
-                <input id="import-file" type="file" accept=".csv,text/csv" onChange={(e) => void onFile(e)} className={cx(inputClass, 'file:mr-3 file:rounded file:border-0 file:bg-indigo-50 file:px-2 file:py-1 file:text-indigo-700')} />
-                {file && <p className="mt-1 text-xs text-slate-600">{file.name}: {formatCount(file.rows)} rows, {file.headers.length} columns</p>}
-                {fileError && <p role="alert" className="mt-1 text-xs font-medium text-red-700">{fileError}</p>}
+                <label htmlFor="import-file" className="mb-1 block text-sm font-medium text-slate-800">
+                  CSV file
+                </label>
+                <input
+                  id="import-file"
+                  type="file"
+                  accept=".csv,text/csv"
+                  onChange={(e) => void onFile(e)}
+                  className={cx(
+                    inputClass,
+                    'file:mr-3 file:rounded file:border-0 file:bg-indigo-50 file:px-2 file:py-1 file:text-indigo-700',
+                  )}
+                />
+                {file && (
+                  <p className="mt-1 text-xs text-slate-600">
+                    {file.name}: {formatCount(file.rows)} rows, {file.headers.length} columns
+                  </p>
+                )}
+                {fileError && (
+                  <p role="alert" className="mt-1 text-xs font-medium text-red-700">
+                    {fileError}
+                  </p>
+                )}
               </div>
             </CardBody>
           </Card>
 
           {file && (
             <Card>
-              <CardHeader title="2. Map the columns" description="Each field takes the CSV column chosen for it. Matching names are filled in." />
+              <CardHeader
+                title="2. Map the columns"
+                description="Each field takes the CSV column chosen for it. Matching names are filled in."
+              />
               <CardBody>
                 {importFields.isPending ? (
                   <Skeleton rows={4} />
@@ -164,7 +221,12 @@ export default function ImportPage() {
                     {fields.map((f) => (
                       <SelectField
                         key={f.name}
-                        label={<>{f.label}{f.required && <span className="text-red-700"> *</span>}</>}
+                        label={
+                          <>
+                            {f.label}
+                            {f.required && <span className="text-red-700"> *</span>}
+                          </>
+                        }
                         hint={f.description || f.name}
                         value={mapping[f.name] ?? ''}
                         onChange={(e) => {
@@ -173,7 +235,11 @@ export default function ImportPage() {
                         }}
                       >
                         <option value="">— not imported —</option>
-                        {file.headers.filter(Boolean).map((h) => <option key={h} value={h}>{h}</option>)}
+                        {file.headers.filter(Boolean).map((h) => (
+                          <option key={h} value={h}>
+                            {h}
+                          </option>
+                        ))}
                       </SelectField>
                     ))}
                   </div>
@@ -216,29 +282,54 @@ export default function ImportPage() {
                   </fieldset>
                 )}
                 {missing.length > 0 && (
-                  <p className="mt-4 text-sm text-amber-800">Choose a column for {missing.map((f) => f.label).join(', ')}.</p>
+                  <p className="mt-4 text-sm text-amber-800">
+                    Choose a column for {missing.map((f) => f.label).join(', ')}.
+                  </p>
                 )}
                 <div className="mt-5 flex flex-wrap gap-2">
-                  <Button onClick={() => check.mutate()} busy={check.isPending} disabled={missing.length > 0 || !can('write')}>Check the file</Button>
+                  <Button
+                    onClick={() => check.mutate()}
+                    busy={check.isPending}
+                    disabled={missing.length > 0 || !can('write')}
+                  >
+                    Check the file
+                  </Button>
                 </div>
-                {check.isError && <div className="mt-4"><ErrorState error={check.error} title="The check failed" /></div>}
+                {check.isError && (
+                  <div className="mt-4">
+                    <ErrorState error={check.error} title="The check failed" />
+                  </div>
+                )}
               </CardBody>
             </Card>
           )}
 
           {report && (
             <Card>
-              <CardHeader title={run.data ? '4. Imported' : '3. Check the results'} description={run.data ? 'Valid rows are on their way in; they show in Customers within seconds.' : 'Rows with errors are not imported. Fix them in the file and import it again, or import the valid rows now.'} />
+              <CardHeader
+                title={run.data ? '4. Imported' : '3. Check the results'}
+                description={
+                  run.data
+                    ? 'Valid rows are on their way in; they show in Customers within seconds.'
+                    : 'Rows with errors are not imported. Fix them in the file and import it again, or import the valid rows now.'
+                }
+              />
               <CardBody className="space-y-4">
                 <ReportView report={report} dryRun={!run.data} />
                 {run.data ? (
-                  <Link className={buttonClass('primary')} to="/customers">See customers</Link>
+                  <Link className={buttonClass('primary')} to="/customers">
+                    See customers
+                  </Link>
                 ) : (
                   <Button onClick={() => run.mutate()} busy={run.isPending} disabled={report.accepted === 0}>
                     Import {formatCount(report.accepted)} valid {report.accepted === 1 ? 'row' : 'rows'}
                   </Button>
                 )}
-                {run.isError && <p role="alert" className="text-sm font-medium text-red-700">{errorMessage(run.error)}</p>}
+                {run.isError && (
+                  <p role="alert" className="text-sm font-medium text-red-700">
+                    {errorMessage(run.error)}
+                  </p>
+                )}
               </CardBody>
             </Card>
           )}
@@ -248,8 +339,12 @@ export default function ImportPage() {
           <CardBody className="space-y-2 text-sm text-slate-700">
             <p>The first line names the columns. Any column order works.</p>
             <p>Customers are matched by external ID: importing one again updates it.</p>
-            <p>Orders are idempotent by external ID, and an order for a customer not imported yet creates a bare profile.</p>
-            <p>Amounts are decimals in the workspace currency, like <code>1499.00</code>.</p>
+            <p>
+              Orders are idempotent by external ID, and an order for a customer not imported yet creates a bare profile.
+            </p>
+            <p>
+              Amounts are decimals in the workspace currency, like <code>1499.00</code>.
+            </p>
           </CardBody>
         </Card>
       </div>

@@ -16,8 +16,15 @@ describe('CSV', () => {
   });
 
   it('skips blank lines, keeps empty cells, reads a last line without newline', () => {
-    expect(parseCsv('a,b\n\n1,\n,2')).toEqual([['a', 'b'], ['1', ''], ['', '2']]);
-    expect(parseCsv('a,b\n1,2\n3,4', 2)).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseCsv('a,b\n\n1,\n,2')).toEqual([
+      ['a', 'b'],
+      ['1', ''],
+      ['', '2'],
+    ]);
+    expect(parseCsv('a,b\n1,2\n3,4', 2)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(headerRow('')).toEqual([]);
   });
 });

@@ -6,7 +6,17 @@ import { NavLink, Outlet, useLocation } from 'react-router';
 import { PendingInvitations } from '@/auth/PendingInvitations';
 import { useSession } from '@/auth/session';
 import { Button } from '@/components/Button';
-import { CloseIcon, FilterIcon, HomeIcon, LogoMark, MenuIcon, SendIcon, SettingsIcon, UploadIcon, UsersIcon } from '@/components/Icons';
+import {
+  CloseIcon,
+  FilterIcon,
+  HomeIcon,
+  LogoMark,
+  MenuIcon,
+  SendIcon,
+  SettingsIcon,
+  UploadIcon,
+  UsersIcon,
+} from '@/components/Icons';
 import { cx } from '@/lib/cx';
 
 const NAV: Array<{ to: string; label: string; icon: ReactNode; end?: boolean }> = [
@@ -57,7 +67,9 @@ function Account() {
     <div className="space-y-3 border-t border-slate-200 pt-4">
       {me.workspaces.length > 1 ? (
         <div>
-          <label htmlFor="workspace-switch" className="mb-1 block text-xs font-medium text-slate-600">Workspace</label>
+          <label htmlFor="workspace-switch" className="mb-1 block text-xs font-medium text-slate-600">
+            Workspace
+          </label>
           <select
             id="workspace-switch"
             className="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
@@ -65,18 +77,30 @@ function Account() {
             onChange={(e) => switchWorkspace(e.target.value)}
           >
             {me.workspaces.map((w) => (
-              <option key={w.slug} value={w.slug}>{w.name}</option>
+              <option key={w.slug} value={w.slug}>
+                {w.name}
+              </option>
             ))}
           </select>
         </div>
       ) : (
-        workspace && <p className="text-xs text-slate-600">Workspace <span className="font-medium text-slate-800">{workspace.name}</span></p>
+        workspace && (
+          <p className="text-xs text-slate-600">
+            Workspace <span className="font-medium text-slate-800">{workspace.name}</span>
+          </p>
+        )
       )}
       <div className="min-w-0">
-        <p className="truncate text-sm font-medium text-slate-900" title={me.email}>{me.name || me.email}</p>
-        <p className="truncate text-xs text-slate-600">{me.name ? me.email : null} {workspace && `· ${workspace.role}`}</p>
+        <p className="truncate text-sm font-medium text-slate-900" title={me.email}>
+          {me.name || me.email}
+        </p>
+        <p className="truncate text-xs text-slate-600">
+          {me.name ? me.email : null} {workspace && `· ${workspace.role}`}
+        </p>
       </div>
-      <Button variant="secondary" size="sm" className="w-full" onClick={() => void signOut()}>Sign out</Button>
+      <Button variant="secondary" size="sm" className="w-full" onClick={() => void signOut()}>
+        Sign out
+      </Button>
     </div>
   );
 }
@@ -86,7 +110,10 @@ export function AppShell() {
   const location = useLocation();
   return (
     <div className="min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+      >
         Skip to content
       </a>
       <aside className="fixed inset-y-0 left-0 hidden w-60 flex-col justify-between border-r border-slate-200 bg-white px-4 py-5 lg:flex">
@@ -100,7 +127,9 @@ export function AppShell() {
         <Brand />
         <D.Root open={menuOpen} onOpenChange={setMenuOpen}>
           <D.Trigger asChild>
-            <Button variant="ghost" size="sm" aria-label="Open menu"><MenuIcon /></Button>
+            <Button variant="ghost" size="sm" aria-label="Open menu">
+              <MenuIcon />
+            </Button>
           </D.Trigger>
           <D.Portal>
             <D.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
@@ -111,7 +140,9 @@ export function AppShell() {
                 <div className="flex items-center justify-between">
                   <Brand />
                   <D.Close asChild>
-                    <Button variant="ghost" size="sm" aria-label="Close menu"><CloseIcon /></Button>
+                    <Button variant="ghost" size="sm" aria-label="Close menu">
+                      <CloseIcon />
+                    </Button>
                   </D.Close>
                 </div>
                 <Nav onNavigate={() => setMenuOpen(false)} />

@@ -8,7 +8,14 @@ export default function NotFoundPage() {
   return (
     <>
       <PageHeader title="Page not found" />
-      <EmptyState title="There is nothing here" action={<Link className={buttonClass('primary')} to="/">Go to the dashboard</Link>}>
+      <EmptyState
+        title="There is nothing here"
+        action={
+          <Link className={buttonClass('primary')} to="/">
+            Go to the dashboard
+          </Link>
+        }
+      >
         The address may be mistyped, or the page was moved.
       </EmptyState>
     </>

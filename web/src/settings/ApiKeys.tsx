@@ -25,7 +25,10 @@ type Created = Schemas['CreatedApiKey'];
 
 export function ApiKeys() {
   const client = useQueryClient();
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/api-keys', { signal })) });
+  const keys = useQuery({
+    queryKey: ['api-keys'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/api-keys', { signal })),
+  });
   const [creating, setCreating] = useState(false);
   const [label, setLabel] = useState('');
   const [scopes, setScopes] = useState<Schemas['ApiKeyBody']['scopes']>(['ingest']);
@@ -57,16 +60,43 @@ export function ApiKeys() {
 
   return (
     <Card>
-      <CardHeader title="API keys" description="Keys let programs send data and read results. Each belongs to this workspace." actions={<Button onClick={() => { create.reset(); setCreating(true); }}>Create key</Button>} />
+      <CardHeader
+        title="API keys"
+        description="Keys let programs send data and read results. Each belongs to this workspace."
+        actions={
+          <Button
+            onClick={() => {
+              create.reset();
+              setCreating(true);
+            }}
+          >
+            Create key
+          </Button>
+        }
+      />
       {keys.isPending ? (
-        <div className="p-5"><Skeleton rows={3} /></div>
+        <div className="p-5">
+          <Skeleton rows={3} />
+        </div>
       ) : keys.isError ? (
-        <div className="p-5"><ErrorState error={keys.error} retry={() => void keys.refetch()} /></div>
+        <div className="p-5">
+          <ErrorState error={keys.error} retry={() => void keys.refetch()} />
+        </div>
       ) : keys.data.length === 0 ? (
         <EmptyState title="No API keys">Create one to send customers and orders from your systems.</EmptyState>
       ) : (
         <Table label="API keys">
-          <thead className="bg-slate-50"><tr><Th>Key</Th><Th>Scopes</Th><Th>Created</Th><Th>Last used</Th><Th><span className="sr-only">Actions</span></Th></tr></thead>
+          <thead className="bg-slate-50">
+            <tr>
+              <Th>Key</Th>
+              <Th>Scopes</Th>
+              <Th>Created</Th>
+              <Th>Last used</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
           <tbody className="divide-y divide-slate-100">
             {keys.data.map((k) => (
               <Tr key={k.id} data-key-prefix={k.prefix}>
@@ -74,11 +104,33 @@ export function ApiKeys() {
                   <p className="font-medium">{k.label || 'Unlabelled key'}</p>
                   <p className="font-mono text-xs text-slate-600">{k.prefix}…</p>
                 </Td>
-                <Td><div className="flex flex-wrap gap-1">{k.scopes.map((s) => <Badge key={s}>{s}</Badge>)}</div></Td>
+                <Td>
+                  <div className="flex flex-wrap gap-1">
+                    {k.scopes.map((s) => (
+                      <Badge key={s}>{s}</Badge>
+                    ))}
+                  </div>
+                </Td>
                 <Td className="whitespace-nowrap text-slate-600">{formatRelative(k.created_at)}</Td>
-                <Td className="whitespace-nowrap text-slate-600">{k.last_used_at ? formatRelative(k.last_used_at) : 'Never'}</Td>
+                <Td className="whitespace-nowrap text-slate-600">
+                  {k.last_used_at ? formatRelative(k.last_used_at) : 'Never'}
+                </Td>
                 <Td className="text-right">
-                  {k.revoked_at ? <Badge tone="danger">Revoked</Badge> : <Button variant="ghost" size="sm" className="text-red-700" onClick={() => { revoke.reset(); setRevoking(k); }}>Revoke<span className="sr-only"> {k.label || k.prefix}</span></Button>}
+                  {k.revoked_at ? (
+                    <Badge tone="danger">Revoked</Badge>
+                  ) : (
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      className="text-red-700"
+                      onClick={() => {
+                        revoke.reset();
+                        setRevoking(k);
+                      }}
+                    >
+                      Revoke<span className="sr-only"> {k.label || k.prefix}</span>
+                    </Button>
+                  )}
                 </Td>
               </Tr>
             ))}
@@ -86,9 +138,20 @@ export function ApiKeys() {
         </Table>
       )}
 
-      <Dialog open={creating} onOpenChange={setCreating} title="Create an API key" description="The key is shown once, right after it is created.">
+      <Dialog
+        open={creating}
+        onOpenChange={setCreating}
+        title="Create an API key"
+        description="The key is shown once, right after it is created."
+      >
         <form onSubmit={submit} className="space-y-4" noValidate>
-          <TextField label="Label" hint="What the key is for, e.g. “Shopify sync”." value={label} onChange={(e) => setLabel(e.target.value)} errors={problem?.messagesFor('label')} />
+          <TextField
+            label="Label"
+            hint="What the key is for, e.g. “Shopify sync”."
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            errors={problem?.messagesFor('label')}
+          />
           <fieldset>
             <legend className="text-sm font-medium text-slate-800">Scopes</legend>
             <div className="mt-2 space-y-2">
@@ -98,18 +161,34 @@ export function ApiKeys() {
                     type="checkbox"
                     className="mt-0.5 size-4 accent-indigo-600"
                     checked={scopes.includes(s.value)}
-                    onChange={() => setScopes(scopes.includes(s.value) ? scopes.filter((x) => x !== s.value) : [...scopes, s.value])}
+                    onChange={() =>
+                      setScopes(scopes.includes(s.value) ? scopes.filter((x) => x !== s.value) : [...scopes, s.value])
+                    }
                   />
-                  <span><span className="font-medium">{s.label}</span> <span className="text-slate-600">— {s.hint}</span></span>
+                  <span>
+                    <span className="font-medium">{s.label}</span> <span className="text-slate-600">— {s.hint}</span>
+                  </span>
                 </label>
               ))}
             </div>
-            {problem?.under('scopes').map((e, i) => <p key={i} className="mt-1 text-xs font-medium text-red-700">{e.message}</p>)}
+            {problem?.under('scopes').map((e, i) => (
+              <p key={i} className="mt-1 text-xs font-medium text-red-700">
+                {e.message}
+              </p>
+            ))}
           </fieldset>
-          {create.isError && !(problem && problem.errors.length) && <p role="alert" className="text-sm text-red-700">{errorMessage(create.error)}</p>}
+          {create.isError && !(problem && problem.errors.length) && (
+            <p role="alert" className="text-sm text-red-700">
+              {errorMessage(create.error)}
+            </p>
+          )}
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setCreating(false)}>Cancel</Button>
-            <Button type="submit" busy={create.isPending}>Create key</Button>
+            <Button variant="secondary" onClick={() => setCreating(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={create.isPending}>
+              Create key
+            </Button>
           </div>
         </form>
       </Dialog>
@@ -123,18 +202,32 @@ export function ApiKeys() {
       >
         {created && (
           <div className="space-y-3">
-            <label htmlFor="new-key" className="sr-only">New API key</label>
-            <input id="new-key" readOnly value={created.key} data-testid="new-api-key" className="block w-full rounded-md bg-slate-100 px-3 py-2 font-mono text-xs text-slate-900" onFocus={(e) => e.target.select()} />
+            <label htmlFor="new-key" className="sr-only">
+              New API key
+            </label>
+            <input
+              id="new-key"
+              readOnly
+              value={created.key}
+              data-testid="new-api-key"
+              className="block w-full rounded-md bg-slate-100 px-3 py-2 font-mono text-xs text-slate-900"
+              onFocus={(e) => e.target.select()}
+            />
             <Button
               variant="secondary"
               size="sm"
               onClick={() => {
-                void navigator.clipboard?.writeText(created.key).then(() => setCopied(true), () => setCopied(false));
+                void navigator.clipboard?.writeText(created.key).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                );
               }}
             >
               {copied ? 'Copied' : 'Copy to clipboard'}
             </Button>
-            <p className="text-xs text-slate-600">Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+            <p className="text-xs text-slate-600">
+              Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
+            </p>
           </div>
         )}
       </Dialog>
@@ -143,12 +236,24 @@ export function ApiKeys() {
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}
         title="Revoke this key?"
-        description={revoking ? `Programs using “${revoking.label || revoking.prefix}” stop working at once. This cannot be undone.` : undefined}
+        description={
+          revoking
+            ? `Programs using “${revoking.label || revoking.prefix}” stop working at once. This cannot be undone.`
+            : undefined
+        }
         footer={
           <>
-            {revoke.isError && <p role="alert" className="mr-auto text-sm text-red-700">{errorMessage(revoke.error)}</p>}
-            <Button variant="secondary" onClick={() => setRevoking(null)}>Keep it</Button>
-            <Button variant="danger" busy={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>Revoke key</Button>
+            {revoke.isError && (
+              <p role="alert" className="mr-auto text-sm text-red-700">
+                {errorMessage(revoke.error)}
+              </p>
+            )}
+            <Button variant="secondary" onClick={() => setRevoking(null)}>
+              Keep it
+            </Button>
+            <Button variant="danger" busy={revoke.isPending} onClick={() => revoking && revoke.mutate(revoking.id)}>
+              Revoke key
+            </Button>
           </>
         }
       />

@@ -27,7 +27,10 @@ function label(key: string): string {
 
 export function Channels({ manage }: { manage: boolean }) {
   const client = useQueryClient();
-  const settings = useQuery({ queryKey: ['channel-settings'], queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settings/channels', { signal })) });
+  const settings = useQuery({
+    queryKey: ['channel-settings'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settings/channels', { signal })),
+  });
   const [doc, setDoc] = useState<Doc | null>(null);
   useEffect(() => {
     if (settings.data?.channels) setDoc(structuredClone(settings.data.channels as Doc));
@@ -42,7 +45,14 @@ export function Channels({ manage }: { manage: boolean }) {
     save.mutate();
   };
 
-  if (settings.isPending) return <Card><CardBody><Skeleton rows={5} /></CardBody></Card>;
+  if (settings.isPending)
+    return (
+      <Card>
+        <CardBody>
+          <Skeleton rows={5} />
+        </CardBody>
+      </Card>
+    );
   if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />;
   const source = settings.data.source;
   return (
@@ -51,7 +61,10 @@ export function Channels({ manage }: { manage: boolean }) {
       {doc &&
         Object.entries(doc).map(([channel, config]) => (
           <Card key={channel}>
-            <CardHeader title={NAMES[channel] ?? channel} actions={<Badge tone="info">{String(config.kind ?? '')}</Badge>} />
+            <CardHeader
+              title={NAMES[channel] ?? channel}
+              actions={<Badge tone="info">{String(config.kind ?? '')}</Badge>}
+            />
             <CardBody className="grid gap-4 sm:grid-cols-2">
               {Object.entries(config)
                 .filter(([key]) => key !== 'kind')
@@ -67,20 +80,41 @@ export function Channels({ manage }: { manage: boolean }) {
                     errors={problem?.messagesFor(`${channel}.${key}`)}
                     onChange={(e) => {
                       const raw = e.target.value;
-                      const next = typeof value === 'number' ? (raw === '' ? null : Number(raw)) : raw === '' && value === null ? null : raw;
+                      const next =
+                        typeof value === 'number'
+                          ? raw === ''
+                            ? null
+                            : Number(raw)
+                          : raw === '' && value === null
+                            ? null
+                            : raw;
                       setDoc({ ...doc, [channel]: { ...config, [key]: next } });
                     }}
                   />
                 ))}
-              {problem?.messagesFor(channel).map((m, i) => <p key={i} className="text-xs font-medium text-red-700 sm:col-span-2">{m}</p>)}
+              {problem?.messagesFor(channel).map((m, i) => (
+                <p key={i} className="text-xs font-medium text-red-700 sm:col-span-2">
+                  {m}
+                </p>
+              ))}
             </CardBody>
           </Card>
         ))}
       {manage && doc && (
         <div className="flex flex-wrap items-center justify-end gap-3">
-          {save.isError && <p role="alert" className="text-sm text-red-700">{problem && problem.errors.length ? 'Not saved: see the marked settings.' : errorMessage(save.error)}</p>}
-          {save.isSuccess && <p role="status" className="text-sm text-emerald-800">Saved.</p>}
-          <Button type="submit" busy={save.isPending}>Save channel settings</Button>
+          {save.isError && (
+            <p role="alert" className="text-sm text-red-700">
+              {problem && problem.errors.length ? 'Not saved: see the marked settings.' : errorMessage(save.error)}
+            </p>
+          )}
+          {save.isSuccess && (
+            <p role="status" className="text-sm text-emerald-800">
+              Saved.
+            </p>
+          )}
+          <Button type="submit" busy={save.isPending}>
+            Save channel settings
+          </Button>
         </div>
       )}
     </form>

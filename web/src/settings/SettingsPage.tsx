@@ -17,19 +17,41 @@ export default function SettingsPage() {
   const manage = can('manage');
   return (
     <>
-      <PageHeader title="Settings" description={workspace ? `Workspace “${workspace.name}”. You are ${/^[aeiou]/.test(workspace.role) ? 'an' : 'a'} ${workspace.role}.` : undefined} />
+      <PageHeader
+        title="Settings"
+        description={
+          workspace
+            ? `Workspace “${workspace.name}”. You are ${/^[aeiou]/.test(workspace.role) ? 'an' : 'a'} ${workspace.role}.`
+            : undefined
+        }
+      />
       <Tabs.Root defaultValue="members">
-        <Tabs.List aria-label="Settings sections" className="mb-6 inline-flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
-          <Tabs.Trigger className={tab} value="members">Members</Tabs.Trigger>
-          <Tabs.Trigger className={tab} value="api-keys">API keys</Tabs.Trigger>
-          <Tabs.Trigger className={tab} value="channels">Channels</Tabs.Trigger>
+        <Tabs.List
+          aria-label="Settings sections"
+          className="mb-6 inline-flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1"
+        >
+          <Tabs.Trigger className={tab} value="members">
+            Members
+          </Tabs.Trigger>
+          <Tabs.Trigger className={tab} value="api-keys">
+            API keys
+          </Tabs.Trigger>
+          <Tabs.Trigger className={tab} value="channels">
+            Channels
+          </Tabs.Trigger>
         </Tabs.List>
-        <Tabs.Content value="members"><Members manage={manage} /></Tabs.Content>
+        <Tabs.Content value="members">
+          <Members manage={manage} />
+        </Tabs.Content>
         <Tabs.Content value="api-keys">
           {manage ? <ApiKeys /> : <Notice tone="warning">Only owners and admins manage API keys.</Notice>}
         </Tabs.Content>
         <Tabs.Content value="channels">
-          {can('write') ? <Channels manage={manage} /> : <Notice tone="warning">Your role cannot see channel settings.</Notice>}
+          {can('write') ? (
+            <Channels manage={manage} />
+          ) : (
+            <Notice tone="warning">Your role cannot see channel settings.</Notice>
+          )}
         </Tabs.Content>
       </Tabs.Root>
     </>

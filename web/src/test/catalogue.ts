@@ -16,7 +16,14 @@ export const catalogue: SegmentFields = {
   fields: [
     { name: 'total_spend', label: 'Total spend', type: 'money', operators: [...num], nullable: false, description: '' },
     { name: 'visits', label: 'Visits', type: 'integer', operators: [...num], nullable: false, description: '' },
-    { name: 'inactive_days', label: 'Days inactive', type: 'integer', operators: [...num], nullable: false, description: '' },
+    {
+      name: 'inactive_days',
+      label: 'Days inactive',
+      type: 'integer',
+      operators: [...num],
+      nullable: false,
+      description: '',
+    },
     {
       name: 'last_order_at',
       label: 'Last order',
