@@ -72,8 +72,8 @@ fn newtypes_are_strings_and_enums_list_their_values() {
     assert_eq!(schema_of::<FieldError>()["required"], json!(["field", "message"]));
 }
 
-/// The rule schema spells out exactly the nesting the parser allows, without a schema that refers to itself
-/// (a fuzzer that expands references eagerly would recurse without end).
+/// The rule schema spells out exactly the nesting the parser allows (that no schema refers to itself is
+/// checked over the whole spec by the server's openapi tests).
 #[test]
 fn rule_groups_nest_as_deep_as_the_parser_allows_and_no_deeper() {
     use crate::segment::{RuleGroup, MAX_DEPTH};
@@ -88,7 +88,6 @@ fn rule_groups_nest_as_deep_as_the_parser_allows_and_no_deeper() {
     loop {
         levels += 1;
         let items = &named[&name]["properties"]["rules"]["items"];
-        assert!(!items.to_string().contains(&format!("/{name}\"")), "{name} refers to itself");
         let Some(members) = items["oneOf"].as_array() else {
             assert_eq!(items["$ref"], json!("#/components/schemas/RuleCondition"), "{name}: conditions only");
             break;

@@ -10,12 +10,12 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. `RUST_LOG` overrides the default `info` level.
 pub fn init(format: LogFormat) {
     use std::io::IsTerminal;
-    let format = format.resolve(std::io::stderr().is_terminal());
+    let json = format.writes_json(std::io::stderr().is_terminal());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     // A second initialisation (tests) is harmless and ignored.
-    let _ = match format {
-        LogFormat::Json => registry
+    let _ = if json {
+        registry
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_writer(std::io::stderr)
@@ -23,9 +23,8 @@ pub fn init(format: LogFormat) {
                     .with_current_span(true)
                     .with_span_list(false),
             )
-            .try_init(),
-        LogFormat::Pretty | LogFormat::Auto => {
-            registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).compact()).try_init()
-        }
+            .try_init()
+    } else {
+        registry.with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).compact()).try_init()
     };
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chaos::Chaos;
 
-pub use converge_vendor_wire::MAX_RECEIPT_BATCH;
+use converge_vendor_wire::MAX_RECEIPT_BATCH;
 
 /// Everything the simulator needs to start. `Default` is ready for tests: a random local port, Converge's
 /// default receipt URL, development credentials, 10% failures, 20–200 ms receipt delay, 100 receipts a request.

@@ -100,11 +100,13 @@ mod timers;
 pub mod wire;
 
 pub use chaos::Chaos;
-pub use config::{SimConfig, MAX_RECEIPT_BATCH};
-pub use converge_vendor_wire::{sign, verify, SignatureError, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-pub use converge_vendor_wire::{Receipt, ReceiptBatch};
+pub use config::SimConfig;
+// The protocol the simulator speaks, re-exported so its users (tests, benchmarks) need one import.
+pub use converge_vendor_wire::{
+    sign, verify, Outcome, Receipt, ReceiptBatch, SignatureError, Status, DEFAULT_TOLERANCE, MAX_RECEIPT_BATCH,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 pub use delivery::{BACKOFF_BASE, BACKOFF_CAP, CONCURRENCY as CALLBACK_CONCURRENCY, MAX_ATTEMPTS};
 pub use handle::{run, spawn, SimHandle};
-pub use ledger::{LedgerEntry, ReceiptLog, ReceiptState, Stats, Status};
+pub use ledger::{LedgerEntry, ReceiptLog, ReceiptState, Stats};
 pub use message::{Channel, SendRequest};
-pub use outcome::Outcome;

@@ -6,7 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
-pub use converge_vendor_wire::Outcome;
+use converge_vendor_wire::Outcome;
 
 use crate::message::Channel;
 

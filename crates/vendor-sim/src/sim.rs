@@ -129,7 +129,7 @@ impl Sim {
 mod tests {
     use super::*;
     use crate::message::Channel;
-    use crate::outcome::Outcome;
+    use converge_vendor_wire::Outcome;
 
     fn message(reference: &str) -> Message {
         Message {

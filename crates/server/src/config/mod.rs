@@ -82,12 +82,13 @@ pub enum LogFormat {
 }
 
 impl LogFormat {
-    /// The format to write: `Json` or `Pretty`, `Auto` decided by whether stderr is a terminal.
-    pub fn resolve(self, stderr_is_terminal: bool) -> LogFormat {
+    /// Whether events are written as JSON lines (else as readable text); `Auto` asks whether stderr is a
+    /// terminal.
+    pub fn writes_json(self, stderr_is_terminal: bool) -> bool {
         match self {
-            LogFormat::Auto if stderr_is_terminal => LogFormat::Pretty,
-            LogFormat::Auto => LogFormat::Json,
-            chosen => chosen,
+            LogFormat::Auto => !stderr_is_terminal,
+            LogFormat::Json => true,
+            LogFormat::Pretty => false,
         }
     }
 }
@@ -261,14 +262,14 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
             assert_eq!(settings.log_format, LogFormat::Auto);
-            assert_eq!(settings.log_format.resolve(true), LogFormat::Pretty);
-            assert_eq!(settings.log_format.resolve(false), LogFormat::Json);
+            assert!(!settings.log_format.writes_json(true));
+            assert!(settings.log_format.writes_json(false));
             jail.set_env("CONVERGE_LOG_FORMAT", "json");
             let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
-            assert_eq!(settings.log_format.resolve(true), LogFormat::Json);
+            assert!(settings.log_format.writes_json(true));
             jail.set_env("CONVERGE_LOG_FORMAT", "pretty");
             let settings = Settings::load(None, &Overrides::default()).map_err(|e| *e)?;
-            assert_eq!(settings.log_format.resolve(false), LogFormat::Pretty);
+            assert!(!settings.log_format.writes_json(false));
             Ok(())
         });
     }

@@ -18,11 +18,13 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use crate::message::{Channel, Message};
-use crate::outcome::{Fate, Outcome};
+use crate::outcome::Fate;
 use crate::sync::lock;
+use converge_vendor_wire::Outcome;
 use converge_vendor_wire::Receipt;
+use converge_vendor_wire::Status;
 pub(crate) use counts::{Counts, RequestCounters};
-pub use view::{LedgerEntry, ReceiptLog, ReceiptState, Stats, Status};
+pub use view::{LedgerEntry, ReceiptLog, ReceiptState, Stats};
 
 /// The answer to one accepted (or duplicate) send.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::message::Channel;
-pub use converge_vendor_wire::Status;
+use converge_vendor_wire::Status;
 
 /// How delivering a message's receipt went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
