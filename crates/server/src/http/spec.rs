@@ -5,15 +5,20 @@
 //! - a request body (`JsonBody` and the import's CSV): 400 unreadable, 413 too large, 415 wrong type, 422;
 //! - path or query parameters: 422 naming the parameter (`http::path::Path`, the query decoders);
 //! - any request: 414 for an overlong URI, 431 for an oversized header block (`http::head_limits`);
+//! - every text path or query parameter without a pattern of its own gets the NUL-free one, since
+//!   `http::nul::refuse_in_uri` refuses a NUL in any of them;
 //! - a caller (`Caller`, answering 401 when there is none): 400 for an unreadable workspace header, 403, and
 //!   429 once the caller's rate limit is spent.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use super::head_limits::{self, MAX_HEADERS, MAX_HEADER_BYTES};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+/// Text without U+0000.
+const NUL_FREE: &str = "^[^\\x00]*$";
 
 /// Rewrites `spec` in place as the module comment says.
 pub fn complete(spec: &mut OpenApi) {
@@ -32,6 +37,20 @@ fn complete_operation(operation: &mut Operation) {
         if let (true, RefOr::T(response)) = (is_error(status), response) {
             if let Some(content) = response.content.shift_remove("application/json") {
                 response.content.insert(PROBLEM_JSON.to_owned(), content);
+            }
+        }
+    }
+    for param in operation.parameters.iter_mut().flatten() {
+        if let (ParameterIn::Path | ParameterIn::Query, Some(RefOr::T(Schema::Object(schema)))) =
+            (&param.parameter_in, param.schema.as_mut())
+        {
+            let text = match &schema.schema_type {
+                SchemaType::Type(kind) => *kind == Type::String,
+                SchemaType::Array(kinds) => kinds.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if text && schema.pattern.is_none() {
+                schema.pattern = Some(NUL_FREE.to_owned());
             }
         }
     }
@@ -95,6 +114,15 @@ mod tests {
                 if operation.get("requestBody").is_some() {
                     for status in ["400", "413", "415", "422"] {
                         assert!(responses.contains_key(status), "{method} {path} documents {status}");
+                    }
+                }
+                let in_uri = |param: &&serde_json::Value| param["in"] == "path" || param["in"] == "query";
+                for param in operation["parameters"].as_array().into_iter().flatten().filter(in_uri) {
+                    let schema = &param["schema"];
+                    if schema["type"] == "string"
+                        || schema["type"].as_array().is_some_and(|t| t.contains(&"string".into()))
+                    {
+                        assert!(schema["pattern"].is_string(), "{method} {path} {} states a pattern", param["name"]);
                     }
                 }
                 if operation.get("security").is_some() {

@@ -61,7 +61,6 @@ pub async fn providers(State(state): State<SharedState>) -> Json<Vec<ProviderVie
 #[into_params(parameter_in = Query)]
 pub struct LoginParams {
     /// A path of this site to return to afterwards (default `/`).
-    #[param(pattern = "^[^\\x00]*$")]
     pub return_to: Option<String>,
 }
 

@@ -24,7 +24,6 @@ use crate::state::SharedState;
 #[into_params(parameter_in = Query)]
 pub struct LinkParams {
     /// A path of this site to return to afterwards (default `/`).
-    #[param(pattern = "^[^\\x00]*$")]
     pub return_to: Option<String>,
 }
 
