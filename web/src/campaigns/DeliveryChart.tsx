@@ -15,7 +15,7 @@ export function DeliveryChart({ points, bucketSeconds }: { points: Point[]; buck
   const failed = points.reduce((n, p) => n + p.failed, 0);
   return (
     <figure>
-      <div className="h-56" aria-hidden>
+      <div className="h-56 overflow-hidden" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 8, left: -12, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />

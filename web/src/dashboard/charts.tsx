@@ -34,7 +34,7 @@ export function CampaignsChart({ campaigns }: { campaigns: Campaign[] }) {
     .join('; ');
   return (
     <figure>
-      <div className="h-64" aria-hidden>
+      <div className="h-64 overflow-hidden" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 8, left: -12, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
@@ -67,7 +67,7 @@ export function IngestionChart({ days }: { days: Day[] }) {
   });
   return (
     <figure>
-      <div className="h-64" aria-hidden>
+      <div className="h-64 overflow-hidden" aria-hidden>
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart accessibilityLayer={false} data={days} margin={{ top: 8, right: 8, left: -12, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
