@@ -5,8 +5,10 @@
 //! records. What must not: HTTP, authentication policy, or the meaning of API scopes.
 
 pub mod audience;
+mod backend;
 mod batch;
 mod campaigns;
+mod codec;
 mod daily;
 pub mod error;
 pub mod identity;

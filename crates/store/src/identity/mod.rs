@@ -7,15 +7,17 @@
 //! `now`, so tests control expiry. What must not live here: password hashing, token generation, the
 //! meaning of roles (`converge_domain::Role`), HTTP.
 
-pub(crate) mod postgres;
-pub(crate) mod sqlite;
+mod access;
+mod people;
+mod proof;
+mod store;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::Role;
 use serde::Serialize;
 
-use crate::{StoreResult, Workspace};
+use crate::{StoreError, StoreResult, Workspace};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -258,4 +260,15 @@ pub trait IdentityStore: Send + Sync {
     async fn record_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()>;
     /// One page of the workspace's audit log, newest first (`before_id`: the previous page's last id).
     async fn audit_log(&self, workspace_id: i64, before_id: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// A stored role; [`StoreError::Corrupt`] if it no longer parses.
+fn role(raw: &str) -> StoreResult<Role> {
+    Role::parse(raw).map_err(|e| StoreError::Corrupt(format!("role {raw:?}: {e}")))
+}
+
+/// SQL ranking a role column like `Role`'s `Ord` (owner = 0, most powerful).
+fn rank(column: &str) -> String {
+    let arms: String = Role::ALL.iter().enumerate().map(|(i, r)| format!(" WHEN '{}' THEN {i}", r.as_str())).collect();
+    format!("(CASE {column}{arms} END)")
 }

@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::{
     ApiKeyGrant, ApiKeyInfo, Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow,
-    SavedSegment, SegmentWrite, Store, StoreError, StoreResult, Workspace,
+    SavedSegment, SegmentWrite, Store, StoreResult, Workspace,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -47,13 +47,7 @@ impl SqliteStore {
     }
 }
 
-pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
-    at.timestamp_millis()
-}
-
-pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
-}
+pub(crate) use crate::codec::{from_millis, millis};
 
 #[async_trait]
 impl Store for SqliteStore {

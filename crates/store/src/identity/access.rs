@@ -1,15 +1,17 @@
-//! Sessions, login flows, setup tokens, API-key listing and the audit log on Postgres.
+//! Sessions, login flows, setup tokens, API-key listing and the audit log on both backends.
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::Row;
 
+use crate::backend::per_backend;
+use crate::codec::At;
 use crate::error::conflict_on_unique;
 use crate::identity::{Actor, ApiKeyRow, AuditEntry, LoginFlow, NewAuditEntry, SessionRecord};
 use crate::model::split_scopes;
 use crate::StoreResult;
 
-pub(super) async fn create_session(pool: &PgPool, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()> {
+per_backend! {
+pub(crate) async fn create_session(pool: &Pool, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -17,16 +19,16 @@ pub(super) async fn create_session(pool: &PgPool, id_hash: &[u8], session: &Sess
     .bind(id_hash)
     .bind(session.user_id)
     .bind(&session.csrf_token)
-    .bind(session.created_at)
-    .bind(session.last_seen_at)
-    .bind(session.expires_at)
+    .bind(At(session.created_at))
+    .bind(At(session.last_seen_at))
+    .bind(At(session.expires_at))
     .execute(pool)
     .await
     .map_err(|e| conflict_on_unique(e, "session"))?;
     Ok(())
 }
 
-pub(super) async fn session(pool: &PgPool, id_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
+pub(crate) async fn session(pool: &Pool, id_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
     let row = sqlx::query(
         "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
     )
@@ -37,45 +39,46 @@ pub(super) async fn session(pool: &PgPool, id_hash: &[u8]) -> StoreResult<Option
         Ok(SessionRecord {
             user_id: row.try_get("user_id")?,
             csrf_token: row.try_get("csrf_token")?,
-            created_at: row.try_get("created_at")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            expires_at: row.try_get("expires_at")?,
+            created_at: row.try_get::<At, _>("created_at")?.0,
+            last_seen_at: row.try_get::<At, _>("last_seen_at")?.0,
+            expires_at: row.try_get::<At, _>("expires_at")?.0,
         })
     })
     .transpose()
 }
 
 /// Never moves `last_seen_at` back (concurrent requests may touch out of order).
-pub(super) async fn touch_session(pool: &PgPool, id_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id_hash = $1")
+pub(crate) async fn touch_session(pool: &Pool, id_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
+    let sql = format!("UPDATE sessions SET last_seen_at = {}(last_seen_at, $2) WHERE id_hash = $1", BACKEND.greatest());
+    sqlx::query(&sql)
         .bind(id_hash)
-        .bind(now)
+        .bind(At(now))
         .execute(pool)
         .await?;
     Ok(())
 }
 
-pub(super) async fn delete_session(pool: &PgPool, id_hash: &[u8]) -> StoreResult<()> {
+pub(crate) async fn delete_session(pool: &Pool, id_hash: &[u8]) -> StoreResult<()> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
     Ok(())
 }
 
-pub(super) async fn delete_user_sessions(pool: &PgPool, user_id: i64) -> StoreResult<u64> {
+pub(crate) async fn delete_user_sessions(pool: &Pool, user_id: i64) -> StoreResult<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected())
 }
 
-pub(super) async fn prune_sessions(pool: &PgPool, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> StoreResult<u64> {
+pub(crate) async fn prune_sessions(pool: &Pool, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> StoreResult<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
-        .bind(now)
-        .bind(idle_before)
+        .bind(At(now))
+        .bind(At(idle_before))
         .execute(pool)
         .await?;
     Ok(done.rows_affected())
 }
 
 /// Also deletes flows that expired before this one was created, so abandoned logins do not pile up.
-pub(super) async fn put_login_flow(pool: &PgPool, state_hash: &[u8], flow: &LoginFlow) -> StoreResult<()> {
-    sqlx::query("DELETE FROM login_flows WHERE expires_at <= $1").bind(flow.created_at).execute(pool).await?;
+pub(crate) async fn put_login_flow(pool: &Pool, state_hash: &[u8], flow: &LoginFlow) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_flows WHERE expires_at <= $1").bind(At(flow.created_at)).execute(pool).await?;
     sqlx::query(
         "INSERT INTO login_flows \
              (state_hash, provider, nonce, pkce_verifier, return_to, created_at, expires_at, link_user_id) \
@@ -86,8 +89,8 @@ pub(super) async fn put_login_flow(pool: &PgPool, state_hash: &[u8], flow: &Logi
     .bind(&flow.nonce)
     .bind(&flow.pkce_verifier)
     .bind(&flow.return_to)
-    .bind(flow.created_at)
-    .bind(flow.expires_at)
+    .bind(At(flow.created_at))
+    .bind(At(flow.expires_at))
     .bind(flow.link_user_id)
     .execute(pool)
     .await
@@ -97,8 +100,8 @@ pub(super) async fn put_login_flow(pool: &PgPool, state_hash: &[u8], flow: &Logi
 
 /// `DELETE … RETURNING`: of two concurrent callbacks with the same state, exactly one gets the flow. An
 /// expired flow is deleted all the same and reads as absent.
-pub(super) async fn take_login_flow(
-    pool: &PgPool,
+pub(crate) async fn take_login_flow(
+    pool: &Pool,
     state_hash: &[u8],
     now: DateTime<Utc>,
 ) -> StoreResult<Option<LoginFlow>> {
@@ -116,40 +119,40 @@ pub(super) async fn take_login_flow(
         pkce_verifier: row.try_get("pkce_verifier")?,
         return_to: row.try_get("return_to")?,
         link_user_id: row.try_get("link_user_id")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
+        created_at: row.try_get::<At, _>("created_at")?.0,
+        expires_at: row.try_get::<At, _>("expires_at")?.0,
     };
     Ok((flow.expires_at > now).then_some(flow))
 }
 
-pub(super) async fn create_setup_token(
-    pool: &PgPool,
+pub(crate) async fn create_setup_token(
+    pool: &Pool,
     token_hash: &[u8],
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
         .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
+        .bind(At(now))
+        .bind(At(expires_at))
         .execute(pool)
         .await
         .map_err(|e| conflict_on_unique(e, "setup token"))?;
     Ok(())
 }
 
-pub(super) async fn use_setup_token(pool: &PgPool, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool> {
+pub(crate) async fn use_setup_token(pool: &Pool, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
     )
     .bind(token_hash)
-    .bind(now)
+    .bind(At(now))
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn api_keys(pool: &PgPool, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
+pub(crate) async fn api_keys(pool: &Pool, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
     let rows = sqlx::query(
         "SELECT id, workspace_id, prefix, scopes, label, created_at, last_used_at, revoked_at, created_by \
          FROM api_keys WHERE workspace_id = $1 ORDER BY id DESC",
@@ -165,32 +168,32 @@ pub(super) async fn api_keys(pool: &PgPool, workspace_id: i64) -> StoreResult<Ve
                 prefix: row.try_get("prefix")?,
                 scopes: split_scopes(row.try_get("scopes")?),
                 label: row.try_get("label")?,
-                created_at: row.try_get("created_at")?,
-                last_used_at: row.try_get("last_used_at")?,
-                revoked_at: row.try_get("revoked_at")?,
+                created_at: row.try_get::<At, _>("created_at")?.0,
+                last_used_at: row.try_get::<Option<At>, _>("last_used_at")?.map(DateTime::from),
+                revoked_at: row.try_get::<Option<At>, _>("revoked_at")?.map(DateTime::from),
                 created_by: row.try_get("created_by")?,
             })
         })
         .collect()
 }
 
-pub(super) async fn revoke_api_key(pool: &PgPool, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+pub(crate) async fn revoke_api_key(pool: &Pool, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
     let done =
         sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL")
             .bind(workspace_id)
             .bind(id)
-            .bind(now)
+            .bind(At(now))
             .execute(pool)
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn set_api_key_creator(pool: &PgPool, key_id: i64, user_id: i64) -> StoreResult<()> {
+pub(crate) async fn set_api_key_creator(pool: &Pool, key_id: i64, user_id: i64) -> StoreResult<()> {
     sqlx::query("UPDATE api_keys SET created_by = $2 WHERE id = $1").bind(key_id).bind(user_id).execute(pool).await?;
     Ok(())
 }
 
-pub(super) async fn record_audit(pool: &PgPool, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()> {
+pub(crate) async fn record_audit(pool: &Pool, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (workspace_id, actor_user_id, actor_key_id, action, target, details, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -201,13 +204,13 @@ pub(super) async fn record_audit(pool: &PgPool, entry: &NewAuditEntry, now: Date
     .bind(&entry.action)
     .bind(&entry.target)
     .bind(&entry.details)
-    .bind(now)
+    .bind(At(now))
     .execute(pool)
     .await?;
     Ok(())
 }
 
-fn audit_entry(row: &PgRow) -> StoreResult<AuditEntry> {
+fn audit_entry(row: &DbRow) -> StoreResult<AuditEntry> {
     Ok(AuditEntry {
         id: row.try_get("id")?,
         workspace_id: row.try_get("workspace_id")?,
@@ -215,12 +218,12 @@ fn audit_entry(row: &PgRow) -> StoreResult<AuditEntry> {
         action: row.try_get("action")?,
         target: row.try_get("target")?,
         details: row.try_get("details")?,
-        at: row.try_get("at")?,
+        at: row.try_get::<At, _>("at")?.0,
     })
 }
 
-pub(super) async fn audit_log(
-    pool: &PgPool,
+pub(crate) async fn audit_log(
+    pool: &Pool,
     workspace_id: i64,
     before_id: Option<i64>,
     limit: u32,
@@ -235,4 +238,5 @@ pub(super) async fn audit_log(
     .fetch_all(pool)
     .await?;
     rows.iter().map(audit_entry).collect()
+}
 }
