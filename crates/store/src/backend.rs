@@ -1,6 +1,6 @@
 //! Writing a query once for both backends: [`per_backend!`] compiles a block of items twice, in a child
 //! module `postgres` and a child module `sqlite`, each naming its own database as `Db`, its row as `DbRow`,
-//! its pool as `Pool`, its store as `Store` and itself as `BACKEND`. Values are bound through
+//! its pool as `Pool`, its store as `BackendStore` and itself as `BACKEND`. Values are bound through
 //! [`crate::codec`], so the same body reads and writes the same data on both. The few SQL words the two
 //! dialects spell differently are methods of [`Backend`] here; an algorithm that really differs (ingest,
 //! dispatch claims, receipts, the change feed) has its own file per backend instead.
@@ -18,7 +18,7 @@ macro_rules! per_backend {
             pub(crate) type Db = sqlx::Postgres;
             pub(crate) type DbRow = sqlx::postgres::PgRow;
             pub(crate) type Pool = sqlx::PgPool;
-            pub(crate) type Store = crate::postgres::PgStore;
+            pub(crate) type BackendStore = crate::postgres::PgStore;
             pub(crate) const BACKEND: crate::Backend = crate::Backend::Postgres;
             $($item)*
         }
@@ -29,7 +29,7 @@ macro_rules! per_backend {
             pub(crate) type Db = sqlx::Sqlite;
             pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
             pub(crate) type Pool = sqlx::SqlitePool;
-            pub(crate) type Store = crate::sqlite::SqliteStore;
+            pub(crate) type BackendStore = crate::sqlite::SqliteStore;
             pub(crate) const BACKEND: crate::Backend = crate::Backend::Sqlite;
             $($item)*
         }
@@ -41,6 +41,14 @@ macro_rules! per_backend {
 pub(crate) use per_backend;
 
 impl Backend {
+    /// `column` is one of the ids bound at `param` as [`crate::codec::Ids`].
+    pub(crate) fn any(self, column: &str, param: &str) -> String {
+        match self {
+            Backend::Postgres => format!("{column} = ANY({param})"),
+            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+        }
+    }
+
     /// The larger of two values (`GREATEST` on Postgres, the two-argument scalar `max` on SQLite).
     pub(crate) fn greatest(self) -> &'static str {
         match self {

@@ -76,3 +76,32 @@ impl<'r> Decode<'r, Sqlite> for At {
         DateTime::from_timestamp_millis(ms).map(At).ok_or_else(|| format!("timestamp {ms} out of range").into())
     }
 }
+
+/// A list of ids bound as one parameter: `bigint[]` on Postgres, a JSON array (read with `json_each`) on
+/// SQLite; [`crate::Backend::any`] writes the matching membership test.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ids<'a>(pub &'a [i64]);
+
+impl Type<Postgres> for Ids<'_> {
+    fn type_info() -> PgTypeInfo {
+        <Vec<i64> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Ids<'_> {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <&[i64] as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Type<Sqlite> for Ids<'_> {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for Ids<'_> {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<Sqlite>>::encode(serde_json::to_string(self.0)?, buf)
+    }
+}

@@ -9,9 +9,11 @@ mod backend;
 mod batch;
 mod campaigns;
 mod codec;
+mod customers;
 mod daily;
 pub mod error;
 pub mod identity;
+mod ingest;
 pub mod insights;
 pub mod model;
 pub mod postgres;
@@ -19,6 +21,8 @@ mod saved;
 pub mod segment;
 mod settings;
 pub mod sqlite;
+mod store;
+mod workspaces;
 // Test support (a database per test): failing loudly is its job.
 #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 pub mod testing;

@@ -8,8 +8,8 @@ use converge_domain::segment::{CustomerFacts, OrderFact};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{AudienceSnapshot, ChangeMark};
+use crate::codec::{from_millis, millis};
 use crate::segment::sqlite::facts_of;
-use crate::sqlite::{from_millis, millis};
 use crate::StoreResult;
 
 /// Facts of a workspace's customers — all of them, or only those with the given external ids.

@@ -23,6 +23,17 @@ mod model;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
+/// Each step of a campaign by feature, with its two backends (what [`crate::store`] delegates to).
+macro_rules! by_feature {
+    ($($step:ident),*) => {$(
+        pub(crate) mod $step {
+            pub(crate) use super::postgres::$step as postgres;
+            pub(crate) use super::sqlite::$step as sqlite;
+        }
+    )*};
+}
+by_feature!(create, dispatch, lifecycle, log, overview, receipts);
+
 use std::collections::{BTreeMap, HashSet};
 
 use converge_domain::{CampaignStatus, Channel, DeliveryStatus, SendChannel};

@@ -14,7 +14,7 @@ per_backend! {
     use people, access, proof;
 
     #[async_trait]
-    impl IdentityStore for Store {
+    impl IdentityStore for BackendStore {
         async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
             people::create_user(self.pool(), user, now).await
         }

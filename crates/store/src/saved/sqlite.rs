@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+use crate::codec::{from_millis, millis};
 use crate::error::conflict_on_unique;
-use crate::sqlite::{from_millis, millis};
 use crate::{SavedSegment, SegmentWrite, StoreError, StoreResult};
 
 const COLUMNS: &str = "id, name, description, rule, last_count, last_counted_at, created_at, updated_at";

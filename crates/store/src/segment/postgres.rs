@@ -11,7 +11,7 @@ use super::builder::{Dialect, Param};
 use super::compile::compile;
 use super::folds::RowFolds;
 use super::types::pick_types;
-use crate::postgres::customers::{customer, COLUMNS};
+use crate::customers::{postgres::customer, COLUMNS};
 use crate::{CustomerRow, StoreError, StoreResult};
 
 fn bind<'q>(mut query: Query<'q, Postgres, PgArguments>, params: &[Param]) -> Query<'q, Postgres, PgArguments> {
@@ -61,7 +61,7 @@ pub(crate) async fn sample(
     let (sql, params) = scoped(COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
     let query = bind(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
     let rows = query.fetch_all(pool).await?;
-    Ok(rows.iter().map(customer).collect::<Result<_, _>>()?)
+    rows.iter().map(customer).collect()
 }
 
 pub(crate) async fn attribute_types(pool: &PgPool, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {

@@ -11,8 +11,8 @@ use super::builder::{Dialect, Param};
 use super::compile::compile;
 use super::folds::RowFolds;
 use super::types::pick_types;
-use crate::sqlite::customers::{customer, COLUMNS};
-use crate::sqlite::{from_millis, millis};
+use crate::codec::{from_millis, millis};
+use crate::customers::{sqlite::customer, COLUMNS};
 use crate::{CustomerRow, StoreError, StoreResult};
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;

@@ -5,8 +5,8 @@ use sqlx::SqlitePool;
 
 use super::{bind_params, campaign, COLUMNS};
 use crate::campaigns::{CampaignRow, NewCampaign};
+use crate::codec::millis;
 use crate::segment::{compile, Dialect};
-use crate::sqlite::millis;
 use crate::{StoreError, StoreResult};
 
 /// See the Postgres twin. Writers are serialised here, so a second create with the same key runs after the

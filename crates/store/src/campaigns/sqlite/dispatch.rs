@@ -10,7 +10,7 @@ use crate::campaigns::{
     channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
 };
-use crate::sqlite::{from_millis, millis};
+use crate::codec::{from_millis, millis};
 use crate::{StoreError, StoreResult};
 
 /// One `UPDATE … RETURNING` picks and claims the due rows: SQLite runs one writer at a time, so two workers'

@@ -6,7 +6,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{bump, campaign, receipts, COLUMNS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
-use crate::sqlite::millis;
+use crate::codec::millis;
 use crate::StoreResult;
 
 pub(crate) async fn set_status(

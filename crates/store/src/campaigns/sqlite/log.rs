@@ -7,7 +7,7 @@ use sqlx::{Row, SqlitePool};
 
 use super::optional_time;
 use crate::campaigns::{channel, count_stats, delivery_status, CampaignStats, LogRow, TimelinePoint};
-use crate::sqlite::from_millis;
+use crate::codec::from_millis;
 use crate::StoreResult;
 
 fn log_row(row: &SqliteRow) -> StoreResult<LogRow> {

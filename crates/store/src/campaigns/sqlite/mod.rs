@@ -16,8 +16,8 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row, Sqlite, SqliteConnection};
 
 use super::{campaign_status, send_channel, stats, CampaignRow, Deltas};
+use crate::codec::{from_millis, millis};
 use crate::segment::Param;
-use crate::sqlite::{from_millis, millis};
 use crate::{StoreError, StoreResult};
 
 pub(crate) const COLUMNS: &str = "id, workspace_id, name, channel, template, segment_id, rule, status, send_at, \

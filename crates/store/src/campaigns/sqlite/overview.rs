@@ -5,7 +5,7 @@ use sqlx::{Row, SqlitePool};
 
 use super::optional_time;
 use crate::campaigns::{campaign_status, channel, delivery_status};
-use crate::sqlite::from_millis;
+use crate::codec::from_millis;
 use crate::{CustomerMessage, StoreResult};
 
 /// The customer's log rows, newest campaign first (see the Postgres twin for why it goes through campaigns).

@@ -6,7 +6,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::bump;
 use crate::campaigns::{first_per_key, Deltas, ReceiptOutcome, ReceiptUpdate};
-use crate::sqlite::{from_millis, millis};
+use crate::codec::{from_millis, millis};
 use crate::{StoreError, StoreResult};
 
 pub(crate) async fn apply(

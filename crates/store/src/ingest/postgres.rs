@@ -13,7 +13,7 @@ use crate::{IngestOutcome, StoreError, StoreResult};
 /// not promise the order in which `UPDATE … FROM` visits rows); such a transaction is simply retried.
 const ATTEMPTS: u32 = 4;
 
-pub(super) async fn apply(pool: &PgPool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+pub(crate) async fn apply(pool: &PgPool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
     let prepared = batch::prepare(batch);
     let mut attempt = 1;
     loop {

@@ -5,13 +5,13 @@ use chrono::Utc;
 use converge_domain::IngestEnvelope;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::{from_millis, millis};
 use crate::batch::{self, PreparedBatch};
+use crate::codec::{from_millis, millis};
 use crate::daily::Rollup;
 use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreResult};
 
-pub(super) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+pub(crate) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
     let prepared = batch::prepare(batch);
     let mut rollup = Rollup::default();
     let mut tx = pool.begin().await?;

@@ -1,0 +1,111 @@
+//! Reading customers and their orders, on both backends.
+
+use chrono::DateTime;
+use sqlx::Row;
+
+use crate::backend::per_backend;
+use crate::codec::{At, Ids};
+use crate::{Counts, CustomerQuery, CustomerRow, OrderRow, StoreResult};
+
+pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
+    created_at, updated_at, profile_received_at, total_spend, order_count, visits, last_order_at";
+
+per_backend! {
+    pub(crate) fn customer(row: &DbRow) -> StoreResult<CustomerRow> {
+        let profile: Option<At> = row.try_get("profile_received_at")?;
+        Ok(CustomerRow {
+            id: row.try_get("id")?,
+            external_id: row.try_get("external_id")?,
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            phone: row.try_get("phone")?,
+            city: row.try_get("city")?,
+            gender: row.try_get("gender")?,
+            preferred_channel: row.try_get("preferred_channel")?,
+            attributes: row.try_get("attributes")?,
+            created_at: row.try_get::<At, _>("created_at")?.0,
+            updated_at: row.try_get::<At, _>("updated_at")?.0,
+            has_profile: profile.is_some(),
+            total_spend: row.try_get("total_spend")?,
+            order_count: row.try_get("order_count")?,
+            visits: row.try_get("visits")?,
+            last_order_at: row.try_get::<Option<At>, _>("last_order_at")?.map(DateTime::from),
+        })
+    }
+
+    pub(crate) async fn list(pool: &Pool, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
+        let pattern = query.search.as_deref().map(crate::model::like_pattern);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
+               AND ($2 IS NULL OR id < $2) \
+               AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR name_fold LIKE $3 ESCAPE '\\' \
+                    OR email_fold LIKE $3 ESCAPE '\\') \
+             ORDER BY id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(workspace_id)
+            .bind(query.before_id)
+            .bind(pattern)
+            .bind(i64::from(query.limit))
+            .fetch_all(pool)
+            .await?;
+        rows.iter().map(customer).collect()
+    }
+
+    pub(crate) async fn one(pool: &Pool, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND external_id = $2");
+        let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(pool).await?;
+        row.as_ref().map(customer).transpose()
+    }
+
+    pub(crate) async fn orders(
+        pool: &Pool,
+        workspace_id: i64,
+        customer_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<OrderRow>> {
+        let rows = sqlx::query(
+            "SELECT id, external_id, amount_minor, currency, status, channel, items, ordered_at, received_at \
+             FROM orders WHERE workspace_id = $1 AND customer_id = $2 ORDER BY ordered_at DESC, id DESC LIMIT $3",
+        )
+        .bind(workspace_id)
+        .bind(customer_id)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OrderRow {
+                    id: row.try_get("id")?,
+                    external_id: row.try_get("external_id")?,
+                    amount_minor: row.try_get("amount_minor")?,
+                    currency: row.try_get("currency")?,
+                    status: row.try_get("status")?,
+                    channel: row.try_get("channel")?,
+                    items: row.try_get("items")?,
+                    ordered_at: row.try_get::<At, _>("ordered_at")?.0,
+                    received_at: row.try_get::<At, _>("received_at")?.0,
+                })
+            })
+            .collect()
+    }
+
+    /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
+    pub(crate) async fn by_ids(pool: &Pool, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND {} ORDER BY id", BACKEND.any("id", "$2"));
+        let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(pool).await?;
+        rows.iter().map(customer).collect()
+    }
+
+    pub(crate) async fn counts(pool: &Pool, workspace_id: i64) -> StoreResult<Counts> {
+        let (customers, orders): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
+                    (SELECT count(*) FROM orders WHERE workspace_id = $1)",
+        )
+        .bind(workspace_id)
+        .fetch_one(pool)
+        .await?;
+        Ok(Counts { customers, orders })
+    }
+}

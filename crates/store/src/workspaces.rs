@@ -1,0 +1,103 @@
+//! Workspaces and API keys, on both backends.
+
+use chrono::{DateTime, Utc};
+use converge_domain::Currency;
+
+use crate::backend::per_backend;
+use crate::codec::{At, Ids};
+use crate::error::conflict_on_unique;
+use crate::{ApiKeyGrant, ApiKeyInfo, NewApiKey, StoreResult, Workspace};
+
+type WorkspaceTuple = (i64, String, String, String, At);
+
+fn workspace((id, slug, name, currency, created_at): WorkspaceTuple) -> Workspace {
+    Workspace { id, slug, name, currency, created_at: created_at.0 }
+}
+
+per_backend! {
+    pub(crate) async fn create_workspace(
+        pool: &Pool,
+        slug: &str,
+        name: &str,
+        currency: &Currency,
+    ) -> StoreResult<Workspace> {
+        let row: WorkspaceTuple = sqlx::query_as(
+            "INSERT INTO workspaces (slug, name, currency, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, slug, name, currency, created_at",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(currency.code())
+        .bind(At(Utc::now()))
+        .fetch_one(pool)
+        .await
+        .map_err(|e| conflict_on_unique(e, "workspace"))?;
+        Ok(workspace(row))
+    }
+
+    pub(crate) async fn workspace_by_slug(pool: &Pool, slug: &str) -> StoreResult<Option<Workspace>> {
+        let row: Option<WorkspaceTuple> =
+            sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(pool)
+                .await?;
+        Ok(row.map(workspace))
+    }
+
+    pub(crate) async fn workspace_by_id(pool: &Pool, id: i64) -> StoreResult<Option<Workspace>> {
+        let row: Option<WorkspaceTuple> =
+            sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        Ok(row.map(workspace))
+    }
+
+    pub(crate) async fn create_api_key(pool: &Pool, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
+        let (id, created_at): (i64, At) = sqlx::query_as(
+            "INSERT INTO api_keys (workspace_id, prefix, key_hash, scopes, label, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at",
+        )
+        .bind(key.workspace_id)
+        .bind(&key.prefix)
+        .bind(&key.key_hash)
+        .bind(key.scopes.join(","))
+        .bind(&key.label)
+        .bind(At(Utc::now()))
+        .fetch_one(pool)
+        .await
+        .map_err(|e| conflict_on_unique(e, "api key"))?;
+        Ok(ApiKeyInfo {
+            id,
+            workspace_id: key.workspace_id,
+            prefix: key.prefix.clone(),
+            scopes: key.scopes.clone(),
+            label: key.label.clone(),
+            created_at: created_at.0,
+        })
+    }
+
+    pub(crate) async fn api_key_by_hash(pool: &Pool, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>> {
+        let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT k.id, w.id, w.slug, w.currency, k.scopes FROM api_keys k \
+             JOIN workspaces w ON w.id = k.workspace_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(pool)
+        .await?;
+        Ok(row.map(|(key_id, workspace_id, workspace_slug, workspace_currency, scopes)| ApiKeyGrant {
+            key_id,
+            workspace_id,
+            workspace_slug,
+            workspace_currency,
+            scopes: crate::model::split_scopes(&scopes),
+        }))
+    }
+
+    /// Records that keys were used (the caller batches these, not one per request).
+    pub(crate) async fn touch_api_keys(pool: &Pool, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
+        let sql = format!("UPDATE api_keys SET last_used_at = $2 WHERE {}", BACKEND.any("id", "$1"));
+        sqlx::query(&sql).bind(Ids(ids)).bind(At(at)).execute(pool).await?;
+        Ok(())
+    }
+}
