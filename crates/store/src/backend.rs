@@ -66,6 +66,14 @@ impl Backend {
         }
     }
 
+    /// Milliseconds since the epoch of an instant column, as a bigint.
+    pub(crate) fn epoch_millis(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("floor(extract(epoch FROM {column}) * 1000)::bigint"),
+            Backend::Sqlite => column.to_owned(),
+        }
+    }
+
     /// How to begin a transaction that reads before it writes. On SQLite a deferred one would fail at once
     /// with SQLITE_BUSY (not wait) if another connection wrote in between; `IMMEDIATE` takes the write lock
     /// first. Postgres waits on row locks either way.

@@ -19,7 +19,9 @@
 //! sharing messages, or a shard) is retried on deadlock. What must not live here: templates, channels and
 //! vendor calls (the dispatcher's), HTTP.
 
+pub(crate) mod log;
 mod model;
+pub(crate) mod overview;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
@@ -32,7 +34,7 @@ macro_rules! by_feature {
         }
     )*};
 }
-by_feature!(create, dispatch, lifecycle, log, overview, receipts);
+by_feature!(create, dispatch, lifecycle, receipts);
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -3,8 +3,6 @@
 pub(crate) mod create;
 pub(crate) mod dispatch;
 pub(crate) mod lifecycle;
-pub(crate) mod log;
-pub(crate) mod overview;
 pub(crate) mod receipts;
 
 use std::future::Future;

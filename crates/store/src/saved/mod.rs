@@ -1,4 +1,0 @@
-//! Saved segments on both backends.
-
-pub(crate) mod postgres;
-pub(crate) mod sqlite;
