@@ -74,6 +74,14 @@ impl Backend {
         }
     }
 
+    /// A JSON column as the text the database prints it as.
+    pub(crate) fn json_text(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("{column}::text"),
+            Backend::Sqlite => column.to_owned(),
+        }
+    }
+
     /// How to begin a transaction that reads before it writes. On SQLite a deferred one would fail at once
     /// with SQLITE_BUSY (not wait) if another connection wrote in between; `IMMEDIATE` takes the write lock
     /// first. Postgres waits on row locks either way.

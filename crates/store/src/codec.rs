@@ -105,3 +105,32 @@ impl<'q> Encode<'q, Sqlite> for Ids<'_> {
         <String as Encode<Sqlite>>::encode(serde_json::to_string(self.0)?, buf)
     }
 }
+
+/// A list of strings bound as one parameter: `text[]` on Postgres, a JSON array (read with `json_each`) on
+/// SQLite, as rule SQL's `in` lists expect.
+#[derive(Clone, Debug)]
+pub(crate) struct Texts(pub Vec<String>);
+
+impl Type<Postgres> for Texts {
+    fn type_info() -> PgTypeInfo {
+        <Vec<String> as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Texts {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <Vec<String> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Type<Sqlite> for Texts {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for Texts {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<Sqlite>>::encode(serde_json::to_string(&self.0)?, buf)
+    }
+}

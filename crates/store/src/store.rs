@@ -7,7 +7,7 @@ use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use converge_domain::{Currency, IngestEnvelope};
 
 use crate::backend::per_backend;
-use crate::campaigns::{create, dispatch, lifecycle, log, overview, receipts};
+use crate::campaigns::{create, dispatch, lifecycle, log, overview, read, receipts};
 use crate::{
     audience, customers, daily, ingest, insights, saved, segment, settings, workspaces, ApiKeyGrant, ApiKeyInfo,
     Backend, Counts, CustomerQuery, CustomerRow, IngestOutcome, NewApiKey, OrderRow, SavedSegment, SegmentWrite,
@@ -16,7 +16,7 @@ use crate::{
 
 per_backend! {
     use workspaces, customers, ingest, saved, audience, daily, segment, insights, settings, create, dispatch,
-        lifecycle, log, overview, receipts;
+        lifecycle, log, overview, read, receipts;
 
     #[async_trait]
     impl crate::Store for BackendStore {
@@ -196,7 +196,7 @@ per_backend! {
             before_id: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<crate::CampaignRow>> {
-            create::list(self.pool(), workspace_id, before_id, limit).await
+            read::list(self.pool(), workspace_id, before_id, limit).await
         }
 
         async fn campaign_by_idempotency_key(
@@ -204,11 +204,11 @@ per_backend! {
             workspace_id: i64,
             key: &str,
         ) -> StoreResult<Option<crate::CampaignRow>> {
-            create::by_idempotency_key(self.pool(), workspace_id, key).await
+            read::by_idempotency_key(self.pool(), workspace_id, key).await
         }
 
         async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<crate::CampaignRow>> {
-            create::one(self.pool(), workspace_id, id).await
+            read::one(self.pool(), workspace_id, id).await
         }
 
         async fn set_campaign_status(

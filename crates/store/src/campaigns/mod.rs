@@ -23,6 +23,7 @@ pub(crate) mod log;
 mod model;
 pub(crate) mod overview;
 pub(crate) mod postgres;
+pub(crate) mod read;
 pub(crate) mod sqlite;
 
 /// Each step of a campaign by feature, with its two backends (what [`crate::store`] delegates to).

@@ -24,9 +24,10 @@ mod builder;
 mod compile;
 mod fields;
 pub(crate) mod folds;
-pub(crate) mod postgres;
-pub(crate) mod sqlite;
+mod queries;
 mod types;
+
+pub(crate) use queries::{postgres, sqlite};
 
 pub use builder::{Dialect, Param, SqlFilter};
 pub use compile::compile;

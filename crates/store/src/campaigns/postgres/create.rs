@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::{bind_params, campaign, retrying, COLUMNS, TOTALS};
+use super::{campaign, retrying, COLUMNS, TOTALS};
 use crate::campaigns::{CampaignRow, NewCampaign};
+use crate::segment::postgres::bind_params;
 use crate::segment::{compile, Dialect};
 use crate::{StoreError, StoreResult};
 
@@ -91,34 +92,4 @@ async fn create_once(
     let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((campaign(&row)?, true))
-}
-
-pub(crate) async fn list(
-    pool: &PgPool,
-    workspace_id: i64,
-    before_id: Option<i64>,
-    limit: u32,
-) -> StoreResult<Vec<CampaignRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
-         ORDER BY c.id DESC LIMIT $3"
-    );
-    let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
-    rows.iter().map(campaign).collect()
-}
-
-pub(crate) async fn one(pool: &PgPool, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.id = $2");
-    let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
-    row.as_ref().map(campaign).transpose()
-}
-
-pub(crate) async fn by_idempotency_key(
-    pool: &PgPool,
-    workspace_id: i64,
-    key: &str,
-) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM {TOTALS} WHERE c.workspace_id = $1 AND c.idempotency_key = $2");
-    let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
-    row.as_ref().map(campaign).transpose()
 }

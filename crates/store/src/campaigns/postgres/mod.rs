@@ -7,12 +7,10 @@ pub(crate) mod receipts;
 
 use std::future::Future;
 
-use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::query::Query;
-use sqlx::{PgConnection, Postgres, Row};
+use sqlx::PgConnection;
 
-use super::{campaign_status, send_channel, stats, CampaignRow, Deltas};
-use crate::segment::Param;
+pub(crate) use super::read::postgres::campaign;
+use super::Deltas;
 use crate::{StoreError, StoreResult};
 
 /// A campaign's columns as read from [`TOTALS`]: the counters are the launch base plus every shard's deltas.
@@ -30,43 +28,6 @@ pub(crate) const TOTALS: &str = "campaigns c CROSS JOIN LATERAL ( \
 /// SQL for "campaign `c` has nothing pending", shards included.
 pub(crate) const NOTHING_PENDING: &str =
     "c.pending + (SELECT COALESCE(sum(pending), 0) FROM campaign_counts WHERE campaign_id = c.id) = 0";
-
-pub(crate) fn campaign(row: &PgRow) -> StoreResult<CampaignRow> {
-    Ok(CampaignRow {
-        id: row.try_get("id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        name: row.try_get("name")?,
-        channel: send_channel(row.try_get("channel")?)?,
-        template: row.try_get("template")?,
-        segment_id: row.try_get("segment_id")?,
-        rule: row.try_get("rule")?,
-        status: campaign_status(row.try_get("status")?)?,
-        send_at: row.try_get("send_at")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        request_fingerprint: row.try_get("request_fingerprint")?,
-        stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        launched_at: row.try_get("launched_at")?,
-        completed_at: row.try_get("completed_at")?,
-    })
-}
-
-/// Binds a compiled rule's values in order (see `segment::postgres`).
-pub(crate) fn bind_params<'q>(
-    mut query: Query<'q, Postgres, PgArguments>,
-    params: &[Param],
-) -> Query<'q, Postgres, PgArguments> {
-    for param in params {
-        query = match param {
-            Param::Int(number) => query.bind(*number),
-            Param::Text(text) => query.bind(text.clone()),
-            Param::TextList(items) => query.bind(items.clone()),
-            Param::Timestamp(at) => query.bind(*at),
-        };
-    }
-    query
-}
 
 /// Adds counter deltas to their campaigns' shards, one statement for all of them (see migration 0009).
 pub(crate) async fn bump(conn: &mut PgConnection, deltas: &Deltas) -> StoreResult<()> {

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-use super::{bind_params, campaign, COLUMNS};
+use super::{campaign, COLUMNS};
 use crate::campaigns::{CampaignRow, NewCampaign};
 use crate::codec::millis;
+use crate::segment::sqlite::bind_params;
 use crate::segment::{compile, Dialect};
 use crate::{StoreError, StoreResult};
 
@@ -64,34 +65,4 @@ pub(crate) async fn create(
     let row = sqlx::query(&sql).bind(id).bind(audience).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((campaign(&row)?, true))
-}
-
-pub(crate) async fn list(
-    pool: &SqlitePool,
-    workspace_id: i64,
-    before_id: Option<i64>,
-    limit: u32,
-) -> StoreResult<Vec<CampaignRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND id < COALESCE($2, 9223372036854775807) \
-         ORDER BY id DESC LIMIT $3"
-    );
-    let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
-    rows.iter().map(campaign).collect()
-}
-
-pub(crate) async fn one(pool: &SqlitePool, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND id = $2");
-    let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
-    row.as_ref().map(campaign).transpose()
-}
-
-pub(crate) async fn by_idempotency_key(
-    pool: &SqlitePool,
-    workspace_id: i64,
-    key: &str,
-) -> StoreResult<Option<CampaignRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE workspace_id = $1 AND idempotency_key = $2");
-    let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
-    row.as_ref().map(campaign).transpose()
 }

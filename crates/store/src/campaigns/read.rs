@@ -1,0 +1,76 @@
+//! Reading campaigns, on both backends: the row mapping and the reads by id, by page and by idempotency key.
+//! The column list and source differ per backend (`COLUMNS`, `TOTALS`: Postgres adds the counter shards).
+
+use chrono::DateTime;
+use sqlx::Row;
+
+use super::{campaign_status, send_channel, stats, CampaignRow};
+use crate::backend::per_backend;
+use crate::campaigns;
+use crate::codec::At;
+use crate::StoreResult;
+
+per_backend! {
+    use campaigns;
+
+    pub(crate) fn campaign(row: &DbRow) -> StoreResult<CampaignRow> {
+        Ok(CampaignRow {
+            id: row.try_get("id")?,
+            workspace_id: row.try_get("workspace_id")?,
+            name: row.try_get("name")?,
+            channel: send_channel(row.try_get("channel")?)?,
+            template: row.try_get("template")?,
+            segment_id: row.try_get("segment_id")?,
+            rule: row.try_get("rule")?,
+            status: campaign_status(row.try_get("status")?)?,
+            send_at: row.try_get::<At, _>("send_at")?.0,
+            idempotency_key: row.try_get("idempotency_key")?,
+            request_fingerprint: row.try_get("request_fingerprint")?,
+            stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
+            created_at: row.try_get::<At, _>("created_at")?.0,
+            updated_at: row.try_get::<At, _>("updated_at")?.0,
+            launched_at: row.try_get::<Option<At>, _>("launched_at")?.map(DateTime::from),
+            completed_at: row.try_get::<Option<At>, _>("completed_at")?.map(DateTime::from),
+        })
+    }
+
+    pub(crate) async fn list(
+        pool: &Pool,
+        workspace_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<CampaignRow>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
+             ORDER BY c.id DESC LIMIT $3",
+            campaigns::COLUMNS,
+            campaigns::TOTALS,
+        );
+        let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
+        rows.iter().map(campaign).collect()
+    }
+
+    pub(crate) async fn one(pool: &Pool, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id = $2",
+            campaigns::COLUMNS,
+            campaigns::TOTALS
+        );
+        let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
+        row.as_ref().map(campaign).transpose()
+    }
+
+    pub(crate) async fn by_idempotency_key(
+        pool: &Pool,
+        workspace_id: i64,
+        key: &str,
+    ) -> StoreResult<Option<CampaignRow>> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.idempotency_key = $2",
+            campaigns::COLUMNS,
+            campaigns::TOTALS
+        );
+        let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
+        row.as_ref().map(campaign).transpose()
+    }
+}

@@ -1,0 +1,179 @@
+//! Rule SQL run against the customers table, on both backends: counts, ids and samples of a rule, the
+//! attribute types seen, every customer's facts, and the fold backfill.
+
+use chrono::{DateTime, Utc};
+use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
+use serde_json::Value;
+use sqlx::query::Query;
+use sqlx::Row;
+
+use super::builder::{Dialect, Param};
+use super::compile::compile;
+use super::folds::RowFolds;
+use super::types::pick_types;
+use crate::backend::per_backend;
+use crate::codec::{At, Texts};
+use crate::customers::COLUMNS;
+use crate::{audience, customers, Backend, CustomerRow, StoreError, StoreResult};
+
+/// `(sql, params)` of `SELECT <select> FROM customers c WHERE c.workspace_id = $1 AND <rule> <tail>`: the
+/// rule's placeholders start at `$2`, and `$next` in `tail` becomes the one after them (for a LIMIT).
+///
+/// Rule SQL differs per rule, so callers run it with `persistent(false)`: it is not worth a slot in sqlx's
+/// per-connection statement cache.
+fn scoped(backend: Backend, select: &str, rule: &Rule, now: DateTime<Utc>, tail: &str) -> (String, Vec<Param>) {
+    let dialect = match backend {
+        Backend::Postgres => Dialect::Postgres,
+        Backend::Sqlite => Dialect::Sqlite,
+    };
+    let filter = compile(rule, now, dialect, 2);
+    let next = filter.next_placeholder(2);
+    let tail = tail.replace("$next", &format!("${next}"));
+    (format!("SELECT {select} FROM customers c WHERE c.workspace_id = $1 AND {} {tail}", filter.sql), filter.params)
+}
+
+/// What one attribute value's JSON type, as the backend names it, means for segments.
+fn attribute_type(json_type: &str) -> Option<AttributeType> {
+    match json_type {
+        // jsonb_typeof on Postgres; json_each's `type` on SQLite.
+        "string" | "text" => Some(AttributeType::String),
+        "number" | "integer" | "real" => Some(AttributeType::Number),
+        "boolean" | "true" | "false" => Some(AttributeType::Boolean),
+        _ => None,
+    }
+}
+
+per_backend! {
+    use audience, customers;
+
+    type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
+
+    /// Binds a compiled rule's values in order.
+    pub(crate) fn bind_params<'q>(mut query: DbQuery<'q>, params: &[Param]) -> DbQuery<'q> {
+        for param in params {
+            query = match param {
+                Param::Int(number) => query.bind(*number),
+                Param::Text(text) => query.bind(text.clone()),
+                Param::TextList(items) => query.bind(Texts(items.clone())),
+                Param::Timestamp(at) => query.bind(At(*at)),
+            };
+        }
+        query
+    }
+
+    pub(crate) async fn count(pool: &Pool, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+        let (sql, params) = scoped(BACKEND, "count(*)", rule, now, "");
+        let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(pool).await?;
+        let count: i64 = row.try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    pub(crate) async fn ids(pool: &Pool, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        let (sql, params) = scoped(BACKEND, "c.id", rule, now, "ORDER BY c.id");
+        let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(pool).await?;
+        Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
+    }
+
+    pub(crate) async fn sample(
+        pool: &Pool,
+        workspace_id: i64,
+        rule: &Rule,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRow>> {
+        let (sql, params) = scoped(BACKEND, COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
+        let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
+        let rows = query.fetch_all(pool).await?;
+        rows.iter().map(customers::customer).collect()
+    }
+
+    pub(crate) async fn attribute_types(pool: &Pool, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+        let each = match BACKEND {
+            Backend::Postgres => "e.key, jsonb_typeof(e.value), count(*) FROM customers c, jsonb_each(c.attributes) AS e",
+            Backend::Sqlite => "e.key, e.type, count(*) FROM customers c, json_each(c.attributes) AS e",
+        };
+        let sql = format!("SELECT {each} WHERE c.workspace_id = $1 GROUP BY 1, 2");
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?;
+        let counts = rows
+            .into_iter()
+            .filter_map(|(key, json_type, count)| Some((key, attribute_type(&json_type)?, count)));
+        Ok(pick_types(counts.collect()))
+    }
+
+    pub(crate) async fn customer_facts(pool: &Pool, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+        let mut conn = pool.acquire().await?;
+        audience::facts(&mut conn, workspace_id, None).await
+    }
+
+    pub(crate) fn facts_of(row: &DbRow) -> StoreResult<(i64, CustomerFacts)> {
+        let attributes = match row.try_get::<Value, _>("attributes")? {
+            Value::Object(map) => map,
+            other => return Err(StoreError::Corrupt(format!("attributes is not an object: {other}"))),
+        };
+        let profile: Option<At> = row.try_get("profile_received_at")?;
+        let facts = CustomerFacts {
+            created_at: row.try_get::<At, _>("created_at")?.0,
+            has_profile: profile.is_some(),
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            phone: row.try_get("phone")?,
+            city: row.try_get("city")?,
+            gender: row.try_get("gender")?,
+            preferred_channel: row.try_get("preferred_channel")?,
+            attributes,
+            total_spend: row.try_get("total_spend")?,
+            order_count: row.try_get("order_count")?,
+            visits: row.try_get("visits")?,
+            last_order_at: row.try_get::<Option<At>, _>("last_order_at")?.map(DateTime::from),
+            orders: Vec::new(),
+        };
+        Ok((row.try_get("id")?, facts))
+    }
+
+    /// Fills the fold columns of rows written before migration 0002, 500 at a time. Each update only applies
+    /// if the row still holds the values its folds were computed from (an ingest may race with it; the
+    /// attributes are compared as the text the database prints them as); a row skipped that way is read
+    /// again in the next round.
+    pub(crate) async fn backfill_folds(pool: &Pool) -> StoreResult<()> {
+        type Stale = (i64, Option<String>, Option<String>, Option<String>, String);
+        let text = BACKEND.json_text("attributes");
+        let select = format!(
+            "SELECT id, name, email, city, {text} FROM customers WHERE attributes_fold IS NULL ORDER BY id LIMIT 500"
+        );
+        let update = format!(
+            "UPDATE customers SET name_fold = $2, email_fold = $3, city_fold = $4, attributes_fold = $5 \
+             WHERE id = $1 AND attributes_fold IS NULL AND name IS NOT DISTINCT FROM $6 \
+               AND email IS NOT DISTINCT FROM $7 AND city IS NOT DISTINCT FROM $8 AND {text} = $9"
+        );
+        loop {
+            let rows: Vec<Stale> = sqlx::query_as(&select).fetch_all(pool).await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = pool.begin().await?;
+            let mut written = 0;
+            for (id, name, email, city, attributes) in &rows {
+                let json: Value = serde_json::from_str(attributes).unwrap_or(Value::Null);
+                let folds = RowFolds::of(name.as_deref(), email.as_deref(), city.as_deref(), &json);
+                let result = sqlx::query(&update)
+                    .bind(id)
+                    .bind(folds.name)
+                    .bind(folds.email)
+                    .bind(folds.city)
+                    .bind(folds.attributes)
+                    .bind(name)
+                    .bind(email)
+                    .bind(city)
+                    .bind(attributes)
+                    .execute(&mut *tx)
+                    .await?;
+                written += result.rows_affected();
+            }
+            tx.commit().await?;
+            if written == 0 {
+                tracing::warn!(rows = rows.len(), "fold backfill made no progress; will retry at next start");
+                return Ok(());
+            }
+        }
+    }
+}
