@@ -82,6 +82,14 @@ impl Backend {
         }
     }
 
+    /// What makes text sort by bytes in an `ORDER BY` (SQLite compares text by bytes already).
+    pub(crate) fn byte_collation(self) -> &'static str {
+        match self {
+            Backend::Postgres => " COLLATE \"C\"",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// How to begin a transaction that reads before it writes. On SQLite a deferred one would fail at once
     /// with SQLITE_BUSY (not wait) if another connection wrote in between; `IMMEDIATE` takes the write lock
     /// first. Postgres waits on row locks either way.

@@ -3,71 +3,13 @@
 //! workspace's most common city names.
 //!
 //! Both backends run the same SQL text (it is portable: `CASE`, `COALESCE`, `GROUP BY`, `$n` parameters);
-//! only the pool differs. Groups read the customer's *current* city and total spend, not the values at
+//! only the collation for sorting reasons differs ([`Backend::byte_collation`](crate::Backend)). Groups read the customer's *current* city and total spend, not the values at
 //! launch. What must not live here: wording, rates, or what counts as "high value" (the caller's bands).
 
-/// The insights queries for one dialect: the SQL and the Rust around it are shared, only the pool type and the
-/// collation for sorting reasons differ (`insights_queries!(PgPool, " COLLATE \"C\"")`).
-macro_rules! insights_queries {
-    ($pool:ty, $collate:expr) => {
-        use super::{
-            add_stats, bands, by_band_sql, clean_bounds, group_stats, merge_cities, reasons_sql, BandRow,
-            CampaignBreakdown, CityRow, BY_CITY, CITIES,
-        };
-        use crate::StoreResult;
-
-        pub(crate) async fn breakdown(
-            pool: &$pool,
-            workspace_id: i64,
-            campaign_id: i64,
-            spend_bounds: &[i64],
-            limit: u32,
-        ) -> StoreResult<CampaignBreakdown> {
-            let reasons_sql = reasons_sql($collate);
-            let reasons = |status: &'static str| {
-                sqlx::query_as::<_, (String, i64)>(&reasons_sql)
-                    .bind(workspace_id)
-                    .bind(campaign_id)
-                    .bind(status)
-                    .bind(i64::from(limit))
-            };
-            let failure_reasons = reasons("FAILED").fetch_all(pool).await?;
-            let skip_reasons = reasons("SKIPPED").fetch_all(pool).await?;
-            let cities: Vec<CityRow> =
-                sqlx::query_as(BY_CITY).bind(workspace_id).bind(campaign_id).fetch_all(pool).await?;
-            let bounds = clean_bounds(spend_bounds);
-            let sql = by_band_sql(bounds.len());
-            let mut query = sqlx::query_as::<_, BandRow>(&sql).bind(workspace_id).bind(campaign_id);
-            for bound in &bounds {
-                query = query.bind(*bound);
-            }
-            let band_rows = query.fetch_all(pool).await?;
-            let cities =
-                cities.into_iter().map(|(fold, name, p, s, f, k)| (fold, name, group_stats((p, s, f, k)))).collect();
-            Ok(CampaignBreakdown {
-                failure_reasons,
-                skip_reasons,
-                by_city: merge_cities(cities, add_stats, |stats| stats.audience, limit),
-                by_spend_band: bands(
-                    band_rows.into_iter().map(|(band, p, s, f, k)| (band, group_stats((p, s, f, k)))).collect(),
-                    bounds.len(),
-                ),
-            })
-        }
-
-        pub(crate) async fn top_cities(pool: &$pool, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
-            let rows: Vec<(Option<String>, Option<String>, i64)> =
-                sqlx::query_as(CITIES).bind(workspace_id).fetch_all(pool).await?;
-            let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);
-            Ok(merged.into_iter().filter_map(|(name, n)| name.map(|name| (name, n))).collect())
-        }
-    };
-}
-
-pub(crate) mod postgres;
-pub(crate) mod sqlite;
-
 use serde::Serialize;
+
+use crate::backend::per_backend;
+use crate::StoreResult;
 
 use crate::campaigns::{stats, CampaignStats};
 
@@ -222,4 +164,52 @@ pub(crate) fn bands(rows: Vec<(i64, CampaignStats)>, bounds: usize) -> Vec<Campa
 /// A city name as shown: blank names are no city.
 pub(crate) fn city(name: Option<String>) -> Option<String> {
     name.filter(|n| !n.trim().is_empty())
+}
+
+per_backend! {
+    pub(crate) async fn breakdown(
+        pool: &Pool,
+        workspace_id: i64,
+        campaign_id: i64,
+        spend_bounds: &[i64],
+        limit: u32,
+    ) -> StoreResult<CampaignBreakdown> {
+        let reasons_sql = reasons_sql(BACKEND.byte_collation());
+        let reasons = |status: &'static str| {
+            sqlx::query_as::<_, (String, i64)>(&reasons_sql)
+                .bind(workspace_id)
+                .bind(campaign_id)
+                .bind(status)
+                .bind(i64::from(limit))
+        };
+        let failure_reasons = reasons("FAILED").fetch_all(pool).await?;
+        let skip_reasons = reasons("SKIPPED").fetch_all(pool).await?;
+        let cities: Vec<CityRow> =
+            sqlx::query_as(BY_CITY).bind(workspace_id).bind(campaign_id).fetch_all(pool).await?;
+        let bounds = clean_bounds(spend_bounds);
+        let sql = by_band_sql(bounds.len());
+        let mut query = sqlx::query_as::<_, BandRow>(&sql).bind(workspace_id).bind(campaign_id);
+        for bound in &bounds {
+            query = query.bind(*bound);
+        }
+        let band_rows = query.fetch_all(pool).await?;
+        let cities =
+            cities.into_iter().map(|(fold, name, p, s, f, k)| (fold, name, group_stats((p, s, f, k)))).collect();
+        Ok(CampaignBreakdown {
+            failure_reasons,
+            skip_reasons,
+            by_city: merge_cities(cities, add_stats, |stats| stats.audience, limit),
+            by_spend_band: bands(
+                band_rows.into_iter().map(|(band, p, s, f, k)| (band, group_stats((p, s, f, k)))).collect(),
+                bounds.len(),
+            ),
+        })
+    }
+
+    pub(crate) async fn top_cities(pool: &Pool, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
+        let rows: Vec<(Option<String>, Option<String>, i64)> =
+            sqlx::query_as(CITIES).bind(workspace_id).fetch_all(pool).await?;
+        let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);
+        Ok(merged.into_iter().filter_map(|(name, n)| name.map(|name| (name, n))).collect())
+    }
 }

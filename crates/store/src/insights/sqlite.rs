@@ -1,6 +1,0 @@
-//! Insights queries on SQLite.
-
-use sqlx::SqlitePool;
-
-// SQLite compares text by bytes already.
-insights_queries!(SqlitePool, "");
