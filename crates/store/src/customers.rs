@@ -1,5 +1,6 @@
 //! Reading customers and their orders, on both backends.
 
+use async_trait::async_trait;
 use chrono::DateTime;
 use sqlx::Row;
 
@@ -9,6 +10,24 @@ use crate::{Counts, CustomerQuery, CustomerRow, OrderRow, StoreResult};
 
 pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
     created_at, updated_at, profile_received_at, total_spend, order_count, visits, last_order_at";
+
+/// Reading customers and their orders.
+#[async_trait]
+pub trait Customers: Send + Sync {
+    /// One page of a workspace's customers, newest first.
+    async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>>;
+
+    async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>>;
+
+    /// A customer's most recent orders, newest first.
+    async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>>;
+
+    /// Row counts of a workspace.
+    /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
+    async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>>;
+
+    async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
+}
 
 per_backend! {
     pub(crate) fn customer(row: &DbRow) -> StoreResult<CustomerRow> {
@@ -33,79 +52,85 @@ per_backend! {
         })
     }
 
-    pub(crate) async fn list(pool: &Pool, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
-        let pattern = query.search.as_deref().map(crate::model::like_pattern);
-        let sql = format!(
-            "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
-               AND ($2 IS NULL OR id < $2) \
-               AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR name_fold LIKE $3 ESCAPE '\\' \
-                    OR email_fold LIKE $3 ESCAPE '\\') \
-             ORDER BY id DESC LIMIT $4"
-        );
-        let rows = sqlx::query(&sql)
+    #[async_trait]
+    impl Customers for BackendStore {
+        async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
+            let pool = self.pool();
+            let pattern = query.search.as_deref().map(crate::model::like_pattern);
+            let sql = format!(
+                "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
+                   AND ($2 IS NULL OR id < $2) \
+                   AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR name_fold LIKE $3 ESCAPE '\\' \
+                        OR email_fold LIKE $3 ESCAPE '\\') \
+                 ORDER BY id DESC LIMIT $4"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(workspace_id)
+                .bind(query.before_id)
+                .bind(pattern)
+                .bind(i64::from(query.limit))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(customer).collect()
+        }
+
+        async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
+            let pool = self.pool();
+            let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND external_id = $2");
+            let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(pool).await?;
+            row.as_ref().map(customer).transpose()
+        }
+
+        async fn customer_orders(&self, workspace_id: i64,
+            customer_id: i64,
+            limit: u32,
+        ) -> StoreResult<Vec<OrderRow>> {
+            let pool = self.pool();
+            let rows = sqlx::query(
+                "SELECT id, external_id, amount_minor, currency, status, channel, items, ordered_at, received_at \
+                 FROM orders WHERE workspace_id = $1 AND customer_id = $2 ORDER BY ordered_at DESC, id DESC LIMIT $3",
+            )
             .bind(workspace_id)
-            .bind(query.before_id)
-            .bind(pattern)
-            .bind(i64::from(query.limit))
+            .bind(customer_id)
+            .bind(i64::from(limit))
             .fetch_all(pool)
             .await?;
-        rows.iter().map(customer).collect()
-    }
-
-    pub(crate) async fn one(pool: &Pool, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND external_id = $2");
-        let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(pool).await?;
-        row.as_ref().map(customer).transpose()
-    }
-
-    pub(crate) async fn orders(
-        pool: &Pool,
-        workspace_id: i64,
-        customer_id: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<OrderRow>> {
-        let rows = sqlx::query(
-            "SELECT id, external_id, amount_minor, currency, status, channel, items, ordered_at, received_at \
-             FROM orders WHERE workspace_id = $1 AND customer_id = $2 ORDER BY ordered_at DESC, id DESC LIMIT $3",
-        )
-        .bind(workspace_id)
-        .bind(customer_id)
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(OrderRow {
-                    id: row.try_get("id")?,
-                    external_id: row.try_get("external_id")?,
-                    amount_minor: row.try_get("amount_minor")?,
-                    currency: row.try_get("currency")?,
-                    status: row.try_get("status")?,
-                    channel: row.try_get("channel")?,
-                    items: row.try_get("items")?,
-                    ordered_at: row.try_get::<At, _>("ordered_at")?.0,
-                    received_at: row.try_get::<At, _>("received_at")?.0,
+            rows.iter()
+                .map(|row| {
+                    Ok(OrderRow {
+                        id: row.try_get("id")?,
+                        external_id: row.try_get("external_id")?,
+                        amount_minor: row.try_get("amount_minor")?,
+                        currency: row.try_get("currency")?,
+                        status: row.try_get("status")?,
+                        channel: row.try_get("channel")?,
+                        items: row.try_get("items")?,
+                        ordered_at: row.try_get::<At, _>("ordered_at")?.0,
+                        received_at: row.try_get::<At, _>("received_at")?.0,
+                    })
                 })
-            })
-            .collect()
-    }
+                .collect()
+        }
 
-    /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
-    pub(crate) async fn by_ids(pool: &Pool, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND {} ORDER BY id", BACKEND.any("id", "$2"));
-        let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(pool).await?;
-        rows.iter().map(customer).collect()
-    }
+        /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
+        async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+            let pool = self.pool();
+            let sql =
+                format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND {} ORDER BY id", BACKEND.any("id", "$2"));
+            let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(pool).await?;
+            rows.iter().map(customer).collect()
+        }
 
-    pub(crate) async fn counts(pool: &Pool, workspace_id: i64) -> StoreResult<Counts> {
-        let (customers, orders): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
-                    (SELECT count(*) FROM orders WHERE workspace_id = $1)",
-        )
-        .bind(workspace_id)
-        .fetch_one(pool)
-        .await?;
-        Ok(Counts { customers, orders })
+        async fn counts(&self, workspace_id: i64) -> StoreResult<Counts> {
+            let pool = self.pool();
+            let (customers, orders): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
+                        (SELECT count(*) FROM orders WHERE workspace_id = $1)",
+            )
+            .bind(workspace_id)
+            .fetch_one(pool)
+            .await?;
+            Ok(Counts { customers, orders })
+        }
     }
 }

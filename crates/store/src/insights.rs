@@ -6,6 +6,7 @@
 //! only the collation for sorting reasons differs ([`Backend::byte_collation`](crate::Backend)). Groups read the customer's *current* city and total spend, not the values at
 //! launch. What must not live here: wording, rates, or what counts as "high value" (the caller's bands).
 
+use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::backend::per_backend;
@@ -166,50 +167,73 @@ pub(crate) fn city(name: Option<String>) -> Option<String> {
     name.filter(|n| !n.trim().is_empty())
 }
 
-per_backend! {
-    pub(crate) async fn breakdown(
-        pool: &Pool,
+/// Aggregates behind campaign insights and text-to-audience.
+#[async_trait]
+pub trait Insights: Send + Sync {
+    /// The campaign's messages grouped by failure reason, skip reason, the recipient's city and band of
+    /// their total spend (`spend_bounds` in minor units, ascending; at most 20 are used); reasons and cities
+    /// at most `limit` each. Empty for a campaign of another workspace.
+    async fn campaign_breakdown(
+        &self,
         workspace_id: i64,
         campaign_id: i64,
         spend_bounds: &[i64],
         limit: u32,
-    ) -> StoreResult<CampaignBreakdown> {
-        let reasons_sql = reasons_sql(BACKEND.byte_collation());
-        let reasons = |status: &'static str| {
-            sqlx::query_as::<_, (String, i64)>(&reasons_sql)
-                .bind(workspace_id)
-                .bind(campaign_id)
-                .bind(status)
-                .bind(i64::from(limit))
-        };
-        let failure_reasons = reasons("FAILED").fetch_all(pool).await?;
-        let skip_reasons = reasons("SKIPPED").fetch_all(pool).await?;
-        let cities: Vec<CityRow> =
-            sqlx::query_as(BY_CITY).bind(workspace_id).bind(campaign_id).fetch_all(pool).await?;
-        let bounds = clean_bounds(spend_bounds);
-        let sql = by_band_sql(bounds.len());
-        let mut query = sqlx::query_as::<_, BandRow>(&sql).bind(workspace_id).bind(campaign_id);
-        for bound in &bounds {
-            query = query.bind(*bound);
-        }
-        let band_rows = query.fetch_all(pool).await?;
-        let cities =
-            cities.into_iter().map(|(fold, name, p, s, f, k)| (fold, name, group_stats((p, s, f, k)))).collect();
-        Ok(CampaignBreakdown {
-            failure_reasons,
-            skip_reasons,
-            by_city: merge_cities(cities, add_stats, |stats| stats.audience, limit),
-            by_spend_band: bands(
-                band_rows.into_iter().map(|(band, p, s, f, k)| (band, group_stats((p, s, f, k)))).collect(),
-                bounds.len(),
-            ),
-        })
-    }
+    ) -> StoreResult<CampaignBreakdown>;
 
-    pub(crate) async fn top_cities(pool: &Pool, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
-        let rows: Vec<(Option<String>, Option<String>, i64)> =
-            sqlx::query_as(CITIES).bind(workspace_id).fetch_all(pool).await?;
-        let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);
-        Ok(merged.into_iter().filter_map(|(name, n)| name.map(|name| (name, n))).collect())
+    /// The workspace's cities with their number of customers, most customers first, at most `limit`
+    /// (compared case-insensitively; one spelling each).
+    async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>>;
+}
+
+per_backend! {
+
+    #[async_trait]
+    impl Insights for BackendStore {
+        async fn campaign_breakdown(&self, workspace_id: i64,
+            campaign_id: i64,
+            spend_bounds: &[i64],
+            limit: u32,
+        ) -> StoreResult<CampaignBreakdown> {
+            let pool = self.pool();
+            let reasons_sql = reasons_sql(BACKEND.byte_collation());
+            let reasons = |status: &'static str| {
+                sqlx::query_as::<_, (String, i64)>(&reasons_sql)
+                    .bind(workspace_id)
+                    .bind(campaign_id)
+                    .bind(status)
+                    .bind(i64::from(limit))
+            };
+            let failure_reasons = reasons("FAILED").fetch_all(pool).await?;
+            let skip_reasons = reasons("SKIPPED").fetch_all(pool).await?;
+            let cities: Vec<CityRow> =
+                sqlx::query_as(BY_CITY).bind(workspace_id).bind(campaign_id).fetch_all(pool).await?;
+            let bounds = clean_bounds(spend_bounds);
+            let sql = by_band_sql(bounds.len());
+            let mut query = sqlx::query_as::<_, BandRow>(&sql).bind(workspace_id).bind(campaign_id);
+            for bound in &bounds {
+                query = query.bind(*bound);
+            }
+            let band_rows = query.fetch_all(pool).await?;
+            let cities =
+                cities.into_iter().map(|(fold, name, p, s, f, k)| (fold, name, group_stats((p, s, f, k)))).collect();
+            Ok(CampaignBreakdown {
+                failure_reasons,
+                skip_reasons,
+                by_city: merge_cities(cities, add_stats, |stats| stats.audience, limit),
+                by_spend_band: bands(
+                    band_rows.into_iter().map(|(band, p, s, f, k)| (band, group_stats((p, s, f, k)))).collect(),
+                    bounds.len(),
+                ),
+            })
+        }
+
+        async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
+            let pool = self.pool();
+            let rows: Vec<(Option<String>, Option<String>, i64)> =
+                sqlx::query_as(CITIES).bind(workspace_id).fetch_all(pool).await?;
+            let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);
+            Ok(merged.into_iter().filter_map(|(name, n)| name.map(|name| (name, n))).collect())
+        }
     }
 }

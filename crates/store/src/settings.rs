@@ -4,61 +4,88 @@
 //! transaction as the settings that introduce it and never deleted, so receipts of a replaced vendor
 //! configuration still verify — and still only reach the messages that configuration sent.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::backend::per_backend;
 use crate::codec::At;
 use crate::{DeliveryRoute, NewDeliveryRoute, StoreResult};
 
-per_backend! {
-    pub(crate) async fn channels(pool: &Pool, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
-        let row: Option<serde_json::Value> =
-            sqlx::query_scalar("SELECT channels FROM workspace_settings WHERE workspace_id = $1")
-                .bind(workspace_id)
-                .fetch_optional(pool)
-                .await?;
-        Ok(row)
-    }
+/// A workspace's channel settings and the delivery routes they name.
+#[async_trait]
+pub trait ChannelSettings: Send + Sync {
+    /// The workspace's channel settings as last stored (JSON; the server validates them), if ever stored.
+    async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>>;
 
-    pub(crate) async fn put_channels(
-        pool: &Pool,
+    /// Replaces the workspace's channel settings and, in the same transaction, keeps `routes` (the delivery
+    /// routes the settings name; routes already kept are left as they are, and none is ever deleted, so a
+    /// previous vendor's late receipts still verify).
+    async fn put_channel_settings(
+        &self,
         workspace_id: i64,
         channels: &serde_json::Value,
         routes: &[NewDeliveryRoute],
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO workspace_settings (workspace_id, channels, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (workspace_id) DO UPDATE SET channels = excluded.channels, updated_at = excluded.updated_at",
-        )
-        .bind(workspace_id)
-        .bind(channels)
-        .bind(At(now))
-        .execute(&mut *tx)
-        .await?;
-        for route in routes {
+    ) -> StoreResult<()>;
+
+    /// A workspace's delivery route by its id (`rt_…`), for verifying the receipts posted to it.
+    async fn delivery_route(&self, route: &str) -> StoreResult<Option<DeliveryRoute>>;
+}
+
+per_backend! {
+
+    #[async_trait]
+    impl ChannelSettings for BackendStore {
+        async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
+            let pool = self.pool();
+            let row: Option<serde_json::Value> =
+                sqlx::query_scalar("SELECT channels FROM workspace_settings WHERE workspace_id = $1")
+                    .bind(workspace_id)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row)
+        }
+
+        async fn put_channel_settings(&self, workspace_id: i64,
+            channels: &serde_json::Value,
+            routes: &[NewDeliveryRoute],
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            let pool = self.pool();
+            let mut tx = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO delivery_routes (route, workspace_id, signing_secret, created_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (route) DO NOTHING",
+                "INSERT INTO workspace_settings (workspace_id, channels, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (workspace_id) DO UPDATE SET channels = excluded.channels, updated_at = excluded.updated_at",
             )
-            .bind(&route.route)
             .bind(workspace_id)
-            .bind(&route.signing_secret)
+            .bind(channels)
             .bind(At(now))
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub(crate) async fn route(pool: &Pool, route: &str) -> StoreResult<Option<DeliveryRoute>> {
-        let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
-                .bind(route)
-                .fetch_optional(pool)
+            for route in routes {
+                sqlx::query(
+                    "INSERT INTO delivery_routes (route, workspace_id, signing_secret, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (route) DO NOTHING",
+                )
+                .bind(&route.route)
+                .bind(workspace_id)
+                .bind(&route.signing_secret)
+                .bind(At(now))
+                .execute(&mut *tx)
                 .await?;
-        Ok(row.map(|(route, workspace_id, signing_secret)| DeliveryRoute { route, workspace_id, signing_secret }))
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        async fn delivery_route(&self, route: &str) -> StoreResult<Option<DeliveryRoute>> {
+            let pool = self.pool();
+            let row: Option<(String, i64, String)> =
+                sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
+                    .bind(route)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(row.map(|(route, workspace_id, signing_secret)| DeliveryRoute { route, workspace_id, signing_secret }))
+        }
     }
 }

@@ -6,6 +6,9 @@
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
+use crate::StoreResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use converge_domain::segment::CustomerFacts;
 
 /// How far a reader has read the change log. Opaque: only the store that produced it interprets it.
@@ -17,4 +20,17 @@ pub struct ChangeMark(pub i64);
 pub struct AudienceSnapshot {
     pub customers: Vec<(i64, CustomerFacts)>,
     pub mark: ChangeMark,
+}
+
+/// The change feed the audience index follows.
+#[async_trait]
+pub trait ChangeFeed: Send + Sync {
+    /// Every customer's facts and the change mark they are current to, read at one instant.
+    async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<AudienceSnapshot>;
+
+    /// The current facts of every customer changed since `since` (a superset is allowed), and the new mark.
+    async fn audience_changes(&self, workspace_id: i64, since: ChangeMark) -> StoreResult<AudienceSnapshot>;
+
+    /// Deletes change-log rows recorded before `before`; returns how many.
+    async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -25,23 +25,17 @@ pub(crate) mod overview;
 pub(crate) mod postgres;
 pub(crate) mod read;
 pub(crate) mod sqlite;
-
-/// Each step of a campaign by feature, with its two backends (what [`crate::store`] delegates to).
-macro_rules! by_feature {
-    ($($step:ident),*) => {$(
-        pub(crate) mod $step {
-            pub(crate) use super::postgres::$step as postgres;
-            pub(crate) use super::sqlite::$step as sqlite;
-        }
-    )*};
-}
-by_feature!(create, dispatch, lifecycle, receipts);
+mod steps;
 
 use std::collections::{BTreeMap, HashSet};
 
 use converge_domain::{CampaignStatus, Channel, DeliveryStatus, SendChannel};
 
+pub use log::CampaignLog;
 pub use model::*;
+pub use overview::CampaignOverview;
+pub use read::Campaigns;
+pub use steps::{Dispatch, Launch, Lifecycle, Receipts};
 
 use crate::StoreError;
 

@@ -1,6 +1,7 @@
 //! Reading campaigns, on both backends: the row mapping and the reads by id, by page and by idempotency key.
 //! The column list and source differ per backend (`COLUMNS`, `TOTALS`: Postgres adds the counter shards).
 
+use async_trait::async_trait;
 use chrono::DateTime;
 use sqlx::Row;
 
@@ -9,6 +10,24 @@ use crate::backend::per_backend;
 use crate::campaigns;
 use crate::codec::At;
 use crate::StoreResult;
+
+/// Reading campaigns.
+#[async_trait]
+pub trait Campaigns: Send + Sync {
+    /// One page of a workspace's campaigns, newest first (`before_id`: the previous page's last id).
+    async fn list_campaigns(
+        &self,
+        workspace_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<CampaignRow>>;
+
+    async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>>;
+
+    /// The workspace's campaign created with this idempotency key, if any (so a replay is answered without
+    /// validating its request again: the first request's checks held when it was made).
+    async fn campaign_by_idempotency_key(&self, workspace_id: i64, key: &str) -> StoreResult<Option<CampaignRow>>;
+}
 
 per_backend! {
     use campaigns;
@@ -34,43 +53,45 @@ per_backend! {
         })
     }
 
-    pub(crate) async fn list(
-        pool: &Pool,
-        workspace_id: i64,
-        before_id: Option<i64>,
-        limit: u32,
-    ) -> StoreResult<Vec<CampaignRow>> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
-             ORDER BY c.id DESC LIMIT $3",
-            campaigns::COLUMNS,
-            campaigns::TOTALS,
-        );
-        let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
-        rows.iter().map(campaign).collect()
-    }
+    #[async_trait]
+    impl Campaigns for BackendStore {
+        async fn list_campaigns(&self, workspace_id: i64,
+            before_id: Option<i64>,
+            limit: u32,
+        ) -> StoreResult<Vec<CampaignRow>> {
+            let pool = self.pool();
+            let sql = format!(
+                "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
+                 ORDER BY c.id DESC LIMIT $3",
+                campaigns::COLUMNS,
+                campaigns::TOTALS,
+            );
+            let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
+            rows.iter().map(campaign).collect()
+        }
 
-    pub(crate) async fn one(pool: &Pool, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id = $2",
-            campaigns::COLUMNS,
-            campaigns::TOTALS
-        );
-        let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
-        row.as_ref().map(campaign).transpose()
-    }
+        async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
+            let pool = self.pool();
+            let sql = format!(
+                "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id = $2",
+                campaigns::COLUMNS,
+                campaigns::TOTALS
+            );
+            let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
+            row.as_ref().map(campaign).transpose()
+        }
 
-    pub(crate) async fn by_idempotency_key(
-        pool: &Pool,
-        workspace_id: i64,
-        key: &str,
-    ) -> StoreResult<Option<CampaignRow>> {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.idempotency_key = $2",
-            campaigns::COLUMNS,
-            campaigns::TOTALS
-        );
-        let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
-        row.as_ref().map(campaign).transpose()
+        async fn campaign_by_idempotency_key(&self, workspace_id: i64,
+            key: &str,
+        ) -> StoreResult<Option<CampaignRow>> {
+            let pool = self.pool();
+            let sql = format!(
+                "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.idempotency_key = $2",
+                campaigns::COLUMNS,
+                campaigns::TOTALS
+            );
+            let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
+            row.as_ref().map(campaign).transpose()
+        }
     }
 }

@@ -6,6 +6,8 @@
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
+use crate::{IngestDay, StoreResult};
+use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -59,6 +61,14 @@ pub(crate) fn next_shard() -> i16 {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let turn = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_add(std::process::id());
     (turn % SHARDS) as i16
+}
+
+/// What ingestion added per day.
+#[async_trait]
+pub trait Daily: Send + Sync {
+    /// What ingestion added to the workspace per UTC day, oldest first, only days with something: kept by the
+    /// ingest transaction, so the sums over every day equal the workspace's customers, orders and revenue.
+    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>>;
 }
 
 #[cfg(test)]

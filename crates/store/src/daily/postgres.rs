@@ -1,8 +1,10 @@
 //! `ingest_daily` on Postgres.
 
+use crate::Daily;
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use converge_domain::TOTAL_CAP_MINOR;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::{next_shard, Rollup};
 use crate::{IngestDay, StoreResult};
@@ -42,14 +44,18 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
     Ok(())
 }
 
-pub(crate) async fn days(pool: &PgPool, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
-    let rows: Vec<(NaiveDate, i64, i64, i64)> = sqlx::query_as(
-        "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, LEAST(sum(revenue_minor), $2::bigint)::bigint \
-         FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
-    )
-    .bind(workspace_id)
-    .bind(TOTAL_CAP_MINOR)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(IngestDay::from).collect())
+#[async_trait]
+impl Daily for crate::postgres::PgStore {
+    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
+        let pool = self.pool();
+        let rows: Vec<(NaiveDate, i64, i64, i64)> = sqlx::query_as(
+            "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, LEAST(sum(revenue_minor), $2::bigint)::bigint \
+             FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
+        )
+        .bind(workspace_id)
+        .bind(TOTAL_CAP_MINOR)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows.into_iter().map(IngestDay::from).collect())
+    }
 }

@@ -1,8 +1,10 @@
 //! `ingest_daily` on SQLite (days as `YYYY-MM-DD` text).
 
+use crate::Daily;
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use converge_domain::TOTAL_CAP_MINOR;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use super::{next_shard, Rollup};
 use crate::{IngestDay, StoreError, StoreResult};
@@ -32,20 +34,24 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Sqlite>, rollup: &Rollup) -> St
     Ok(())
 }
 
-pub(crate) async fn days(pool: &SqlitePool, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
-    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT day, sum(customers_created), sum(orders_recorded), min(sum(revenue_minor), $2) \
-         FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
-    )
-    .bind(workspace_id)
-    .bind(TOTAL_CAP_MINOR)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|(day, customers, orders, revenue)| {
-            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .map_err(|e| StoreError::Corrupt(format!("ingest_daily.day {day:?}: {e}")))?;
-            Ok(IngestDay::from((day, customers, orders, revenue)))
-        })
-        .collect()
+#[async_trait]
+impl Daily for crate::sqlite::SqliteStore {
+    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
+        let pool = self.pool();
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT day, sum(customers_created), sum(orders_recorded), min(sum(revenue_minor), $2) \
+             FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
+        )
+        .bind(workspace_id)
+        .bind(TOTAL_CAP_MINOR)
+        .fetch_all(pool)
+        .await?;
+        rows.into_iter()
+            .map(|(day, customers, orders, revenue)| {
+                let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| StoreError::Corrupt(format!("ingest_daily.day {day:?}: {e}")))?;
+                Ok(IngestDay::from((day, customers, orders, revenue)))
+            })
+            .collect()
+    }
 }

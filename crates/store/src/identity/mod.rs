@@ -10,14 +10,16 @@
 mod access;
 mod people;
 mod proof;
-mod store;
 
-use async_trait::async_trait;
+pub use access::Access;
+pub use people::People;
+pub use proof::Proofs;
+
 use chrono::{DateTime, Utc};
 use converge_domain::Role;
 use serde::Serialize;
 
-use crate::{StoreError, StoreResult, Workspace};
+use crate::{StoreError, StoreResult};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -139,127 +141,6 @@ pub struct AuditEntry {
     pub target: String,
     pub details: serde_json::Value,
     pub at: DateTime<Utc>,
-}
-
-/// What the store knows about people and access. Every `Store` is one.
-#[async_trait]
-pub trait IdentityStore: Send + Sync {
-    // --- users and identities ---
-
-    /// Creates a user; [`crate::StoreError::Conflict`] if the e-mail is taken.
-    async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
-    async fn user(&self, id: i64) -> StoreResult<Option<User>>;
-    /// The user with this e-mail and their password hash (if they have one).
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>>;
-    /// The user linked to this identity-provider account.
-    async fn user_by_identity(&self, issuer: &str, subject: &str) -> StoreResult<Option<User>>;
-    /// Links an identity-provider account to a user (idempotent for the same user; Conflict if the account
-    /// is linked to someone else).
-    async fn link_identity(&self, issuer: &str, subject: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
-    /// Marks the e-mail verified (a provider vouched for it) and records the sign-in time.
-    async fn record_login(&self, user_id: i64, email_verified: bool, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn count_users(&self) -> StoreResult<i64>;
-
-    // --- memberships, domains, invitations ---
-
-    /// Adds the user to the workspace with `role`, or changes their role if already a member.
-    async fn put_member(&self, workspace_id: i64, user_id: i64, role: Role, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn member_role(&self, workspace_id: i64, user_id: i64) -> StoreResult<Option<Role>>;
-    /// Members of a workspace, by e-mail.
-    async fn members(&self, workspace_id: i64) -> StoreResult<Vec<Member>>;
-    /// The workspaces a user belongs to, with their role, by workspace slug.
-    async fn memberships(&self, user_id: i64) -> StoreResult<Vec<(Workspace, Role)>>;
-    /// Removes a member and, in the same transaction, revokes the workspace's API keys they created (a key
-    /// must not outlive its creator's access). `None` if they were not a member; else the ids of the keys
-    /// revoked now (already revoked ones are left as they were).
-    async fn remove_member(&self, workspace_id: i64, user_id: i64, now: DateTime<Utc>)
-        -> StoreResult<Option<Vec<i64>>>;
-    /// Owners of the workspace (a workspace must keep at least one; the caller checks).
-    async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64>;
-    /// Replaces the workspace's allowed domains (each joins as its role). A domain kept from the old list
-    /// keeps its token and proof; a new one gets a fresh random token and starts unverified. A domain listed
-    /// twice is a Conflict.
-    async fn set_workspace_domains(&self, workspace_id: i64, domains: &[(String, Role)]) -> StoreResult<()>;
-    async fn workspace_domains(&self, workspace_id: i64) -> StoreResult<Vec<(String, Role)>>;
-    /// The allowed domains with their tokens and proofs, by domain.
-    async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>>;
-    /// Records that the workspace proved `domain` (the first proof's time is kept); false if the workspace
-    /// does not list it.
-    async fn mark_domain_verified(&self, workspace_id: i64, domain: &str, now: DateTime<Utc>) -> StoreResult<bool>;
-    /// Workspaces that listed `domain` *and proved it*, with the role they grant.
-    async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>>;
-    /// Invites `email` (replacing an earlier invitation of the same address to the same workspace).
-    async fn create_invitation(
-        &self,
-        workspace_id: i64,
-        email: &str,
-        role: Role,
-        invited_by: Option<i64>,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<Invitation>;
-    /// Open (unaccepted, unexpired) invitations of `email`, in any workspace.
-    async fn open_invitations(&self, email: &str, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
-    /// The workspace's invitations, newest first (accepted and expired ones included).
-    async fn invitations(&self, workspace_id: i64) -> StoreResult<Vec<Invitation>>;
-    /// Deletes a pending invitation; false if there is none with this id in the workspace.
-    async fn revoke_invitation(&self, workspace_id: i64, id: i64) -> StoreResult<bool>;
-    /// Accepts every open (unaccepted, unexpired) invitation of `email` for `user_id` in one transaction:
-    /// the user becomes a member with the invited role (an existing membership keeps the higher role).
-    /// Returns the workspaces joined.
-    async fn accept_invitations(&self, email: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
-    /// The invitee accepts one open invitation: only if it is addressed to `email` (the signed-in person's
-    /// own address), unaccepted and unexpired. The user becomes a member with the invited role (an existing
-    /// membership keeps the higher role). Returns the workspace and role, `None` if there is no such open
-    /// invitation for this address.
-    async fn accept_invitation(
-        &self,
-        id: i64,
-        email: &str,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<(i64, Role)>>;
-    /// The invitee declines one open invitation addressed to `email`: it is deleted. Returns its workspace,
-    /// `None` if there is no such open invitation for this address.
-    async fn decline_invitation(&self, id: i64, email: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>>;
-
-    // --- sessions, login flows, setup tokens ---
-
-    async fn create_session(&self, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()>;
-    async fn session(&self, id_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
-    async fn touch_session(&self, id_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()>;
-    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
-    /// Ends every session of a user (e.g. after a password change); returns how many.
-    async fn delete_user_sessions(&self, user_id: i64) -> StoreResult<u64>;
-    /// Deletes sessions whose absolute end is before `now` or idle since before `idle_before`.
-    async fn prune_sessions(&self, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> StoreResult<u64>;
-    async fn put_login_flow(&self, state_hash: &[u8], flow: &LoginFlow) -> StoreResult<()>;
-    /// Removes and returns the flow if it exists and has not expired: a state works once.
-    async fn take_login_flow(&self, state_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<LoginFlow>>;
-    async fn create_setup_token(
-        &self,
-        token_hash: &[u8],
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    /// Marks the token used if it exists, is unused and unexpired; false otherwise.
-    async fn use_setup_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool>;
-
-    // --- API keys ---
-
-    /// The workspace's keys, newest first, revoked ones included.
-    async fn api_keys(&self, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>>;
-    /// Revokes a key of the workspace; false if no such unrevoked key.
-    async fn revoke_api_key(&self, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
-    /// Records who created a key (set right after `create_api_key`).
-    async fn set_api_key_creator(&self, key_id: i64, user_id: i64) -> StoreResult<()>;
-
-    // --- audit ---
-
-    async fn record_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()>;
-    /// One page of the workspace's audit log, newest first (`before_id`: the previous page's last id).
-    async fn audit_log(&self, workspace_id: i64, before_id: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// A stored role; [`StoreError::Corrupt`] if it no longer parses.

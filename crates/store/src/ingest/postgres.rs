@@ -1,5 +1,7 @@
 //! Set-based application of an ingest batch on Postgres.
 
+use crate::Ingest;
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use converge_domain::IngestEnvelope;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -12,20 +14,6 @@ use crate::{IngestOutcome, StoreError, StoreResult};
 /// Concurrent consumers may still deadlock on rows of shared customers despite sorted writes (Postgres does
 /// not promise the order in which `UPDATE … FROM` visits rows); such a transaction is simply retried.
 const ATTEMPTS: u32 = 4;
-
-pub(crate) async fn apply(pool: &PgPool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
-    let prepared = batch::prepare(batch);
-    let mut attempt = 1;
-    loop {
-        match apply_once(pool, &prepared).await {
-            Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
-                tracing::warn!(attempt, "ingest batch hit a deadlock or serialization failure; retrying");
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
 
 fn is_retryable(err: &sqlx::Error) -> bool {
     match err {
@@ -220,4 +208,22 @@ async fn record_changes(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[async_trait]
+impl Ingest for crate::postgres::PgStore {
+    async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+        let pool = self.pool();
+        let prepared = batch::prepare(batch);
+        let mut attempt = 1;
+        loop {
+            match apply_once(pool, &prepared).await {
+                Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
+                    tracing::warn!(attempt, "ingest batch hit a deadlock or serialization failure; retrying");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
 }

@@ -1,35 +1,17 @@
 //! Application of an ingest batch on SQLite: row-at-a-time statements inside one transaction (SQLite runs
 //! in-process, so per-row prepared statements cost microseconds, and its writer lock serialises batches anyway).
 
+use crate::Ingest;
+use async_trait::async_trait;
 use chrono::Utc;
 use converge_domain::IngestEnvelope;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use crate::batch::{self, PreparedBatch};
 use crate::codec::{from_millis, millis};
 use crate::daily::Rollup;
 use crate::segment::folds::ProfileFolds;
 use crate::{IngestOutcome, StoreResult};
-
-pub(crate) async fn apply(pool: &SqlitePool, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
-    let prepared = batch::prepare(batch);
-    let mut rollup = Rollup::default();
-    let mut tx = pool.begin().await?;
-    seed_customers(&mut tx, &prepared, &mut rollup).await?;
-    let customers_upserted = write_profiles(&mut tx, &prepared).await?;
-    let inserted = insert_orders(&mut tx, &prepared, &mut rollup).await?;
-    update_aggregates(&mut tx, &inserted).await?;
-    record_changes(&mut tx, &prepared).await?;
-    crate::daily::sqlite::add(&mut tx, &rollup).await?;
-    tx.commit().await?;
-    let orders_inserted = inserted.len() as u64;
-    Ok(IngestOutcome {
-        customers_upserted,
-        customers_stale: prepared.profiles.len() as u64 - customers_upserted,
-        orders_inserted,
-        orders_duplicate: prepared.orders.len() as u64 - orders_inserted + prepared.orders_repeated,
-    })
-}
 
 /// Creates the customers this batch names that do not exist yet, and counts them on the day they arrived.
 async fn seed_customers(
@@ -176,4 +158,28 @@ async fn record_changes(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
             .await?;
     }
     Ok(())
+}
+
+#[async_trait]
+impl Ingest for crate::sqlite::SqliteStore {
+    async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
+        let pool = self.pool();
+        let prepared = batch::prepare(batch);
+        let mut rollup = Rollup::default();
+        let mut tx = pool.begin().await?;
+        seed_customers(&mut tx, &prepared, &mut rollup).await?;
+        let customers_upserted = write_profiles(&mut tx, &prepared).await?;
+        let inserted = insert_orders(&mut tx, &prepared, &mut rollup).await?;
+        update_aggregates(&mut tx, &inserted).await?;
+        record_changes(&mut tx, &prepared).await?;
+        crate::daily::sqlite::add(&mut tx, &rollup).await?;
+        tx.commit().await?;
+        let orders_inserted = inserted.len() as u64;
+        Ok(IngestOutcome {
+            customers_upserted,
+            customers_stale: prepared.profiles.len() as u64 - customers_upserted,
+            orders_inserted,
+            orders_duplicate: prepared.orders.len() as u64 - orders_inserted + prepared.orders_repeated,
+        })
+    }
 }

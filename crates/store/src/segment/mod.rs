@@ -27,6 +27,7 @@ pub(crate) mod folds;
 mod queries;
 mod types;
 
+pub use queries::RuleQueries;
 pub(crate) use queries::{postgres, sqlite};
 
 pub use builder::{Dialect, Param, SqlFilter};

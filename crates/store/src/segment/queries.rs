@@ -1,6 +1,7 @@
 //! Rule SQL run against the customers table, on both backends: counts, ids and samples of a rule, the
 //! attribute types seen, every customer's facts, and the fold backfill.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{AttributeType, CustomerFacts, Rule};
 use serde_json::Value;
@@ -43,6 +44,37 @@ fn attribute_type(json_type: &str) -> Option<AttributeType> {
     }
 }
 
+/// Rules run as SQL over a workspace's customers (the exact answer the audience index is checked against).
+#[async_trait]
+pub trait RuleQueries: Send + Sync {
+    /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which
+    /// [`Rule::matches`] holds on their [`Store::customer_facts`], at the moment of the query. `rule` must
+    /// have been parsed with the workspace's currency.
+    async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// The first `limit` customers `rule` selects at `now`, by ascending id.
+    async fn segment_sample(
+        &self,
+        workspace_id: i64,
+        rule: &Rule,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CustomerRow>>;
+
+    /// Ids of every customer `rule` selects at `now`, ascending.
+    async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+
+    /// Each custom attribute key used in the workspace with the JSON type most customers hold under it
+    /// (ties: string, then number), sorted by key; feed it to
+    /// [`Catalogue::with_attributes`](converge_domain::segment::Catalogue::with_attributes). Scans every
+    /// customer's attributes, so callers should cache it.
+    async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>>;
+
+    /// Every customer of the workspace with the facts rules are evaluated on (orders included, oldest
+    /// first), by ascending id: for building in-memory indexes and for checking them against SQL.
+    async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>>;
+}
+
 per_backend! {
     use audience, customers;
 
@@ -59,50 +91,6 @@ per_backend! {
             };
         }
         query
-    }
-
-    pub(crate) async fn count(pool: &Pool, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
-        let (sql, params) = scoped(BACKEND, "count(*)", rule, now, "");
-        let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(pool).await?;
-        let count: i64 = row.try_get(0)?;
-        Ok(u64::try_from(count).unwrap_or(0))
-    }
-
-    pub(crate) async fn ids(pool: &Pool, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-        let (sql, params) = scoped(BACKEND, "c.id", rule, now, "ORDER BY c.id");
-        let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(pool).await?;
-        Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
-    }
-
-    pub(crate) async fn sample(
-        pool: &Pool,
-        workspace_id: i64,
-        rule: &Rule,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> StoreResult<Vec<CustomerRow>> {
-        let (sql, params) = scoped(BACKEND, COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
-        let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
-        let rows = query.fetch_all(pool).await?;
-        rows.iter().map(customers::customer).collect()
-    }
-
-    pub(crate) async fn attribute_types(pool: &Pool, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
-        let each = match BACKEND {
-            Backend::Postgres => "e.key, jsonb_typeof(e.value), count(*) FROM customers c, jsonb_each(c.attributes) AS e",
-            Backend::Sqlite => "e.key, e.type, count(*) FROM customers c, json_each(c.attributes) AS e",
-        };
-        let sql = format!("SELECT {each} WHERE c.workspace_id = $1 GROUP BY 1, 2");
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?;
-        let counts = rows
-            .into_iter()
-            .filter_map(|(key, json_type, count)| Some((key, attribute_type(&json_type)?, count)));
-        Ok(pick_types(counts.collect()))
-    }
-
-    pub(crate) async fn customer_facts(pool: &Pool, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
-        let mut conn = pool.acquire().await?;
-        audience::facts(&mut conn, workspace_id, None).await
     }
 
     pub(crate) fn facts_of(row: &DbRow) -> StoreResult<(i64, CustomerFacts)> {
@@ -174,6 +162,56 @@ per_backend! {
                 tracing::warn!(rows = rows.len(), "fold backfill made no progress; will retry at next start");
                 return Ok(());
             }
+        }
+    }
+
+    #[async_trait]
+    impl RuleQueries for BackendStore {
+        async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+            let pool = self.pool();
+            let (sql, params) = scoped(BACKEND, "count(*)", rule, now, "");
+            let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(pool).await?;
+            let count: i64 = row.try_get(0)?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        }
+
+        async fn segment_sample(&self, workspace_id: i64,
+            rule: &Rule,
+            now: DateTime<Utc>,
+            limit: u32,
+        ) -> StoreResult<Vec<CustomerRow>> {
+            let pool = self.pool();
+            let (sql, params) = scoped(BACKEND, COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
+            let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(customers::customer).collect()
+        }
+
+        async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+            let pool = self.pool();
+            let (sql, params) = scoped(BACKEND, "c.id", rule, now, "ORDER BY c.id");
+            let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(pool).await?;
+            Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
+        }
+
+        async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+            let pool = self.pool();
+            let each = match BACKEND {
+                Backend::Postgres => "e.key, jsonb_typeof(e.value), count(*) FROM customers c, jsonb_each(c.attributes) AS e",
+                Backend::Sqlite => "e.key, e.type, count(*) FROM customers c, json_each(c.attributes) AS e",
+            };
+            let sql = format!("SELECT {each} WHERE c.workspace_id = $1 GROUP BY 1, 2");
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?;
+            let counts = rows
+                .into_iter()
+                .filter_map(|(key, json_type, count)| Some((key, attribute_type(&json_type)?, count)));
+            Ok(pick_types(counts.collect()))
+        }
+
+        async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+            let pool = self.pool();
+            let mut conn = pool.acquire().await?;
+            audience::facts(&mut conn, workspace_id, None).await
         }
     }
 }

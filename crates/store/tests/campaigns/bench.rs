@@ -17,7 +17,7 @@ use chrono::Utc;
 use converge_domain::ReceiptStatus;
 use converge_store::postgres::PgStore;
 use converge_store::testing::TestDatabase;
-use converge_store::{ReceiptUpdate, Store};
+use converge_store::{Dispatch, Launch, Lifecycle, ReceiptUpdate, Receipts, Store, Workspaces};
 
 use super::{accepted, check, everyone, new_campaign, secs, support::inr};
 

@@ -1,5 +1,7 @@
 //! Creating a campaign with its audience snapshot, and reading campaigns, on Postgres.
 
+use crate::Launch;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -11,24 +13,6 @@ use crate::{StoreError, StoreResult};
 
 /// Snapshots at least this big are followed by `ANALYZE communication_log`.
 const ANALYZE_AFTER: i64 = 10_000;
-
-pub(crate) async fn create(
-    pool: &PgPool,
-    workspace_id: i64,
-    new: &NewCampaign,
-    now: DateTime<Utc>,
-) -> StoreResult<(CampaignRow, bool)> {
-    let (campaign, created) = retrying("create campaign", || create_once(pool, workspace_id, new, now)).await?;
-    if created && campaign.stats.audience >= ANALYZE_AFTER {
-        // Until autovacuum gets to it, the planner thinks a freshly loaded campaign has a handful of due rows
-        // and claims by sorting all of them (~150 ms per claim at 500k rows) instead of walking the due index
-        // (~3 ms). Fresh statistics fix the plan; failing to gather them only costs speed.
-        if let Err(err) = sqlx::query("ANALYZE communication_log").execute(pool).await {
-            tracing::warn!(error = %err, "could not analyze communication_log after a launch");
-        }
-    }
-    Ok((campaign, created))
-}
 
 /// Inserting first makes a concurrent twin with the same key wait on the unique index until this
 /// transaction ends; it then finds no row inserted and reads the committed campaign (READ COMMITTED takes a
@@ -92,4 +76,26 @@ async fn create_once(
     let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((campaign(&row)?, true))
+}
+
+#[async_trait]
+impl Launch for crate::postgres::PgStore {
+    async fn create_campaign(
+        &self,
+        workspace_id: i64,
+        new: &NewCampaign,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(CampaignRow, bool)> {
+        let pool = self.pool();
+        let (campaign, created) = retrying("create campaign", || create_once(pool, workspace_id, new, now)).await?;
+        if created && campaign.stats.audience >= ANALYZE_AFTER {
+            // Until autovacuum gets to it, the planner thinks a freshly loaded campaign has a handful of due rows
+            // and claims by sorting all of them (~150 ms per claim at 500k rows) instead of walking the due index
+            // (~3 ms). Fresh statistics fix the plan; failing to gather them only costs speed.
+            if let Err(err) = sqlx::query("ANALYZE communication_log").execute(pool).await {
+                tracing::warn!(error = %err, "could not analyze communication_log after a launch");
+            }
+        }
+        Ok((campaign, created))
+    }
 }

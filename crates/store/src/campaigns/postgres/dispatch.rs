@@ -1,5 +1,7 @@
 //! Claiming messages for dispatch and recording what the vendor said, on Postgres.
 
+use crate::Dispatch;
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use converge_domain::DeliveryStatus;
 use sqlx::postgres::PgRow;
@@ -11,45 +13,6 @@ use crate::campaigns::{
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
 };
 use crate::StoreResult;
-
-/// `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over each other's rows instead of waiting, and a
-/// row another claimer committed meanwhile is re-checked against `next_attempt_at <= now` before it is
-/// taken, so no row is handed out twice. Running campaigns are served oldest first, each through the due
-/// index; a claim moves `next_attempt_at` to the lease's end, which is what makes an abandoned claim due
-/// again.
-pub(crate) async fn claim(
-    pool: &PgPool,
-    worker: &str,
-    limit: u32,
-    lease: Duration,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<ClaimedDelivery>> {
-    let rows = sqlx::query(
-        "WITH due AS ( \
-             SELECT d.id FROM campaigns c CROSS JOIN LATERAL ( \
-                 SELECT l.id FROM communication_log l \
-                 WHERE l.campaign_id = c.id AND l.next_attempt_at <= $1 AND l.status = 'PENDING' \
-                   AND l.vendor_message_id IS NULL \
-                 ORDER BY l.next_attempt_at, l.id LIMIT $2 FOR UPDATE SKIP LOCKED) d \
-             WHERE c.status = 'running' ORDER BY c.id LIMIT $2) \
-         UPDATE communication_log l SET claimed_by = $3, claimed_until = $4, next_attempt_at = $4, \
-                attempts = l.attempts + 1, updated_at = $1 \
-         FROM due, campaigns c, customers cu \
-         WHERE l.id = due.id AND c.id = l.campaign_id AND cu.id = l.customer_id \
-         RETURNING l.id, l.campaign_id, l.workspace_id, c.channel, c.template, l.customer_id, cu.external_id, \
-                   cu.name, cu.email, cu.phone, cu.city, cu.attributes, cu.preferred_channel, cu.total_spend, \
-                   cu.order_count, l.attempts, l.generation, l.claimed_until",
-    )
-    .bind(now)
-    .bind(i64::from(limit))
-    .bind(worker)
-    .bind(now + lease)
-    .fetch_all(pool)
-    .await?;
-    let mut claimed = rows.iter().map(claimed).collect::<StoreResult<Vec<_>>>()?;
-    claimed.sort_by_key(|c| c.log_id);
-    Ok(claimed)
-}
 
 fn claimed(row: &PgRow) -> StoreResult<ClaimedDelivery> {
     Ok(ClaimedDelivery {
@@ -72,19 +35,6 @@ fn claimed(row: &PgRow) -> StoreResult<ClaimedDelivery> {
         generation: row.try_get("generation")?,
         claimed_until: row.try_get("claimed_until")?,
     })
-}
-
-pub(crate) async fn record(
-    pool: &PgPool,
-    results: &[DispatchResult],
-    now: DateTime<Utc>,
-) -> StoreResult<DispatchSummary> {
-    let unique = first_per_key(results, |r| r.log_id);
-    if unique.is_empty() {
-        return Ok(DispatchSummary::default());
-    }
-    let (recorded, receipts_applied) = retrying("record dispatch", || record_once(pool, &unique, now)).await?;
-    Ok(DispatchSummary { recorded, ignored: results.len() as u64 - recorded, receipts_applied })
 }
 
 /// One statement writes every result: an acceptance records the vendor's id on a message that has none yet
@@ -183,4 +133,57 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
     let receipts_applied = receipts::apply_parked(&mut tx, &recorded, now, shard).await?;
     tx.commit().await?;
     Ok((rows.len() as u64, receipts_applied))
+}
+
+#[async_trait]
+impl Dispatch for crate::postgres::PgStore {
+    /// `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over each other's rows instead of waiting, and a
+    /// row another claimer committed meanwhile is re-checked against `next_attempt_at <= now` before it is
+    /// taken, so no row is handed out twice. Running campaigns are served oldest first, each through the due
+    /// index; a claim moves `next_attempt_at` to the lease's end, which is what makes an abandoned claim due
+    /// again.
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        let pool = self.pool();
+        let rows = sqlx::query(
+            "WITH due AS ( \
+                 SELECT d.id FROM campaigns c CROSS JOIN LATERAL ( \
+                     SELECT l.id FROM communication_log l \
+                     WHERE l.campaign_id = c.id AND l.next_attempt_at <= $1 AND l.status = 'PENDING' \
+                       AND l.vendor_message_id IS NULL \
+                     ORDER BY l.next_attempt_at, l.id LIMIT $2 FOR UPDATE SKIP LOCKED) d \
+                 WHERE c.status = 'running' ORDER BY c.id LIMIT $2) \
+             UPDATE communication_log l SET claimed_by = $3, claimed_until = $4, next_attempt_at = $4, \
+                    attempts = l.attempts + 1, updated_at = $1 \
+             FROM due, campaigns c, customers cu \
+             WHERE l.id = due.id AND c.id = l.campaign_id AND cu.id = l.customer_id \
+             RETURNING l.id, l.campaign_id, l.workspace_id, c.channel, c.template, l.customer_id, cu.external_id, \
+                       cu.name, cu.email, cu.phone, cu.city, cu.attributes, cu.preferred_channel, cu.total_spend, \
+                       cu.order_count, l.attempts, l.generation, l.claimed_until",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .bind(worker)
+        .bind(now + lease)
+        .fetch_all(pool)
+        .await?;
+        let mut claimed = rows.iter().map(claimed).collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|c| c.log_id);
+        Ok(claimed)
+    }
+
+    async fn record_dispatch(&self, results: &[DispatchResult], now: DateTime<Utc>) -> StoreResult<DispatchSummary> {
+        let pool = self.pool();
+        let unique = first_per_key(results, |r| r.log_id);
+        if unique.is_empty() {
+            return Ok(DispatchSummary::default());
+        }
+        let (recorded, receipts_applied) = retrying("record dispatch", || record_once(pool, &unique, now)).await?;
+        Ok(DispatchSummary { recorded, ignored: results.len() as u64 - recorded, receipts_applied })
+    }
 }

@@ -1,5 +1,7 @@
 //! A campaign's life on Postgres: status changes, the scheduler's start and finish sweeps, cancel and retry.
 
+use crate::Lifecycle;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, DeliveryStatus};
 use sqlx::{PgConnection, PgPool};
@@ -7,21 +9,6 @@ use sqlx::{PgConnection, PgPool};
 use super::{bump, campaign, receipts, retrying, COLUMNS, NOTHING_PENDING, TOTALS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
 use crate::StoreResult;
-
-pub(crate) async fn set_status(
-    pool: &PgPool,
-    workspace_id: i64,
-    id: i64,
-    from: &[CampaignStatus],
-    to: CampaignStatus,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<CampaignRow>> {
-    let allowed = allowed_from(from, to);
-    if allowed.is_empty() {
-        return Ok(None);
-    }
-    retrying("set campaign status", || set_status_once(pool, workspace_id, id, &allowed, to, now)).await
-}
 
 async fn set_status_once(
     pool: &PgPool,
@@ -82,50 +69,6 @@ async fn skip_unclaimed(conn: &mut PgConnection, campaign_id: i64, now: DateTime
     bump(conn, &deltas).await
 }
 
-pub(crate) async fn start_due(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-    let mut ids: Vec<i64> = sqlx::query_scalar(
-        "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
-         WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
-    )
-    .bind(now)
-    .fetch_all(pool)
-    .await?;
-    ids.sort_unstable();
-    Ok(ids)
-}
-
-pub(crate) async fn finish(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-    receipts::reconcile(pool, now).await?;
-    let sql =
-        format!("SELECT c.id FROM campaigns c WHERE c.status = 'cancelled' AND NOT ({NOTHING_PENDING}) ORDER BY c.id");
-    let cancelled: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(pool).await?;
-    for id in cancelled {
-        retrying("sweep cancelled campaign", || async move {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE").bind(id).execute(&mut *tx).await?;
-            skip_unclaimed(&mut tx, id, now).await?;
-            Ok(tx.commit().await?)
-        })
-        .await?;
-    }
-    let sql = format!(
-        "UPDATE campaigns c SET status = 'completed', completed_at = $1, updated_at = $1 \
-         WHERE c.status = 'running' AND {NOTHING_PENDING} RETURNING c.id"
-    );
-    let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(now).fetch_all(pool).await?;
-    ids.sort_unstable();
-    Ok(ids)
-}
-
-pub(crate) async fn retry_failed(
-    pool: &PgPool,
-    workspace_id: i64,
-    campaign_id: i64,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<u64>> {
-    retrying("retry failed", || retry_failed_once(pool, workspace_id, campaign_id, now)).await
-}
-
 async fn retry_failed_once(
     pool: &PgPool,
     workspace_id: i64,
@@ -173,4 +116,69 @@ async fn retry_failed_once(
     }
     tx.commit().await?;
     Ok(Some(retried))
+}
+
+#[async_trait]
+impl Lifecycle for crate::postgres::PgStore {
+    async fn set_campaign_status(
+        &self,
+        workspace_id: i64,
+        id: i64,
+        from: &[CampaignStatus],
+        to: CampaignStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<CampaignRow>> {
+        let pool = self.pool();
+        let allowed = allowed_from(from, to);
+        if allowed.is_empty() {
+            return Ok(None);
+        }
+        retrying("set campaign status", || set_status_once(pool, workspace_id, id, &allowed, to, now)).await
+    }
+
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        let pool = self.pool();
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
+             WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        let pool = self.pool();
+        receipts::reconcile(pool, now).await?;
+        let sql = format!(
+            "SELECT c.id FROM campaigns c WHERE c.status = 'cancelled' AND NOT ({NOTHING_PENDING}) ORDER BY c.id"
+        );
+        let cancelled: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(pool).await?;
+        for id in cancelled {
+            retrying("sweep cancelled campaign", || async move {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                skip_unclaimed(&mut tx, id, now).await?;
+                Ok(tx.commit().await?)
+            })
+            .await?;
+        }
+        let sql = format!(
+            "UPDATE campaigns c SET status = 'completed', completed_at = $1, updated_at = $1 \
+             WHERE c.status = 'running' AND {NOTHING_PENDING} RETURNING c.id"
+        );
+        let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(now).fetch_all(pool).await?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>> {
+        let pool = self.pool();
+        retrying("retry failed", || retry_failed_once(pool, workspace_id, campaign_id, now)).await
+    }
 }

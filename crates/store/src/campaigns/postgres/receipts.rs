@@ -1,5 +1,7 @@
 //! Applying vendor receipts on Postgres: one statement per batch.
 
+use crate::Receipts;
+use async_trait::async_trait;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Utc};
@@ -9,24 +11,6 @@ use sqlx::{PgConnection, PgPool};
 use super::retrying;
 use crate::campaigns::{first_per_key, ReceiptOutcome, ReceiptUpdate};
 use crate::{StoreError, StoreResult};
-
-pub(crate) async fn apply(
-    pool: &PgPool,
-    receipts: &[ReceiptUpdate],
-    now: DateTime<Utc>,
-) -> StoreResult<ReceiptOutcome> {
-    let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
-    if unique.is_empty() {
-        return Ok(ReceiptOutcome::default());
-    }
-    let (applied, unknown) = retrying("apply receipts", || async {
-        let mut conn = pool.acquire().await?;
-        apply_core(&mut conn, &unique, now, true, super::counter_shard()).await
-    })
-    .await?;
-    let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
-    Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
-}
 
 /// Applies receipts with unique (log id, route, vendor id) in one statement (atomic on its own): moves each
 /// PENDING message that was accepted through the receipt's route under the receipt's vendor id to the
@@ -183,24 +167,44 @@ pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
     .await
 }
 
-pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> StoreResult<u64> {
-    let result =
-        sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(before).execute(pool).await?;
-    Ok(result.rows_affected())
-}
-
-/// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
-pub(crate) async fn known(pool: &PgPool, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-    if log_ids.is_empty() {
-        return Ok(Vec::new());
+#[async_trait]
+impl Receipts for crate::postgres::PgStore {
+    async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome> {
+        let pool = self.pool();
+        let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
+        if unique.is_empty() {
+            return Ok(ReceiptOutcome::default());
+        }
+        let (applied, unknown) = retrying("apply receipts", || async {
+            let mut conn = pool.acquire().await?;
+            apply_core(&mut conn, &unique, now, true, super::counter_shard()).await
+        })
+        .await?;
+        let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
+        Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
     }
-    let rows: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM communication_log WHERE id = ANY($1) AND ($2::bigint IS NULL OR workspace_id = $2) \
-         ORDER BY id",
-    )
-    .bind(log_ids)
-    .bind(workspace_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
+
+    /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
+    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        let pool = self.pool();
+        if log_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM communication_log WHERE id = ANY($1) AND ($2::bigint IS NULL OR workspace_id = $2) \
+             ORDER BY id",
+        )
+        .bind(log_ids)
+        .bind(workspace_id)
+        .fetch_all(pool)
+        .await?;
+        Ok(rows)
+    }
+
+    async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let pool = self.pool();
+        let result =
+            sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(before).execute(pool).await?;
+        Ok(result.rows_affected())
+    }
 }

@@ -1,5 +1,7 @@
 //! Applying vendor receipts on SQLite: one transaction per batch, one prepared statement per receipt.
 
+use crate::Receipts;
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::{DeliveryStatus, ReceiptStatus};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -8,47 +10,6 @@ use super::bump;
 use crate::campaigns::{first_per_key, Deltas, ReceiptOutcome, ReceiptUpdate};
 use crate::codec::{from_millis, millis};
 use crate::{StoreError, StoreResult};
-
-pub(crate) async fn apply(
-    pool: &SqlitePool,
-    receipts: &[ReceiptUpdate],
-    now: DateTime<Utc>,
-) -> StoreResult<ReceiptOutcome> {
-    let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
-    if unique.is_empty() {
-        return Ok(ReceiptOutcome::default());
-    }
-    let mut tx = pool.begin().await?;
-    let mut deltas = Deltas::default();
-    let (mut applied, mut unknown) = (0, 0);
-    for receipt in unique {
-        match apply_one(&mut tx, receipt, now, &mut deltas).await? {
-            Applied::Yes => applied += 1,
-            Applied::Ignored => {}
-            Applied::Unknown => {
-                unknown += 1;
-                sqlx::query(
-                    "INSERT INTO unmatched_receipts \
-                         (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                )
-                .bind(receipt.log_id)
-                .bind(&receipt.route)
-                .bind(&receipt.vendor_message_id)
-                .bind(receipt.status.as_str())
-                .bind(&receipt.error)
-                .bind(millis(receipt.at))
-                .bind(millis(now))
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-    }
-    bump(&mut tx, &deltas).await?;
-    tx.commit().await?;
-    let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
-    Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
-}
 
 enum Applied {
     Yes,
@@ -144,26 +105,72 @@ pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreRes
     Ok(applied)
 }
 
-pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> StoreResult<u64> {
-    let result =
-        sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(millis(before)).execute(pool).await?;
-    Ok(result.rows_affected())
-}
-
-/// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
-pub(crate) async fn known(pool: &SqlitePool, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-    let mut found = Vec::new();
-    // SQLite has no array binding; chunks stay under its bound-parameter limit.
-    for chunk in log_ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let sql = format!("SELECT id FROM communication_log WHERE (? IS NULL OR workspace_id = ?) AND id IN ({marks})");
-        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(workspace_id).bind(workspace_id);
-        for id in chunk {
-            query = query.bind(id);
+#[async_trait]
+impl Receipts for crate::sqlite::SqliteStore {
+    async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome> {
+        let pool = self.pool();
+        let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
+        if unique.is_empty() {
+            return Ok(ReceiptOutcome::default());
         }
-        found.extend(query.fetch_all(pool).await?);
+        let mut tx = pool.begin().await?;
+        let mut deltas = Deltas::default();
+        let (mut applied, mut unknown) = (0, 0);
+        for receipt in unique {
+            match apply_one(&mut tx, receipt, now, &mut deltas).await? {
+                Applied::Yes => applied += 1,
+                Applied::Ignored => {}
+                Applied::Unknown => {
+                    unknown += 1;
+                    sqlx::query(
+                        "INSERT INTO unmatched_receipts \
+                             (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(receipt.log_id)
+                    .bind(&receipt.route)
+                    .bind(&receipt.vendor_message_id)
+                    .bind(receipt.status.as_str())
+                    .bind(&receipt.error)
+                    .bind(millis(receipt.at))
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        bump(&mut tx, &deltas).await?;
+        tx.commit().await?;
+        let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
+        Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
     }
-    found.sort_unstable();
-    found.dedup();
-    Ok(found)
+
+    /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
+    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
+        let pool = self.pool();
+        let mut found = Vec::new();
+        // SQLite has no array binding; chunks stay under its bound-parameter limit.
+        for chunk in log_ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql =
+                format!("SELECT id FROM communication_log WHERE (? IS NULL OR workspace_id = ?) AND id IN ({marks})");
+            let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(workspace_id).bind(workspace_id);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            found.extend(query.fetch_all(pool).await?);
+        }
+        found.sort_unstable();
+        found.dedup();
+        Ok(found)
+    }
+
+    async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let pool = self.pool();
+        let result = sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1")
+            .bind(millis(before))
+            .execute(pool)
+            .await?;
+        Ok(result.rows_affected())
+    }
 }
