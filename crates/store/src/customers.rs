@@ -55,7 +55,6 @@ per_backend! {
     #[async_trait]
     impl Customers for BackendStore {
         async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
-            let pool = self.pool();
             let pattern = query.search.as_deref().map(crate::model::like_pattern);
             let sql = format!(
                 "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
@@ -69,15 +68,14 @@ per_backend! {
                 .bind(query.before_id)
                 .bind(pattern)
                 .bind(i64::from(query.limit))
-                .fetch_all(pool)
+                .fetch_all(self.pool())
                 .await?;
             rows.iter().map(customer).collect()
         }
 
         async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
-            let pool = self.pool();
             let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND external_id = $2");
-            let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(self.pool()).await?;
             row.as_ref().map(customer).transpose()
         }
 
@@ -85,7 +83,6 @@ per_backend! {
             customer_id: i64,
             limit: u32,
         ) -> StoreResult<Vec<OrderRow>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT id, external_id, amount_minor, currency, status, channel, items, ordered_at, received_at \
                  FROM orders WHERE workspace_id = $1 AND customer_id = $2 ORDER BY ordered_at DESC, id DESC LIMIT $3",
@@ -93,7 +90,7 @@ per_backend! {
             .bind(workspace_id)
             .bind(customer_id)
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter()
                 .map(|row| {
@@ -114,21 +111,19 @@ per_backend! {
 
         /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
         async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
-            let pool = self.pool();
             let sql =
                 format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND {} ORDER BY id", BACKEND.any("id", "$2"));
-            let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(self.pool()).await?;
             rows.iter().map(customer).collect()
         }
 
         async fn counts(&self, workspace_id: i64) -> StoreResult<Counts> {
-            let pool = self.pool();
             let (customers, orders): (i64, i64) = sqlx::query_as(
                 "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
                         (SELECT count(*) FROM orders WHERE workspace_id = $1)",
             )
             .bind(workspace_id)
-            .fetch_one(pool)
+            .fetch_one(self.pool())
             .await?;
             Ok(Counts { customers, orders })
         }

@@ -229,9 +229,8 @@ per_backend! {
         }
 
         async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
-            let pool = self.pool();
             let rows: Vec<(Option<String>, Option<String>, i64)> =
-                sqlx::query_as(CITIES).bind(workspace_id).fetch_all(pool).await?;
+                sqlx::query_as(CITIES).bind(workspace_id).fetch_all(self.pool()).await?;
             let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);
             Ok(merged.into_iter().filter_map(|(name, n)| name.map(|name| (name, n))).collect())
         }

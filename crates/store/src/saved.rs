@@ -54,7 +54,6 @@ per_backend! {
     #[async_trait]
     impl SavedSegments for BackendStore {
         async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment> {
-            let pool = self.pool();
             let sql = format!(
                 "INSERT INTO segments (workspace_id, name, description, rule, last_count, last_counted_at, created_at, \
                                        updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
@@ -67,23 +66,21 @@ per_backend! {
                 .bind(write.count.map(|(n, _)| n))
                 .bind(write.count.map(|(_, at)| At(at)))
                 .bind(At(Utc::now()))
-                .fetch_one(pool)
+                .fetch_one(self.pool())
                 .await
                 .map_err(|e| conflict_on_unique(e, "a segment with this name"))?;
             segment(&row)
         }
 
         async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>> {
-            let pool = self.pool();
             let sql = format!("SELECT {COLUMNS} FROM segments WHERE workspace_id = $1 ORDER BY updated_at DESC, id DESC");
-            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             rows.iter().map(segment).collect()
         }
 
         async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>> {
-            let pool = self.pool();
             let sql = format!("SELECT {COLUMNS} FROM segments WHERE workspace_id = $1 AND id = $2");
-            let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(self.pool()).await?;
             row.as_ref().map(segment).transpose()
         }
 
@@ -91,7 +88,6 @@ per_backend! {
             id: i64,
             write: &SegmentWrite,
         ) -> StoreResult<Option<SavedSegment>> {
-            let pool = self.pool();
             let sql = format!(
                 "UPDATE segments SET name = $3, description = $4, rule = $5, last_count = $6, last_counted_at = $7, \
                     updated_at = $8 WHERE workspace_id = $1 AND id = $2 RETURNING {COLUMNS}"
@@ -105,18 +101,17 @@ per_backend! {
                 .bind(write.count.map(|(n, _)| n))
                 .bind(write.count.map(|(_, at)| At(at)))
                 .bind(At(Utc::now()))
-                .fetch_optional(pool)
+                .fetch_optional(self.pool())
                 .await
                 .map_err(|e| conflict_on_unique(e, "a segment with this name"))?;
             row.as_ref().map(segment).transpose()
         }
 
         async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
-            let pool = self.pool();
             let result = sqlx::query("DELETE FROM segments WHERE workspace_id = $1 AND id = $2")
                 .bind(workspace_id)
                 .bind(id)
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(result.rows_affected() == 1)
         }
@@ -126,13 +121,12 @@ per_backend! {
             count: i64,
             at: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query("UPDATE segments SET last_count = $3, last_counted_at = $4 WHERE workspace_id = $1 AND id = $2")
                 .bind(workspace_id)
                 .bind(id)
                 .bind(count)
                 .bind(At(at))
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(())
         }

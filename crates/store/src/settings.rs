@@ -37,11 +37,10 @@ per_backend! {
     #[async_trait]
     impl ChannelSettings for BackendStore {
         async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
-            let pool = self.pool();
             let row: Option<serde_json::Value> =
                 sqlx::query_scalar("SELECT channels FROM workspace_settings WHERE workspace_id = $1")
                     .bind(workspace_id)
-                    .fetch_optional(pool)
+                    .fetch_optional(self.pool())
                     .await?;
             Ok(row)
         }
@@ -51,8 +50,7 @@ per_backend! {
             routes: &[NewDeliveryRoute],
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.pool().begin().await?;
             sqlx::query(
                 "INSERT INTO workspace_settings (workspace_id, channels, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (workspace_id) DO UPDATE SET channels = excluded.channels, updated_at = excluded.updated_at",
@@ -79,11 +77,10 @@ per_backend! {
         }
 
         async fn delivery_route(&self, route: &str) -> StoreResult<Option<DeliveryRoute>> {
-            let pool = self.pool();
             let row: Option<(String, i64, String)> =
                 sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
                     .bind(route)
-                    .fetch_optional(pool)
+                    .fetch_optional(self.pool())
                     .await?;
             Ok(row.map(|(route, workspace_id, signing_secret)| DeliveryRoute { route, workspace_id, signing_secret }))
         }

@@ -43,7 +43,6 @@ per_backend! {
             name: &str,
             currency: &Currency,
         ) -> StoreResult<Workspace> {
-            let pool = self.pool();
             let row: WorkspaceTuple = sqlx::query_as(
                 "INSERT INTO workspaces (slug, name, currency, created_at) VALUES ($1, $2, $3, $4) \
                  RETURNING id, slug, name, currency, created_at",
@@ -52,34 +51,31 @@ per_backend! {
             .bind(name)
             .bind(currency.code())
             .bind(At(Utc::now()))
-            .fetch_one(pool)
+            .fetch_one(self.pool())
             .await
             .map_err(|e| conflict_on_unique(e, "workspace"))?;
             Ok(workspace(row))
         }
 
         async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>> {
-            let pool = self.pool();
             let row: Option<WorkspaceTuple> =
                 sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE slug = $1")
                     .bind(slug)
-                    .fetch_optional(pool)
+                    .fetch_optional(self.pool())
                     .await?;
             Ok(row.map(workspace))
         }
 
         async fn workspace(&self, id: i64) -> StoreResult<Option<Workspace>> {
-            let pool = self.pool();
             let row: Option<WorkspaceTuple> =
                 sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(pool)
+                    .fetch_optional(self.pool())
                     .await?;
             Ok(row.map(workspace))
         }
 
         async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
-            let pool = self.pool();
             let (id, created_at): (i64, At) = sqlx::query_as(
                 "INSERT INTO api_keys (workspace_id, prefix, key_hash, scopes, label, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at",
@@ -90,7 +86,7 @@ per_backend! {
             .bind(key.scopes.join(","))
             .bind(&key.label)
             .bind(At(Utc::now()))
-            .fetch_one(pool)
+            .fetch_one(self.pool())
             .await
             .map_err(|e| conflict_on_unique(e, "api key"))?;
             Ok(ApiKeyInfo {
@@ -104,13 +100,12 @@ per_backend! {
         }
 
         async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>> {
-            let pool = self.pool();
             let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
                 "SELECT k.id, w.id, w.slug, w.currency, k.scopes FROM api_keys k \
                  JOIN workspaces w ON w.id = k.workspace_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
             )
             .bind(hash)
-            .fetch_optional(pool)
+            .fetch_optional(self.pool())
             .await?;
             Ok(row.map(|(key_id, workspace_id, workspace_slug, workspace_currency, scopes)| ApiKeyGrant {
                 key_id,
@@ -123,9 +118,8 @@ per_backend! {
 
         /// Records that keys were used (the caller batches these, not one per request).
         async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
-            let pool = self.pool();
             let sql = format!("UPDATE api_keys SET last_used_at = $2 WHERE {}", BACKEND.any("id", "$1"));
-            sqlx::query(&sql).bind(Ids(ids)).bind(At(at)).execute(pool).await?;
+            sqlx::query(&sql).bind(Ids(ids)).bind(At(at)).execute(self.pool()).await?;
             Ok(())
         }
     }

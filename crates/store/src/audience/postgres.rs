@@ -59,8 +59,7 @@ async fn begin_snapshot(pool: &PgPool) -> StoreResult<(sqlx::Transaction<'static
 #[async_trait]
 impl ChangeFeed for crate::postgres::PgStore {
     async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<AudienceSnapshot> {
-        let pool = self.pool();
-        let (mut tx, mark) = begin_snapshot(pool).await?;
+        let (mut tx, mark) = begin_snapshot(self.pool()).await?;
         let customers = facts(&mut tx, workspace_id, None).await?;
         tx.commit().await?;
         Ok(AudienceSnapshot { customers, mark })
@@ -94,9 +93,10 @@ impl ChangeFeed for crate::postgres::PgStore {
     }
 
     async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let pool = self.pool();
-        let result =
-            sqlx::query("DELETE FROM customer_changes WHERE recorded_at < $1").bind(before).execute(pool).await?;
+        let result = sqlx::query("DELETE FROM customer_changes WHERE recorded_at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected())
     }
 }

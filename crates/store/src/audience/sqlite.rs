@@ -54,8 +54,7 @@ pub(crate) async fn facts(
 #[async_trait]
 impl ChangeFeed for crate::sqlite::SqliteStore {
     async fn audience_snapshot(&self, workspace_id: i64) -> StoreResult<AudienceSnapshot> {
-        let pool = self.pool();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let (mark,): (i64,) =
             sqlx::query_as("SELECT COALESCE(max(id), 0) FROM customer_changes").fetch_one(&mut *tx).await?;
         let customers = facts(&mut tx, workspace_id, None).await?;
@@ -64,8 +63,7 @@ impl ChangeFeed for crate::sqlite::SqliteStore {
     }
 
     async fn audience_changes(&self, workspace_id: i64, since: ChangeMark) -> StoreResult<AudienceSnapshot> {
-        let pool = self.pool();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let rows: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, external_ids FROM customer_changes WHERE workspace_id = $1 AND id > $2")
                 .bind(workspace_id)
@@ -83,10 +81,9 @@ impl ChangeFeed for crate::sqlite::SqliteStore {
     }
 
     async fn prune_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let pool = self.pool();
         let result = sqlx::query("DELETE FROM customer_changes WHERE recorded_at < $1")
             .bind(millis(before))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
         Ok(result.rows_affected())
     }

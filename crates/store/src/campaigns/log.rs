@@ -70,7 +70,6 @@ per_backend! {
             after_id: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<LogRow>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT l.id, l.customer_id, cu.external_id, cu.name, l.status, l.attempts, l.channel, l.address, l.message, \
                         l.vendor_message_id, l.error, l.next_attempt_at, l.created_at, l.updated_at, l.dispatched_at, \
@@ -85,19 +84,18 @@ per_backend! {
             .bind(status.map(DeliveryStatus::as_str))
             .bind(after_id)
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter().map(log_row).collect()
         }
 
         async fn campaign_log_counts(&self, workspace_id: i64, campaign_id: i64) -> StoreResult<CampaignStats> {
-            let pool = self.pool();
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT status, count(*) FROM communication_log WHERE campaign_id = $2 AND workspace_id = $1 GROUP BY status",
             )
             .bind(workspace_id)
             .bind(campaign_id)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             count_stats(rows)
         }
@@ -108,7 +106,6 @@ per_backend! {
             campaign_id: i64,
             bucket: Duration,
         ) -> StoreResult<Vec<TimelinePoint>> {
-            let pool = self.pool();
             let bucket_ms = bucket.num_milliseconds().max(1);
             let sql = format!(
                 "SELECT ({} / $3) * $3 AS bucket, \
@@ -122,7 +119,7 @@ per_backend! {
             .bind(workspace_id)
             .bind(campaign_id)
             .bind(bucket_ms)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.into_iter()
                 .map(|(ms, sent, failed)| {

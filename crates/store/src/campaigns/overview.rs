@@ -42,7 +42,6 @@ per_backend! {
             before_campaign: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<CustomerMessage>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT l.id, l.campaign_id, c.name, l.status, l.channel, l.message, l.error, l.created_at, l.updated_at, \
                         l.completed_at \
@@ -54,7 +53,7 @@ per_backend! {
             .bind(customer_id)
             .bind(before_campaign)
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter()
                 .map(|row| {
@@ -75,12 +74,11 @@ per_backend! {
         }
 
         async fn campaign_status_counts(&self, workspace_id: i64) -> StoreResult<Vec<(CampaignStatus, i64)>> {
-            let pool = self.pool();
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT status, count(*) FROM campaigns WHERE workspace_id = $1 GROUP BY status ORDER BY status",
             )
             .bind(workspace_id)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.into_iter().map(|(status, n)| Ok((campaign_status(&status)?, n))).collect()
         }

@@ -59,38 +59,35 @@ per_backend! {
             before_id: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<CampaignRow>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id < COALESCE($2, 9223372036854775807) \
                  ORDER BY c.id DESC LIMIT $3",
                 campaigns::COLUMNS,
                 campaigns::TOTALS,
             );
-            let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(workspace_id).bind(before_id).bind(i64::from(limit)).fetch_all(self.pool()).await?;
             rows.iter().map(campaign).collect()
         }
 
         async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id = $2",
                 campaigns::COLUMNS,
                 campaigns::TOTALS
             );
-            let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(self.pool()).await?;
             row.as_ref().map(campaign).transpose()
         }
 
         async fn campaign_by_idempotency_key(&self, workspace_id: i64,
             key: &str,
         ) -> StoreResult<Option<CampaignRow>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.idempotency_key = $2",
                 campaigns::COLUMNS,
                 campaigns::TOTALS
             );
-            let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(workspace_id).bind(key).fetch_optional(self.pool()).await?;
             row.as_ref().map(campaign).transpose()
         }
     }

@@ -47,14 +47,13 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
 #[async_trait]
 impl Daily for crate::postgres::PgStore {
     async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
-        let pool = self.pool();
         let rows: Vec<(NaiveDate, i64, i64, i64)> = sqlx::query_as(
             "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, LEAST(sum(revenue_minor), $2::bigint)::bigint \
              FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
         )
         .bind(workspace_id)
         .bind(TOTAL_CAP_MINOR)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(IngestDay::from).collect())
     }

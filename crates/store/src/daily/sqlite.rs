@@ -37,14 +37,13 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Sqlite>, rollup: &Rollup) -> St
 #[async_trait]
 impl Daily for crate::sqlite::SqliteStore {
     async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
-        let pool = self.pool();
         let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
             "SELECT day, sum(customers_created), sum(orders_recorded), min(sum(revenue_minor), $2) \
              FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",
         )
         .bind(workspace_id)
         .bind(TOTAL_CAP_MINOR)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         rows.into_iter()
             .map(|(day, customers, orders, revenue)| {

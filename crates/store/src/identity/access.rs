@@ -75,7 +75,6 @@ per_backend! {
     #[async_trait]
     impl Access for BackendStore {
         async fn create_session(&self, id_hash: &[u8], session: &SessionRecord) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query(
                 "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -86,19 +85,18 @@ per_backend! {
             .bind(At(session.created_at))
             .bind(At(session.last_seen_at))
             .bind(At(session.expires_at))
-            .execute(pool)
+            .execute(self.pool())
             .await
             .map_err(|e| conflict_on_unique(e, "session"))?;
             Ok(())
         }
 
         async fn session(&self, id_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
-            let pool = self.pool();
             let row = sqlx::query(
                 "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
             )
             .bind(id_hash)
-            .fetch_optional(pool)
+            .fetch_optional(self.pool())
             .await?;
             row.map(|row| {
                 Ok(SessionRecord {
@@ -114,33 +112,29 @@ per_backend! {
 
         /// Never moves `last_seen_at` back (concurrent requests may touch out of order).
         async fn touch_session(&self, id_hash: &[u8], now: DateTime<Utc>) -> StoreResult<()> {
-            let pool = self.pool();
             let sql = format!("UPDATE sessions SET last_seen_at = {}(last_seen_at, $2) WHERE id_hash = $1", BACKEND.greatest());
             sqlx::query(&sql)
                 .bind(id_hash)
                 .bind(At(now))
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(())
         }
 
         async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()> {
-            let pool = self.pool();
-            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
             Ok(())
         }
 
         async fn delete_user_sessions(&self, user_id: i64) -> StoreResult<u64> {
-            let pool = self.pool();
-            Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await?.rows_affected())
+            Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?.rows_affected())
         }
 
         async fn prune_sessions(&self, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> StoreResult<u64> {
-            let pool = self.pool();
             let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
                 .bind(At(now))
                 .bind(At(idle_before))
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(done.rows_affected())
         }
@@ -173,13 +167,12 @@ per_backend! {
         async fn take_login_flow(&self, state_hash: &[u8],
             now: DateTime<Utc>,
         ) -> StoreResult<Option<LoginFlow>> {
-            let pool = self.pool();
             let row = sqlx::query(
                 "DELETE FROM login_flows WHERE state_hash = $1 \
                  RETURNING provider, nonce, pkce_verifier, return_to, created_at, expires_at, link_user_id",
             )
             .bind(state_hash)
-            .fetch_optional(pool)
+            .fetch_optional(self.pool())
             .await?;
             let Some(row) = row else { return Ok(None) };
             let flow = LoginFlow {
@@ -198,37 +191,34 @@ per_backend! {
             now: DateTime<Utc>,
             expires_at: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query("INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
                 .bind(token_hash)
                 .bind(At(now))
                 .bind(At(expires_at))
-                .execute(pool)
+                .execute(self.pool())
                 .await
                 .map_err(|e| conflict_on_unique(e, "setup token"))?;
             Ok(())
         }
 
         async fn use_setup_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool> {
-            let pool = self.pool();
             let done = sqlx::query(
                 "UPDATE setup_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
             )
             .bind(token_hash)
             .bind(At(now))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
             Ok(done.rows_affected() == 1)
         }
 
         async fn api_keys(&self, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT id, workspace_id, prefix, scopes, label, created_at, last_used_at, revoked_at, created_by \
                  FROM api_keys WHERE workspace_id = $1 ORDER BY id DESC",
             )
             .bind(workspace_id)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter()
                 .map(|row| {
@@ -248,25 +238,22 @@ per_backend! {
         }
 
         async fn revoke_api_key(&self, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-            let pool = self.pool();
             let done =
                 sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL")
                     .bind(workspace_id)
                     .bind(id)
                     .bind(At(now))
-                    .execute(pool)
+                    .execute(self.pool())
                     .await?;
             Ok(done.rows_affected() == 1)
         }
 
         async fn set_api_key_creator(&self, key_id: i64, user_id: i64) -> StoreResult<()> {
-            let pool = self.pool();
-            sqlx::query("UPDATE api_keys SET created_by = $2 WHERE id = $1").bind(key_id).bind(user_id).execute(pool).await?;
+            sqlx::query("UPDATE api_keys SET created_by = $2 WHERE id = $1").bind(key_id).bind(user_id).execute(self.pool()).await?;
             Ok(())
         }
 
         async fn record_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query(
                 "INSERT INTO audit_log (workspace_id, actor_user_id, actor_key_id, action, target, details, at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -278,7 +265,7 @@ per_backend! {
             .bind(&entry.target)
             .bind(&entry.details)
             .bind(At(now))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
             Ok(())
         }
@@ -287,7 +274,6 @@ per_backend! {
             before_id: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<AuditEntry>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT id, workspace_id, actor_user_id, actor_key_id, action, target, details, at FROM audit_log \
                  WHERE workspace_id = $1 AND id < COALESCE($2, 9223372036854775807) ORDER BY id DESC LIMIT $3",
@@ -295,7 +281,7 @@ per_backend! {
             .bind(workspace_id)
             .bind(before_id)
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter().map(audit_entry).collect()
         }

@@ -152,7 +152,6 @@ per_backend! {
     #[async_trait]
     impl People for BackendStore {
         async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
-            let pool = self.pool();
             // SQLite's RETURNING takes no table alias, so the columns are named bare here.
             let row = sqlx::query(
                 "INSERT INTO users (email, name, password_hash, email_verified, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -163,33 +162,30 @@ per_backend! {
                 .bind(&new.password_hash)
                 .bind(new.email_verified)
                 .bind(At(now))
-                .fetch_one(pool)
+                .fetch_one(self.pool())
                 .await
                 .map_err(|e| conflict_on_unique(e, "user with this e-mail"))?;
             user_row(&row)
         }
 
         async fn user(&self, id: i64) -> StoreResult<Option<User>> {
-            let pool = self.pool();
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-            let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
             row.as_ref().map(user_row).transpose()
         }
 
         async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>> {
-            let pool = self.pool();
             let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1");
-            let row = sqlx::query(&sql).bind(email).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(email).fetch_optional(self.pool()).await?;
             row.map(|row| Ok((user_row(&row)?, row.try_get("password_hash")?))).transpose()
         }
 
         async fn user_by_identity(&self, issuer: &str, subject: &str) -> StoreResult<Option<User>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {USER_COLUMNS} FROM user_identities i JOIN users u ON u.id = i.user_id \
                  WHERE i.issuer = $1 AND i.subject = $2"
             );
-            let row = sqlx::query(&sql).bind(issuer).bind(subject).fetch_optional(pool).await?;
+            let row = sqlx::query(&sql).bind(issuer).bind(subject).fetch_optional(self.pool()).await?;
             row.as_ref().map(user_row).transpose()
         }
 
@@ -199,7 +195,6 @@ per_backend! {
             user_id: i64,
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
             let holder: i64 = sqlx::query_scalar(
                 "INSERT INTO user_identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (issuer, subject) DO UPDATE SET user_id = user_identities.user_id RETURNING user_id",
@@ -208,7 +203,7 @@ per_backend! {
             .bind(subject)
             .bind(user_id)
             .bind(At(now))
-            .fetch_one(pool)
+            .fetch_one(self.pool())
             .await?;
             if holder != user_id {
                 return Err(StoreError::Conflict("identity linked to another user".into()));
@@ -217,11 +212,10 @@ per_backend! {
         }
 
         async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                 .bind(user_id)
                 .bind(password_hash)
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(())
         }
@@ -231,19 +225,17 @@ per_backend! {
             email_verified: bool,
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query("UPDATE users SET email_verified = email_verified OR $2, last_login_at = $3 WHERE id = $1")
                 .bind(user_id)
                 .bind(email_verified)
                 .bind(At(now))
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(())
         }
 
         async fn count_users(&self) -> StoreResult<i64> {
-            let pool = self.pool();
-            Ok(sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await?)
+            Ok(sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(self.pool()).await?)
         }
 
         async fn put_member(&self, workspace_id: i64,
@@ -251,7 +243,6 @@ per_backend! {
             role: Role,
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let pool = self.pool();
             sqlx::query(
                 "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
@@ -260,29 +251,27 @@ per_backend! {
             .bind(user_id)
             .bind(role.as_str())
             .bind(At(now))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
             Ok(())
         }
 
         async fn member_role(&self, workspace_id: i64, user_id: i64) -> StoreResult<Option<Role>> {
-            let pool = self.pool();
             let raw: Option<String> =
                 sqlx::query_scalar("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                     .bind(workspace_id)
                     .bind(user_id)
-                    .fetch_optional(pool)
+                    .fetch_optional(self.pool())
                     .await?;
             raw.as_deref().map(role).transpose()
         }
 
         async fn members(&self, workspace_id: i64) -> StoreResult<Vec<Member>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {USER_COLUMNS}, m.role, m.created_at AS joined_at FROM memberships m \
                  JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY u.email"
             );
-            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             rows.iter()
                 .map(|row| {
                     Ok(Member { user: user_row(row)?, role: role(row.try_get("role")?)?, joined_at: row.try_get::<At, _>("joined_at")?.0 })
@@ -291,13 +280,12 @@ per_backend! {
         }
 
         async fn memberships(&self, user_id: i64) -> StoreResult<Vec<(Workspace, Role)>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT w.id, w.slug, w.name, w.currency, w.created_at, m.role FROM memberships m \
                  JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 ORDER BY w.slug",
             )
             .bind(user_id)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter()
                 .map(|row| {
@@ -317,8 +305,7 @@ per_backend! {
             user_id: i64,
             now: DateTime<Utc>,
         ) -> StoreResult<Option<Vec<i64>>> {
-            let pool = self.pool();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.pool().begin().await?;
             let done = sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                 .bind(workspace_id)
                 .bind(user_id)
@@ -341,10 +328,9 @@ per_backend! {
         }
 
         async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64> {
-            let pool = self.pool();
             Ok(sqlx::query_scalar("SELECT count(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'")
                 .bind(workspace_id)
-                .fetch_one(pool)
+                .fetch_one(self.pool())
                 .await?)
         }
 
@@ -355,12 +341,11 @@ per_backend! {
         async fn set_workspace_domains(&self, workspace_id: i64,
             domains: &[(String, Role)],
         ) -> StoreResult<()> {
-            let pool = self.pool();
             let names: Vec<&str> = domains.iter().map(|(domain, _)| domain.as_str()).collect();
             if names.iter().enumerate().any(|(i, name)| names[..i].contains(name)) {
                 return Err(StoreError::Conflict("workspace domain".into()));
             }
-            let mut tx = pool.begin_with(BACKEND.begin_write()).await?;
+            let mut tx = self.pool().begin_with(BACKEND.begin_write()).await?;
             let existing: Vec<String> = sqlx::query_scalar("SELECT domain FROM workspace_domains WHERE workspace_id = $1")
                 .bind(workspace_id)
                 .fetch_all(&mut *tx)
@@ -391,23 +376,21 @@ per_backend! {
         }
 
         async fn workspace_domains(&self, workspace_id: i64) -> StoreResult<Vec<(String, Role)>> {
-            let pool = self.pool();
             let rows: Vec<(String, String)> =
                 sqlx::query_as("SELECT domain, role FROM workspace_domains WHERE workspace_id = $1 ORDER BY domain")
                     .bind(workspace_id)
-                    .fetch_all(pool)
+                    .fetch_all(self.pool())
                     .await?;
             rows.into_iter().map(|(domain, raw)| Ok((domain, role(&raw)?))).collect()
         }
 
         async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>> {
-            let pool = self.pool();
             let rows: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 AND verified_at IS NOT NULL \
                      ORDER BY workspace_id",
             )
             .bind(domain)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.into_iter().map(|(id, raw)| Ok((id, role(&raw)?))).collect()
         }
@@ -420,7 +403,6 @@ per_backend! {
             now: DateTime<Utc>,
             expires_at: DateTime<Utc>,
         ) -> StoreResult<Invitation> {
-            let pool = self.pool();
             let sql = format!(
                 "INSERT INTO invitations (workspace_id, email, role, invited_by, created_at, expires_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) \
@@ -435,27 +417,25 @@ per_backend! {
                 .bind(invited_by)
                 .bind(At(now))
                 .bind(At(expires_at))
-                .fetch_one(pool)
+                .fetch_one(self.pool())
                 .await?;
             invitation_row(&row)
         }
 
         async fn invitations(&self, workspace_id: i64) -> StoreResult<Vec<Invitation>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {INVITATION_COLUMNS} FROM invitations WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
             );
-            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             rows.iter().map(invitation_row).collect()
         }
 
         /// Only a pending (unaccepted) invitation is deleted; an accepted one stays as the record of who joined how.
         async fn revoke_invitation(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
-            let pool = self.pool();
             let done = sqlx::query("DELETE FROM invitations WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL")
                 .bind(workspace_id)
                 .bind(id)
-                .execute(pool)
+                .execute(self.pool())
                 .await?;
             Ok(done.rows_affected() > 0)
         }
@@ -467,8 +447,7 @@ per_backend! {
             user_id: i64,
             now: DateTime<Utc>,
         ) -> StoreResult<Vec<i64>> {
-            let pool = self.pool();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.pool().begin().await?;
             let accepted: Vec<(i64, String)> = sqlx::query_as(
                 "UPDATE invitations SET accepted_at = $2 WHERE email = $1 AND accepted_at IS NULL AND expires_at > $2 \
                  RETURNING workspace_id, role",
@@ -489,12 +468,11 @@ per_backend! {
 
         /// By id (a re-invitation keeps its id).
         async fn open_invitations(&self, email: &str, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>> {
-            let pool = self.pool();
             let sql = format!(
                 "SELECT {INVITATION_COLUMNS} FROM invitations WHERE email = $1 AND accepted_at IS NULL AND expires_at > $2 \
                  ORDER BY id"
             );
-            let rows = sqlx::query(&sql).bind(email).bind(At(now)).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql).bind(email).bind(At(now)).fetch_all(self.pool()).await?;
             rows.iter().map(invitation_row).collect()
         }
     }

@@ -44,13 +44,12 @@ per_backend! {
     #[async_trait]
     impl Proofs for BackendStore {
         async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>> {
-            let pool = self.pool();
             let rows = sqlx::query(
                 "SELECT domain, role, verify_token, verified_at FROM workspace_domains WHERE workspace_id = $1 \
                  ORDER BY domain",
             )
             .bind(workspace_id)
-            .fetch_all(pool)
+            .fetch_all(self.pool())
             .await?;
             rows.iter()
                 .map(|row| {
@@ -68,14 +67,13 @@ per_backend! {
             domain: &str,
             now: DateTime<Utc>,
         ) -> StoreResult<bool> {
-            let pool = self.pool();
             let done = sqlx::query(
                 "UPDATE workspace_domains SET verified_at = COALESCE(verified_at, $3) WHERE workspace_id = $1 AND domain = $2",
             )
             .bind(workspace_id)
             .bind(domain)
             .bind(At(now))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
             Ok(done.rows_affected() > 0)
         }
@@ -87,8 +85,7 @@ per_backend! {
             user_id: i64,
             now: DateTime<Utc>,
         ) -> StoreResult<Option<(i64, Role)>> {
-            let pool = self.pool();
-            let mut tx = pool.begin().await?;
+            let mut tx = self.pool().begin().await?;
             let accepted: Option<(i64, String)> = sqlx::query_as(
                 "UPDATE invitations SET accepted_at = $3 \
                  WHERE id = $1 AND email = $2 AND accepted_at IS NULL AND expires_at > $3 RETURNING workspace_id, role",
@@ -108,7 +105,6 @@ per_backend! {
             email: &str,
             now: DateTime<Utc>,
         ) -> StoreResult<Option<i64>> {
-            let pool = self.pool();
             let workspace = sqlx::query_scalar(
                 "DELETE FROM invitations WHERE id = $1 AND email = $2 AND accepted_at IS NULL AND expires_at > $3 \
                  RETURNING workspace_id",
@@ -116,7 +112,7 @@ per_backend! {
             .bind(id)
             .bind(email)
             .bind(At(now))
-            .fetch_optional(pool)
+            .fetch_optional(self.pool())
             .await?;
             Ok(workspace)
         }

@@ -213,11 +213,10 @@ async fn record_changes(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
 #[async_trait]
 impl Ingest for crate::postgres::PgStore {
     async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
-        let pool = self.pool();
         let prepared = batch::prepare(batch);
         let mut attempt = 1;
         loop {
-            match apply_once(pool, &prepared).await {
+            match apply_once(self.pool(), &prepared).await {
                 Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
                     tracing::warn!(attempt, "ingest batch hit a deadlock or serialization failure; retrying");
                     attempt += 1;

@@ -163,10 +163,9 @@ async fn record_changes(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
 #[async_trait]
 impl Ingest for crate::sqlite::SqliteStore {
     async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
-        let pool = self.pool();
         let prepared = batch::prepare(batch);
         let mut rollup = Rollup::default();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         seed_customers(&mut tx, &prepared, &mut rollup).await?;
         let customers_upserted = write_profiles(&mut tx, &prepared).await?;
         let inserted = insert_orders(&mut tx, &prepared, &mut rollup).await?;

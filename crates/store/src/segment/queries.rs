@@ -168,9 +168,8 @@ per_backend! {
     #[async_trait]
     impl RuleQueries for BackendStore {
         async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
-            let pool = self.pool();
             let (sql, params) = scoped(BACKEND, "count(*)", rule, now, "");
-            let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(pool).await?;
+            let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(self.pool()).await?;
             let count: i64 = row.try_get(0)?;
             Ok(u64::try_from(count).unwrap_or(0))
         }
@@ -180,28 +179,25 @@ per_backend! {
             now: DateTime<Utc>,
             limit: u32,
         ) -> StoreResult<Vec<CustomerRow>> {
-            let pool = self.pool();
             let (sql, params) = scoped(BACKEND, COLUMNS, rule, now, "ORDER BY c.id LIMIT $next");
             let query = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).bind(i64::from(limit));
-            let rows = query.fetch_all(pool).await?;
+            let rows = query.fetch_all(self.pool()).await?;
             rows.iter().map(customers::customer).collect()
         }
 
         async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-            let pool = self.pool();
             let (sql, params) = scoped(BACKEND, "c.id", rule, now, "ORDER BY c.id");
-            let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(pool).await?;
+            let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(self.pool()).await?;
             Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
         }
 
         async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
-            let pool = self.pool();
             let each = match BACKEND {
                 Backend::Postgres => "e.key, jsonb_typeof(e.value), count(*) FROM customers c, jsonb_each(c.attributes) AS e",
                 Backend::Sqlite => "e.key, e.type, count(*) FROM customers c, json_each(c.attributes) AS e",
             };
             let sql = format!("SELECT {each} WHERE c.workspace_id = $1 GROUP BY 1, 2");
-            let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(workspace_id).fetch_all(pool).await?;
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             let counts = rows
                 .into_iter()
                 .filter_map(|(key, json_type, count)| Some((key, attribute_type(&json_type)?, count)));
@@ -209,8 +205,7 @@ per_backend! {
         }
 
         async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
-            let pool = self.pool();
-            let mut conn = pool.acquire().await?;
+            let mut conn = self.pool().acquire().await?;
             audience::facts(&mut conn, workspace_id, None).await
         }
     }

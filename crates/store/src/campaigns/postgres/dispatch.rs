@@ -149,7 +149,6 @@ impl Dispatch for crate::postgres::PgStore {
         lease: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        let pool = self.pool();
         let rows = sqlx::query(
             "WITH due AS ( \
                  SELECT d.id FROM campaigns c CROSS JOIN LATERAL ( \
@@ -170,7 +169,7 @@ impl Dispatch for crate::postgres::PgStore {
         .bind(i64::from(limit))
         .bind(worker)
         .bind(now + lease)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         let mut claimed = rows.iter().map(claimed).collect::<StoreResult<Vec<_>>>()?;
         claimed.sort_by_key(|c| c.log_id);

@@ -137,13 +137,12 @@ impl Lifecycle for crate::postgres::PgStore {
     }
 
     async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-        let pool = self.pool();
         let mut ids: Vec<i64> = sqlx::query_scalar(
             "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
              WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
         )
         .bind(now)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         ids.sort_unstable();
         Ok(ids)

@@ -170,13 +170,12 @@ pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
 #[async_trait]
 impl Receipts for crate::postgres::PgStore {
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome> {
-        let pool = self.pool();
         let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
         if unique.is_empty() {
             return Ok(ReceiptOutcome::default());
         }
         let (applied, unknown) = retrying("apply receipts", || async {
-            let mut conn = pool.acquire().await?;
+            let mut conn = self.pool().acquire().await?;
             apply_core(&mut conn, &unique, now, true, super::counter_shard()).await
         })
         .await?;
@@ -186,7 +185,6 @@ impl Receipts for crate::postgres::PgStore {
 
     /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
     async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let pool = self.pool();
         if log_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -196,15 +194,16 @@ impl Receipts for crate::postgres::PgStore {
         )
         .bind(log_ids)
         .bind(workspace_id)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         Ok(rows)
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let pool = self.pool();
-        let result =
-            sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1").bind(before).execute(pool).await?;
+        let result = sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected())
     }
 }

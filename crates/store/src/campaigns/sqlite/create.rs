@@ -21,8 +21,7 @@ impl Launch for crate::sqlite::SqliteStore {
         new: &NewCampaign,
         now: DateTime<Utc>,
     ) -> StoreResult<(CampaignRow, bool)> {
-        let pool = self.pool();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
                                     idempotency_key, created_at, updated_at, request_fingerprint) \

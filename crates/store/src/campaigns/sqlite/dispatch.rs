@@ -90,8 +90,7 @@ impl Dispatch for crate::sqlite::SqliteStore {
         lease: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        let pool = self.pool();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let ids: Vec<i64> = sqlx::query_scalar(
             "UPDATE communication_log SET claimed_by = $3, claimed_until = $4, next_attempt_at = $4, \
                     attempts = attempts + 1, updated_at = $1 \

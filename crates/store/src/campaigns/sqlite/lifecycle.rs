@@ -41,13 +41,12 @@ impl Lifecycle for crate::sqlite::SqliteStore {
         to: CampaignStatus,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<CampaignRow>> {
-        let pool = self.pool();
         let allowed = allowed_from(from, to);
         if allowed.is_empty() {
             return Ok(None);
         }
         let allowed = serde_json::Value::from(allowed).to_string();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let changed: Option<i64> = sqlx::query_scalar(
             "UPDATE campaigns SET status = $3, updated_at = $5, \
                  launched_at = CASE WHEN $3 = 'running' THEN COALESCE(launched_at, $5) ELSE launched_at END, \
@@ -76,13 +75,12 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     }
 
     async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-        let pool = self.pool();
         let mut ids: Vec<i64> = sqlx::query_scalar(
             "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
              WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
         )
         .bind(millis(now))
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
         ids.sort_unstable();
         Ok(ids)
@@ -112,8 +110,7 @@ impl Lifecycle for crate::sqlite::SqliteStore {
     }
 
     async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>> {
-        let pool = self.pool();
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         // A no-op write first: it takes the write lock and tells whether the campaign may be retried.
         let found: Option<i64> = sqlx::query_scalar(
             "UPDATE campaigns SET updated_at = updated_at WHERE workspace_id = $1 AND id = $2 AND status <> 'cancelled' \

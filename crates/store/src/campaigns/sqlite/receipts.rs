@@ -108,12 +108,11 @@ pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreRes
 #[async_trait]
 impl Receipts for crate::sqlite::SqliteStore {
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome> {
-        let pool = self.pool();
         let unique = first_per_key(receipts, |r| (r.log_id, r.route.as_str(), r.vendor_message_id.as_str()));
         if unique.is_empty() {
             return Ok(ReceiptOutcome::default());
         }
-        let mut tx = pool.begin().await?;
+        let mut tx = self.pool().begin().await?;
         let mut deltas = Deltas::default();
         let (mut applied, mut unknown) = (0, 0);
         for receipt in unique {
@@ -147,7 +146,6 @@ impl Receipts for crate::sqlite::SqliteStore {
 
     /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
     async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let pool = self.pool();
         let mut found = Vec::new();
         // SQLite has no array binding; chunks stay under its bound-parameter limit.
         for chunk in log_ids.chunks(500) {
@@ -158,7 +156,7 @@ impl Receipts for crate::sqlite::SqliteStore {
             for id in chunk {
                 query = query.bind(id);
             }
-            found.extend(query.fetch_all(pool).await?);
+            found.extend(query.fetch_all(self.pool()).await?);
         }
         found.sort_unstable();
         found.dedup();
@@ -166,10 +164,9 @@ impl Receipts for crate::sqlite::SqliteStore {
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let pool = self.pool();
         let result = sqlx::query("DELETE FROM unmatched_receipts WHERE received_at < $1")
             .bind(millis(before))
-            .execute(pool)
+            .execute(self.pool())
             .await?;
         Ok(result.rows_affected())
     }
