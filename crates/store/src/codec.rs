@@ -7,9 +7,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
-use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
-use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
+use sqlx::postgres::PgValueRef;
+use sqlx::sqlite::SqliteValueRef;
+use sqlx::{Database, Decode, Encode, Postgres, Sqlite, Type};
 
 /// An instant as the database stores it: bind `At(now)`, read `row.try_get::<At, _>(..)?.0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,41 +32,35 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, crate::StoreError> {
         .ok_or_else(|| crate::StoreError::Corrupt(format!("timestamp {ms} out of range")))
 }
 
-impl Type<Postgres> for At {
-    fn type_info() -> PgTypeInfo {
-        <DateTime<Utc> as Type<Postgres>>::type_info()
-    }
+/// `Type` and `Encode` of a value type on one backend by way of a type sqlx already binds there:
+/// `bind_as!(Postgres, At => DateTime<Utc>, |at| at.0)`.
+macro_rules! bind_as {
+    ($db:ty, $ty:ty => $via:ty, |$value:ident| $convert:expr) => {
+        impl Type<$db> for $ty {
+            fn type_info() -> <$db as Database>::TypeInfo {
+                <$via as Type<$db>>::type_info()
+            }
 
-    fn compatible(ty: &PgTypeInfo) -> bool {
-        <DateTime<Utc> as Type<Postgres>>::compatible(ty)
-    }
+            fn compatible(ty: &<$db as Database>::TypeInfo) -> bool {
+                <$via as Type<$db>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, $db> for $ty {
+            fn encode_by_ref(&self, buf: &mut <$db as Database>::ArgumentBuffer<'q>) -> Result<IsNull, BoxDynError> {
+                let $value = self;
+                <$via as Encode<'q, $db>>::encode($convert, buf)
+            }
+        }
+    };
 }
 
-impl Encode<'_, Postgres> for At {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        <DateTime<Utc> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
-    }
-}
+bind_as!(Postgres, At => DateTime<Utc>, |at| at.0);
+bind_as!(Sqlite, At => i64, |at| millis(at.0));
 
 impl<'r> Decode<'r, Postgres> for At {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         <DateTime<Utc> as Decode<Postgres>>::decode(value).map(At)
-    }
-}
-
-impl Type<Sqlite> for At {
-    fn type_info() -> SqliteTypeInfo {
-        <i64 as Type<Sqlite>>::type_info()
-    }
-
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <i64 as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<'q> Encode<'q, Sqlite> for At {
-    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        <i64 as Encode<Sqlite>>::encode(millis(self.0), buf)
     }
 }
 
@@ -82,55 +76,13 @@ impl<'r> Decode<'r, Sqlite> for At {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ids<'a>(pub &'a [i64]);
 
-impl Type<Postgres> for Ids<'_> {
-    fn type_info() -> PgTypeInfo {
-        <Vec<i64> as Type<Postgres>>::type_info()
-    }
-}
-
-impl Encode<'_, Postgres> for Ids<'_> {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        <&[i64] as Encode<Postgres>>::encode_by_ref(&self.0, buf)
-    }
-}
-
-impl Type<Sqlite> for Ids<'_> {
-    fn type_info() -> SqliteTypeInfo {
-        <String as Type<Sqlite>>::type_info()
-    }
-}
-
-impl<'q> Encode<'q, Sqlite> for Ids<'_> {
-    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        <String as Encode<Sqlite>>::encode(serde_json::to_string(self.0)?, buf)
-    }
-}
+bind_as!(Postgres, Ids<'_> => Vec<i64>, |ids| ids.0.to_vec());
+bind_as!(Sqlite, Ids<'_> => String, |ids| serde_json::to_string(ids.0)?);
 
 /// A list of strings bound as one parameter: `text[]` on Postgres, a JSON array (read with `json_each`) on
 /// SQLite, as rule SQL's `in` lists expect.
 #[derive(Clone, Debug)]
 pub(crate) struct Texts(pub Vec<String>);
 
-impl Type<Postgres> for Texts {
-    fn type_info() -> PgTypeInfo {
-        <Vec<String> as Type<Postgres>>::type_info()
-    }
-}
-
-impl Encode<'_, Postgres> for Texts {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        <Vec<String> as Encode<Postgres>>::encode_by_ref(&self.0, buf)
-    }
-}
-
-impl Type<Sqlite> for Texts {
-    fn type_info() -> SqliteTypeInfo {
-        <String as Type<Sqlite>>::type_info()
-    }
-}
-
-impl<'q> Encode<'q, Sqlite> for Texts {
-    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        <String as Encode<Sqlite>>::encode(serde_json::to_string(&self.0)?, buf)
-    }
-}
+bind_as!(Postgres, Texts => Vec<String>, |texts| texts.0.clone());
+bind_as!(Sqlite, Texts => String, |texts| serde_json::to_string(&texts.0)?);

@@ -10,9 +10,8 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::backend::per_backend;
-use crate::StoreResult;
-
 use crate::campaigns::{stats, CampaignStats};
+use crate::StoreResult;
 
 /// Most spend-band bounds accepted.
 pub const MAX_SPEND_BOUNDS: usize = 20;

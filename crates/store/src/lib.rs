@@ -17,6 +17,7 @@ mod ingest;
 pub mod insights;
 pub mod model;
 pub mod postgres;
+mod retry;
 mod saved;
 pub mod segment;
 mod settings;

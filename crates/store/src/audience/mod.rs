@@ -6,10 +6,11 @@
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
-use crate::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::CustomerFacts;
+
+use crate::StoreResult;
 
 /// How far a reader has read the change log. Opaque: only the store that produced it interprets it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

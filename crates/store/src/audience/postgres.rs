@@ -1,16 +1,16 @@
 //! Audience snapshots and change sets on Postgres, each read in one REPEATABLE READ transaction so the
 //! facts and the watermark describe the same instant.
 
-use crate::ChangeFeed;
-use async_trait::async_trait;
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{CustomerFacts, OrderFact};
 use sqlx::{PgConnection, PgPool};
 
 use super::{AudienceSnapshot, ChangeMark};
 use crate::segment::postgres::facts_of;
+use crate::ChangeFeed;
 use crate::StoreResult;
 
 /// Facts of a workspace's customers — all of them, or only those with the given external ids.

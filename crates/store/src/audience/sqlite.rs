@@ -1,10 +1,9 @@
 //! Audience snapshots and change sets on SQLite, each read in one read transaction (WAL gives it a stable
 //! snapshot). Writers are serialised, so change ids grow in commit order and the watermark is an id.
 
-use crate::ChangeFeed;
-use async_trait::async_trait;
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{CustomerFacts, OrderFact};
 use sqlx::SqliteConnection;
@@ -12,6 +11,7 @@ use sqlx::SqliteConnection;
 use super::{AudienceSnapshot, ChangeMark};
 use crate::codec::{from_millis, millis};
 use crate::segment::sqlite::facts_of;
+use crate::ChangeFeed;
 use crate::StoreResult;
 
 /// Facts of a workspace's customers — all of them, or only those with the given external ids.

@@ -19,6 +19,7 @@
 //! sharing messages, or a shard) is retried on deadlock. What must not live here: templates, channels and
 //! vendor calls (the dispatcher's), HTTP.
 
+mod launch;
 pub(crate) mod log;
 mod model;
 pub(crate) mod overview;
@@ -31,11 +32,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use converge_domain::{CampaignStatus, Channel, DeliveryStatus, SendChannel};
 
+pub use launch::Launch;
 pub use log::CampaignLog;
 pub use model::*;
 pub use overview::CampaignOverview;
 pub use read::Campaigns;
-pub use steps::{Dispatch, Launch, Lifecycle, Receipts};
+pub use steps::{Dispatch, Lifecycle, Receipts};
 
 use crate::StoreError;
 

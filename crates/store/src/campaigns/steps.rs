@@ -1,35 +1,12 @@
 //! The campaign steps whose algorithms differ per backend (locks and counter shards on Postgres, one writer
 //! on SQLite), as traits; each backend implements them in `postgres/` and `sqlite/`.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::CampaignStatus;
 
-use super::{
-    CampaignRow, ClaimedDelivery, DispatchResult, DispatchSummary, NewCampaign, ReceiptOutcome, ReceiptUpdate,
-};
+use super::{CampaignRow, ClaimedDelivery, DispatchResult, DispatchSummary, ReceiptOutcome, ReceiptUpdate};
 use crate::StoreResult;
-use async_trait::async_trait;
-
-/// Creating a campaign with its audience snapshot.
-#[async_trait]
-pub trait Launch: Send + Sync {
-    /// Creates a `scheduled` campaign and, in the same transaction, snapshots its audience into
-    /// `communication_log`: one PENDING row per customer of the workspace that `new.rule` selects at `now`
-    /// (the same SQL as [`Store::segment_count`], so a preview's count at `now` is the audience), due at
-    /// `send_at`. `stats.audience` and `stats.pending` are the number of rows inserted. When the rule selects
-    /// nobody, nothing is written and the answer is [`StoreError::EmptyAudience`] (checked inside the
-    /// transaction, so a preview that counted some and a launch that finds none cannot leave an empty campaign).
-    ///
-    /// With an `idempotency_key` already used in the workspace, returns that campaign with `false` and
-    /// writes nothing, whatever else `new` says; concurrent creates with one key make exactly one campaign.
-    /// Returns the campaign and whether this call created it.
-    async fn create_campaign(
-        &self,
-        workspace_id: i64,
-        new: &NewCampaign,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(CampaignRow, bool)>;
-}
 
 /// A campaign's life: status changes, the scheduler's sweeps, retry.
 #[async_trait]

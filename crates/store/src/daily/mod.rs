@@ -6,12 +6,13 @@
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
-use crate::{IngestDay, StoreResult};
-use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::{IngestDay, StoreResult};
 
 /// Rows per workspace and day, so that concurrent ingest transactions rarely wait on one row's lock.
 const SHARDS: u32 = 8;

@@ -1,12 +1,12 @@
 //! `ingest_daily` on Postgres.
 
-use crate::Daily;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use converge_domain::TOTAL_CAP_MINOR;
 use sqlx::{Postgres, Transaction};
 
 use super::{next_shard, Rollup};
+use crate::Daily;
 use crate::{IngestDay, StoreResult};
 
 /// Adds a batch's rollup inside its transaction, as its last statement (row locks are held until commit).

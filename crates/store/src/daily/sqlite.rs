@@ -1,12 +1,12 @@
 //! `ingest_daily` on SQLite (days as `YYYY-MM-DD` text).
 
-use crate::Daily;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use converge_domain::TOTAL_CAP_MINOR;
 use sqlx::{Sqlite, Transaction};
 
 use super::{next_shard, Rollup};
+use crate::Daily;
 use crate::{IngestDay, StoreError, StoreResult};
 
 /// Adds a batch's rollup inside its transaction.

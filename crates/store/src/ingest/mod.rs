@@ -2,10 +2,10 @@
 //! shared ([`crate::batch`]); the writing really differs — set-based statements over arrays on Postgres,
 //! row-at-a-time prepared statements in one transaction on SQLite.
 
+use async_trait::async_trait;
 use converge_domain::IngestEnvelope;
 
 use crate::{IngestOutcome, StoreResult};
-use async_trait::async_trait;
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;

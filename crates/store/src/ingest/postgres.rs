@@ -1,6 +1,5 @@
 //! Set-based application of an ingest batch on Postgres.
 
-use crate::Ingest;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use converge_domain::IngestEnvelope;
@@ -8,20 +7,13 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::batch::{self, PreparedBatch};
 use crate::daily::Rollup;
+use crate::retry::retrying;
 use crate::segment::folds::ProfileFolds;
-use crate::{IngestOutcome, StoreError, StoreResult};
+use crate::Ingest;
+use crate::{IngestOutcome, StoreResult};
 
 /// Concurrent consumers may still deadlock on rows of shared customers despite sorted writes (Postgres does
 /// not promise the order in which `UPDATE … FROM` visits rows); such a transaction is simply retried.
-const ATTEMPTS: u32 = 4;
-
-fn is_retryable(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01") | Some("40001")),
-        _ => false,
-    }
-}
-
 async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<IngestOutcome> {
     let mut rollup = Rollup::default();
     let mut tx = pool.begin().await?;
@@ -214,15 +206,6 @@ async fn record_changes(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
 impl Ingest for crate::postgres::PgStore {
     async fn apply_ingest(&self, batch: &[IngestEnvelope]) -> StoreResult<IngestOutcome> {
         let prepared = batch::prepare(batch);
-        let mut attempt = 1;
-        loop {
-            match apply_once(self.pool(), &prepared).await {
-                Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
-                    tracing::warn!(attempt, "ingest batch hit a deadlock or serialization failure; retrying");
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        retrying("ingest batch", || apply_once(self.pool(), &prepared)).await
     }
 }

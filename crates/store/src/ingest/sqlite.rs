@@ -1,7 +1,6 @@
 //! Application of an ingest batch on SQLite: row-at-a-time statements inside one transaction (SQLite runs
 //! in-process, so per-row prepared statements cost microseconds, and its writer lock serialises batches anyway).
 
-use crate::Ingest;
 use async_trait::async_trait;
 use chrono::Utc;
 use converge_domain::IngestEnvelope;
@@ -11,6 +10,7 @@ use crate::batch::{self, PreparedBatch};
 use crate::codec::{from_millis, millis};
 use crate::daily::Rollup;
 use crate::segment::folds::ProfileFolds;
+use crate::Ingest;
 use crate::{IngestOutcome, StoreResult};
 
 /// Creates the customers this batch names that do not exist yet, and counts them on the day they arrived.

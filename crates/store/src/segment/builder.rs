@@ -21,6 +21,15 @@ pub enum Dialect {
     Sqlite,
 }
 
+impl From<crate::Backend> for Dialect {
+    fn from(backend: crate::Backend) -> Self {
+        match backend {
+            crate::Backend::Postgres => Dialect::Postgres,
+            crate::Backend::Sqlite => Dialect::Sqlite,
+        }
+    }
+}
+
 /// A compiled rule: a boolean SQL expression over `customers c` and the values of its placeholders, which
 /// are numbered from the `first_placeholder` given to [`super::compile`] in the order of `params`.
 #[derive(Clone, Debug, PartialEq)]

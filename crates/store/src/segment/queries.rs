@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::query::Query;
 use sqlx::Row;
 
-use super::builder::{Dialect, Param};
+use super::builder::Param;
 use super::compile::compile;
 use super::folds::RowFolds;
 use super::types::pick_types;
@@ -23,11 +23,7 @@ use crate::{audience, customers, Backend, CustomerRow, StoreError, StoreResult};
 /// Rule SQL differs per rule, so callers run it with `persistent(false)`: it is not worth a slot in sqlx's
 /// per-connection statement cache.
 fn scoped(backend: Backend, select: &str, rule: &Rule, now: DateTime<Utc>, tail: &str) -> (String, Vec<Param>) {
-    let dialect = match backend {
-        Backend::Postgres => Dialect::Postgres,
-        Backend::Sqlite => Dialect::Sqlite,
-    };
-    let filter = compile(rule, now, dialect, 2);
+    let filter = compile(rule, now, backend.into(), 2);
     let next = filter.next_placeholder(2);
     let tail = tail.replace("$next", &format!("${next}"));
     (format!("SELECT {select} FROM customers c WHERE c.workspace_id = $1 AND {} {tail}", filter.sql), filter.params)

@@ -1,6 +1,5 @@
 //! Claiming messages for dispatch and recording what the vendor said, on Postgres.
 
-use crate::Dispatch;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use converge_domain::DeliveryStatus;
@@ -12,6 +11,7 @@ use crate::campaigns::{
     channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
 };
+use crate::Dispatch;
 use crate::StoreResult;
 
 fn claimed(row: &PgRow) -> StoreResult<ClaimedDelivery> {

@@ -1,6 +1,5 @@
 //! A campaign's life on Postgres: status changes, the scheduler's start and finish sweeps, cancel and retry.
 
-use crate::Lifecycle;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, DeliveryStatus};
@@ -8,6 +7,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{bump, campaign, receipts, retrying, COLUMNS, NOTHING_PENDING, TOTALS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
+use crate::Lifecycle;
 use crate::StoreResult;
 
 async fn set_status_once(

@@ -1,17 +1,15 @@
 //! Campaigns on Postgres: set-based statements (`UNNEST` of arrays), one round trip per batch where possible.
 
-pub(crate) mod create;
 pub(crate) mod dispatch;
 pub(crate) mod lifecycle;
 pub(crate) mod receipts;
-
-use std::future::Future;
 
 use sqlx::PgConnection;
 
 pub(crate) use super::read::postgres::campaign;
 use super::Deltas;
-use crate::{StoreError, StoreResult};
+pub(crate) use crate::retry::retrying;
+use crate::StoreResult;
 
 /// A campaign's columns as read from [`TOTALS`]: the counters are the launch base plus every shard's deltas.
 pub(crate) const COLUMNS: &str = "c.id, c.workspace_id, c.name, c.channel, c.template, c.segment_id, c.rule, \
@@ -68,31 +66,3 @@ pub(crate) fn counter_shard() -> i16 {
 }
 
 const COUNTER_SHARDS: u32 = 8;
-
-/// Transactions that can meet another writer's row locks in a different order are retried on deadlock or
-/// serialization failure. Every transaction here is safe to re-run: guards make repeated effects no-ops.
-const ATTEMPTS: u32 = 5;
-
-pub(crate) async fn retrying<T, F, Fut>(what: &'static str, mut run: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = StoreResult<T>>,
-{
-    let mut attempt = 1;
-    loop {
-        match run().await {
-            Err(StoreError::Database(err)) if attempt < ATTEMPTS && is_retryable(&err) => {
-                tracing::warn!(attempt, what, "deadlock or serialization failure; retrying");
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn is_retryable(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40P01") | Some("40001")),
-        _ => false,
-    }
-}

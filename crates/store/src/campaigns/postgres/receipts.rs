@@ -1,15 +1,15 @@
 //! Applying vendor receipts on Postgres: one statement per batch.
 
-use crate::Receipts;
-use async_trait::async_trait;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::ReceiptStatus;
 use sqlx::{PgConnection, PgPool};
 
 use super::retrying;
 use crate::campaigns::{first_per_key, ReceiptOutcome, ReceiptUpdate};
+use crate::Receipts;
 use crate::{StoreError, StoreResult};
 
 /// Applies receipts with unique (log id, route, vendor id) in one statement (atomic on its own): moves each

@@ -1,6 +1,5 @@
 //! Claiming messages for dispatch and recording what the vendor said, on SQLite.
 
-use crate::Dispatch;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use converge_domain::DeliveryStatus;
@@ -13,6 +12,7 @@ use crate::campaigns::{
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
 };
 use crate::codec::{from_millis, millis};
+use crate::Dispatch;
 use crate::{StoreError, StoreResult};
 
 fn claimed(row: &SqliteRow) -> StoreResult<ClaimedDelivery> {

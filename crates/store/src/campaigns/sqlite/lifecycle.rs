@@ -1,6 +1,5 @@
 //! A campaign's life on SQLite; see the Postgres twin for the semantics.
 
-use crate::Lifecycle;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, DeliveryStatus};
@@ -9,6 +8,7 @@ use sqlx::SqliteConnection;
 use super::{bump, campaign, receipts, COLUMNS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
 use crate::codec::millis;
+use crate::Lifecycle;
 use crate::StoreResult;
 
 /// Marks a cancelled campaign's waiting, unclaimed messages SKIPPED (see the Postgres twin).

@@ -4,7 +4,6 @@
 //! Every transaction here starts with a write, so it takes the write lock at its first statement (waiting
 //! under the busy timeout) instead of failing to upgrade a read snapshot that another writer made stale.
 
-pub(crate) mod create;
 pub(crate) mod dispatch;
 pub(crate) mod lifecycle;
 pub(crate) mod receipts;

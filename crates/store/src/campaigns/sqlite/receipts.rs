@@ -1,6 +1,5 @@
 //! Applying vendor receipts on SQLite: one transaction per batch, one prepared statement per receipt.
 
-use crate::Receipts;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use converge_domain::{DeliveryStatus, ReceiptStatus};
@@ -9,6 +8,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::bump;
 use crate::campaigns::{first_per_key, Deltas, ReceiptOutcome, ReceiptUpdate};
 use crate::codec::{from_millis, millis};
+use crate::Receipts;
 use crate::{StoreError, StoreResult};
 
 enum Applied {
