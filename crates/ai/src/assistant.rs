@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::audience::{self, AudienceBrief, AudienceDraft, Verdict};
 use crate::prompt;
 use crate::provider::{Builtin, Provider, ProviderError, Request};
 use crate::suggest::{self, MessageBrief, Suggestion, VARIANTS};
 use crate::summary::{self, CampaignFacts, CampaignSummary};
 use crate::task::Task;
+use crate::text_rule::{self, AudienceBrief, AudienceDraft, Verdict};
 
 /// How long a remote provider may take for one task, retries and repair included. Under the HTTP layer's
 /// 30 s request timeout, so a user always gets the built-in answer rather than a 408.
@@ -139,7 +139,7 @@ impl Assistant {
             Ok(answer) => answer,
             Err(error) => return builtin_audience(&brief, Some(self.failed(&request.task, &error))),
         };
-        let why = match audience::judge(&first, &brief) {
+        let why = match text_rule::judge(&first, &brief) {
             Verdict::Rule(draft) => return Ok(Answered { value: draft, provider: name.to_owned(), notice: None }),
             Verdict::Refused(why) => return Err(AiError::Refused(why)),
             Verdict::Invalid(why) => why,
@@ -150,7 +150,7 @@ impl Assistant {
             Ok(answer) => answer,
             Err(error) => return builtin_audience(&brief, Some(self.failed(&repair.task, &error))),
         };
-        match audience::judge(&second, &brief) {
+        match text_rule::judge(&second, &brief) {
             Verdict::Rule(draft) => Ok(Answered { value: draft, provider: name.to_owned(), notice: None }),
             Verdict::Refused(why) => Err(AiError::Refused(why)),
             Verdict::Invalid(why) => {
@@ -196,7 +196,7 @@ impl Assistant {
 
 /// The built-in parser's answer, judged like any other.
 fn builtin_audience(brief: &AudienceBrief, notice: Option<String>) -> Result<Answered<AudienceDraft>, AiError> {
-    match audience::judge(&audience::builtin_answer(brief), brief) {
+    match text_rule::judge(&text_rule::builtin_answer(brief), brief) {
         Verdict::Rule(draft) => Ok(Answered { value: draft, provider: "builtin".to_owned(), notice }),
         Verdict::Refused(why) | Verdict::Invalid(why) => Err(AiError::Refused(why)),
     }

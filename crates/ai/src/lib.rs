@@ -25,7 +25,6 @@
 //! [`Rule::parse`]: converge_domain::segment::Rule::parse
 
 pub mod assistant;
-pub mod audience;
 mod format;
 mod prompt;
 pub mod provider;
@@ -33,10 +32,10 @@ mod secret;
 pub mod suggest;
 pub mod summary;
 mod task;
+pub mod text_rule;
 mod traits;
 
 pub use assistant::{AiError, Answered, Assistant};
-pub use audience::{AudienceBrief, AudienceDraft, MAX_TEXT_CHARS};
 pub use provider::{
     build_provider, Builtin, ConfigError, Provider, ProviderConfig, ProviderError, ProviderKind, Request, Turn,
     TurnRole,
@@ -45,3 +44,4 @@ pub use secret::ApiKey;
 pub use suggest::{MessageBrief, Suggestion, MAX_OBJECTIVE_CHARS};
 pub use summary::{share, spend_bands, CampaignFacts, CampaignSummary, GroupFacts, ReasonCount, SPEND_BANDS, TAGS};
 pub use task::Task;
+pub use text_rule::{AudienceBrief, AudienceDraft, MAX_TEXT_CHARS};

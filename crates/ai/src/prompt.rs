@@ -9,12 +9,12 @@
 use converge_domain::segment::FieldKind;
 use serde_json::json;
 
-use crate::audience::AudienceBrief;
 use crate::provider::{Request, Turn, TurnRole};
 use crate::suggest::check::SAFE_VARIABLES;
 use crate::suggest::MessageBrief;
 use crate::summary::{CampaignFacts, TAGS};
 use crate::task::Task;
+use crate::text_rule::AudienceBrief;
 
 /// Custom attributes listed to a model at most (the built-in ones always are).
 const MAX_PROMPT_ATTRIBUTES: usize = 60;

@@ -1,8 +1,8 @@
 //! [`Task`]: what a provider is asked to do, with everything it may know to do it.
 
-use crate::audience::AudienceBrief;
 use crate::suggest::MessageBrief;
 use crate::summary::CampaignFacts;
+use crate::text_rule::AudienceBrief;
 
 /// One question for a provider. Remote providers read the prompt built from it; the built-in provider reads
 /// the structured brief itself. Either way the answer is a JSON object of the task's shape:

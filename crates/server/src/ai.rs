@@ -32,7 +32,7 @@ impl AiService {
         Ok(AiService { assistant, cities: Mutex::new(HashMap::new()) })
     }
 
-    /// The workspace's most common city names (at most [`converge_ai::audience::MAX_CITIES`]).
+    /// The workspace's most common city names (at most [`converge_ai::text_rule::MAX_CITIES`]).
     pub async fn cities(&self, store: &Arc<dyn Store>, workspace_id: i64) -> StoreResult<Arc<Vec<String>>> {
         let hit = self.cities.lock().unwrap_or_else(|e| e.into_inner()).get(&workspace_id).cloned();
         if let Some((cities, at)) = hit {
@@ -40,7 +40,7 @@ impl AiService {
                 return Ok(cities);
             }
         }
-        let limit = u32::try_from(converge_ai::audience::MAX_CITIES).unwrap_or(50);
+        let limit = u32::try_from(converge_ai::text_rule::MAX_CITIES).unwrap_or(50);
         let cities: Vec<String> =
             store.top_cities(workspace_id, limit).await?.into_iter().map(|(name, _)| name).collect();
         let cities = Arc::new(cities);

@@ -3,7 +3,6 @@
 
 pub mod admin;
 pub mod ai;
-pub mod audience;
 pub mod auth;
 pub mod catalogues;
 pub mod cli;
@@ -11,6 +10,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod http;
+pub mod indexes;
 pub mod metrics;
 pub mod startup;
 pub mod state;

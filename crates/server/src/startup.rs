@@ -379,7 +379,7 @@ async fn maintenance(state: SharedState, stop: CancellationToken) {
             Ok(pruned) => tracing::debug!(pruned, "pruned ended sessions"),
             Err(err) => tracing::warn!(error = %err, "could not prune ended sessions"),
         }
-        let horizon = chrono::Utc::now() - crate::audience::CHANGE_RETENTION;
+        let horizon = chrono::Utc::now() - crate::indexes::CHANGE_RETENTION;
         match state.store.prune_changes(horizon).await {
             Ok(0) => {}
             Ok(pruned) => tracing::debug!(pruned, "pruned the customer change log"),

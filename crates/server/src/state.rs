@@ -12,7 +12,7 @@ use crate::config::Settings;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     /// In-memory audience indexes of this node.
-    pub audiences: crate::audience::Audiences,
+    pub audiences: crate::indexes::Audiences,
     /// Cached field catalogues per workspace.
     pub catalogues: crate::catalogues::Catalogues,
     pub queue: Arc<dyn Queue>,

@@ -4,7 +4,6 @@
 //! scoped by `workspace_id`. What lives here: SQL, migrations, row mapping, batch application of ingested
 //! records. What must not: HTTP, authentication policy, or the meaning of API scopes.
 
-pub mod audience;
 mod backend;
 mod batch;
 mod campaigns;
@@ -12,6 +11,7 @@ mod codec;
 mod customers;
 mod daily;
 pub mod error;
+pub mod feed;
 pub mod identity;
 mod ingest;
 pub mod insights;
@@ -30,7 +30,6 @@ pub mod testing;
 
 use async_trait::async_trait;
 
-pub use audience::ChangeFeed;
 pub use campaigns::{CampaignLog, CampaignOverview, Campaigns, Dispatch, Launch, Lifecycle, Receipts};
 pub use campaigns::{
     CampaignRow, CampaignStats, ClaimedDelivery, DeliveryRoute, DispatchOutcome, DispatchResult, DispatchSummary,
@@ -39,6 +38,7 @@ pub use campaigns::{
 pub use customers::Customers;
 pub use daily::Daily;
 pub use error::{StoreError, StoreResult};
+pub use feed::ChangeFeed;
 pub use identity::*;
 pub use ingest::Ingest;
 pub use insights::CampaignBreakdown;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Provider, ProviderError, Request};
 use crate::task::Task;
-use crate::{audience, suggest, summary};
+use crate::{suggest, summary, text_rule};
 
 /// The built-in assistant.
 #[derive(Clone, Copy, Debug, Default)]
@@ -18,7 +18,7 @@ impl Builtin {
     pub fn answer_task(task: &Task) -> Value {
         match task {
             Task::Suggest(brief) => suggest::builtin_answer(brief),
-            Task::Audience(brief) => audience::builtin_answer(brief),
+            Task::Audience(brief) => text_rule::builtin_answer(brief),
             Task::Summary(facts) => summary::builtin_answer(facts),
         }
     }

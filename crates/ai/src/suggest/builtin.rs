@@ -11,7 +11,7 @@ use converge_domain::SendChannel;
 
 use super::check::check;
 use super::MessageBrief;
-use crate::audience::tokens::{amount, tokenize, Tok};
+use crate::text_rule::tokens::{amount, tokenize, Tok};
 use crate::traits::Traits;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

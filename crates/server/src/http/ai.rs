@@ -152,7 +152,7 @@ pub async fn message_suggestions(
     let catalogue = state.catalogues.get(&state.store, caller.workspace_id()).await?;
     let audience = match &body.rule {
         Some(json) => match Rule::parse(json, &catalogue, &caller.currency) {
-            Ok(_) => Some(converge_ai::audience::explain(json, &catalogue, &caller.currency)),
+            Ok(_) => Some(converge_ai::text_rule::explain(json, &catalogue, &caller.currency)),
             Err(rule_errors) => {
                 errors.extend(rule_errors);
                 None

@@ -2,7 +2,7 @@
 //!
 //! Rules arrive as react-querybuilder JSON and are parsed against the workspace's catalogue (built-in
 //! fields plus its custom attributes) into a typed [`Rule`]; a bad rule is a 422 whose `errors` name the
-//! JSON path of each problem (`rule.rules[1].value`). Previews are exact: see [`crate::audience`].
+//! JSON path of each problem (`rule.rules[1].value`). Previews are exact: see [`crate::indexes`].
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,9 +18,9 @@ use utoipa::ToSchema;
 use super::customers::{customer_view, CustomerView};
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, JsonBody};
-use crate::audience::Source;
 use crate::auth::{Caller, Scope};
 use crate::http::path::Path;
+use crate::indexes::Source;
 use crate::state::SharedState;
 
 const DEFAULT_SAMPLE: u32 = 10;

@@ -4,7 +4,7 @@
 //! with a notice; keys never appear in answers. A fake OpenAI-compatible server stands in for a real model
 //! (no model can be reached from here).
 
-use converge_ai::audience::PHRASEBOOK;
+use converge_ai::text_rule::PHRASEBOOK;
 use converge_domain::template::MessageTemplate;
 use converge_domain::{Channel, ReceiptStatus};
 use converge_server::config::{AiProvider, Secret};

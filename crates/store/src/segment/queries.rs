@@ -15,7 +15,7 @@ use super::types::pick_types;
 use crate::backend::per_backend;
 use crate::codec::{At, Texts};
 use crate::customers::COLUMNS;
-use crate::{audience, customers, Backend, CustomerRow, StoreError, StoreResult};
+use crate::{customers, feed, Backend, CustomerRow, StoreError, StoreResult};
 
 /// `(sql, params)` of `SELECT <select> FROM customers c WHERE c.workspace_id = $1 AND <rule> <tail>`: the
 /// rule's placeholders start at `$2`, and `$next` in `tail` becomes the one after them (for a LIMIT).
@@ -72,7 +72,7 @@ pub trait RuleQueries: Send + Sync {
 }
 
 per_backend! {
-    use audience, customers;
+    use customers, feed;
 
     type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
 
@@ -202,7 +202,7 @@ per_backend! {
 
         async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
             let mut conn = self.pool().acquire().await?;
-            audience::facts(&mut conn, workspace_id, None).await
+            feed::facts(&mut conn, workspace_id, None).await
         }
     }
 }

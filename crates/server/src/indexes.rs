@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use converge_audience::AudienceIndex;
 use converge_domain::segment::Rule;
-use converge_store::audience::ChangeMark;
+use converge_store::feed::ChangeMark;
 use converge_store::{CustomerRow, Store, StoreResult};
 use tokio::sync::{Mutex as AsyncMutex, RwLock};
 
