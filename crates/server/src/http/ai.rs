@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 
 use super::campaigns::{load, require_read};
 use super::error::{ApiError, ApiResult, Problem};
-use super::json::{decode, JsonBody};
 use crate::auth::{Caller, Scope};
+use crate::http::extract::Body;
 use crate::state::SharedState;
 
 /// Reasons and cities a summary lists at most.
@@ -138,10 +138,10 @@ fn text_field(errors: &mut FieldErrors, field: &str, raw: Option<String>, max: u
 pub async fn message_suggestions(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<MessageSuggestionsBody>, ApiError>,
 ) -> ApiResult<Json<MessageSuggestions>> {
     caller.require(Scope::Campaigns)?;
-    let body: MessageSuggestionsBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::new();
     let objective = text_field(&mut errors, "objective", body.objective, MAX_OBJECTIVE_CHARS);
     let channel = match body.channel.as_deref().map(SendChannel::parse) {
@@ -189,10 +189,10 @@ pub async fn message_suggestions(
 pub async fn segment_from_text(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<SegmentFromTextBody>, ApiError>,
 ) -> ApiResult<Json<SegmentFromText>> {
     caller.require(Scope::Campaigns)?;
-    let body: SegmentFromTextBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::new();
     let Some(text) = text_field(&mut errors, "text", body.text, MAX_TEXT_CHARS) else {
         return Err(ApiError::Invalid(errors));
@@ -228,10 +228,10 @@ pub async fn segment_from_text(
 pub async fn campaign_summary(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<CampaignSummaryBody>, ApiError>,
 ) -> ApiResult<Json<CampaignSummary>> {
     require_read(&caller)?;
-    let body: CampaignSummaryBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let id = body.campaign_id.ok_or_else(|| ApiError::invalid("campaign_id", "is required"))?;
     let row = load(&state, &caller, id).await?;
     let (bounds, labels) = converge_ai::spend_bands(&caller.currency);

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 use super::auth::audit;
 use super::error::{ApiError, ApiResult, Problem};
-use super::json::{decode, JsonBody};
 use crate::auth::{Caller, GeneratedKey, Scope};
+use crate::http::extract::Body;
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -93,10 +93,10 @@ pub async fn list_api_keys(State(state): State<SharedState>, caller: Caller) -> 
 pub async fn create_api_key(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<ApiKeyBody>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     caller.require(Scope::All)?;
-    let body: ApiKeyBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::default();
     let mut scopes: Vec<Scope> = Vec::new();
     for (i, raw) in body.scopes.iter().enumerate() {

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiResult, Problem};
+use super::error::{ApiResult, Problem};
+use super::extract::{query_number, query_rejection, Page};
 use crate::auth::{Caller, Scope};
 use crate::state::SharedState;
 
@@ -20,10 +21,11 @@ const MAX_PAGE: u32 = 200;
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// The `next_before` of the previous page.
-    pub before: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub before: Option<String>,
     /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
 }
 
 /// Who did it: a person, an API key, or Converge itself (both null).
@@ -74,17 +76,10 @@ pub async fn audit_log(
     params: Result<Query<AuditParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<AuditPage>> {
     caller.require(Scope::All)?;
-    let Query(params) = params.map_err(|e| ApiError::invalid("query", e.body_text()))?;
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
-    }
-    let mut entries = state.store.audit_log(caller.workspace_id(), params.before, limit + 1).await?;
-    let next_before = if entries.len() > limit as usize {
-        entries.truncate(limit as usize);
-        entries.last().map(|e| e.id)
-    } else {
-        None
-    };
+    let Query(params) = params.map_err(query_rejection)?;
+    let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let before = query_number::<i64>("before", params.before.as_deref())?;
+    let mut entries = state.store.audit_log(caller.workspace_id(), before, page.fetch()).await?;
+    let next_before = page.split(&mut entries, |e| e.id);
     Ok(Json(AuditPage { items: entries.into_iter().map(entry_view).collect(), next_before }))
 }

@@ -8,9 +8,9 @@ use converge_domain::{Channel, DeliveryStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::campaigns::{page_limit, query_rejection};
 use super::customers::{decode_cursor, encode_cursor};
 use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{query_rejection, Page};
 use crate::auth::{Caller, Scope};
 use crate::http::path::Path;
 use crate::state::SharedState;
@@ -69,18 +69,13 @@ pub async fn customer_messages(
 ) -> ApiResult<Json<CustomerMessagePage>> {
     caller.require(Scope::Read)?;
     let Query(params) = params.map_err(query_rejection)?;
-    let limit = page_limit(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let before = params.cursor.as_deref().map(decode_cursor).transpose()?;
     let workspace = caller.workspace_id();
     let customer =
         state.store.customer(workspace, &external_id).await?.ok_or_else(|| ApiError::NotFound("customer".into()))?;
-    let mut rows = state.store.customer_messages(workspace, customer.id, before, limit + 1).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| encode_cursor(row.campaign_id))
-    } else {
-        None
-    };
+    let mut rows = state.store.customer_messages(workspace, customer.id, before, page.fetch()).await?;
+    let next_cursor = page.split(&mut rows, |row| encode_cursor(row.campaign_id));
     let items = rows
         .into_iter()
         .map(|m| CustomerMessageView {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{query_rejection, Page};
 use crate::auth::{Caller, Scope};
 use crate::http::path::Path;
 use crate::state::SharedState;
@@ -29,8 +30,8 @@ pub struct ListParams {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
 }
 
 /// A customer as the API shows it. Money is a decimal string in the workspace currency, plus minor units.
@@ -156,24 +157,16 @@ pub async fn list_customers(
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<CustomerPage>> {
     caller.require(Scope::Read)?;
-    let Query(params) = params.map_err(|e| ApiError::invalid("query", e.body_text()))?;
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
-    }
+    let Query(params) = params.map_err(query_rejection)?;
+    let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let search = params.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::invalid("search", "must be at most 200 characters"));
     }
     let before_id = params.cursor.as_deref().map(decode_cursor).transpose()?;
-    let query = CustomerQuery { search, before_id, limit: limit + 1 };
+    let query = CustomerQuery { search, before_id, limit: page.fetch() };
     let mut rows = state.store.list_customers(caller.workspace_id(), &query).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(r.id))
-    } else {
-        None
-    };
+    let next_cursor = page.split(&mut rows, |r| encode_cursor(r.id));
     let items = rows.into_iter().map(|r| customer_view(r, &caller.currency)).collect();
     Ok(Json(CustomerPage { items, next_cursor }))
 }

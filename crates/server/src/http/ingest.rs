@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, decode_value, JsonBody};
 use crate::auth::{Caller, Scope};
+use crate::http::extract::Body;
 use crate::state::{streams, SharedState};
 
 /// What was accepted for asynchronous persistence.
@@ -68,10 +69,10 @@ pub struct OrderBatch {
 pub async fn post_customer(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<CustomerInput>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
     caller.require(Scope::Ingest)?;
-    let input: CustomerInput = decode(&body?.0)?;
+    let Body(input) = body?;
     let record = input.validate(Utc::now()).map_err(ApiError::Invalid)?;
     let id = record.external_id.as_str().to_owned();
     enqueue(&state, &caller, vec![(id, IngestEvent::Customer(record))]).await
@@ -108,10 +109,10 @@ pub async fn post_customers_batch(
 pub async fn post_order(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<OrderInput>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
     caller.require(Scope::Ingest)?;
-    let input: OrderInput = decode(&body?.0)?;
+    let Body(input) = body?;
     let record = input.validate(Utc::now(), &caller.currency).map_err(ApiError::Invalid)?;
     let id = record.external_id.as_str().to_owned();
     enqueue(&state, &caller, vec![(id, IngestEvent::Order(record))]).await

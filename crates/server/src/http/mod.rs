@@ -12,6 +12,7 @@ pub mod customer_messages;
 pub mod customers;
 pub mod dashboard;
 pub mod error;
+pub mod extract;
 pub mod head_limits;
 pub mod health;
 pub mod imports;

@@ -17,8 +17,8 @@ use utoipa::ToSchema;
 
 use super::customers::{customer_view, CustomerView};
 use super::error::{ApiError, ApiResult, Problem};
-use super::json::{decode, JsonBody};
 use crate::auth::{Caller, Scope};
+use crate::http::extract::{AudienceSource, Body};
 use crate::http::path::Path;
 use crate::indexes::Source;
 use crate::state::SharedState;
@@ -135,27 +135,20 @@ pub async fn segment_fields(State(state): State<SharedState>, caller: Caller) ->
 #[utoipa::path(post, path = "/api/v1/segments/preview", tag = "segments", request_body = PreviewRequest,
     security(("api_key" = [])),
     responses((status = 200, body = PreviewResponse), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 422, body = Problem)))]
 pub async fn preview(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<PreviewRequest>, ApiError>,
 ) -> ApiResult<Json<PreviewResponse>> {
     caller.require(Scope::Read)?;
-    let request: PreviewRequest = decode(&body?.0)?;
+    let Body(request) = body?;
     let sample_size = request.sample_size.unwrap_or(DEFAULT_SAMPLE);
     if sample_size > 50 {
         return Err(ApiError::invalid("sample_size", "must be between 0 and 50"));
     }
-    let (json, saved) = match (request.rule, request.segment_id) {
-        (Some(rule), None) => (rule, None),
-        (None, Some(id)) => {
-            let saved = state.store.segment(caller.workspace_id(), id).await?;
-            let saved = saved.ok_or_else(|| ApiError::NotFound("segment".into()))?;
-            (saved.rule, Some(id))
-        }
-        _ => return Err(ApiError::invalid("rule", "give either `rule` or `segment_id`")),
-    };
+    let source = AudienceSource::of(request.segment_id, request.rule)?;
+    let (json, saved) = source.rule_json(state.store.as_ref(), caller.workspace_id()).await?;
     let rule = parse_rule(&state, &caller, &json).await?;
     let now = Utc::now();
     let preview = state.audiences.preview(&state.store, caller.workspace_id(), &rule, now, sample_size).await?;
@@ -213,10 +206,10 @@ pub async fn list_segments(State(state): State<SharedState>, caller: Caller) -> 
 pub async fn create_segment(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<SegmentBody>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<SegmentView>)> {
     caller.require(Scope::Campaigns)?;
-    let body: SegmentBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let write = segment_write(&state, &caller, body).await?;
     let saved = state.store.create_segment(caller.workspace_id(), &write).await?;
     Ok((StatusCode::CREATED, Json(segment_view(saved))))
@@ -246,10 +239,10 @@ pub async fn update_segment(
     State(state): State<SharedState>,
     caller: Caller,
     Path(id): Path<i64>,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<SegmentBody>, ApiError>,
 ) -> ApiResult<Json<SegmentView>> {
     caller.require(Scope::Campaigns)?;
-    let body: SegmentBody = decode(&body?.0)?;
+    let Body(body) = body?;
     if state.store.segment(caller.workspace_id(), id).await?.is_none() {
         return Err(ApiError::NotFound("segment".into()));
     }

@@ -13,6 +13,7 @@ both_modes!(
     values_are_matched_literally_and_fields_rejected,
     rules_never_count_another_workspace,
     saved_segments_round_trip,
+    preview_and_campaign_name_their_audience_alike,
 );
 
 /// Ten customers in Pune/Mumbai with 0..9 orders of ₹1000 each; C0 has a `tier` attribute.
@@ -247,4 +248,39 @@ async fn saved_segments_round_trip(mode: Mode) {
         app.client.delete(app.url(&format!("/api/v1/segments/{id}"))).bearer_auth(&app.key).send().await.unwrap();
     assert_eq!(deleted.status(), 204);
     assert_eq!(app.get(&format!("/api/v1/segments/{id}"), &app.key).await.status(), 404);
+}
+
+/// Exactly one of `rule` and `segment_id`, answered alike by the preview and the campaign: both or an
+/// unknown (or another workspace's) segment is a 422 on `segment_id`, neither a 422 on `rule`.
+async fn preview_and_campaign_name_their_audience_alike(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    seed(&app).await;
+    let rule = json!({"combinator": "and", "rules": [{"field": "city", "operator": "=", "value": "Pune"}]});
+    let saved = app.post_json("/api/v1/segments", &app.key, &json!({"name": "Pune", "rule": rule})).await;
+    assert_eq!(saved.status(), 201);
+    let id = saved.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let other = app.create_key("elsewhere", &["all"]).await;
+    let theirs = app.post_json("/api/v1/segments", &other, &json!({"name": "Theirs", "rule": rule})).await;
+    let theirs = theirs.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let campaign = |audience: Value| {
+        let mut body = json!({"name": "Hello", "channel": "sms", "template": "Hi {{ name }}"});
+        body.as_object_mut().unwrap().extend(audience.as_object().unwrap().clone());
+        body
+    };
+    for (audience, field) in [
+        (json!({"segment_id": id, "rule": rule}), "segment_id"),
+        (json!({"segment_id": id + 1000}), "segment_id"),
+        (json!({"segment_id": theirs}), "segment_id"),
+        (json!({}), "rule"),
+    ] {
+        for (path, body) in
+            [("/api/v1/segments/preview", audience.clone()), ("/api/v1/campaigns", campaign(audience.clone()))]
+        {
+            let answer = app.post_json(path, &app.key, &body).await;
+            assert_eq!(answer.status(), 422, "{path} {audience}");
+            assert_eq!(fields(&problem(answer).await), vec![field.to_owned()], "{path} {audience}");
+        }
+    }
+    let by_id = app.post_json("/api/v1/segments/preview", &app.key, &json!({"segment_id": id})).await;
+    assert_eq!(by_id.json::<Value>().await.unwrap()["count"], 5);
 }

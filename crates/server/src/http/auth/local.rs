@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::{audit, client_address, normalise_email, sign_in_event, signed_in, Me};
 use crate::auth::{check_csrf, password, session};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::json::{decode, JsonBody};
+use crate::http::extract::Body;
 use crate::state::SharedState;
 
 const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
@@ -47,9 +47,9 @@ pub async fn login(
     State(state): State<SharedState>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<LoginBody>, ApiError>,
 ) -> ApiResult<(HeaderMap, Json<Me>)> {
-    let body: LoginBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let email = normalise_email(&body.email);
     // No account can have a longer address or password; refusing them here keeps megabyte-long strings out of
     // the throttle's memory, the audit log and argon2.
@@ -163,9 +163,9 @@ pub struct SetupBody {
 pub async fn setup(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<SetupBody>, ApiError>,
 ) -> ApiResult<(HeaderMap, Json<Me>)> {
-    let body: SetupBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let email = normalise_email(&body.email);
     let mut errors = FieldErrors::new();
     if converge_domain::Email::parse(&email).is_err() {

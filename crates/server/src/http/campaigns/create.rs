@@ -20,6 +20,7 @@ use super::{campaign_view, CampaignView};
 use crate::auth::{Caller, Scope};
 use crate::delivery::CampaignTemplates;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::AudienceSource;
 use crate::http::json::{decode, JsonBody};
 use crate::http::segments::parse_rule;
 use crate::state::SharedState;
@@ -301,23 +302,17 @@ async fn audience(
     rule: Option<Value>,
     errors: &mut FieldErrors,
 ) -> ApiResult<Option<Audience>> {
-    let (json, segment) = match (segment_id, rule) {
-        (Some(_), Some(_)) => {
-            errors.push("segment_id", "give either `segment_id` or `rule`, not both");
+    let named = match AudienceSource::of(segment_id, rule) {
+        Ok(source) => source.rule_json(state.store.as_ref(), caller.workspace_id()).await,
+        Err(err) => Err(err),
+    };
+    let (json, segment) = match named {
+        Ok(named) => named,
+        Err(ApiError::Invalid(source_errors)) => {
+            errors.extend(source_errors);
             return Ok(None);
         }
-        (None, None) => {
-            errors.push("rule", "give either `segment_id` or `rule`");
-            return Ok(None);
-        }
-        (None, Some(rule)) => (rule, None),
-        (Some(id), None) => match state.store.segment(caller.workspace_id(), id).await? {
-            Some(saved) => (saved.rule, Some(id)),
-            None => {
-                errors.push("segment_id", "no such segment");
-                return Ok(None);
-            }
-        },
+        Err(other) => return Err(other),
     };
     match parse_rule(state, caller, &json).await {
         Ok(rule) => Ok(Some(match segment {

@@ -19,9 +19,10 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{load, page_limit, query_number, query_rejection, require_read};
+use super::{load, require_read};
 use crate::auth::Caller;
 use crate::http::error::{ApiError, ApiResult, Problem};
+use crate::http::extract::{query_number, query_rejection, Page};
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -136,7 +137,7 @@ pub async fn campaign_log(
         None => None,
     };
     let after = query_number::<i64>("after", params.after.as_deref())?;
-    let limit = page_limit(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let csv = match params.format.as_deref().map(|f| f.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("json") => false,
         Some("csv") => true,
@@ -147,13 +148,8 @@ pub async fn campaign_log(
     if csv {
         return Ok(csv_response(state.store.clone(), caller.workspace_id(), id, status, after));
     }
-    let mut rows = state.store.campaign_log(caller.workspace_id(), id, status, after, limit + 1).await?;
-    let next_after = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| row.id)
-    } else {
-        None
-    };
+    let mut rows = state.store.campaign_log(caller.workspace_id(), id, status, after, page.fetch()).await?;
+    let next_after = page.split(&mut rows, |row| row.id);
     Ok(Json(LogPage { items: rows.into_iter().map(entry_view).collect(), next_after }).into_response())
 }
 

@@ -115,28 +115,6 @@ pub(crate) async fn load(state: &SharedState, caller: &Caller, id: i64) -> ApiRe
     state.store.campaign(caller.workspace_id(), id).await?.ok_or_else(|| ApiError::NotFound("campaign".into()))
 }
 
-/// An optional numeric query parameter; a value that does not parse is a 422 naming the parameter.
-pub(crate) fn query_number<T: std::str::FromStr>(name: &str, raw: Option<&str>) -> ApiResult<Option<T>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| ApiError::invalid(name, "must be a whole number")),
-    }
-}
-
-/// `limit` within `1..=max`, `default` when absent.
-pub(crate) fn page_limit(raw: Option<&str>, default: u32, max: u32) -> ApiResult<u32> {
-    let limit = query_number::<i64>("limit", raw)?.unwrap_or(i64::from(default));
-    match u32::try_from(limit) {
-        Ok(limit) if (1..=max).contains(&limit) => Ok(limit),
-        _ => Err(ApiError::invalid("limit", format!("must be between 1 and {max}"))),
-    }
-}
-
-/// A query string that does not fit the parameters (an unknown one, say) is a 422 on `query`.
-pub(crate) fn query_rejection(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
-    ApiError::invalid("query", rejection.body_text())
-}
-
 #[cfg(test)]
 mod tests {
     use super::success_rate;

@@ -14,7 +14,7 @@ use crate::auth::{Caller, Scope};
 use crate::delivery::render::customer_vars;
 use crate::delivery::{Brand, CampaignTemplates};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::json::{decode, JsonBody};
+use crate::http::extract::Body;
 use crate::state::SharedState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,10 +56,10 @@ pub struct MessagePreview {
 pub async fn message_preview(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<MessagePreviewBody>, ApiError>,
 ) -> ApiResult<Json<MessagePreview>> {
     caller.require(Scope::Campaigns)?;
-    let body: MessagePreviewBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::new();
     let channel = match body.channel.as_deref() {
         None => {

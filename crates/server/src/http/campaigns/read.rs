@@ -7,9 +7,10 @@ use converge_store::CampaignRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{campaign_view, load, page_limit, query_number, query_rejection, require_read, CampaignView};
+use super::{campaign_view, load, require_read, CampaignView};
 use crate::auth::Caller;
 use crate::http::error::{ApiResult, Problem};
+use crate::http::extract::{query_number, query_rejection, Page};
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -68,15 +69,10 @@ pub async fn list_campaigns(
 ) -> ApiResult<Json<CampaignPage>> {
     require_read(&caller)?;
     let Query(params) = params.map_err(query_rejection)?;
-    let limit = page_limit(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
+    let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let before = query_number::<i64>("before", params.before.as_deref())?;
-    let mut rows = state.store.list_campaigns(caller.workspace_id(), before, limit + 1).await?;
-    let next_before = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| row.id)
-    } else {
-        None
-    };
+    let mut rows = state.store.list_campaigns(caller.workspace_id(), before, page.fetch()).await?;
+    let next_before = page.split(&mut rows, |row| row.id);
     Ok(Json(CampaignPage { items: rows.into_iter().map(campaign_view).collect(), next_before }))
 }
 

@@ -21,7 +21,7 @@ use crate::auth::domain_proof::{self, ProofError};
 use crate::auth::Caller;
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::json::{decode, JsonBody};
+use crate::http::extract::Body;
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -154,10 +154,10 @@ pub async fn get_domains(State(state): State<SharedState>, caller: Caller) -> Ap
 pub async fn put_domains(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<DomainsBody>, ApiError>,
 ) -> ApiResult<Json<Vec<DomainView>>> {
     admin_role(&caller)?;
-    let body: DomainsBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::default();
     if body.domains.len() > MAX_DOMAINS {
         errors.push("domains", format!("at most {MAX_DOMAINS} domains"));

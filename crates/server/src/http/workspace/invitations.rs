@@ -16,7 +16,7 @@ use super::{admin_role, require_manages};
 use crate::auth::Caller;
 use crate::http::auth::{audit, normalise_email};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::json::{decode, JsonBody};
+use crate::http::extract::Body;
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -75,10 +75,10 @@ fn invitation_view(i: Invitation, now: DateTime<Utc>) -> InvitationView {
 pub async fn create_invitation(
     State(state): State<SharedState>,
     caller: Caller,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<InvitationBody>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<InvitationView>)> {
     let acting = admin_role(&caller)?;
-    let body: InvitationBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let mut errors = FieldErrors::default();
     let email = normalise_email(&body.email);
     if let Err(e) = Email::parse(&email) {

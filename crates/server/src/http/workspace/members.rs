@@ -14,7 +14,7 @@ use super::{admin_role, parse_role, require_manages};
 use crate::auth::{Caller, Scope};
 use crate::http::auth::audit;
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::json::{decode, JsonBody};
+use crate::http::extract::Body;
 use crate::http::path::Path;
 use crate::state::SharedState;
 
@@ -75,10 +75,10 @@ pub async fn change_role(
     State(state): State<SharedState>,
     caller: Caller,
     Path(user_id): Path<i64>,
-    body: Result<JsonBody, ApiError>,
+    body: Result<Body<RoleBody>, ApiError>,
 ) -> ApiResult<Json<MemberView>> {
     let acting = admin_role(&caller)?;
-    let body: RoleBody = decode(&body?.0)?;
+    let Body(body) = body?;
     let role = parse_role("role", &body.role)?;
     let workspace_id = caller.workspace_id();
     let current = current_role(&state, workspace_id, user_id).await?;
