@@ -57,7 +57,7 @@ pub struct ApiKeyGrant {
     pub scopes: Vec<String>,
 }
 
-/// What one [`crate::Store::apply_ingest`] call changed.
+/// What one [`Ingest::apply_ingest`](crate::Ingest::apply_ingest) call changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IngestOutcome {
     /// Customer profiles written (inserted or updated).

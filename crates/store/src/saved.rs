@@ -14,7 +14,7 @@ const COLUMNS: &str = "id, name, description, rule, last_count, last_counted_at,
 /// Saved segments: named rules with their last count.
 #[async_trait]
 pub trait SavedSegments: Send + Sync {
-    /// Saves a segment; [`StoreError::Conflict`] if the workspace has one with that name.
+    /// Saves a segment; [`StoreError::Conflict`](crate::StoreError::Conflict) if the workspace has one with that name.
     async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment>;
 
     /// A workspace's saved segments, most recently changed first.

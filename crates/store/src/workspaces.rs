@@ -18,7 +18,7 @@ fn workspace((id, slug, name, currency, created_at): WorkspaceTuple) -> Workspac
 /// Workspaces and their API keys.
 #[async_trait]
 pub trait Workspaces: Send + Sync {
-    /// Creates a workspace; [`StoreError::Conflict`] if the slug is taken.
+    /// Creates a workspace; [`StoreError::Conflict`](crate::StoreError::Conflict) if the slug is taken.
     async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace>;
 
     async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>>;

@@ -19,7 +19,7 @@ const ANALYZE_AFTER: i64 = 10_000;
 pub trait Launch: Send + Sync {
     /// Creates a `scheduled` campaign and, in the same transaction, snapshots its audience into
     /// `communication_log`: one PENDING row per customer of the workspace that `new.rule` selects at `now`
-    /// (the same SQL as [`Store::segment_count`], so a preview's count at `now` is the audience), due at
+    /// (the same SQL as [`RuleQueries::segment_count`](crate::RuleQueries::segment_count), so a preview's count at `now` is the audience), due at
     /// `send_at`. `stats.audience` and `stats.pending` are the number of rows inserted. When the rule selects
     /// nobody, nothing is written and the answer is [`StoreError::EmptyAudience`] (checked inside the
     /// transaction, so a preview that counted some and a launch that finds none cannot leave an empty campaign).

@@ -29,7 +29,7 @@ pub struct NewCampaign {
 }
 
 /// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
-/// [`crate::Store::campaign_log_counts`] they are counted from the log itself, and the two always agree.
+/// [`CampaignLog::campaign_log_counts`](crate::CampaignLog::campaign_log_counts) they are counted from the log itself, and the two always agree.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CampaignStats {
     /// Every recipient snapshotted: the sum of the four statuses.
@@ -86,7 +86,7 @@ pub struct ClaimedDelivery {
     pub order_count: i64,
     /// Claims of this message in its current generation, this one included (1 on the first try).
     pub attempts: i32,
-    /// Bumped by [`crate::Store::retry_failed`]. Put `{log_id}.{generation}` (or similar) in the vendor's
+    /// Bumped by [`Lifecycle::retry_failed`](crate::Lifecycle::retry_failed). Put `{log_id}.{generation}` (or similar) in the vendor's
     /// idempotency reference: re-sends after a lost answer dedupe at the vendor, a user's retry does not.
     pub generation: i32,
     /// The claim is the caller's until then; afterwards another worker may claim the message again.
@@ -124,7 +124,7 @@ pub enum DispatchOutcome {
     Failed { error: String },
 }
 
-/// What [`crate::Store::record_dispatch`] did.
+/// What [`Dispatch::record_dispatch`](crate::Dispatch::record_dispatch) did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DispatchSummary {
     /// Results written.
@@ -150,7 +150,7 @@ pub struct ReceiptUpdate {
     pub at: DateTime<Utc>,
 }
 
-/// What one [`crate::Store::apply_receipts`] batch did; the three add up to the batch's length.
+/// What one [`Receipts::apply_receipts`](crate::Receipts::apply_receipts) batch did; the three add up to the batch's length.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReceiptOutcome {
     /// Receipts that moved a PENDING message to SENT or FAILED.
@@ -214,7 +214,7 @@ impl std::fmt::Debug for DeliveryRoute {
     }
 }
 
-/// A route to keep with a workspace's channel settings (see [`crate::Store::put_channel_settings`]).
+/// A route to keep with a workspace's channel settings (see [`ChannelSettings::put_channel_settings`](crate::ChannelSettings::put_channel_settings)).
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewDeliveryRoute {
     pub route: String,

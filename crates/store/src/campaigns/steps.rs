@@ -14,12 +14,12 @@ pub trait Lifecycle: Send + Sync {
     /// Compare-and-set of a campaign's status: moves it to `to` only if its current status is one of `from`
     /// and the domain allows that move ([`CampaignStatus::can_transition`]; `completed` also needs nothing
     /// pending). `None` when there is no such campaign in the workspace or the move is not allowed now: read
-    /// [`Store::campaign`] to answer 404 or 409. Moving to `running` sets `launched_at` the first time;
+    /// [`Campaigns::campaign`](crate::Campaigns::campaign) to answer 404 or 409. Moving to `running` sets `launched_at` the first time;
     /// `completed`/`cancelled` set `completed_at`.
     ///
     /// Cancelling also marks the campaign's waiting messages SKIPPED ("campaign cancelled"), except those
     /// a worker holds under a live claim: their result is recorded as it happens (a `Retry` becomes SKIPPED),
-    /// and if the claim lapses, [`Store::finish_campaigns`] skips them. Messages the vendor already accepted
+    /// and if the claim lapses, [`Lifecycle::finish_campaigns`](crate::Lifecycle::finish_campaigns) skips them. Messages the vendor already accepted
     /// keep waiting for their receipt.
     async fn set_campaign_status(
         &self,
@@ -82,7 +82,7 @@ pub trait Receipts: Send + Sync {
     /// receipts, a SENT after a FAILED and receipts through another route change nothing (the first one
     /// applied wins; within a batch, the earlier one). A receipt for a message whose acceptance is not
     /// recorded yet is counted `unknown` and parked for exactly that message, route and vendor id (see
-    /// [`Store::record_dispatch`], [`Store::finish_campaigns`], [`Store::prune_unmatched_receipts`]).
+    /// [`Dispatch::record_dispatch`](crate::Dispatch::record_dispatch), [`Lifecycle::finish_campaigns`](crate::Lifecycle::finish_campaigns), [`Receipts::prune_unmatched_receipts`](crate::Receipts::prune_unmatched_receipts)).
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome>;
 
     /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, ascending,

@@ -335,8 +335,8 @@ per_backend! {
         }
 
         /// One transaction: domains no longer listed are deleted, listed ones upserted (a kept domain keeps its token
-        /// and proof, a new one gets a random token from the database's strong random source, [`Backend::random_hex`]).
-        /// A domain listed twice is a [`StoreError::Conflict`]; an owner rule is refused by the table's CHECK (domains
+        /// and proof, a new one gets a random token from the database's strong random source, `Backend::random_hex`).
+        /// A domain listed twice is a [`StoreError::Conflict`](crate::StoreError::Conflict); an owner rule is refused by the table's CHECK (domains
         /// grant admin at most).
         async fn set_workspace_domains(&self, workspace_id: i64,
             domains: &[(String, Role)],

@@ -44,7 +44,7 @@ fn attribute_type(json_type: &str) -> Option<AttributeType> {
 #[async_trait]
 pub trait RuleQueries: Send + Sync {
     /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which
-    /// [`Rule::matches`] holds on their [`Store::customer_facts`], at the moment of the query. `rule` must
+    /// [`Rule::matches`] holds on their [`RuleQueries::customer_facts`](crate::RuleQueries::customer_facts), at the moment of the query. `rule` must
     /// have been parsed with the workspace's currency.
     async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64>;
 
