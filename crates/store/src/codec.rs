@@ -76,7 +76,7 @@ impl<'r> Decode<'r, Sqlite> for At {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ids<'a>(pub &'a [i64]);
 
-bind_as!(Postgres, Ids<'_> => Vec<i64>, |ids| ids.0.to_vec());
+bind_as!(Postgres, Ids<'_> => &[i64], |ids| ids.0);
 bind_as!(Sqlite, Ids<'_> => String, |ids| serde_json::to_string(ids.0)?);
 
 /// A list of strings bound as one parameter: `text[]` on Postgres, a JSON array (read with `json_each`) on

@@ -302,10 +302,9 @@ async fn audience(
     rule: Option<Value>,
     errors: &mut FieldErrors,
 ) -> ApiResult<Option<Audience>> {
-    let named = match AudienceSource::of(segment_id, rule) {
-        Ok(source) => source.rule_json(state.store.as_ref(), caller.workspace_id()).await,
-        Err(err) => Err(err),
-    };
+    let named =
+        async { AudienceSource::of(segment_id, rule)?.rule_json(state.store.as_ref(), caller.workspace_id()).await };
+    let named = named.await;
     let (json, segment) = match named {
         Ok(named) => named,
         Err(ApiError::Invalid(source_errors)) => {

@@ -6,11 +6,12 @@ use converge_domain::DeliveryStatus;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use super::{bump_shard, counter_shard, receipts, retrying};
+use super::{bump_shard, counter_shard, receipts};
 use crate::campaigns::{
     channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
     DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
 };
+use crate::retry::retrying;
 use crate::Dispatch;
 use crate::StoreResult;
 

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use converge_domain::{CampaignStatus, DeliveryStatus};
 use sqlx::{PgConnection, PgPool};
 
-use super::{bump, campaign, receipts, retrying, COLUMNS, NOTHING_PENDING, TOTALS};
+use super::{bump, campaign, receipts, COLUMNS, NOTHING_PENDING, TOTALS};
 use crate::campaigns::{allowed_from, CampaignRow, Deltas, CANCELLED};
+use crate::retry::retrying;
 use crate::Lifecycle;
 use crate::StoreResult;
 

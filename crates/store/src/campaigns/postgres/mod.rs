@@ -8,7 +8,6 @@ use sqlx::PgConnection;
 
 pub(crate) use super::read::postgres::campaign;
 use super::Deltas;
-pub(crate) use crate::retry::retrying;
 use crate::StoreResult;
 
 /// A campaign's columns as read from [`TOTALS`]: the counters are the launch base plus every shard's deltas.

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use converge_domain::ReceiptStatus;
 use sqlx::{PgConnection, PgPool};
 
-use super::retrying;
 use crate::campaigns::{first_per_key, ReceiptOutcome, ReceiptUpdate};
+use crate::retry::retrying;
 use crate::Receipts;
 use crate::{StoreError, StoreResult};
 
