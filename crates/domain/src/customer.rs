@@ -131,5 +131,4 @@ impl CustomerInput {
 }
 
 #[cfg(test)]
-#[path = "customer_tests.rs"]
 mod tests;

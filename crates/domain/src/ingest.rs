@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::customer::CustomerRecord;
+use crate::ids::WorkspaceId;
 use crate::order::OrderRecord;
 
 /// One accepted write, with the tenant it belongs to and when the API accepted it (used for ordering
 /// customer upserts and for lag metrics).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestEnvelope {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub received_at: DateTime<Utc>,
     pub event: IngestEvent,
 }
@@ -81,7 +82,7 @@ mod tests {
     #[test]
     fn round_trips_both_kinds() {
         for event in [IngestEvent::Customer(customer()), IngestEvent::Order(order())] {
-            let envelope = IngestEnvelope { workspace_id: 7, received_at: now(), event };
+            let envelope = IngestEnvelope { workspace_id: WorkspaceId::new(7), received_at: now(), event };
             let bytes = envelope.to_bytes();
             assert!(!bytes.contains(&b'\n'), "compact JSON");
             assert_eq!(IngestEnvelope::from_bytes(&bytes), Ok(envelope));
@@ -90,7 +91,11 @@ mod tests {
 
     #[test]
     fn payload_is_tagged_by_kind() {
-        let envelope = IngestEnvelope { workspace_id: 1, received_at: now(), event: IngestEvent::Order(order()) };
+        let envelope = IngestEnvelope {
+            workspace_id: WorkspaceId::new(1),
+            received_at: now(),
+            event: IngestEvent::Order(order()),
+        };
         let value: serde_json::Value = serde_json::from_slice(&envelope.to_bytes()).unwrap();
         assert_eq!(value["event"]["kind"], json!("order"));
         assert_eq!(value["event"]["amount"], json!(299_900));
@@ -98,7 +103,11 @@ mod tests {
 
     #[test]
     fn tampered_or_broken_payloads_fail_to_decode() {
-        let envelope = IngestEnvelope { workspace_id: 1, received_at: now(), event: IngestEvent::Customer(customer()) };
+        let envelope = IngestEnvelope {
+            workspace_id: WorkspaceId::new(1),
+            received_at: now(),
+            event: IngestEvent::Customer(customer()),
+        };
         let text = String::from_utf8(envelope.to_bytes()).unwrap();
         for tampered in [
             text.replace("priya@example.in", "priya"),

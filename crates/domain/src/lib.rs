@@ -1,5 +1,7 @@
 //! Converge's domain: the types every other crate agrees on.
 //!
+//! Row ids ([`ids`]) are one type per table.
+//!
 //! Everything here is pure (no I/O, no clock reads: "now" is always passed in) so it can be unit- and
 //! property-tested in isolation. The guiding rule is *parse, don't validate*: raw input DTOs
 //! ([`CustomerInput`], [`OrderInput`]) turn into records ([`CustomerRecord`], [`OrderRecord`]) made only of
@@ -15,31 +17,40 @@ pub mod campaign;
 pub mod customer;
 pub mod error;
 pub mod fields;
+pub mod ids;
 pub mod ingest;
 pub mod money;
 pub mod order;
 pub mod role;
+pub mod scope;
 pub mod segment;
+#[cfg(feature = "sqlx")]
+mod stored;
 pub mod template;
 
 pub use campaign::{
-    Address, CampaignEvent, CampaignStatus, DeliveryStatus, ReceiptStatus, SendChannel, SkipReason, TransitionError,
+    Address, CampaignDraft, CampaignEvent, CampaignStatus, CampaignTemplates, DeliveryStatus, DraftInput,
+    ReceiptStatus, SendChannel, SkipReason, TransitionError,
 };
 pub use customer::{CustomerInput, CustomerRecord};
 pub use error::{FieldError, FieldErrors};
 pub use fields::{
-    parse_timestamp, text_schema, AttributeKey, AttributeValue, Attributes, CampaignName, Channel, City, Email,
-    ExternalId, Gender, PersonName, Phone, ProductName, SalesChannel, SegmentName, Sku, NO_CONTROL_PATTERN,
-    PROSE_PATTERN, VISIBLE_TEXT_PATTERN,
+    parse_timestamp, text_schema, ApiKeyLabel, AttributeKey, AttributeValue, Attributes, CampaignName, Channel, City,
+    Email, ExternalId, Gender, PersonName, Phone, ProductName, SalesChannel, SegmentDescription, SegmentName, Sku,
+    NOTE_PATTERN, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN,
+};
+pub use ids::{
+    ApiKeyId, AuditEntryId, CampaignId, CustomerId, InvitationId, MessageId, OrderId, SegmentId, UserId, WorkspaceId,
 };
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money, TOTAL_CAP_MINOR};
 pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
 pub use role::{Permission, Role};
+pub use scope::Scope;
 pub use template::{
     segments_estimate, MessageTemplate, TemplateError, TemplateIssue, TemplateVariable, TemplateVars,
     TEMPLATE_VARIABLES,
 };
 
 #[cfg(test)]
-mod schema_tests;
+mod tests;

@@ -10,12 +10,13 @@ use converge_ai::Assistant;
 use converge_store::{Store, StoreResult};
 
 use crate::config::AiSettings;
+use converge_domain::WorkspaceId;
 
 /// How long a workspace's city names are reused before being read again.
 const CITIES_TTL: Duration = Duration::from_secs(60);
 
 /// Each workspace's city names and when they were read.
-type CityCache = Mutex<HashMap<i64, (Arc<Vec<String>>, Instant)>>;
+type CityCache = Mutex<HashMap<WorkspaceId, (Arc<Vec<String>>, Instant)>>;
 
 pub struct AiService {
     pub assistant: Assistant,
@@ -33,7 +34,7 @@ impl AiService {
     }
 
     /// The workspace's most common city names (at most [`converge_ai::text_rule::MAX_CITIES`]).
-    pub async fn cities(&self, store: &Arc<dyn Store>, workspace_id: i64) -> StoreResult<Arc<Vec<String>>> {
+    pub async fn cities(&self, store: &Arc<dyn Store>, workspace_id: WorkspaceId) -> StoreResult<Arc<Vec<String>>> {
         let hit = self.cities.lock().unwrap_or_else(|e| e.into_inner()).get(&workspace_id).cloned();
         if let Some((cities, at)) = hit {
             if at.elapsed() < CITIES_TTL {

@@ -7,21 +7,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use converge_domain::segment::Catalogue;
+use converge_domain::WorkspaceId;
 use converge_store::{Store, StoreResult};
 
 /// How long a workspace's discovered attributes are reused before being scanned again.
 const TTL: Duration = Duration::from_secs(60);
 
-type Cache = Arc<Mutex<HashMap<i64, (Catalogue, Instant)>>>;
+type Cache = Arc<Mutex<HashMap<WorkspaceId, (Catalogue, Instant)>>>;
 
 #[derive(Default)]
 pub struct Catalogues {
     cached: Cache,
-    refreshing: Arc<Mutex<std::collections::HashSet<i64>>>,
+    refreshing: Arc<Mutex<std::collections::HashSet<WorkspaceId>>>,
 }
 
 impl Catalogues {
-    pub async fn get(&self, store: &Arc<dyn Store>, workspace_id: i64) -> StoreResult<Catalogue> {
+    pub async fn get(&self, store: &Arc<dyn Store>, workspace_id: WorkspaceId) -> StoreResult<Catalogue> {
         let hit = self.cached.lock().unwrap_or_else(|e| e.into_inner()).get(&workspace_id).cloned();
         match hit {
             Some((catalogue, at)) if at.elapsed() < TTL => Ok(catalogue),
@@ -40,7 +41,7 @@ impl Catalogues {
         }
     }
 
-    fn refresh_in_background(&self, store: Arc<dyn Store>, workspace_id: i64) {
+    fn refresh_in_background(&self, store: Arc<dyn Store>, workspace_id: WorkspaceId) {
         if !self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(workspace_id) {
             return;
         }
@@ -50,13 +51,15 @@ impl Catalogues {
                 Ok(catalogue) => {
                     cached.lock().unwrap_or_else(|e| e.into_inner()).insert(workspace_id, (catalogue, Instant::now()));
                 }
-                Err(err) => tracing::warn!(workspace_id, error = %err, "could not refresh the field catalogue"),
+                Err(err) => {
+                    tracing::warn!(workspace_id = workspace_id.get(), error = %err, "could not refresh the field catalogue")
+                }
             }
             refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(&workspace_id);
         });
     }
 }
 
-async fn scan(store: &dyn Store, workspace_id: i64) -> StoreResult<Catalogue> {
+async fn scan(store: &dyn Store, workspace_id: WorkspaceId) -> StoreResult<Catalogue> {
     Ok(Catalogue::with_attributes(&store.attribute_types(workspace_id).await?))
 }

@@ -251,15 +251,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     workspace_id: ws.id,
                     prefix: key.prefix.clone(),
                     key_hash: key.hash.clone(),
-                    scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+                    scopes: scopes.clone(),
                     label,
+                    created_by: None,
                 })
                 .await?;
             eprintln!(
                 "created API key {} for workspace {} with scopes {}; it is shown only now:",
                 info.prefix,
                 ws.slug,
-                info.scopes.join(",")
+                Scope::format_list(&info.scopes)
             );
             println!("{}", key.secret);
             Ok(())

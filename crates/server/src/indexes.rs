@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use converge_audience::AudienceIndex;
 use converge_domain::segment::Rule;
+use converge_domain::{CustomerId, WorkspaceId};
 use converge_store::feed::ChangeMark;
 use converge_store::{CustomerRow, Store, StoreResult};
 use tokio::sync::{Mutex as AsyncMutex, RwLock};
@@ -52,11 +53,11 @@ struct WorkspaceIndex {
 
 #[derive(Default)]
 pub struct Audiences {
-    workspaces: Mutex<HashMap<i64, Arc<WorkspaceIndex>>>,
+    workspaces: Mutex<HashMap<WorkspaceId, Arc<WorkspaceIndex>>>,
 }
 
 impl Audiences {
-    fn workspace(&self, workspace_id: i64) -> Arc<WorkspaceIndex> {
+    fn workspace(&self, workspace_id: WorkspaceId) -> Arc<WorkspaceIndex> {
         let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(workspace_id).or_default().clone()
     }
@@ -65,7 +66,7 @@ impl Audiences {
     pub async fn preview(
         &self,
         store: &Arc<dyn Store>,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         rule: &Rule,
         now: DateTime<Utc>,
         sample: u32,
@@ -75,7 +76,7 @@ impl Audiences {
         let ready = match self.catch_up(store, &workspace, workspace_id, arrived).await {
             Ok(ready) => ready,
             Err(err) => {
-                tracing::warn!(workspace_id, error = %err, "audience index catch-up failed; answering from SQL");
+                tracing::warn!(workspace_id = workspace_id.get(), error = %err, "audience index catch-up failed; answering from SQL");
                 false
             }
         };
@@ -84,6 +85,7 @@ impl Audiences {
             if let Some(loaded) = guard.as_ref() {
                 let (count, ids) = loaded.index.count_and_sample(rule, now, sample as usize);
                 drop(guard);
+                let ids: Vec<CustomerId> = ids.into_iter().map(CustomerId::new).collect();
                 let sample =
                     if ids.is_empty() { Vec::new() } else { store.customers_by_ids(workspace_id, &ids).await? };
                 return Ok(Preview { count, sample, source: Source::Index });
@@ -101,7 +103,7 @@ impl Audiences {
         &self,
         store: &Arc<dyn Store>,
         workspace: &WorkspaceIndex,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         arrived: Instant,
     ) -> StoreResult<bool> {
         let _turn = workspace.catch_up.lock().await;
@@ -132,32 +134,32 @@ impl Audiences {
     }
 
     /// Loads the workspace's index in the background unless a load is already running.
-    fn start_loading(&self, store: Arc<dyn Store>, workspace: Arc<WorkspaceIndex>, workspace_id: i64) {
+    fn start_loading(&self, store: Arc<dyn Store>, workspace: Arc<WorkspaceIndex>, workspace_id: WorkspaceId) {
         use std::sync::atomic::Ordering;
         if workspace.loading.swap(true, Ordering::SeqCst) {
             return;
         }
         tokio::spawn(async move {
             if let Err(err) = load(store.as_ref(), &workspace, workspace_id).await {
-                tracing::error!(workspace_id, error = %err, "could not load the audience index");
+                tracing::error!(workspace_id = workspace_id.get(), error = %err, "could not load the audience index");
             }
             workspace.loading.store(false, Ordering::SeqCst);
         });
     }
 
     /// Loads (or reloads) a workspace's index and waits for it; for tests and warm-up.
-    pub async fn load_now(&self, store: &Arc<dyn Store>, workspace_id: i64) -> StoreResult<()> {
+    pub async fn load_now(&self, store: &Arc<dyn Store>, workspace_id: WorkspaceId) -> StoreResult<()> {
         load(store.as_ref(), &self.workspace(workspace_id), workspace_id).await
     }
 }
 
 /// Builds a workspace's index from a snapshot and installs it.
-async fn load(store: &dyn Store, workspace: &WorkspaceIndex, workspace_id: i64) -> StoreResult<()> {
+async fn load(store: &dyn Store, workspace: &WorkspaceIndex, workspace_id: WorkspaceId) -> StoreResult<()> {
     let started = Instant::now();
     let snapshot = store.audience_snapshot(workspace_id).await?;
     let index = AudienceIndex::from_facts(snapshot.customers);
     tracing::info!(
-        workspace_id,
+        workspace_id = workspace_id.get(),
         customers = index.len(),
         bytes = index.memory_bytes(),
         seconds = started.elapsed().as_secs_f64(),

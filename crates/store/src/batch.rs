@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use converge_domain::{CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord};
+use converge_domain::{CustomerId, CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord, WorkspaceId};
 
 /// The most attribute keys a customer keeps. A payload is checked against it at the edge; a merge is checked
 /// here, on the merged result, because upserts queue: a profile write whose attribute patch would leave more
@@ -15,12 +15,12 @@ use converge_domain::{CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord};
 pub(crate) const MAX_ATTRIBUTE_KEYS: i64 = converge_domain::Attributes::MAX_KEYS as i64;
 
 /// Key of a customer across workspaces.
-pub(crate) type CustomerKey = (i64, String);
+pub(crate) type CustomerKey = (WorkspaceId, String);
 
 /// A profile write after folding every upsert of the same customer in the batch.
 #[derive(Debug, Clone)]
 pub(crate) struct ProfileWrite {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub external_id: String,
     pub received_at: DateTime<Utc>,
     pub name: Option<String>,
@@ -36,7 +36,7 @@ pub(crate) struct ProfileWrite {
 
 #[derive(Debug, Clone)]
 pub(crate) struct OrderWrite {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub external_id: String,
     pub customer_external_id: String,
     pub amount_minor: i64,
@@ -51,7 +51,7 @@ pub(crate) struct OrderWrite {
 /// A customer row that must exist before profiles and orders are written.
 #[derive(Debug, Clone)]
 pub(crate) struct CustomerSeed {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub external_id: String,
     pub created_at: DateTime<Utc>,
     /// When the earliest record of this batch naming the customer was received (the day a new row counts on).
@@ -128,7 +128,7 @@ fn seed(
         .or_insert_with(|| CustomerSeed { workspace_id: key.0, external_id: key.1.clone(), created_at, received_at });
 }
 
-fn profile_write(workspace_id: i64, received_at: DateTime<Utc>, c: &CustomerRecord) -> ProfileWrite {
+fn profile_write(workspace_id: WorkspaceId, received_at: DateTime<Utc>, c: &CustomerRecord) -> ProfileWrite {
     let attributes_patch = match c.attributes.to_json() {
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
@@ -167,7 +167,7 @@ fn fold_profile(earlier: &mut ProfileWrite, later: ProfileWrite) {
     *earlier = base;
 }
 
-fn order_write(workspace_id: i64, received_at: DateTime<Utc>, o: &OrderRecord) -> OrderWrite {
+fn order_write(workspace_id: WorkspaceId, received_at: DateTime<Utc>, o: &OrderRecord) -> OrderWrite {
     OrderWrite {
         workspace_id,
         external_id: o.external_id.as_str().to_owned(),
@@ -185,15 +185,15 @@ fn order_write(workspace_id: i64, received_at: DateTime<Utc>, o: &OrderRecord) -
 /// Per-customer increments from the orders an insert actually wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AggregateDelta {
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub spend: i64,
     pub orders: i64,
     pub last_order_at: DateTime<Utc>,
 }
 
 /// Sums inserted `(customer_id, amount_minor, ordered_at)` rows per customer, sorted by customer id.
-pub(crate) fn aggregate(inserted: &[(i64, i64, DateTime<Utc>)]) -> Vec<AggregateDelta> {
-    let mut by_customer: BTreeMap<i64, AggregateDelta> = BTreeMap::new();
+pub(crate) fn aggregate(inserted: &[(CustomerId, i64, DateTime<Utc>)]) -> Vec<AggregateDelta> {
+    let mut by_customer: BTreeMap<CustomerId, AggregateDelta> = BTreeMap::new();
     for &(customer_id, amount, at) in inserted {
         let delta = by_customer.entry(customer_id).or_insert(AggregateDelta {
             customer_id,

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::PgValueRef;
-use sqlx::sqlite::SqliteValueRef;
+use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef};
+use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Postgres, Sqlite, Type};
 
 /// An instant as the database stores it: bind `At(now)`, read `row.try_get::<At, _>(..)?.0`.
@@ -73,11 +73,36 @@ impl<'r> Decode<'r, Sqlite> for At {
 
 /// A list of ids bound as one parameter: `bigint[]` on Postgres, a JSON array (read with `json_each`) on
 /// SQLite; [`crate::Backend::any`] writes the matching membership test.
+/// Generic over the id type (every typed id is a transparent `bigint` with a Postgres array type).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Ids<'a>(pub &'a [i64]);
+pub(crate) struct Ids<'a, T>(pub &'a [T]);
 
-bind_as!(Postgres, Ids<'_> => &[i64], |ids| ids.0);
-bind_as!(Sqlite, Ids<'_> => String, |ids| serde_json::to_string(ids.0)?);
+impl<T: PgHasArrayType> Type<Postgres> for Ids<'_, T> {
+    fn type_info() -> PgTypeInfo {
+        T::array_type_info()
+    }
+}
+
+impl<'q, T> Encode<'q, Postgres> for Ids<'_, T>
+where
+    T: for<'e> Encode<'e, Postgres> + Type<Postgres> + PgHasArrayType,
+{
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <&[T] as Encode<'q, Postgres>>::encode(self.0, buf)
+    }
+}
+
+impl<T> Type<Sqlite> for Ids<'_, T> {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q, T: serde::Serialize> Encode<'q, Sqlite> for Ids<'_, T> {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, Sqlite>>::encode(serde_json::to_string(self.0)?, buf)
+    }
+}
 
 /// A list of strings bound as one parameter: `text[]` on Postgres, a JSON array (read with `json_each`) on
 /// SQLite, as rule SQL's `in` lists expect.

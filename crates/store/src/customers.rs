@@ -7,6 +7,7 @@ use sqlx::Row;
 use crate::backend::per_backend;
 use crate::codec::{At, Ids};
 use crate::{Counts, CustomerQuery, CustomerRow, OrderRow, StoreResult};
+use converge_domain::{CustomerId, WorkspaceId};
 
 pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gender, preferred_channel, attributes, \
     created_at, updated_at, profile_received_at, total_spend, order_count, visits, last_order_at";
@@ -15,18 +16,23 @@ pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gen
 #[async_trait]
 pub trait Customers: Send + Sync {
     /// One page of a workspace's customers, newest first.
-    async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>>;
+    async fn list_customers(&self, workspace_id: WorkspaceId, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>>;
 
-    async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>>;
+    async fn customer(&self, workspace_id: WorkspaceId, external_id: &str) -> StoreResult<Option<CustomerRow>>;
 
     /// A customer's most recent orders, newest first.
-    async fn customer_orders(&self, workspace_id: i64, customer_id: i64, limit: u32) -> StoreResult<Vec<OrderRow>>;
+    async fn customer_orders(
+        &self,
+        workspace_id: WorkspaceId,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> StoreResult<Vec<OrderRow>>;
 
     /// Row counts of a workspace.
     /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
-    async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>>;
+    async fn customers_by_ids(&self, workspace_id: WorkspaceId, ids: &[CustomerId]) -> StoreResult<Vec<CustomerRow>>;
 
-    async fn counts(&self, workspace_id: i64) -> StoreResult<Counts>;
+    async fn counts(&self, workspace_id: WorkspaceId) -> StoreResult<Counts>;
 }
 
 per_backend! {
@@ -54,7 +60,7 @@ per_backend! {
 
     #[async_trait]
     impl Customers for BackendStore {
-        async fn list_customers(&self, workspace_id: i64, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
+        async fn list_customers(&self, workspace_id: WorkspaceId, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
             let pattern = query.search.as_deref().map(crate::model::like_pattern);
             let sql = format!(
                 "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
@@ -73,14 +79,16 @@ per_backend! {
             rows.iter().map(customer).collect()
         }
 
-        async fn customer(&self, workspace_id: i64, external_id: &str) -> StoreResult<Option<CustomerRow>> {
+        async fn customer(&self, workspace_id: WorkspaceId, external_id: &str) -> StoreResult<Option<CustomerRow>> {
             let sql = format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND external_id = $2");
             let row = sqlx::query(&sql).bind(workspace_id).bind(external_id).fetch_optional(self.pool()).await?;
             row.as_ref().map(customer).transpose()
         }
 
-        async fn customer_orders(&self, workspace_id: i64,
-            customer_id: i64,
+        async fn customer_orders(
+            &self,
+            workspace_id: WorkspaceId,
+            customer_id: CustomerId,
             limit: u32,
         ) -> StoreResult<Vec<OrderRow>> {
             let rows = sqlx::query(
@@ -110,14 +118,14 @@ per_backend! {
         }
 
         /// Customers by internal id (a preview's sample), ordered by id; ids of other workspaces are ignored.
-        async fn customers_by_ids(&self, workspace_id: i64, ids: &[i64]) -> StoreResult<Vec<CustomerRow>> {
+        async fn customers_by_ids(&self, workspace_id: WorkspaceId, ids: &[CustomerId]) -> StoreResult<Vec<CustomerRow>> {
             let sql =
                 format!("SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND {} ORDER BY id", BACKEND.any("id", "$2"));
             let rows = sqlx::query(&sql).bind(workspace_id).bind(Ids(ids)).fetch_all(self.pool()).await?;
             rows.iter().map(customer).collect()
         }
 
-        async fn counts(&self, workspace_id: i64) -> StoreResult<Counts> {
+        async fn counts(&self, workspace_id: WorkspaceId) -> StoreResult<Counts> {
             let (customers, orders): (i64, i64) = sqlx::query_as(
                 "SELECT (SELECT count(*) FROM customers WHERE workspace_id = $1), \
                         (SELECT count(*) FROM orders WHERE workspace_id = $1)",

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::backend::per_backend;
 use crate::campaigns::{stats, CampaignStats};
 use crate::StoreResult;
+use converge_domain::{CampaignId, WorkspaceId};
 
 /// Most spend-band bounds accepted.
 pub const MAX_SPEND_BOUNDS: usize = 20;
@@ -174,23 +175,25 @@ pub trait Insights: Send + Sync {
     /// at most `limit` each. Empty for a campaign of another workspace.
     async fn campaign_breakdown(
         &self,
-        workspace_id: i64,
-        campaign_id: i64,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
         spend_bounds: &[i64],
         limit: u32,
     ) -> StoreResult<CampaignBreakdown>;
 
     /// The workspace's cities with their number of customers, most customers first, at most `limit`
     /// (compared case-insensitively; one spelling each).
-    async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>>;
+    async fn top_cities(&self, workspace_id: WorkspaceId, limit: u32) -> StoreResult<Vec<(String, i64)>>;
 }
 
 per_backend! {
 
     #[async_trait]
     impl Insights for BackendStore {
-        async fn campaign_breakdown(&self, workspace_id: i64,
-            campaign_id: i64,
+        async fn campaign_breakdown(
+            &self,
+            workspace_id: WorkspaceId,
+            campaign_id: CampaignId,
             spend_bounds: &[i64],
             limit: u32,
         ) -> StoreResult<CampaignBreakdown> {
@@ -227,7 +230,7 @@ per_backend! {
             })
         }
 
-        async fn top_cities(&self, workspace_id: i64, limit: u32) -> StoreResult<Vec<(String, i64)>> {
+        async fn top_cities(&self, workspace_id: WorkspaceId, limit: u32) -> StoreResult<Vec<(String, i64)>> {
             let rows: Vec<(Option<String>, Option<String>, i64)> =
                 sqlx::query_as(CITIES).bind(workspace_id).fetch_all(self.pool()).await?;
             let merged = merge_cities(rows, |total, more| *total += more, |n| *n, limit);

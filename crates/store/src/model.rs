@@ -1,7 +1,13 @@
 //! Rows and inputs exchanged with the store.
 
 use chrono::{DateTime, Utc};
+use converge_domain::{
+    ApiKeyId, CampaignId, Channel, Currency, CustomerId, Gender, MessageId, OrderId, Scope, SegmentId, UserId,
+    WorkspaceId,
+};
 use serde::Serialize;
+
+use crate::{StoreError, StoreResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -20,41 +26,33 @@ impl Backend {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Workspace {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub slug: String,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub created_at: DateTime<Utc>,
 }
 
 /// A key to store: the caller generated the secret and keeps it; only its hash comes here.
 #[derive(Clone, Debug)]
 pub struct NewApiKey {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub prefix: String,
     pub key_hash: Vec<u8>,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub label: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ApiKeyInfo {
-    pub id: i64,
-    pub workspace_id: i64,
-    pub prefix: String,
-    pub scopes: Vec<String>,
-    pub label: String,
-    pub created_at: DateTime<Utc>,
+    /// The person who created it (none for the CLI or another key).
+    pub created_by: Option<UserId>,
 }
 
 /// What a presented key grants: the workspace it belongs to and its scopes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKeyGrant {
-    pub key_id: i64,
-    pub workspace_id: i64,
+    pub key_id: ApiKeyId,
+    pub workspace_id: WorkspaceId,
     pub workspace_slug: String,
-    pub workspace_currency: String,
-    pub scopes: Vec<String>,
+    pub workspace_currency: Currency,
+    pub scopes: Vec<Scope>,
 }
 
 /// What one [`Ingest::apply_ingest`](crate::Ingest::apply_ingest) call changed.
@@ -76,20 +74,20 @@ pub struct CustomerQuery {
     /// Case-insensitive text matched against name, e-mail and external id.
     pub search: Option<String>,
     /// Only customers with an id below this one (the previous page's last id).
-    pub before_id: Option<i64>,
+    pub before_id: Option<CustomerId>,
     pub limit: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CustomerRow {
-    pub id: i64,
+    pub id: CustomerId,
     pub external_id: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
-    pub gender: Option<String>,
-    pub preferred_channel: Option<String>,
+    pub gender: Option<Gender>,
+    pub preferred_channel: Option<Channel>,
     pub attributes: serde_json::Value,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -103,7 +101,7 @@ pub struct CustomerRow {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrderRow {
-    pub id: i64,
+    pub id: OrderId,
     pub external_id: String,
     pub amount_minor: i64,
     pub currency: String,
@@ -141,8 +139,8 @@ impl From<(chrono::NaiveDate, i64, i64, i64)> for IngestDay {
 /// One message a customer was sent (or was to be sent): a campaign's log row seen from the customer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CustomerMessage {
-    pub log_id: i64,
-    pub campaign_id: i64,
+    pub log_id: MessageId,
+    pub campaign_id: CampaignId,
     pub campaign_name: String,
     pub status: converge_domain::DeliveryStatus,
     pub channel: Option<converge_domain::Channel>,
@@ -153,9 +151,9 @@ pub struct CustomerMessage {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-/// Scopes are stored as one comma-separated column.
-pub(crate) fn split_scopes(stored: &str) -> Vec<String> {
-    stored.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+/// Scopes are stored as one comma-separated column (`ingest,read`).
+pub(crate) fn split_scopes(stored: &str) -> StoreResult<Vec<Scope>> {
+    stored.split(',').filter(|s| !s.is_empty()).map(|s| Scope::parse(s).map_err(StoreError::Corrupt)).collect()
 }
 
 /// A `LIKE` pattern matching `text` anywhere, case-folded, with `%`, `_` and `\` in it matched literally
@@ -176,7 +174,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
 /// A saved segment as stored.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SavedSegment {
-    pub id: i64,
+    pub id: SegmentId,
     pub name: String,
     pub description: String,
     /// The rule JSON as the user sent it (validated when saved).

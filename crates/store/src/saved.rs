@@ -8,6 +8,7 @@ use crate::backend::per_backend;
 use crate::codec::At;
 use crate::error::conflict_on_unique;
 use crate::{SavedSegment, SegmentWrite, StoreResult};
+use converge_domain::{SegmentId, WorkspaceId};
 
 const COLUMNS: &str = "id, name, description, rule, last_count, last_counted_at, created_at, updated_at";
 
@@ -15,26 +16,32 @@ const COLUMNS: &str = "id, name, description, rule, last_count, last_counted_at,
 #[async_trait]
 pub trait SavedSegments: Send + Sync {
     /// Saves a segment; [`StoreError::Conflict`](crate::StoreError::Conflict) if the workspace has one with that name.
-    async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment>;
+    async fn create_segment(&self, workspace_id: WorkspaceId, write: &SegmentWrite) -> StoreResult<SavedSegment>;
 
     /// A workspace's saved segments, most recently changed first.
-    async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>>;
+    async fn list_segments(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<SavedSegment>>;
 
-    async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>>;
+    async fn segment(&self, workspace_id: WorkspaceId, id: SegmentId) -> StoreResult<Option<SavedSegment>>;
 
     /// Replaces a segment's name, description, rule and count; `None` if there is no such segment.
     async fn update_segment(
         &self,
-        workspace_id: i64,
-        id: i64,
+        workspace_id: WorkspaceId,
+        id: SegmentId,
         write: &SegmentWrite,
     ) -> StoreResult<Option<SavedSegment>>;
 
     /// Deletes a segment; false if there was none.
-    async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool>;
+    async fn delete_segment(&self, workspace_id: WorkspaceId, id: SegmentId) -> StoreResult<bool>;
 
     /// Records the size a segment had at `at`.
-    async fn record_segment_count(&self, workspace_id: i64, id: i64, count: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn record_segment_count(
+        &self,
+        workspace_id: WorkspaceId,
+        id: SegmentId,
+        count: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 per_backend! {
@@ -53,7 +60,7 @@ per_backend! {
 
     #[async_trait]
     impl SavedSegments for BackendStore {
-        async fn create_segment(&self, workspace_id: i64, write: &SegmentWrite) -> StoreResult<SavedSegment> {
+        async fn create_segment(&self, workspace_id: WorkspaceId, write: &SegmentWrite) -> StoreResult<SavedSegment> {
             let sql = format!(
                 "INSERT INTO segments (workspace_id, name, description, rule, last_count, last_counted_at, created_at, \
                                        updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
@@ -72,20 +79,22 @@ per_backend! {
             segment(&row)
         }
 
-        async fn list_segments(&self, workspace_id: i64) -> StoreResult<Vec<SavedSegment>> {
+        async fn list_segments(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<SavedSegment>> {
             let sql = format!("SELECT {COLUMNS} FROM segments WHERE workspace_id = $1 ORDER BY updated_at DESC, id DESC");
             let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             rows.iter().map(segment).collect()
         }
 
-        async fn segment(&self, workspace_id: i64, id: i64) -> StoreResult<Option<SavedSegment>> {
+        async fn segment(&self, workspace_id: WorkspaceId, id: SegmentId) -> StoreResult<Option<SavedSegment>> {
             let sql = format!("SELECT {COLUMNS} FROM segments WHERE workspace_id = $1 AND id = $2");
             let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_optional(self.pool()).await?;
             row.as_ref().map(segment).transpose()
         }
 
-        async fn update_segment(&self, workspace_id: i64,
-            id: i64,
+        async fn update_segment(
+            &self,
+            workspace_id: WorkspaceId,
+            id: SegmentId,
             write: &SegmentWrite,
         ) -> StoreResult<Option<SavedSegment>> {
             let sql = format!(
@@ -107,7 +116,7 @@ per_backend! {
             row.as_ref().map(segment).transpose()
         }
 
-        async fn delete_segment(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
+        async fn delete_segment(&self, workspace_id: WorkspaceId, id: SegmentId) -> StoreResult<bool> {
             let result = sqlx::query("DELETE FROM segments WHERE workspace_id = $1 AND id = $2")
                 .bind(workspace_id)
                 .bind(id)
@@ -116,8 +125,10 @@ per_backend! {
             Ok(result.rows_affected() == 1)
         }
 
-        async fn record_segment_count(&self, workspace_id: i64,
-            id: i64,
+        async fn record_segment_count(
+            &self,
+            workspace_id: WorkspaceId,
+            id: SegmentId,
             count: i64,
             at: DateTime<Utc>,
         ) -> StoreResult<()> {

@@ -10,19 +10,20 @@ use chrono::{DateTime, Utc};
 use crate::backend::per_backend;
 use crate::codec::At;
 use crate::{DeliveryRoute, NewDeliveryRoute, StoreResult};
+use converge_domain::WorkspaceId;
 
 /// A workspace's channel settings and the delivery routes they name.
 #[async_trait]
 pub trait ChannelSettings: Send + Sync {
     /// The workspace's channel settings as last stored (JSON; the server validates them), if ever stored.
-    async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>>;
+    async fn channel_settings(&self, workspace_id: WorkspaceId) -> StoreResult<Option<serde_json::Value>>;
 
     /// Replaces the workspace's channel settings and, in the same transaction, keeps `routes` (the delivery
     /// routes the settings name; routes already kept are left as they are, and none is ever deleted, so a
     /// previous vendor's late receipts still verify).
     async fn put_channel_settings(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         channels: &serde_json::Value,
         routes: &[NewDeliveryRoute],
         now: DateTime<Utc>,
@@ -36,7 +37,7 @@ per_backend! {
 
     #[async_trait]
     impl ChannelSettings for BackendStore {
-        async fn channel_settings(&self, workspace_id: i64) -> StoreResult<Option<serde_json::Value>> {
+        async fn channel_settings(&self, workspace_id: WorkspaceId) -> StoreResult<Option<serde_json::Value>> {
             let row: Option<serde_json::Value> =
                 sqlx::query_scalar("SELECT channels FROM workspace_settings WHERE workspace_id = $1")
                     .bind(workspace_id)
@@ -45,7 +46,9 @@ per_backend! {
             Ok(row)
         }
 
-        async fn put_channel_settings(&self, workspace_id: i64,
+        async fn put_channel_settings(
+            &self,
+            workspace_id: WorkspaceId,
             channels: &serde_json::Value,
             routes: &[NewDeliveryRoute],
             now: DateTime<Utc>,
@@ -77,7 +80,7 @@ per_backend! {
         }
 
         async fn delivery_route(&self, route: &str) -> StoreResult<Option<DeliveryRoute>> {
-            let row: Option<(String, i64, String)> =
+            let row: Option<(String, WorkspaceId, String)> =
                 sqlx::query_as("SELECT route, workspace_id, signing_secret FROM delivery_routes WHERE route = $1")
                     .bind(route)
                     .fetch_optional(self.pool())

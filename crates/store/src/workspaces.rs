@@ -2,16 +2,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::Currency;
+use converge_domain::{ApiKeyId, Currency, Scope, WorkspaceId};
 
 use crate::backend::per_backend;
 use crate::codec::{At, Ids};
 use crate::error::conflict_on_unique;
-use crate::{ApiKeyGrant, ApiKeyInfo, NewApiKey, StoreResult, Workspace};
+use crate::model::split_scopes;
+use crate::{ApiKeyGrant, ApiKeyRow, NewApiKey, StoreResult, Workspace};
 
-type WorkspaceTuple = (i64, String, String, String, At);
+type WorkspaceTuple = (WorkspaceId, String, String, Currency, At);
 
-fn workspace((id, slug, name, currency, created_at): WorkspaceTuple) -> Workspace {
+pub(crate) fn workspace((id, slug, name, currency, created_at): WorkspaceTuple) -> Workspace {
     Workspace { id, slug, name, currency, created_at: created_at.0 }
 }
 
@@ -23,26 +24,23 @@ pub trait Workspaces: Send + Sync {
 
     async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>>;
 
-    async fn workspace(&self, id: i64) -> StoreResult<Option<Workspace>>;
+    async fn workspace(&self, id: WorkspaceId) -> StoreResult<Option<Workspace>>;
 
     /// Stores a new API key (its hash, never the key).
-    async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo>;
+    async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyRow>;
 
     /// Finds a non-revoked key by the hash of the presented secret.
     async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>>;
 
     /// Records that keys were used (written in batches, not per request).
-    async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()>;
+    async fn touch_api_keys(&self, ids: &[ApiKeyId], at: DateTime<Utc>) -> StoreResult<()>;
 }
 
 per_backend! {
 
     #[async_trait]
     impl Workspaces for BackendStore {
-        async fn create_workspace(&self, slug: &str,
-            name: &str,
-            currency: &Currency,
-        ) -> StoreResult<Workspace> {
+        async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace> {
             let row: WorkspaceTuple = sqlx::query_as(
                 "INSERT INTO workspaces (slug, name, currency, created_at) VALUES ($1, $2, $3, $4) \
                  RETURNING id, slug, name, currency, created_at",
@@ -66,7 +64,7 @@ per_backend! {
             Ok(row.map(workspace))
         }
 
-        async fn workspace(&self, id: i64) -> StoreResult<Option<Workspace>> {
+        async fn workspace(&self, id: WorkspaceId) -> StoreResult<Option<Workspace>> {
             let row: Option<WorkspaceTuple> =
                 sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
                     .bind(id)
@@ -75,49 +73,54 @@ per_backend! {
             Ok(row.map(workspace))
         }
 
-        async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyInfo> {
-            let (id, created_at): (i64, At) = sqlx::query_as(
-                "INSERT INTO api_keys (workspace_id, prefix, key_hash, scopes, label, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at",
+        async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyRow> {
+            let (id, created_at): (ApiKeyId, At) = sqlx::query_as(
+                "INSERT INTO api_keys (workspace_id, prefix, key_hash, scopes, label, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at",
             )
             .bind(key.workspace_id)
             .bind(&key.prefix)
             .bind(&key.key_hash)
-            .bind(key.scopes.join(","))
+            .bind(Scope::format_list(&key.scopes))
             .bind(&key.label)
             .bind(At(Utc::now()))
+            .bind(key.created_by)
             .fetch_one(self.pool())
             .await
             .map_err(|e| conflict_on_unique(e, "api key"))?;
-            Ok(ApiKeyInfo {
+            Ok(ApiKeyRow {
                 id,
                 workspace_id: key.workspace_id,
                 prefix: key.prefix.clone(),
                 scopes: key.scopes.clone(),
                 label: key.label.clone(),
                 created_at: created_at.0,
+                last_used_at: None,
+                revoked_at: None,
+                created_by: key.created_by,
             })
         }
 
         async fn api_key_by_hash(&self, hash: &[u8]) -> StoreResult<Option<ApiKeyGrant>> {
-            let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+            let row: Option<(ApiKeyId, WorkspaceId, String, Currency, String)> = sqlx::query_as(
                 "SELECT k.id, w.id, w.slug, w.currency, k.scopes FROM api_keys k \
                  JOIN workspaces w ON w.id = k.workspace_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
             )
             .bind(hash)
             .fetch_optional(self.pool())
             .await?;
-            Ok(row.map(|(key_id, workspace_id, workspace_slug, workspace_currency, scopes)| ApiKeyGrant {
+            let Some((key_id, workspace_id, workspace_slug, workspace_currency, scopes)) = row else { return Ok(None) };
+            Ok(Some(ApiKeyGrant {
                 key_id,
                 workspace_id,
                 workspace_slug,
                 workspace_currency,
-                scopes: crate::model::split_scopes(&scopes),
+                scopes: split_scopes(&scopes)?,
             }))
         }
 
         /// Records that keys were used (the caller batches these, not one per request).
-        async fn touch_api_keys(&self, ids: &[i64], at: DateTime<Utc>) -> StoreResult<()> {
+        async fn touch_api_keys(&self, ids: &[ApiKeyId], at: DateTime<Utc>) -> StoreResult<()> {
             let sql = format!("UPDATE api_keys SET last_used_at = $2 WHERE {}", BACKEND.any("id", "$1"));
             sqlx::query(&sql).bind(Ids(ids)).bind(At(at)).execute(self.pool()).await?;
             Ok(())

@@ -8,7 +8,7 @@
 mod support;
 
 use chrono::{Duration, TimeZone, Utc};
-use converge_domain::Currency;
+use converge_domain::{Currency, Scope, WorkspaceId};
 use converge_store::{CustomerQuery, NewApiKey, Store, StoreError};
 use serde_json::json;
 use support::{customer, inr, order, order_at, Backend};
@@ -39,7 +39,7 @@ conformance!(
 async fn workspaces_are_unique_by_slug(store: &dyn Store) {
     let ws = store.create_workspace("acme", "Acme", &inr()).await.unwrap();
     assert_eq!(ws.slug, "acme");
-    assert_eq!(ws.currency, "INR");
+    assert_eq!(ws.currency, inr());
     let again = store.create_workspace("acme", "Other", &inr()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(store.workspace_by_slug("acme").await.unwrap().unwrap().id, ws.id);
@@ -52,16 +52,17 @@ async fn api_keys_are_found_by_hash_until_revoked(store: &dyn Store) {
         workspace_id: ws.id,
         prefix: "cvg_abcdefgh".into(),
         key_hash: vec![7; 32],
-        scopes: vec!["ingest".into(), "read".into()],
+        scopes: vec![Scope::Ingest, Scope::Read],
         label: "pos".into(),
+        created_by: None,
     };
     let info = store.create_api_key(&key).await.unwrap();
     let grant = store.api_key_by_hash(&[7; 32]).await.unwrap().unwrap();
     assert_eq!(grant.key_id, info.id);
     assert_eq!(grant.workspace_id, ws.id);
     assert_eq!(grant.workspace_slug, "keys");
-    assert_eq!(grant.workspace_currency, "JPY");
-    assert_eq!(grant.scopes, vec!["ingest".to_owned(), "read".to_owned()]);
+    assert_eq!(grant.workspace_currency.code(), "JPY");
+    assert_eq!(grant.scopes, vec![Scope::Ingest, Scope::Read]);
     assert!(store.api_key_by_hash(&[8; 32]).await.unwrap().is_none());
     store.touch_api_keys(&[info.id], Utc::now()).await.unwrap();
     let duplicate = store.create_api_key(&key).await;
@@ -233,7 +234,7 @@ async fn customer_orders_newest_first(store: &dyn Store) {
     assert_eq!(ids, vec!["O4", "O3", "O2"]);
     assert_eq!(orders[0].amount_minor, 100);
     assert_eq!(orders[0].currency, "INR");
-    assert!(store.customer_orders(ws + 1000, id, 3).await.unwrap().is_empty());
+    assert!(store.customer_orders(WorkspaceId::new(ws.get() + 1000), id, 3).await.unwrap().is_empty());
 }
 
 async fn ingest_days_count_what_was_inserted_on_the_day_it_arrived(store: &dyn Store) {
@@ -275,7 +276,7 @@ async fn ingest_days_count_what_was_inserted_on_the_day_it_arrived(store: &dyn S
         (other_days[0].customers_created, other_days[0].orders_recorded, other_days[0].revenue_minor),
         (1, 1, 500)
     );
-    assert!(store.ingest_days(ws + other + 1000).await.unwrap().is_empty());
+    assert!(store.ingest_days(WorkspaceId::new(ws.get() + other.get() + 1000)).await.unwrap().is_empty());
 }
 
 /// Issue 11: ten batches of 1,000 orders at the per-order maximum (10^15 minor units each, 10^19 in all) used

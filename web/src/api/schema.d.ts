@@ -959,26 +959,26 @@ export interface components {
         };
         /** @description Who did it: a person, an API key, or Converge itself (both null). */
         ActorView: {
-            /** Format: int64 */
-            key_id?: number | null;
-            /** Format: int64 */
-            user_id?: number | null;
+            key_id?: null | components["schemas"]["ApiKeyId"];
+            user_id?: null | components["schemas"]["UserId"];
         };
         ApiKeyBody: {
-            label?: string;
+            label?: null | components["schemas"]["ApiKeyLabel"];
             scopes: ("ingest" | "read" | "campaigns" | "all")[];
         };
+        /** Format: int64 */
+        ApiKeyId: number;
+        /**
+         * @description What the key is for
+         * @example Shopify sync
+         */
+        ApiKeyLabel: string;
         /** @description An API key as listed. */
         ApiKeyView: {
             /** Format: date-time */
             created_at: string;
-            /**
-             * Format: int64
-             * @description The user who created it (none for keys made with the CLI or by another key).
-             */
-            created_by?: number | null;
-            /** Format: int64 */
-            id: number;
+            created_by?: null | components["schemas"]["UserId"];
+            id: components["schemas"]["ApiKeyId"];
             label: string;
             /**
              * Format: date-time
@@ -989,12 +989,14 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
-            scopes: string[];
+            scopes: components["schemas"]["Scope"][];
         };
         /** @description Custom fields: keys match ^[a-z][a-z0-9_]{0,62}$, values are scalars; null removes a key */
         Attributes: {
             [key: string]: string | number | boolean | null;
         };
+        /** Format: int64 */
+        AuditEntryId: number;
         AuditEntryView: {
             /** @description A dotted verb such as `api_key.create` or `member.role_change`. */
             action: string;
@@ -1002,18 +1004,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             details: Record<string, unknown>;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["AuditEntryId"];
             /** @description What it was done to, such as `user:12` or `api_key:3`. */
             target: string;
         };
         AuditPage: {
             items: components["schemas"]["AuditEntryView"][];
-            /**
-             * Format: int64
-             * @description Pass as `before` for the next (older) page; null on the last page.
-             */
-            next_before?: number | null;
+            next_before?: null | components["schemas"]["AuditEntryId"];
         };
         CampaignCounts: {
             /**
@@ -1044,6 +1041,8 @@ export interface components {
              */
             timeline: components["schemas"]["TimelinePointView"][];
         };
+        /** Format: int64 */
+        CampaignId: number;
         /**
          * @description The campaign's name
          * @example Diwali win-back
@@ -1051,11 +1050,7 @@ export interface components {
         CampaignName: string;
         CampaignPage: {
             items: components["schemas"]["CampaignView"][];
-            /**
-             * Format: int64
-             * @description Pass as `before` to get the next page; null on the last page.
-             */
-            next_before?: number | null;
+            next_before?: null | components["schemas"]["CampaignId"];
         };
         /**
          * @description Where a campaign is in its life, as stored and serialized (lowercase).
@@ -1063,8 +1058,7 @@ export interface components {
          */
         CampaignStatus: "scheduled" | "running" | "paused" | "completed" | "cancelled";
         CampaignSummary: {
-            /** Format: int64 */
-            campaign_id: number;
+            campaign_id: components["schemas"]["CampaignId"];
             /**
              * @description The figures computed by Converge: counts by status, rates in percent, failure and skip reasons,
              *     breakdowns by city and by spend band (current city and spend of each recipient).
@@ -1098,8 +1092,7 @@ export interface components {
             completed_at?: string | null;
             /** Format: date-time */
             created_at: string;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["CampaignId"];
             /**
              * Format: date-time
              * @description When it first started running.
@@ -1108,11 +1101,7 @@ export interface components {
             name: string;
             /** @description The rule the audience was selected with (the segment's rule at creation, or the one sent). */
             rule: Record<string, unknown>;
-            /**
-             * Format: int64
-             * @description The saved segment the audience came from, if any.
-             */
-            segment_id?: number | null;
+            segment_id?: null | components["schemas"]["SegmentId"];
             /** Format: date-time */
             send_at: string;
             stats: components["schemas"]["StatsView"];
@@ -1165,11 +1154,7 @@ export interface components {
             idempotency_key?: string;
             name: components["schemas"]["CampaignName"];
             rule?: null | components["schemas"]["RuleGroup"];
-            /**
-             * Format: int64
-             * @description A saved segment of this workspace: its rule, as it is now, selects the audience.
-             */
-            segment_id?: number | null;
+            segment_id?: null | components["schemas"]["SegmentId"];
             /**
              * Format: date-time
              * @description RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
@@ -1178,22 +1163,9 @@ export interface components {
             template?: string;
         };
         /** @description A new key: the only time its secret is shown. */
-        CreatedApiKey: {
-            /** Format: date-time */
-            created_at: string;
-            /** Format: int64 */
-            created_by?: number | null;
-            /** Format: int64 */
-            id: number;
+        CreatedApiKey: components["schemas"]["ApiKeyView"] & {
             /** @description Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again. */
             key: string;
-            label: string;
-            /** Format: date-time */
-            last_used_at?: string | null;
-            prefix: string;
-            /** Format: date-time */
-            revoked_at?: string | null;
-            scopes: string[];
         };
         CustomerBatch: {
             /** @description 1 to `ingest.max_batch_items` (default 1000) customers. */
@@ -1235,8 +1207,7 @@ export interface components {
         };
         /** @description One campaign's message to the customer. */
         CustomerMessageView: {
-            /** Format: int64 */
-            campaign_id: number;
+            campaign_id: components["schemas"]["CampaignId"];
             campaign_name: string;
             channel?: null | components["schemas"]["Channel"];
             /** Format: date-time */
@@ -1245,11 +1216,8 @@ export interface components {
             created_at: string;
             /** @description Why it failed or was skipped. */
             error?: string | null;
-            /**
-             * Format: int64
-             * @description The row of the campaign's log (`GET /api/v1/campaigns/{id}/log`).
-             */
-            log_id: number;
+            /** @description The row of the campaign's log (`GET /api/v1/campaigns/{id}/log`). */
+            log_id: components["schemas"]["MessageId"];
             /** @description The personalised text, once sent to the vendor. */
             message?: string | null;
             status: components["schemas"]["DeliveryStatus"];
@@ -1270,7 +1238,7 @@ export interface components {
             currency: string;
             email?: string | null;
             external_id: string;
-            gender?: string | null;
+            gender?: null | components["schemas"]["Gender"];
             /** @description False while only orders have named this customer and its profile has not arrived yet. */
             has_profile: boolean;
             /** Format: date-time */
@@ -1279,7 +1247,7 @@ export interface components {
             /** Format: int64 */
             order_count: number;
             phone?: string | null;
-            preferred_channel?: string | null;
+            preferred_channel?: null | components["schemas"]["Channel"];
             /**
              * @description Sum of all order amounts, e.g. "12499.00"; saturates at 10^18 minor units (a total at that value reads
              *     "at least").
@@ -1445,6 +1413,8 @@ export interface components {
             /** @description owner, admin, member or viewer (you must be able to give this role). */
             role: components["schemas"]["Role"];
         };
+        /** Format: int64 */
+        InvitationId: number;
         InvitationView: {
             /** Format: date-time */
             accepted_at?: string | null;
@@ -1453,13 +1423,8 @@ export interface components {
             email: string;
             /** Format: date-time */
             expires_at: string;
-            /** Format: int64 */
-            id: number;
-            /**
-             * Format: int64
-             * @description The user who invited, if a person did.
-             */
-            invited_by?: number | null;
+            id: components["schemas"]["InvitationId"];
+            invited_by?: null | components["schemas"]["UserId"];
             role: components["schemas"]["Role"];
             /** @description `pending`, `accepted` or `expired`. */
             status: string;
@@ -1487,8 +1452,7 @@ export interface components {
             dispatched_at?: string | null;
             /** @description Why it failed or was skipped, or the last transient error while it is retried. */
             error?: string | null;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["MessageId"];
             message?: string | null;
             /** Format: date-time */
             next_attempt_at?: string | null;
@@ -1503,11 +1467,7 @@ export interface components {
         };
         LogPage: {
             items: components["schemas"]["LogEntryView"][];
-            /**
-             * Format: int64
-             * @description Pass as `after` to get the next page; null on the last page.
-             */
-            next_after?: number | null;
+            next_after?: null | components["schemas"]["MessageId"];
         };
         /** @description The signed-in person. */
         Me: {
@@ -1515,8 +1475,7 @@ export interface components {
             csrf_token: string;
             email: string;
             email_verified: boolean;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["UserId"];
             name?: string | null;
             /** @description Their workspaces, by slug; send `X-Converge-Workspace: <slug>` to act in one (default: the first). */
             workspaces: components["schemas"]["WorkspaceRole"][];
@@ -1528,9 +1487,10 @@ export interface components {
             joined_at: string;
             name?: string | null;
             role: components["schemas"]["Role"];
-            /** Format: int64 */
-            user_id: number;
+            user_id: components["schemas"]["UserId"];
         };
+        /** Format: int64 */
+        MessageId: number;
         MessagePreview: {
             /** @description The channel this customer's message goes through (resolved for `preferred`). */
             channel: components["schemas"]["Channel"];
@@ -1583,8 +1543,7 @@ export interface components {
         MyInvitation: {
             /** Format: date-time */
             expires_at: string;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["InvitationId"];
             role: components["schemas"]["Role"];
             /** @description The workspace it invites to, by slug. */
             workspace: string;
@@ -1687,8 +1646,7 @@ export interface components {
              * @description How many matching customers to return (0 to 50, default 10).
              */
             sample_size?: number | null;
-            /** Format: int64 */
-            segment_id?: number | null;
+            segment_id?: null | components["schemas"]["SegmentId"];
         };
         PreviewResponse: {
             /**
@@ -1930,12 +1888,21 @@ export interface components {
          * @example web
          */
         SalesChannel: string;
+        /**
+         * @description What a key may do. `All` implies every other scope.
+         * @enum {string}
+         */
+        Scope: "ingest" | "read" | "campaigns" | "all";
         SegmentBody: {
-            /** @description At most 1000 characters. */
-            description?: string | null;
+            description?: null | components["schemas"]["SegmentDescription"];
             name: components["schemas"]["SegmentName"];
             rule: components["schemas"]["RuleGroup"];
         };
+        /**
+         * @description What the segment is for
+         * @example Spent over 5,000 but have not ordered in 90 days
+         */
+        SegmentDescription: string;
         /** @description What the rule builder needs to render: fields with their operators, and the rules of the format. */
         SegmentFields: {
             /** @description `and` and `or`; a group may also set `"not": true`. */
@@ -1958,6 +1925,8 @@ export interface components {
         SegmentFromTextBody: {
             text?: string;
         };
+        /** Format: int64 */
+        SegmentId: number;
         SegmentList: {
             items: components["schemas"]["SegmentView"][];
         };
@@ -1970,8 +1939,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             description: string;
-            /** Format: int64 */
-            id: number;
+            id: components["schemas"]["SegmentId"];
             name: string;
             rule: Record<string, unknown>;
             /**
@@ -2049,6 +2017,8 @@ export interface components {
             /** Format: int64 */
             sent: number;
         };
+        /** Format: int64 */
+        UserId: number;
         /** @description A workspace the person belongs to. */
         WorkspaceRole: {
             /** @description The workspace's currency (ISO 4217): every amount in it is in this currency. */

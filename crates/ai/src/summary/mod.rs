@@ -11,7 +11,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
-use converge_domain::Currency;
+use converge_domain::{CampaignId, Currency};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -132,7 +132,7 @@ pub fn share(part: i64, whole: i64) -> Option<f64> {
 /// Everything Converge knows about a campaign's results: the only source of numbers for its summary.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CampaignFacts {
-    pub campaign_id: i64,
+    pub campaign_id: CampaignId,
     pub name: String,
     /// `sms`, `email`, `whatsapp` or `preferred`.
     pub channel: String,
@@ -166,7 +166,7 @@ impl CampaignFacts {
     /// Fills the derived rates from the counts.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        campaign_id: i64,
+        campaign_id: CampaignId,
         name: String,
         channel: String,
         status: String,

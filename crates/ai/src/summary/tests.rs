@@ -1,5 +1,6 @@
 //! Summary numbers come from the facts; a model's text with any other figure is refused.
 
+use converge_domain::CampaignId;
 use serde_json::json;
 
 use super::check::{allowed_numbers, judge, numbers_in};
@@ -7,7 +8,7 @@ use super::{builtin, CampaignFacts, GroupFacts, ReasonCount};
 
 pub(crate) fn facts() -> CampaignFacts {
     CampaignFacts::new(
-        7,
+        CampaignId::new(7),
         "Diwali 2025 win-back".into(),
         "sms".into(),
         "completed".into(),
@@ -69,7 +70,7 @@ fn the_builtin_summary_states_only_computed_figures() {
 #[test]
 fn tags_and_next_steps_follow_the_results() {
     let f = CampaignFacts::new(
-        2,
+        CampaignId::new(2),
         "Weekend".into(),
         "sms".into(),
         "running".into(),
@@ -84,7 +85,7 @@ fn tags_and_next_steps_follow_the_results() {
     assert_eq!(s.tags, vec!["reachability gap", "strong delivery", "in progress"]);
     assert!(s.next_step.contains("remaining 20 messages"), "{}", s.next_step);
     let empty = CampaignFacts::new(
-        1,
+        CampaignId::new(1),
         "Empty".into(),
         "email".into(),
         "completed".into(),
@@ -120,7 +121,7 @@ fn a_models_summary_is_refused_for_any_figure_not_computed() {
 fn a_tie_is_not_reported_as_the_largest_group() {
     let groups = vec![GroupFacts::new("Mumbai".into(), 1, 0, 0, 0), GroupFacts::new("Pune".into(), 1, 0, 0, 0)];
     let f = CampaignFacts::new(
-        4,
+        CampaignId::new(4),
         "Tie".into(),
         "sms".into(),
         "completed".into(),

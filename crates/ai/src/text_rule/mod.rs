@@ -16,8 +16,6 @@ mod places;
 pub(crate) mod tokens;
 
 #[cfg(test)]
-mod table;
-#[cfg(test)]
 mod tests;
 
 use converge_domain::segment::{Catalogue, Rule};

@@ -1,9 +1,11 @@
 //! Refusals, judging model answers, and explanations.
 
+mod table;
+
 use serde_json::json;
 
-use super::table::brief;
 use super::{builtin_answer, explain, judge, Verdict};
+use table::brief;
 
 fn refusal(text: &str) -> String {
     let answer = builtin_answer(&brief(text));

@@ -35,7 +35,7 @@ fn message_brief() -> MessageBrief {
 
 fn facts() -> CampaignFacts {
     CampaignFacts::new(
-        3,
+        converge_domain::CampaignId::new(3),
         "Spring sale".into(),
         "sms".into(),
         "completed".into(),

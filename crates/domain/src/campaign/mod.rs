@@ -1,6 +1,7 @@
 //! Campaign rules as pure state machines: the campaign's own [`CampaignStatus`], each message's
 //! [`DeliveryStatus`] (forward-only, so at-least-once receipts have an exactly-once effect), and the choice
-//! of channel and address per recipient ([`resolve`]).
+//! of channel and address per recipient ([`resolve`]); a campaign's fields as the client sends them parse into
+//! a [`CampaignDraft`] (every problem named by field) and its template compiles per channel ([`CampaignTemplates`]).
 //!
 //! The store and workers apply these rules in SQL and loops; the functions here are the reference they are
 //! tested against. What must not live here: database access, HTTP, timers or clock reads (times are
@@ -8,11 +9,18 @@
 
 mod channel;
 mod delivery;
+mod draft;
 mod status;
+mod templates;
 
 pub use channel::{resolve, Address, SendChannel, SkipReason, FALLBACK_ORDER};
 pub use delivery::{DeliveryStatus, ReceiptStatus};
+pub use draft::{
+    parse_idempotency_key, parse_send_at, CampaignDraft, DraftInput, MAX_IDEMPOTENCY_KEY_CHARS, SEND_AT_MAX_DAYS_AHEAD,
+    SEND_AT_PAST_TOLERANCE_MINUTES,
+};
 pub use status::{CampaignEvent, CampaignStatus, TransitionError};
+pub use templates::CampaignTemplates;
 
 #[cfg(test)]
 mod tests;

@@ -65,7 +65,10 @@ pub use attributes::{AttributeKey, AttributeValue, Attributes};
 pub use choice::{Channel, Gender};
 pub use email::Email;
 pub use phone::Phone;
-pub use text::{CampaignName, City, ExternalId, PersonName, ProductName, SalesChannel, SegmentName, Sku};
+pub use text::{
+    ApiKeyLabel, CampaignName, City, ExternalId, PersonName, ProductName, SalesChannel, SegmentDescription,
+    SegmentName, Sku,
+};
 pub use timestamp::parse_timestamp;
 
 /// The OpenAPI `pattern` of free text as [`bounded_text`] accepts it: at least one visible character and no
@@ -79,6 +82,10 @@ pub const PROSE_PATTERN: &str =
 
 /// The OpenAPI `pattern` of optional text: possibly empty, never a control character.
 pub const NO_CONTROL_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
+
+/// The OpenAPI `pattern` of an optional note: possibly empty, line breaks and tabs allowed, no other control
+/// character.
+pub const NOTE_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
 
 /// The OpenAPI schema of free text of at most `max` characters matching `pattern` (one of the patterns above,
 /// which also say whether it may be empty), for request fields the server checks by hand rather than through a

@@ -128,9 +128,84 @@ bounded_text_type!(
     "Cotton kurta"
 );
 
+/// Trims `raw` and checks it is at most `max_chars` characters without control characters (but for line
+/// breaks and tabs when `multiline`). Empty is allowed: these are optional notes, not names.
+pub(crate) fn optional_text(raw: &str, max_chars: usize, multiline: bool) -> Result<String, String> {
+    let text = raw.trim();
+    if text.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        return Err(if multiline {
+            "must not contain control characters other than line breaks and tabs".to_owned()
+        } else {
+            "must not contain control characters".to_owned()
+        });
+    }
+    Ok(text.to_owned())
+}
+
+macro_rules! optional_text_type {
+    ($(#[$doc:meta])* $name:ident, $max:expr, multiline = $multiline:expr, $pattern:expr, $description:expr, $example:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Longest accepted value, in characters.
+            pub const MAX_CHARS: usize = $max;
+
+            /// Trims surrounding whitespace, then requires at most `MAX_CHARS` characters and no control
+            /// characters; empty is allowed.
+            pub fn parse(raw: &str) -> Result<Self, String> {
+                optional_text(raw, Self::MAX_CHARS, $multiline).map($name)
+            }
+        }
+
+        string_newtype!(
+            $name,
+            string_schema($description).max_length(Some($max)).pattern(Some($pattern)).examples([$example])
+        );
+    };
+}
+
+optional_text_type!(
+    /// What an API key is for, as the key list shows it (may be empty).
+    ApiKeyLabel,
+    100,
+    multiline = false,
+    super::NO_CONTROL_PATTERN,
+    "What the key is for",
+    "Shopify sync"
+);
+
+optional_text_type!(
+    /// A saved segment's description (may be empty; line breaks allowed).
+    SegmentDescription,
+    1000,
+    multiline = true,
+    super::NOTE_PATTERN,
+    "What the segment is for",
+    "Spent over 5,000 but have not ordered in 90 days"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_text_may_be_empty_but_stays_bounded_and_visible() {
+        assert_eq!(ApiKeyLabel::parse("  ").unwrap().as_str(), "");
+        assert_eq!(ApiKeyLabel::parse(" sync ").unwrap().as_str(), "sync");
+        assert!(ApiKeyLabel::parse(&"k".repeat(100)).is_ok());
+        assert!(ApiKeyLabel::parse(&"k".repeat(101)).is_err());
+        assert!(ApiKeyLabel::parse("a\nb").is_err());
+        assert_eq!(SegmentDescription::parse("line one\nline two").unwrap().as_str(), "line one\nline two");
+        assert!(SegmentDescription::parse(&"d".repeat(1001)).is_err());
+        assert!(SegmentDescription::parse("bell\u{7}").is_err());
+        assert!(SegmentDescription::parse("nul\u{0}").is_err());
+    }
 
     #[test]
     fn keeps_trimmed_valid_text() {

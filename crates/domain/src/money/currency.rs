@@ -38,7 +38,7 @@ impl Currency {
     }
 
     /// The uppercase code, e.g. `INR`.
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> &'static str {
         self.code
     }
 

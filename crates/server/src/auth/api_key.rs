@@ -12,54 +12,6 @@ const PREFIX: &str = "cvg_";
 const RANDOM_LEN: usize = 40;
 const SHOWN_PREFIX_LEN: usize = 12;
 
-/// What a key may do. `All` implies every other scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Ingest,
-    Read,
-    Campaigns,
-    All,
-}
-
-impl Scope {
-    /// Every scope, in the order the API lists them.
-    pub const ALL: [Scope; 4] = [Scope::Ingest, Scope::Read, Scope::Campaigns, Scope::All];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Ingest => "ingest",
-            Scope::Read => "read",
-            Scope::Campaigns => "campaigns",
-            Scope::All => "all",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Scope, String> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "ingest" => Ok(Scope::Ingest),
-            "read" => Ok(Scope::Read),
-            "campaigns" => Ok(Scope::Campaigns),
-            "all" => Ok(Scope::All),
-            other => Err(format!("unknown scope `{other}` (expected ingest, read, campaigns or all)")),
-        }
-    }
-
-    /// Parses a comma-separated list such as `ingest,read`; at least one scope, no repeats kept.
-    pub fn parse_list(text: &str) -> Result<Vec<Scope>, String> {
-        let mut scopes = Vec::new();
-        for part in text.split(',').filter(|p| !p.trim().is_empty()) {
-            let scope = Scope::parse(part)?;
-            if !scopes.contains(&scope) {
-                scopes.push(scope);
-            }
-        }
-        if scopes.is_empty() {
-            return Err("at least one scope is required".into());
-        }
-        Ok(scopes)
-    }
-}
-
 /// A freshly generated key: show `secret` once, store `hash` and `prefix`.
 pub struct GeneratedKey {
     pub secret: String,
@@ -101,13 +53,6 @@ mod tests {
         assert!(looks_like_key(&a.secret));
         assert_eq!(a.hash, hash_key(&a.secret).to_vec());
         assert!(a.secret.starts_with(&a.prefix));
-    }
-
-    #[test]
-    fn scope_lists_parse_and_reject_unknowns() {
-        assert_eq!(Scope::parse_list("ingest, read,ingest").unwrap(), vec![Scope::Ingest, Scope::Read]);
-        assert!(Scope::parse_list("ingest,write").is_err());
-        assert!(Scope::parse_list(" , ").is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use converge_domain::ApiKeyId;
 use converge_store::{ApiKeyGrant, Store, StoreResult};
 
 const MAX_ENTRIES: usize = 100_000;
@@ -17,7 +18,7 @@ type Entry = (Option<ApiKeyGrant>, Instant);
 
 pub struct KeyCache {
     entries: Mutex<HashMap<[u8; 32], Entry>>,
-    used: Mutex<HashSet<i64>>,
+    used: Mutex<HashSet<ApiKeyId>>,
     ttl: Duration,
     negative_ttl: Duration,
 }
@@ -55,18 +56,18 @@ impl KeyCache {
 
     /// Forgets a key (after it is revoked) so it stops working on this node at once; other nodes follow
     /// within `ttl`.
-    pub fn invalidate_key(&self, key_id: i64) {
+    pub fn invalidate_key(&self, key_id: ApiKeyId) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|_, (grant, _)| grant.as_ref().is_none_or(|g| g.key_id != key_id));
     }
 
-    pub fn record_use(&self, key_id: i64) {
+    pub fn record_use(&self, key_id: ApiKeyId) {
         self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(key_id);
     }
 
     /// Writes recorded key use to the store; called periodically.
     pub async fn flush_use(&self, store: &dyn Store) -> StoreResult<()> {
-        let ids: Vec<i64> =
+        let ids: Vec<ApiKeyId> =
             std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect();
         if ids.is_empty() {
             return Ok(());

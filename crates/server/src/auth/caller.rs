@@ -15,10 +15,11 @@ use axum::http::header::{AUTHORIZATION, HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use chrono::Utc;
-use converge_domain::{Currency, Permission, Role};
+use converge_domain::{ApiKeyId, Currency, Role, Scope, UserId, WorkspaceId};
 use converge_store::Workspace;
 
-use super::api_key::{hash_key, looks_like_key, Scope};
+use super::api_key::{hash_key, looks_like_key};
+use super::rate_limit::RateKey;
 use super::session::{self, constant_time_eq, CSRF_HEADER};
 use crate::http::error::ApiError;
 use crate::state::SharedState;
@@ -29,38 +30,26 @@ pub const WORKSPACE_HEADER: &str = "x-converge-workspace";
 /// How the caller proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
-    Key { key_id: i64, scopes: Vec<String> },
-    User { user_id: i64, role: Role },
+    Key { key_id: ApiKeyId, scopes: Vec<Scope> },
+    User { user_id: UserId, role: Role },
 }
 
 /// An authenticated caller acting in one workspace.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     pub workspace_slug: String,
     pub currency: Currency,
     pub principal: Principal,
 }
 
-impl Scope {
-    /// What this scope lets a key do.
-    pub fn permission(self) -> Permission {
-        match self {
-            Scope::Read => Permission::Read,
-            Scope::Ingest => Permission::Ingest,
-            Scope::Campaigns => Permission::Campaigns,
-            Scope::All => Permission::Admin,
-        }
-    }
-}
-
 impl Caller {
-    pub fn workspace_id(&self) -> i64 {
+    pub fn workspace_id(&self) -> WorkspaceId {
         self.workspace_id
     }
 
     /// The signed-in person's id (`None` for an API key).
-    pub fn user_id(&self) -> Option<i64> {
+    pub fn user_id(&self) -> Option<UserId> {
         match self.principal {
             Principal::User { user_id, .. } => Some(user_id),
             Principal::Key { .. } => None,
@@ -79,7 +68,7 @@ impl Caller {
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         match &self.principal {
             Principal::Key { scopes, .. } => {
-                if scopes.iter().any(|s| s == scope.as_str() || s == Scope::All.as_str()) {
+                if scopes.iter().any(|&s| s == scope || s == Scope::All) {
                     Ok(())
                 } else {
                     Err(ApiError::Forbidden(format!("this API key lacks the `{}` scope", scope.as_str())))
@@ -134,12 +123,12 @@ async fn from_api_key(parts: &Parts, state: &SharedState) -> Result<Caller, ApiE
         .lookup(state.store.as_ref(), hash_key(secret))
         .await?
         .ok_or(ApiError::Unauthorized("the API key is invalid or revoked"))?;
-    state.rate_limit.check(grant.key_id).map_err(ApiError::RateLimited)?;
+    state.rate_limit.check(RateKey::Key(grant.key_id)).map_err(ApiError::RateLimited)?;
     state.keys.record_use(grant.key_id);
     Ok(Caller {
         workspace_id: grant.workspace_id,
         workspace_slug: grant.workspace_slug,
-        currency: currency(&grant.workspace_currency)?,
+        currency: grant.workspace_currency,
         principal: Principal::Key { key_id: grant.key_id, scopes: grant.scopes },
     })
 }
@@ -152,8 +141,7 @@ async fn from_session(parts: &Parts, state: &SharedState, cookie: &str) -> Resul
     if changes_state(&parts.method) {
         check_csrf(&parts.headers, state, &session.csrf_token)?;
     }
-    // Keyed apart from API keys (whose ids are positive).
-    state.rate_limit.check(-session.user_id).map_err(ApiError::RateLimited)?;
+    state.rate_limit.check(RateKey::User(session.user_id)).map_err(ApiError::RateLimited)?;
     let memberships = state.store.memberships(session.user_id).await?;
     // A header that is present but unreadable (not visible ASCII) is refused, never taken as "not sent".
     let wanted = match parts.headers.get(WORKSPACE_HEADER) {
@@ -169,7 +157,7 @@ async fn from_session(parts: &Parts, state: &SharedState, cookie: &str) -> Resul
     .ok_or_else(|| ApiError::NotFound("workspace".into()))?;
     Ok(Caller {
         workspace_id: workspace.id,
-        currency: currency(&workspace.currency)?,
+        currency: workspace.currency,
         workspace_slug: workspace.slug,
         principal: Principal::User { user_id: session.user_id, role },
     })
@@ -208,10 +196,6 @@ fn same_origin(origin: &str, host: &str, public_url: Option<&str>) -> bool {
         };
     }
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
-}
-
-fn currency(code: &str) -> Result<Currency, ApiError> {
-    Currency::parse(code).map_err(|e| ApiError::Internal(anyhow::anyhow!("workspace currency: {e}")))
 }
 
 #[cfg(test)]

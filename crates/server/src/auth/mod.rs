@@ -18,13 +18,14 @@ mod rate_limit;
 pub mod session;
 mod throttle;
 
-pub use api_key::{GeneratedKey, Scope};
+pub use api_key::GeneratedKey;
 pub use cache::KeyCache;
 pub(crate) use caller::check_csrf;
 pub use caller::{Caller, Principal, WORKSPACE_HEADER};
 pub use client_address::{ClientAddress, ForwardedHeader};
+pub use converge_domain::Scope;
 pub use hashing::PasswordWork;
 pub use providers::OidcProviders;
-pub use rate_limit::RateLimit;
+pub use rate_limit::{RateKey, RateLimit};
 pub use session::SessionPolicy;
 pub use throttle::{Limits as LoginLimits, LoginThrottle, Reservation};

@@ -1,13 +1,22 @@
-//! Per-API-key request rate limiting (GCRA via `governor`), answered with 429 and `Retry-After`.
+//! Per-caller request rate limiting (GCRA via `governor`), answered with 429 and `Retry-After`: one bucket per
+//! API key and one per signed-in person.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use converge_domain::{ApiKeyId, UserId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
+/// Whose bucket a request draws from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RateKey {
+    Key(ApiKeyId),
+    User(UserId),
+}
+
 pub struct RateLimit {
-    limiter: DefaultKeyedRateLimiter<i64>,
+    limiter: DefaultKeyedRateLimiter<RateKey>,
     clock: DefaultClock,
 }
 
@@ -21,9 +30,9 @@ impl RateLimit {
         }
     }
 
-    /// `Err(wait)` when the key is over its rate.
-    pub fn check(&self, key_id: i64) -> Result<(), Duration> {
-        self.limiter.check_key(&key_id).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    /// `Err(wait)` when the caller is over its rate.
+    pub fn check(&self, key: RateKey) -> Result<(), Duration> {
+        self.limiter.check_key(&key).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 }
 

@@ -6,6 +6,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
+use converge_domain::UserId;
 use converge_store::{SessionRecord, Store, StoreResult};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -57,7 +58,7 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
 /// value and the CSRF token.
 pub async fn start(
     store: &dyn Store,
-    user_id: i64,
+    user_id: UserId,
     previous: Option<&str>,
     policy: &SessionPolicy,
     now: DateTime<Utc>,

@@ -12,6 +12,6 @@ pub mod timelines;
 
 pub use rate::SendRate;
 pub use receipt_entry::ReceiptEntry;
-pub use render::{Brand, CampaignTemplates};
+pub use render::Brand;
 pub use senders::{SendersError, WorkspaceSenders, SENDERS_TTL};
 pub use timelines::Timelines;

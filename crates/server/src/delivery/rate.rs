@@ -3,12 +3,13 @@
 
 use std::num::NonZeroU32;
 
+use converge_domain::WorkspaceId;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 pub struct SendRate {
     /// `None`: unlimited.
-    limiter: Option<DefaultKeyedRateLimiter<i64>>,
+    limiter: Option<DefaultKeyedRateLimiter<WorkspaceId>>,
     /// Tokens one wait can take at most (one second's worth).
     burst: u32,
     clock: DefaultClock,
@@ -22,7 +23,7 @@ impl SendRate {
     }
 
     /// Waits until `workspace_id` may send `messages` more, taking the tokens.
-    pub async fn acquire(&self, workspace_id: i64, messages: usize) {
+    pub async fn acquire(&self, workspace_id: WorkspaceId, messages: usize) {
         let Some(limiter) = &self.limiter else { return };
         let mut left = u32::try_from(messages).unwrap_or(u32::MAX);
         // Bounded: each round takes at least one token or sleeps until it can.
@@ -56,19 +57,19 @@ mod tests {
     async fn waits_for_tokens_per_workspace() {
         let rate = SendRate::new(100);
         let started = std::time::Instant::now();
-        rate.acquire(1, 100).await; // the first second's worth is free
-        rate.acquire(1, 20).await; // 20 more for workspace 1: about 200 ms
+        rate.acquire(WorkspaceId::new(1), 100).await; // the first second's worth is free
+        rate.acquire(WorkspaceId::new(1), 20).await; // 20 more for workspace 1: about 200 ms
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(150), "{waited:?}");
         // Another workspace has its own, full bucket (checked without timing: the tokens are there now).
         let limiter = rate.limiter.as_ref().unwrap();
-        assert!(limiter.check_key_n(&2, NonZeroU32::new(100).unwrap()).unwrap().is_ok());
-        assert!(limiter.check_key_n(&1, NonZeroU32::new(100).unwrap()).unwrap().is_err());
+        assert!(limiter.check_key_n(&WorkspaceId::new(2), NonZeroU32::new(100).unwrap()).unwrap().is_ok());
+        assert!(limiter.check_key_n(&WorkspaceId::new(1), NonZeroU32::new(100).unwrap()).unwrap().is_err());
     }
 
     #[tokio::test]
     async fn zero_is_unlimited() {
         let rate = SendRate::new(0);
-        rate.acquire(1, 1_000_000).await;
+        rate.acquire(WorkspaceId::new(1), 1_000_000).await;
     }
 }

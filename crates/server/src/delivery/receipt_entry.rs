@@ -4,13 +4,13 @@
 //! the store applies it only to that message, and only if the message went out through that route.
 
 use chrono::{DateTime, Utc};
-use converge_domain::ReceiptStatus;
+use converge_domain::{MessageId, ReceiptStatus};
 use converge_store::ReceiptUpdate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptEntry {
-    pub log_id: i64,
+    pub log_id: MessageId,
     pub route: String,
     pub vendor_message_id: String,
     pub status: ReceiptStatus,

@@ -1,41 +1,9 @@
-//! Templates for a campaign's channel, and one recipient's values: shared by campaign creation (validation),
-//! the message preview endpoint and the dispatch workers, so a preview renders exactly what is sent.
+//! One recipient's values for a campaign's templates (`converge_domain::CampaignTemplates`): shared by the
+//! message preview endpoint and the dispatch workers, so a preview renders exactly what is sent.
 
-use converge_domain::template::{MessageTemplate, TemplateError, TemplateVars};
-use converge_domain::{Channel, Currency, Money, SendChannel};
+use converge_domain::template::TemplateVars;
+use converge_domain::{Currency, Money};
 use converge_store::{ClaimedDelivery, CustomerRow};
-
-/// A campaign's template compiled for every channel it may send on: the fixed one, or all three for
-/// `preferred` (each channel has its own limits and e-mail escapes HTML).
-#[derive(Clone)]
-pub struct CampaignTemplates {
-    by_channel: Vec<(Channel, MessageTemplate)>,
-}
-
-impl CampaignTemplates {
-    /// Checks `text` for every channel `channel` may use; the first channel's problems are the answer.
-    pub fn parse(text: &str, channel: SendChannel) -> Result<CampaignTemplates, TemplateError> {
-        let channels: Vec<Channel> = match channel.fixed() {
-            Some(fixed) => vec![fixed],
-            None => vec![Channel::Sms, Channel::Whatsapp, Channel::Email],
-        };
-        let by_channel = channels
-            .into_iter()
-            .map(|c| MessageTemplate::parse(text, c).map(|t| (c, t)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CampaignTemplates { by_channel })
-    }
-
-    /// The compiled template for `channel` (`None` if the campaign cannot send on it).
-    pub fn for_channel(&self, channel: Channel) -> Option<&MessageTemplate> {
-        self.by_channel.iter().find(|(c, _)| *c == channel).map(|(_, t)| t)
-    }
-
-    /// Variables the template uses.
-    pub fn variables(&self) -> &[String] {
-        self.by_channel.first().map(|(_, t)| t.preview_variables()).unwrap_or_default()
-    }
-}
 
 /// What renders a message besides the customer: the workspace's currency (for `total_spend`) and its name
 /// (the `brand` variable).

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use converge_channels::{ChannelSenders, ChannelSettings, Secret};
+use converge_domain::WorkspaceId;
 use converge_egress::EgressPolicy;
 use converge_store::Store;
 
@@ -33,7 +34,7 @@ pub struct WorkspaceSenders {
     default: Option<ChannelSettings>,
     /// What destinations a workspace chose may be.
     egress: EgressPolicy,
-    cache: Mutex<HashMap<i64, (Instant, ChannelSenders)>>,
+    cache: Mutex<HashMap<WorkspaceId, (Instant, ChannelSenders)>>,
 }
 
 impl WorkspaceSenders {
@@ -50,7 +51,11 @@ impl WorkspaceSenders {
     }
 
     /// The settings a workspace uses now: its own, else the default.
-    pub async fn settings(&self, store: &dyn Store, workspace_id: i64) -> Result<ChannelSettings, SendersError> {
+    pub async fn settings(
+        &self,
+        store: &dyn Store,
+        workspace_id: WorkspaceId,
+    ) -> Result<ChannelSettings, SendersError> {
         match store.channel_settings(workspace_id).await? {
             Some(json) => serde_json::from_value(json).map_err(|e| SendersError::Invalid(e.to_string())),
             None => self.default.clone().ok_or(SendersError::NotConfigured),
@@ -63,7 +68,11 @@ impl WorkspaceSenders {
     }
 
     /// The workspace's senders, built at most once per [`SENDERS_TTL`].
-    pub async fn for_workspace(&self, store: &dyn Store, workspace_id: i64) -> Result<ChannelSenders, SendersError> {
+    pub async fn for_workspace(
+        &self,
+        store: &dyn Store,
+        workspace_id: WorkspaceId,
+    ) -> Result<ChannelSenders, SendersError> {
         if let Some(senders) = self.cached(workspace_id) {
             return Ok(senders);
         }
@@ -77,13 +86,13 @@ impl WorkspaceSenders {
     }
 
     /// Forgets a workspace's senders (after its settings changed on this node).
-    pub fn invalidate(&self, workspace_id: i64) {
+    pub fn invalidate(&self, workspace_id: WorkspaceId) {
         if let Ok(mut cache) = self.cache.lock() {
             cache.remove(&workspace_id);
         }
     }
 
-    fn cached(&self, workspace_id: i64) -> Option<ChannelSenders> {
+    fn cached(&self, workspace_id: WorkspaceId) -> Option<ChannelSenders> {
         let cache = self.cache.lock().ok()?;
         let (built, senders) = cache.get(&workspace_id)?;
         (built.elapsed() < SENDERS_TTL).then(|| senders.clone())

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use converge_domain::{CampaignId, WorkspaceId};
 use converge_store::{Store, StoreResult, TimelinePoint};
 
 /// How stale a served timeline may be.
@@ -14,7 +15,7 @@ const MAX_CACHED: usize = 1_000;
 /// Smaller campaigns are computed on every read: cheap, and then the timeline always agrees with the stats.
 pub const CACHE_FROM_AUDIENCE: i64 = 10_000;
 
-type Key = (i64, i64, i64);
+type Key = (WorkspaceId, CampaignId, i64);
 type Points = Arc<Vec<TimelinePoint>>;
 
 #[derive(Default)]
@@ -28,8 +29,8 @@ impl Timelines {
     pub async fn get(
         &self,
         store: &dyn Store,
-        workspace_id: i64,
-        campaign_id: i64,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
         audience: i64,
         bucket_seconds: i64,
     ) -> StoreResult<Points> {

@@ -11,7 +11,7 @@ use converge_ai::{
     AiError, AudienceBrief, CampaignFacts, GroupFacts, MessageBrief, ReasonCount, MAX_OBJECTIVE_CHARS, MAX_TEXT_CHARS,
 };
 use converge_domain::segment::Rule;
-use converge_domain::{FieldErrors, SendChannel};
+use converge_domain::{CampaignId, FieldErrors, SendChannel};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -87,12 +87,12 @@ pub struct SegmentFromText {
 pub struct CampaignSummaryBody {
     /// A campaign of this workspace.
     #[schema(value_type = i64)]
-    pub campaign_id: Option<i64>,
+    pub campaign_id: Option<CampaignId>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CampaignSummary {
-    pub campaign_id: i64,
+    pub campaign_id: CampaignId,
     /// Two to six sentences; every figure in it is one of `figures`.
     pub summary: String,
     /// From a fixed vocabulary: win-back, high value, new customers, loyal, local, delivery issues,
@@ -134,7 +134,7 @@ fn text_field(errors: &mut FieldErrors, field: &str, raw: Option<String>, max: u
     security(("api_key" = [])),
     responses((status = 200, body = MessageSuggestions), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
-#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn message_suggestions(
     State(state): State<SharedState>,
     caller: Caller,
@@ -185,7 +185,7 @@ pub async fn message_suggestions(
     responses((status = 200, body = SegmentFromText), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "Bad input, or a text that cannot be turned into a valid rule")))]
-#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn segment_from_text(
     State(state): State<SharedState>,
     caller: Caller,
@@ -224,7 +224,7 @@ pub async fn segment_from_text(
     responses((status = 200, body = CampaignSummary), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem)))]
-#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn campaign_summary(
     State(state): State<SharedState>,
     caller: Caller,

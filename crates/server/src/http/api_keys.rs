@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::FieldErrors;
+use converge_domain::{ApiKeyId, ApiKeyLabel, FieldErrors, UserId};
 use converge_store::{ApiKeyRow, NewApiKey, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -18,35 +18,27 @@ use crate::http::extract::Body;
 use crate::http::path::Path;
 use crate::state::SharedState;
 
-pub const MAX_LABEL: usize = 100;
-
 /// An API key as listed.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiKeyView {
-    pub id: i64,
+    pub id: ApiKeyId,
     /// The key's first characters, to tell keys apart.
     pub prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub label: String,
     pub created_at: DateTime<Utc>,
     /// Updated in batches, so it may lag by a minute.
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     /// The user who created it (none for keys made with the CLI or by another key).
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
 }
 
 /// A new key: the only time its secret is shown.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CreatedApiKey {
-    pub id: i64,
-    pub prefix: String,
-    pub scopes: Vec<String>,
-    pub label: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub created_by: Option<i64>,
+    #[serde(flatten)]
+    pub view: ApiKeyView,
     /// Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again.
     pub key: String,
 }
@@ -59,7 +51,7 @@ pub struct ApiKeyBody {
     pub scopes: Vec<String>,
     /// What the key is for (at most 100 characters).
     #[serde(default)]
-    #[schema(schema_with = crate::http::schemas::api_key_label, required = false)]
+    #[schema(value_type = Option<ApiKeyLabel>, required = false)]
     pub label: Option<String>,
 }
 
@@ -109,15 +101,9 @@ pub async fn create_api_key(
     if body.scopes.is_empty() {
         errors.push("scopes", "at least one scope is required");
     }
-    let label = body.label.unwrap_or_default().trim().to_owned();
-    if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
-        errors.push("label", format!("must be at most {MAX_LABEL} characters without control characters"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
+    let label = errors.check("label", ApiKeyLabel::parse(body.label.as_deref().unwrap_or_default()));
+    let Some(label) = label.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
     let key = GeneratedKey::generate();
-    let scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
     let info = state
         .store
         .create_api_key(&NewApiKey {
@@ -125,13 +111,10 @@ pub async fn create_api_key(
             prefix: key.prefix.clone(),
             key_hash: key.hash.clone(),
             scopes,
-            label,
+            label: label.into(),
+            created_by: caller.user_id(),
         })
         .await?;
-    let created_by = caller.user_id();
-    if let Some(user_id) = created_by {
-        state.store.set_api_key_creator(info.id, user_id).await?;
-    }
     let entry = NewAuditEntry {
         workspace_id: Some(caller.workspace_id()),
         actor: caller.actor(),
@@ -140,17 +123,7 @@ pub async fn create_api_key(
         details: json!({"prefix": info.prefix, "scopes": info.scopes, "label": info.label}),
     };
     audit(state.store.as_ref(), entry).await;
-    let created = CreatedApiKey {
-        id: info.id,
-        prefix: info.prefix,
-        scopes: info.scopes,
-        label: info.label,
-        created_at: info.created_at,
-        last_used_at: None,
-        revoked_at: None,
-        created_by,
-        key: key.secret,
-    };
+    let created = CreatedApiKey { view: key_view(info), key: key.secret };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -162,7 +135,7 @@ pub async fn create_api_key(
 pub async fn revoke_api_key(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<ApiKeyId>,
 ) -> ApiResult<StatusCode> {
     caller.require(Scope::All)?;
     let workspace_id = caller.workspace_id();

@@ -12,6 +12,7 @@ use super::error::{ApiResult, Problem};
 use super::extract::{query_number, query_rejection, Page};
 use crate::auth::{Caller, Scope};
 use crate::state::SharedState;
+use converge_domain::{ApiKeyId, AuditEntryId, UserId};
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
@@ -31,13 +32,13 @@ pub struct AuditParams {
 /// Who did it: a person, an API key, or Converge itself (both null).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ActorView {
-    pub user_id: Option<i64>,
-    pub key_id: Option<i64>,
+    pub user_id: Option<UserId>,
+    pub key_id: Option<ApiKeyId>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntryView {
-    pub id: i64,
+    pub id: AuditEntryId,
     /// A dotted verb such as `api_key.create` or `member.role_change`.
     pub action: String,
     /// What it was done to, such as `user:12` or `api_key:3`.
@@ -52,7 +53,7 @@ pub struct AuditEntryView {
 pub struct AuditPage {
     pub items: Vec<AuditEntryView>,
     /// Pass as `before` for the next (older) page; null on the last page.
-    pub next_before: Option<i64>,
+    pub next_before: Option<AuditEntryId>,
 }
 
 fn entry_view(e: AuditEntry) -> AuditEntryView {
@@ -78,7 +79,7 @@ pub async fn audit_log(
     caller.require(Scope::All)?;
     let Query(params) = params.map_err(query_rejection)?;
     let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
-    let before = query_number::<i64>("before", params.before.as_deref())?;
+    let before = query_number::<AuditEntryId>("before", params.before.as_deref())?;
     let mut entries = state.store.audit_log(caller.workspace_id(), before, page.fetch()).await?;
     let next_before = page.split(&mut entries, |e| e.id);
     Ok(Json(AuditPage { items: entries.into_iter().map(entry_view).collect(), next_before }))

@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::{Channel, DeliveryStatus};
+use converge_domain::{CampaignId, Channel, DeliveryStatus, MessageId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,8 +33,8 @@ pub struct MessagesParams {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CustomerMessageView {
     /// The row of the campaign's log (`GET /api/v1/campaigns/{id}/log`).
-    pub log_id: i64,
-    pub campaign_id: i64,
+    pub log_id: MessageId,
+    pub campaign_id: CampaignId,
     pub campaign_name: String,
     pub status: DeliveryStatus,
     /// The channel it went out on, once the vendor accepted it.
@@ -70,7 +70,7 @@ pub async fn customer_messages(
     caller.require(Scope::Read)?;
     let Query(params) = params.map_err(query_rejection)?;
     let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
-    let before = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let before = params.cursor.as_deref().map(decode_cursor).transpose()?.map(CampaignId::new);
     let workspace = caller.workspace_id();
     let customer =
         state.store.customer(workspace, &external_id).await?.ok_or_else(|| ApiError::NotFound("customer".into()))?;

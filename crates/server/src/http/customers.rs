@@ -5,7 +5,7 @@ use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use converge_domain::{Currency, Money};
+use converge_domain::{Channel, Currency, CustomerId, Gender, Money};
 use converge_store::{CustomerQuery, CustomerRow, OrderRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,8 +42,8 @@ pub struct CustomerView {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub city: Option<String>,
-    pub gender: Option<String>,
-    pub preferred_channel: Option<String>,
+    pub gender: Option<Gender>,
+    pub preferred_channel: Option<Channel>,
     #[schema(value_type = Object)]
     pub attributes: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -142,8 +142,8 @@ pub(crate) fn decode_cursor(cursor: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API returned"))
 }
 
-pub(crate) fn encode_cursor(id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("c:{id}"))
+pub(crate) fn encode_cursor(id: impl Into<i64>) -> String {
+    URL_SAFE_NO_PAD.encode(format!("c:{}", id.into()))
 }
 
 /// List customers, newest first.
@@ -163,7 +163,7 @@ pub async fn list_customers(
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::invalid("search", "must be at most 200 characters"));
     }
-    let before_id = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let before_id = params.cursor.as_deref().map(decode_cursor).transpose()?.map(CustomerId::new);
     let query = CustomerQuery { search, before_id, limit: page.fetch() };
     let mut rows = state.store.list_customers(caller.workspace_id(), &query).await?;
     let next_cursor = page.split(&mut rows, |r| encode_cursor(r.id));

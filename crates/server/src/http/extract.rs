@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, ApiResult};
 use super::json::{decode, JsonBody};
 use crate::state::SharedState;
+use converge_domain::{SegmentId, WorkspaceId};
 
 /// A JSON body decoded into `T`: 415 unless declared JSON, 413 past the body limit, 400 unreadable, 422
 /// naming the field that does not fit `T`. Take it as `Result<Body<T>, ApiError>` and apply `?` after the
@@ -75,11 +76,11 @@ pub fn query_rejection(rejection: axum::extract::rejection::QueryRejection) -> A
 #[derive(Clone, Debug)]
 pub enum AudienceSource {
     Rule(serde_json::Value),
-    Segment(i64),
+    Segment(SegmentId),
 }
 
 impl AudienceSource {
-    pub fn of(segment_id: Option<i64>, rule: Option<serde_json::Value>) -> ApiResult<Self> {
+    pub fn of(segment_id: Option<SegmentId>, rule: Option<serde_json::Value>) -> ApiResult<Self> {
         match (segment_id, rule) {
             (Some(_), Some(_)) => Err(ApiError::invalid("segment_id", "give either `segment_id` or `rule`, not both")),
             (None, None) => Err(ApiError::invalid("rule", "give either `segment_id` or `rule`")),
@@ -92,8 +93,8 @@ impl AudienceSource {
     pub async fn rule_json(
         self,
         store: &dyn converge_store::Store,
-        workspace_id: i64,
-    ) -> ApiResult<(serde_json::Value, Option<i64>)> {
+        workspace_id: WorkspaceId,
+    ) -> ApiResult<(serde_json::Value, Option<SegmentId>)> {
         match self {
             AudienceSource::Rule(rule) => Ok((rule, None)),
             AudienceSource::Segment(id) => match store.segment(workspace_id, id).await? {

@@ -30,7 +30,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Duration as Span, Utc};
 use converge_channels::{usable_vendor_id, DEFAULT_ROUTE, MAX_VENDOR_ID_BYTES};
-use converge_domain::{FieldErrors, ReceiptStatus};
+use converge_domain::{FieldErrors, MessageId, ReceiptStatus, WorkspaceId};
 use converge_queue::QueueError;
 use converge_vendor_wire::{verify, SignatureError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use serde::{Deserialize, Serialize};
@@ -148,7 +148,7 @@ pub async fn post_route_receipts(
 struct Target {
     route: String,
     secret: String,
-    workspace: Option<i64>,
+    workspace: Option<WorkspaceId>,
 }
 
 async fn receive(
@@ -205,7 +205,7 @@ fn authenticate(state: &SharedState, headers: &HeaderMap, body: &[u8], secret: &
 
 /// A receipt that passed validation, with the message it names.
 struct Checked {
-    log_id: i64,
+    log_id: MessageId,
     entry: ReceiptEntry,
 }
 
@@ -285,7 +285,7 @@ fn validate(
 }
 
 /// Converge's reference for a message: `"{log_id}.{generation}"` or `"{log_id}"`, decimal digits only.
-fn parse_reference(reference: &str) -> Result<i64, String> {
+fn parse_reference(reference: &str) -> Result<MessageId, String> {
     const WHY: &str = "must be Converge's message reference, \"{log_id}.{generation}\" or \"{log_id}\"";
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (log_id, generation) = match reference.split_once('.') {
@@ -296,7 +296,7 @@ fn parse_reference(reference: &str) -> Result<i64, String> {
         return Err(WHY.to_owned());
     }
     match log_id.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
+        Ok(id) if id > 0 => Ok(MessageId::new(id)),
         _ => Err(WHY.to_owned()),
     }
 }
@@ -306,12 +306,12 @@ fn parse_reference(reference: &str) -> Result<i64, String> {
 async fn check_references(
     state: &SharedState,
     receipts: Vec<Result<Checked, FieldErrors>>,
-    workspace: Option<i64>,
+    workspace: Option<WorkspaceId>,
 ) -> ApiResult<Vec<ReceiptEntry>> {
-    let mut ids: Vec<i64> = receipts.iter().filter_map(|r| r.as_ref().ok().map(|c| c.log_id)).collect();
+    let mut ids: Vec<MessageId> = receipts.iter().filter_map(|r| r.as_ref().ok().map(|c| c.log_id)).collect();
     ids.sort_unstable();
     ids.dedup();
-    let known: HashSet<i64> = state.store.known_messages(workspace, &ids).await?.into_iter().collect();
+    let known: HashSet<MessageId> = state.store.known_messages(workspace, &ids).await?.into_iter().collect();
     let mut errors = FieldErrors::default();
     let mut entries = Vec::with_capacity(receipts.len());
     for (index, receipt) in receipts.into_iter().enumerate() {
@@ -351,9 +351,9 @@ mod tests {
 
     #[test]
     fn references_are_log_ids_with_an_optional_generation() {
-        assert_eq!(parse_reference("42"), Ok(42));
-        assert_eq!(parse_reference("42.0"), Ok(42));
-        assert_eq!(parse_reference("42.7"), Ok(42));
+        assert_eq!(parse_reference("42"), Ok(MessageId::new(42)));
+        assert_eq!(parse_reference("42.0"), Ok(MessageId::new(42)));
+        assert_eq!(parse_reference("42.7"), Ok(MessageId::new(42)));
         for bad in ["", "0", "0.1", "-1", "+1", "1.", ".1", "1.2.3", "1.-2", " 1", "x", "1e3", "99999999999999999999"] {
             assert!(parse_reference(bad).is_err(), "{bad:?} must be refused");
         }
@@ -365,8 +365,8 @@ mod tests {
         let parsed = parse(body, "default", now(), Span::minutes(5)).unwrap();
         assert_eq!(parsed.len(), 1);
         let checked = parsed.into_iter().next().unwrap().unwrap();
-        assert_eq!((checked.log_id, checked.entry.vendor_message_id.as_str()), (1, "m1"));
-        assert_eq!((checked.entry.log_id, checked.entry.route.as_str()), (1, "default"));
+        assert_eq!((checked.log_id, checked.entry.vendor_message_id.as_str()), (MessageId::new(1), "m1"));
+        assert_eq!((checked.entry.log_id, checked.entry.route.as_str()), (MessageId::new(1), "default"));
     }
 
     fn now() -> DateTime<Utc> {

@@ -4,16 +4,11 @@
 
 use converge_ai::{MAX_OBJECTIVE_CHARS, MAX_TEXT_CHARS};
 use converge_domain::template::MAX_EMAIL_TEMPLATE_CHARS;
-use converge_domain::{text_schema, Role, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN};
+use converge_domain::{text_schema, Role, PROSE_PATTERN, VISIBLE_TEXT_PATTERN};
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
 
 use crate::auth::Scope;
-
-/// An API key's label: optional, at most 100 characters, no control characters.
-pub fn api_key_label() -> RefOr<Schema> {
-    text_schema(NO_CONTROL_PATTERN, crate::http::api_keys::MAX_LABEL).into()
-}
 
 /// An API key's scopes: at least one of `ingest`, `read`, `campaigns`, `all`.
 pub fn api_key_scopes() -> RefOr<Schema> {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{Catalogue, FieldView, Rule, RuleGroup, MAX_CONDITIONS, MAX_DEPTH};
-use converge_domain::{FieldErrors, SegmentName};
+use converge_domain::{FieldErrors, SegmentDescription, SegmentId, SegmentName, WorkspaceId};
 use converge_store::{SavedSegment, SegmentWrite};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -44,7 +44,7 @@ pub struct PreviewRequest {
     /// A react-querybuilder rule; or give `segment_id` to preview a saved segment (and record its size).
     #[schema(value_type = Option<RuleGroup>)]
     pub rule: Option<Value>,
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
     /// How many matching customers to return (0 to 50, default 10).
     #[schema(maximum = 50)]
     pub sample_size: Option<u32>,
@@ -65,9 +65,8 @@ pub struct PreviewResponse {
 pub struct SegmentBody {
     #[schema(value_type = SegmentName)]
     pub name: String,
-    /// At most 1000 characters.
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(value_type = Option<SegmentDescription>)]
     pub description: Option<String>,
     #[schema(value_type = RuleGroup)]
     pub rule: Value,
@@ -75,7 +74,7 @@ pub struct SegmentBody {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SegmentView {
-    pub id: i64,
+    pub id: SegmentId,
     pub name: String,
     pub description: String,
     #[schema(value_type = Object)]
@@ -105,7 +104,7 @@ fn segment_view(s: SavedSegment) -> SegmentView {
     }
 }
 
-async fn catalogue(state: &SharedState, workspace_id: i64) -> ApiResult<Catalogue> {
+async fn catalogue(state: &SharedState, workspace_id: WorkspaceId) -> ApiResult<Catalogue> {
     Ok(state.catalogues.get(&state.store, workspace_id).await?)
 }
 
@@ -168,10 +167,8 @@ pub async fn preview(
 async fn segment_write(state: &SharedState, caller: &Caller, body: SegmentBody) -> ApiResult<SegmentWrite> {
     let mut errors = FieldErrors::default();
     let name = errors.check("name", SegmentName::parse(&body.name));
-    let description = body.description.unwrap_or_default().trim().to_owned();
-    if description.chars().count() > 1000 {
-        errors.push("description", "must be at most 1000 characters");
-    }
+    let description =
+        errors.check("description", SegmentDescription::parse(body.description.as_deref().unwrap_or_default()));
     let rule = match parse_rule(state, caller, &body.rule).await {
         Ok(rule) => Some(rule),
         Err(ApiError::Invalid(rule_errors)) => {
@@ -180,8 +177,10 @@ async fn segment_write(state: &SharedState, caller: &Caller, body: SegmentBody) 
         }
         Err(other) => return Err(other),
     };
-    let (name, rule) = match (name, rule) {
-        (Some(name), Some(rule)) if errors.is_empty() => (String::from(name), rule),
+    let (name, description, rule) = match (name, description, rule) {
+        (Some(name), Some(description), Some(rule)) if errors.is_empty() => {
+            (String::from(name), String::from(description), rule)
+        }
         _ => return Err(ApiError::Invalid(errors)),
     };
     let now = Utc::now();
@@ -223,7 +222,7 @@ pub async fn create_segment(
 pub async fn get_segment(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<SegmentId>,
 ) -> ApiResult<Json<SegmentView>> {
     caller.require(Scope::Read)?;
     let saved = state.store.segment(caller.workspace_id(), id).await?;
@@ -238,7 +237,7 @@ pub async fn get_segment(
 pub async fn update_segment(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<SegmentId>,
     body: Result<Body<SegmentBody>, ApiError>,
 ) -> ApiResult<Json<SegmentView>> {
     caller.require(Scope::Campaigns)?;
@@ -259,7 +258,7 @@ pub async fn update_segment(
 pub async fn delete_segment(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<SegmentId>,
 ) -> ApiResult<StatusCode> {
     caller.require(Scope::Campaigns)?;
     if state.store.delete_segment(caller.workspace_id(), id).await? {

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use converge_channels::{ChannelConfig, ChannelSettings, SmtpConfig, VendorConfig, DEFAULT_ROUTE, REDACTED};
-use converge_domain::FieldErrors;
+use converge_domain::{FieldErrors, WorkspaceId};
 use converge_egress::EgressError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -69,7 +69,7 @@ struct SettingsBody {
 /// the workspace stored settings that no longer parse.
 async fn current(
     state: &SharedState,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
 ) -> ApiResult<Result<(Option<ChannelSettings>, SettingsSource), anyhow::Error>> {
     Ok(match state.store.channel_settings(workspace_id).await? {
         Some(json) => match serde_path_to_error::deserialize(json) {
@@ -91,7 +91,7 @@ async fn current(
 #[utoipa::path(get, path = "/api/v1/settings/channels", tag = "settings", security(("api_key" = [])),
     responses((status = 200, body = ChannelSettingsView), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
-#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn get_channel_settings(
     State(state): State<SharedState>,
     caller: Caller,
@@ -132,7 +132,7 @@ fn view(state: &SharedState, settings: Option<ChannelSettings>, source: Settings
     responses((status = 200, body = ChannelSettingsView), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 413, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem)))]
-#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id()))]
+#[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn put_channel_settings(
     State(state): State<SharedState>,
     caller: Caller,

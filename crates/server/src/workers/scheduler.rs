@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use converge_domain::CampaignId;
 use converge_store::Store;
 use tokio_util::sync::CancellationToken;
 
@@ -23,8 +24,8 @@ pub struct Scheduler {
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tick {
-    pub started: Vec<i64>,
-    pub completed: Vec<i64>,
+    pub started: Vec<CampaignId>,
+    pub completed: Vec<CampaignId>,
 }
 
 impl Scheduler {
@@ -33,10 +34,10 @@ impl Scheduler {
         let started = self.store.start_due_campaigns(now).await?;
         let completed = self.store.finish_campaigns(now).await?;
         for id in &started {
-            tracing::info!(campaign = id, "campaign started");
+            tracing::info!(campaign = id.get(), "campaign started");
         }
         for id in &completed {
-            tracing::info!(campaign = id, "campaign completed");
+            tracing::info!(campaign = id.get(), "campaign completed");
         }
         Ok(Tick { started, completed })
     }

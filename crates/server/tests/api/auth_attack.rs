@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::Utc;
-use converge_domain::Role;
+use converge_domain::{Role, UserId, WorkspaceId};
 use converge_server::config::Settings;
 use converge_store::NewUser;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ both_modes!(
 
 const PASSWORD: &str = "correct horse battery staple";
 
-async fn person(app: &TestApp, slug: &str, email: &str) -> i64 {
+async fn person(app: &TestApp, slug: &str, email: &str) -> UserId {
     let store = &app.state.store;
     let ws = match store.workspace_by_slug(slug).await.unwrap() {
         Some(ws) => ws,
@@ -66,7 +66,7 @@ async fn login_via(
 }
 
 /// The workspace's `auth.login_failed` entries once there are `want` (they are written in the background).
-async fn failures_in(app: &TestApp, workspace_id: i64, want: usize) -> Vec<converge_store::AuditEntry> {
+async fn failures_in(app: &TestApp, workspace_id: WorkspaceId, want: usize) -> Vec<converge_store::AuditEntry> {
     for _ in 0..100 {
         let entries = app.state.store.audit_log(workspace_id, None, 100).await.unwrap();
         let failed: Vec<_> = entries.into_iter().filter(|e| e.action == "auth.login_failed").collect();

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::process::Stdio;
 
 use chrono::{Duration, Utc};
-use converge_domain::Role;
+use converge_domain::{Role, UserId};
 use converge_server::auth::session::{hash_token, random_token};
 use converge_store::{NewUser, SessionRecord};
 use serde_json::{json, Value};
@@ -34,7 +34,7 @@ both_modes!(
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Creates a local account with `PASSWORD` and `role` in workspace `slug` (created if missing).
-async fn person(app: &TestApp, slug: &str, email: &str, role: Role) -> i64 {
+async fn person(app: &TestApp, slug: &str, email: &str, role: Role) -> UserId {
     let store = &app.state.store;
     let ws = match store.workspace_by_slug(slug).await.unwrap() {
         Some(ws) => ws,
@@ -127,7 +127,7 @@ async fn login_answers_me_and_sets_a_session_cookie(mode: Mode) {
     assert_eq!(stored.user_id, id);
 
     let me: Value = response.json().await.unwrap();
-    assert_eq!(me["id"], id);
+    assert_eq!(me["id"], json!(id));
     assert_eq!(me["email"], "asha@brand.in");
     assert_eq!(
         me["workspaces"],
@@ -541,7 +541,7 @@ async fn setup_creates_the_first_owner_once(mode: Mode) {
     assert_eq!(me_status(&app, &cookie).await, 200, "signed in");
     assert_eq!(required().await, Some(false));
     let ws = app.workspace_id("default").await;
-    let user_id = me["id"].as_i64().unwrap();
+    let user_id = UserId::new(me["id"].as_i64().unwrap());
     assert_eq!(store.member_role(ws, user_id).await.unwrap(), Some(Role::Owner));
     assert_eq!(login(&app, &app.client, "boss@brand.in", PASSWORD, None).await.status(), 200);
 

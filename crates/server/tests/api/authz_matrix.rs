@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
-use converge_domain::Role;
+use converge_domain::{Role, UserId};
 use converge_server::auth::GeneratedKey;
 use converge_store::{NewApiKey, NewDeliveryRoute, NewUser};
 use reqwest::Method;
@@ -327,8 +327,9 @@ async fn objects(app: &TestApp) -> Objects {
             workspace_id: ws,
             prefix: generated.prefix.clone(),
             key_hash: generated.hash.clone(),
-            scopes: vec!["read".into()],
+            scopes: vec![converge_domain::Scope::Read],
             label: "to revoke".into(),
+            created_by: None,
         })
         .await
         .unwrap();
@@ -341,9 +342,9 @@ async fn objects(app: &TestApp) -> Objects {
         customer: "C0".into(),
         segment: segment["id"].as_i64().unwrap(),
         campaign: campaign["id"].as_i64().unwrap(),
-        member: member.id,
-        invitation: invitation.id,
-        key: key.id,
+        member: member.id.get(),
+        invitation: invitation.id.get(),
+        key: key.id.get(),
     }
 }
 
@@ -394,7 +395,7 @@ async fn send(app: &TestApp, callers: &Callers, who: Who, method: &str, path: &s
     request.send().await.unwrap().status().as_u16()
 }
 
-async fn throwaway_session(app: &TestApp, user_id: i64) -> (String, String) {
+async fn throwaway_session(app: &TestApp, user_id: UserId) -> (String, String) {
     let policy = app.state.session_policy();
     let (id, csrf) =
         converge_server::auth::session::start(app.state.store.as_ref(), user_id, None, &policy, Utc::now())

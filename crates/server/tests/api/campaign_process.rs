@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use converge_domain::DeliveryStatus;
+use converge_domain::{CampaignId, DeliveryStatus, WorkspaceId};
 use converge_store::{LogRow, Store};
 use converge_vendor_sim::wire::LedgerPage;
 use converge_vendor_sim::{LedgerEntry, Stats, Status};
@@ -103,7 +103,7 @@ fn serve(deployment: &Deployment, port: u16, vendor: &Vendor) -> Server {
     deployment.start_on(port, &["serve"], &env)
 }
 
-async fn all_log_rows(store: &dyn Store, workspace: i64, campaign: i64) -> Vec<LogRow> {
+async fn all_log_rows(store: &dyn Store, workspace: WorkspaceId, campaign: CampaignId) -> Vec<LogRow> {
     let mut rows = Vec::new();
     let mut after = None;
     for _ in 0..1_000 {
@@ -180,7 +180,7 @@ async fn campaign_survives_chaos_and_kill_9(mode: Mode) {
     let workspace = store.workspace_by_slug("default").await.unwrap().unwrap().id;
     let deadline = Instant::now() + Duration::from_secs(240);
     let campaign = loop {
-        let campaign = store.campaign(workspace, id).await.unwrap().unwrap();
+        let campaign = store.campaign(workspace, CampaignId::new(id)).await.unwrap().unwrap();
         if campaign.status.as_str() == "completed" {
             break campaign;
         }
@@ -192,14 +192,18 @@ async fn campaign_survives_chaos_and_kill_9(mode: Mode) {
     assert_eq!(stats.audience as u64, AUDIENCE);
     assert_eq!(stats.sent + stats.failed + stats.skipped, stats.audience, "{stats:?}");
     assert_eq!(stats.skipped as u64, UNREACHABLE, "{stats:?}");
-    assert_eq!(store.campaign_log_counts(workspace, id).await.unwrap(), stats, "counters equal the log");
+    assert_eq!(
+        store.campaign_log_counts(workspace, CampaignId::new(id)).await.unwrap(),
+        stats,
+        "counters equal the log"
+    );
     let failure_share = stats.failed as f64 / (stats.sent + stats.failed) as f64;
     assert!((0.07..=0.13).contains(&failure_share), "failure share {failure_share:.3} ({stats:?})");
 
     // Every status equals the ledger, and the vendor holds exactly one message per recipient reached.
     let ledger: HashMap<String, LedgerEntry> =
         vendor.ledger().await.into_iter().map(|e| (e.reference.clone(), e)).collect();
-    let rows = all_log_rows(store.as_ref(), workspace, id).await;
+    let rows = all_log_rows(store.as_ref(), workspace, CampaignId::new(id)).await;
     assert_eq!(rows.len() as u64, AUDIENCE);
     let mut reached = 0;
     for row in &rows {

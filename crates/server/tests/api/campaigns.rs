@@ -4,7 +4,7 @@
 //! `TestApp`: tests move messages through the store directly, as a worker would.
 
 use chrono::Utc;
-use converge_domain::{Channel, ReceiptStatus};
+use converge_domain::{CampaignId, Channel, MessageId, ReceiptStatus};
 use converge_store::{DispatchOutcome, ReceiptUpdate};
 use serde_json::{json, Value};
 
@@ -73,7 +73,7 @@ async fn stored_with_key(app: &TestApp, key: &str, request: &[u8]) -> i64 {
         request_fingerprint: Some(converge_server::http::campaigns::create::request_fingerprint(request)),
     };
     let ws = app.workspace_id("default").await;
-    app.state.store.create_campaign(ws, &new, Utc::now()).await.unwrap().0.id
+    app.state.store.create_campaign(ws, &new, Utc::now()).await.unwrap().0.id.get()
 }
 
 pub async fn campaign_ids(app: &TestApp) -> Vec<i64> {
@@ -86,12 +86,12 @@ pub async fn campaign_ids(app: &TestApp) -> Vec<i64> {
 pub async fn dispatch(
     app: &TestApp,
     campaign: i64,
-    outcome: impl Fn(usize, i64) -> Option<DispatchOutcome>,
-) -> Vec<i64> {
+    outcome: impl Fn(usize, MessageId) -> Option<DispatchOutcome>,
+) -> Vec<MessageId> {
     let store = &app.state.store;
     let now = Utc::now();
     let claims = store.claim_deliveries("test-worker", 1000, chrono::Duration::seconds(60), now).await.unwrap();
-    let claims: Vec<_> = claims.into_iter().filter(|c| c.campaign_id == campaign).collect();
+    let claims: Vec<_> = claims.into_iter().filter(|c| c.campaign_id.get() == campaign).collect();
     let results: Vec<_> =
         claims.iter().enumerate().filter_map(|(i, c)| outcome(i, c.log_id).map(|o| c.result(o))).collect();
     store.record_dispatch(&results, now).await.unwrap();
@@ -196,7 +196,10 @@ async fn an_idempotency_key_replays_the_first_campaign(mode: Mode) {
     let mut ids = campaign_ids(&app).await;
     ids.sort_unstable();
     assert_eq!(ids, [first["id"].as_i64().unwrap(), old]);
-    let stats = app.state.store.campaign_log_counts(app.workspace_id("default").await, first["id"].as_i64().unwrap());
+    let stats = app
+        .state
+        .store
+        .campaign_log_counts(app.workspace_id("default").await, CampaignId::new(first["id"].as_i64().unwrap()));
     assert_eq!(stats.await.unwrap().audience, 3, "the replays snapshotted nobody again");
 }
 
@@ -253,7 +256,7 @@ async fn a_campaign_reads_with_stats_and_timeline(mode: Mode) {
     assert!(before["bucket_seconds"].as_i64().unwrap() >= 1);
 
     // One message fails at dispatch, one is accepted and then delivered, one stays pending.
-    let accepted = |log_id: i64| DispatchOutcome::Accepted {
+    let accepted = |log_id: MessageId| DispatchOutcome::Accepted {
         vendor_message_id: format!("vendor-{log_id}"),
         route: "default".into(),
         channel: Channel::Sms,

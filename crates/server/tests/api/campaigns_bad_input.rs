@@ -1,6 +1,7 @@
 //! Campaign creation refuses bad input with a 422 naming each field, and leaves nothing behind; scopes.
 
 use chrono::Utc;
+use converge_domain::CampaignId;
 use serde_json::{json, Value};
 
 use super::campaigns::{body, campaign_ids, city_rule, create, seed};
@@ -89,7 +90,7 @@ async fn bad_campaigns_are_refused_and_leave_nothing(mode: Mode) {
     assert_eq!(not_declared.await.status(), 415);
     assert_eq!(campaign_ids(&app).await, [kept]);
     let ws = app.workspace_id("default").await;
-    let stats = app.state.store.campaign_log_counts(ws, kept).await.unwrap();
+    let stats = app.state.store.campaign_log_counts(ws, CampaignId::new(kept)).await.unwrap();
     assert_eq!(stats.audience, 3, "only the kept campaign has messages");
 }
 

@@ -1,5 +1,6 @@
 //! `TestApp`: the real application on a random port, with one helper per endpoint.
 
+use converge_domain::{UserId, WorkspaceId};
 use std::time::Duration;
 
 use converge_server::auth::GeneratedKey;
@@ -131,8 +132,9 @@ impl TestApp {
                 workspace_id: ws.id,
                 prefix: key.prefix.clone(),
                 key_hash: key.hash.clone(),
-                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                scopes: scopes.iter().map(|s| converge_domain::Scope::parse(s).unwrap()).collect(),
                 label: String::new(),
+                created_by: None,
             })
             .await
             .unwrap();
@@ -184,7 +186,7 @@ impl TestApp {
         panic!("the ingest stream did not drain");
     }
 
-    pub async fn workspace_id(&self, slug: &str) -> i64 {
+    pub async fn workspace_id(&self, slug: &str) -> WorkspaceId {
         self.state.store.workspace_by_slug(slug).await.unwrap().unwrap().id
     }
 }
@@ -224,7 +226,7 @@ pub fn fields(problem: &Value) -> Vec<String> {
 
 /// A person signed in with a session cookie, acting in one workspace (admin tests).
 pub struct AdminSession {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// `converge_session=<id>`, ready for a `Cookie` header.
     pub cookie: String,
     pub csrf: String,

@@ -203,7 +203,7 @@ async fn invitations_are_joined_only_by_the_invitee_accepting_them(mode: Mode) {
     assert_eq!(store.member_role(ws, priya.user_id).await.unwrap(), Some(Role::Member));
     assert_eq!(app.admin_request(&priya, Method::POST, &accept).send().await.unwrap().status(), 404, "once");
     let entry = last_audit(&app, &owner, "member.invite_accept").await;
-    assert_eq!(entry["actor"]["user_id"], priya.user_id);
+    assert_eq!(entry["actor"]["user_id"], json!(priya.user_id));
     assert!(invitations(&app, &priya).await.is_empty());
 
     // Declining: the invitation is withdrawn and joins nobody.
@@ -215,5 +215,5 @@ async fn invitations_are_joined_only_by_the_invitee_accepting_them(mode: Mode) {
     let third = app.workspace_id("third").await;
     assert_eq!(store.member_role(third, priya.user_id).await.unwrap(), None);
     assert!(store.invitations(third).await.unwrap().is_empty());
-    assert_eq!(last_audit(&app, &third_owner, "member.invite_decline").await["actor"]["user_id"], priya.user_id);
+    assert_eq!(last_audit(&app, &third_owner, "member.invite_decline").await["actor"]["user_id"], json!(priya.user_id));
 }

@@ -1,6 +1,7 @@
 //! The real `converge` binary: end to end in both modes, `kill -9` mid-stream, and two worker processes
 //! sharing one Redis consumer group.
 
+use converge_domain::WorkspaceId;
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -163,7 +164,7 @@ async fn assert_all_stored_once(store: &dyn Store, expected: &HashSet<String>, w
 
 /// The external ids of every order stored in workspace `ws`; with `check` (only once ingestion is quiet), also
 /// that each customer's aggregates equal its orders and that no order is stored twice.
-async fn stored_orders(store: &dyn Store, ws: i64, check: bool) -> HashSet<String> {
+async fn stored_orders(store: &dyn Store, ws: WorkspaceId, check: bool) -> HashSet<String> {
     let mut stored = HashSet::new();
     let mut before_id = None;
     loop {

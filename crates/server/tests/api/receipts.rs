@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use converge_domain::segment::{Catalogue, Rule};
-use converge_domain::{CampaignStatus, Channel, Currency, SendChannel};
+use converge_domain::{CampaignId, CampaignStatus, Channel, Currency, SendChannel, WorkspaceId};
 use converge_server::state::streams::{RECEIPTS, RECEIPTS_GROUP};
 use converge_server::workers::receipts::ReceiptApplier;
 use converge_store::{CampaignStats, ClaimedDelivery, DispatchOutcome, NewCampaign};
@@ -24,8 +24,8 @@ pub const PATH: &str = "/api/v1/delivery-receipts";
 /// A running campaign of `n` customers, claimed; the first `accepted` of them accepted by the vendor as
 /// `vm-{log_id}`.
 pub struct Campaign {
-    pub ws: i64,
-    pub id: i64,
+    pub ws: WorkspaceId,
+    pub id: CampaignId,
     pub claimed: Vec<ClaimedDelivery>,
 }
 
@@ -285,7 +285,7 @@ async fn an_unknown_reference_refuses_the_whole_request(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let c = Campaign::start(&app, 1, 1).await;
     let mut unknown = receipt(&c.claimed[0], "SENT");
-    unknown["reference"] = json!(format!("{}.0", c.claimed[0].log_id + 1_000_000));
+    unknown["reference"] = json!(format!("{}.0", c.claimed[0].log_id.get() + 1_000_000));
     let r = post_signed(&app, &unknown).await;
     assert_eq!(r.status(), 422);
     let body = problem(r).await;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use converge_domain::DeliveryStatus;
+use converge_domain::{CampaignId, DeliveryStatus};
 use serde_json::{json, Value};
 
 use crate::both_modes;
@@ -57,7 +57,7 @@ async fn email_campaign_over_smtp(mode: Mode) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(applied, 2);
-    assert_eq!(scheduler.tick().await.unwrap().completed, vec![id]);
+    assert_eq!(scheduler.tick().await.unwrap().completed, vec![CampaignId::new(id)]);
 
     let received = smtp.wait_for(2).await;
     let text = serde_json::to_string(&received).unwrap();

@@ -3,6 +3,7 @@
 //! the attacker then signs receipts for the victim's messages. The victim's campaign must still be recorded and
 //! complete, and none of the attacker's receipts may settle (or even name) a victim's message.
 
+use converge_domain::CampaignId;
 use std::time::Duration;
 
 use converge_server::config::{Secret, DEV_SIGNING_SECRET};
@@ -117,7 +118,7 @@ async fn an_attackers_vendor_cannot_block_or_settle_another_workspaces_messages(
     assert_eq!(genuine.status(), 202);
     assert_eq!(apply(&app, 3).await, 3);
     let scheduler = converge_server::startup::scheduler(&app.state);
-    assert!(scheduler.tick().await.unwrap().completed.contains(&victims));
+    assert!(scheduler.tick().await.unwrap().completed.contains(&CampaignId::new(victims)));
     assert_eq!(
         stats(&app, &victim, victims).await,
         json!({"audience": 3, "pending": 0, "sent": 3, "failed": 0,

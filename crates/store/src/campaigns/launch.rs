@@ -10,6 +10,7 @@ use crate::codec::At;
 use crate::retry::retrying;
 use crate::segment::{self, compile};
 use crate::{Backend, StoreError, StoreResult};
+use converge_domain::WorkspaceId;
 
 /// Snapshots at least this big are followed by `ANALYZE communication_log` on Postgres.
 const ANALYZE_AFTER: i64 = 10_000;
@@ -29,7 +30,7 @@ pub trait Launch: Send + Sync {
     /// Returns the campaign and whether this call created it.
     async fn create_campaign(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         new: &NewCampaign,
         now: DateTime<Utc>,
     ) -> StoreResult<(CampaignRow, bool)>;
@@ -44,7 +45,7 @@ per_backend! {
     /// one rolled back, the twin's insert simply succeeds.
     async fn create_once(
         pool: &Pool,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         new: &NewCampaign,
         now: DateTime<Utc>,
     ) -> StoreResult<(CampaignRow, bool)> {
@@ -108,7 +109,7 @@ per_backend! {
     impl Launch for BackendStore {
         async fn create_campaign(
             &self,
-            workspace_id: i64,
+            workspace_id: WorkspaceId,
             new: &NewCampaign,
             now: DateTime<Utc>,
         ) -> StoreResult<(CampaignRow, bool)> {

@@ -2,12 +2,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration};
-use converge_domain::DeliveryStatus;
+use converge_domain::{CampaignId, DeliveryStatus, MessageId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
 use crate::campaigns::{channel, count_stats, delivery_status, CampaignStats, LogRow, TimelinePoint};
-use crate::codec::{from_millis, At};
+use crate::codec::{from_millis, At, Ids};
 use crate::StoreResult;
 
 /// Reading a campaign's delivery log.
@@ -17,25 +17,38 @@ pub trait CampaignLog: Send + Sync {
     /// page's last id. Empty for a campaign of another workspace.
     async fn campaign_log(
         &self,
-        workspace_id: i64,
-        campaign_id: i64,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
         status: Option<DeliveryStatus>,
-        after_id: Option<i64>,
+        after_id: Option<MessageId>,
         limit: u32,
     ) -> StoreResult<Vec<LogRow>>;
 
     /// The campaign's messages by status, counted from the log itself (the campaign's counters must equal
     /// it; this is the check, not the fast path).
-    async fn campaign_log_counts(&self, workspace_id: i64, campaign_id: i64) -> StoreResult<CampaignStats>;
+    async fn campaign_log_counts(
+        &self,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
+    ) -> StoreResult<CampaignStats>;
 
     /// SENT and FAILED outcomes per `bucket` of their `completed_at`, oldest first, empty buckets left out.
     /// Reads the whole campaign's log: cache it for big campaigns.
     async fn campaign_timeline(
         &self,
-        workspace_id: i64,
-        campaign_id: i64,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
         bucket: chrono::Duration,
     ) -> StoreResult<Vec<TimelinePoint>>;
+
+    /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, ascending,
+    /// in `workspace_id` when given, else in any workspace: the receipt endpoint refuses receipts for messages
+    /// that are not the route's to report on.
+    async fn known_messages(
+        &self,
+        workspace_id: Option<WorkspaceId>,
+        log_ids: &[MessageId],
+    ) -> StoreResult<Vec<MessageId>>;
 }
 
 per_backend! {
@@ -64,10 +77,12 @@ per_backend! {
     impl CampaignLog for BackendStore {
         /// Walks `(campaign_id, id)` from the cursor; a status filter is checked row by row (status is deliberately
         /// not indexed, see the migration), which costs a scan proportional to how rare the status is.
-        async fn campaign_log(&self, workspace_id: i64,
-            campaign_id: i64,
+        async fn campaign_log(
+            &self,
+            workspace_id: WorkspaceId,
+            campaign_id: CampaignId,
             status: Option<DeliveryStatus>,
-            after_id: Option<i64>,
+            after_id: Option<MessageId>,
             limit: u32,
         ) -> StoreResult<Vec<LogRow>> {
             let rows = sqlx::query(
@@ -89,7 +104,7 @@ per_backend! {
             rows.iter().map(log_row).collect()
         }
 
-        async fn campaign_log_counts(&self, workspace_id: i64, campaign_id: i64) -> StoreResult<CampaignStats> {
+        async fn campaign_log_counts(&self, workspace_id: WorkspaceId, campaign_id: CampaignId) -> StoreResult<CampaignStats> {
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT status, count(*) FROM communication_log WHERE campaign_id = $2 AND workspace_id = $1 GROUP BY status",
             )
@@ -102,8 +117,10 @@ per_backend! {
 
         /// Reads every SENT/FAILED row of the campaign (one pass over its log): callers should cache the answer
         /// for a running campaign rather than compute it per request.
-        async fn campaign_timeline(&self, workspace_id: i64,
-            campaign_id: i64,
+        async fn campaign_timeline(
+            &self,
+            workspace_id: WorkspaceId,
+            campaign_id: CampaignId,
             bucket: Duration,
         ) -> StoreResult<Vec<TimelinePoint>> {
             let bucket_ms = bucket.num_milliseconds().max(1);
@@ -126,6 +143,18 @@ per_backend! {
                     Ok(TimelinePoint { bucket_start: from_millis(ms)?, sent, failed })
                 })
                 .collect()
+        }
+
+        async fn known_messages(
+            &self,
+            workspace_id: Option<WorkspaceId>,
+            log_ids: &[MessageId],
+        ) -> StoreResult<Vec<MessageId>> {
+            let sql = format!(
+                "SELECT id FROM communication_log WHERE {} AND ($2 IS NULL OR workspace_id = $2) ORDER BY id",
+                BACKEND.any("id", "$1")
+            );
+            Ok(sqlx::query_scalar(&sql).bind(Ids(log_ids)).bind(workspace_id).fetch_all(self.pool()).await?)
         }
     }
 }

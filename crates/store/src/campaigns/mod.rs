@@ -19,6 +19,7 @@
 //! sharing messages, or a shard) is retried on deadlock. What must not live here: templates, channels and
 //! vendor calls (the dispatcher's), HTTP.
 
+mod claimed;
 mod launch;
 pub(crate) mod log;
 mod model;
@@ -30,7 +31,7 @@ mod steps;
 
 use std::collections::{BTreeMap, HashSet};
 
-use converge_domain::{CampaignStatus, Channel, DeliveryStatus, SendChannel};
+use converge_domain::{CampaignId, CampaignStatus, Channel, DeliveryStatus, MessageId, ReceiptStatus, SendChannel};
 
 pub use launch::Launch;
 pub use log::CampaignLog;
@@ -39,7 +40,8 @@ pub use overview::CampaignOverview;
 pub use read::Campaigns;
 pub use steps::{Dispatch, Lifecycle, Receipts};
 
-use crate::StoreError;
+use crate::codec::At;
+use crate::{StoreError, StoreResult};
 
 /// The error of messages skipped because their campaign was cancelled.
 pub(crate) const CANCELLED: &str = "campaign cancelled";
@@ -53,16 +55,16 @@ pub(crate) fn first_per_key<'a, T, K: std::hash::Hash + Eq>(items: &'a [T], key:
 
 /// Counter changes per campaign, applied in campaign id order.
 #[derive(Debug, Default)]
-pub(crate) struct Deltas(BTreeMap<i64, [i64; 4]>);
+pub(crate) struct Deltas(BTreeMap<CampaignId, [i64; 4]>);
 
 impl Deltas {
     /// One message of `campaign` moved from PENDING to `to`.
-    pub(crate) fn moved(&mut self, campaign: i64, to: DeliveryStatus) {
+    pub(crate) fn moved(&mut self, campaign: CampaignId, to: DeliveryStatus) {
         self.add(campaign, DeliveryStatus::Pending, -1);
         self.add(campaign, to, 1);
     }
 
-    pub(crate) fn add(&mut self, campaign: i64, status: DeliveryStatus, n: i64) {
+    pub(crate) fn add(&mut self, campaign: CampaignId, status: DeliveryStatus, n: i64) {
         let slot = match status {
             DeliveryStatus::Pending => 0,
             DeliveryStatus::Sent => 1,
@@ -73,13 +75,21 @@ impl Deltas {
     }
 
     /// `(campaign, [pending, sent, failed, skipped])` by campaign id.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, [i64; 4])> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (CampaignId, [i64; 4])> + '_ {
         self.0.iter().filter(|(_, d)| d.iter().any(|n| *n != 0)).map(|(id, d)| (*id, *d))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.iter().next().is_none()
     }
+}
+
+/// A receipt parked in `unmatched_receipts` until its message is known, as both backends read it back.
+pub(crate) type Parked = (MessageId, String, String, String, Option<String>, At);
+
+pub(crate) fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
+    let status = ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
+    Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: at.0 })
 }
 
 /// How a dispatch outcome is named in SQL.

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use converge_domain::segment::Rule;
-use converge_domain::{CampaignStatus, Channel, DeliveryStatus, ReceiptStatus, SendChannel};
+use converge_domain::{
+    CampaignId, CampaignStatus, Channel, CustomerId, DeliveryStatus, MessageId, ReceiptStatus, SegmentId, SendChannel,
+    WorkspaceId,
+};
 use serde::Serialize;
 
 /// A campaign to create. The audience is snapshotted from `rule` at creation, so what a preview counted is
@@ -14,7 +17,7 @@ pub struct NewCampaign {
     /// The message template as the user wrote it (validated by the caller).
     pub template: String,
     /// The saved segment the audience came from, if any (its rule is copied into `rule_json`/`rule`).
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
     /// The rule JSON as sent or as the segment held it, stored for display.
     pub rule_json: serde_json::Value,
     /// `rule_json` parsed with the workspace's currency: it selects the recipients.
@@ -42,12 +45,12 @@ pub struct CampaignStats {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CampaignRow {
-    pub id: i64,
-    pub workspace_id: i64,
+    pub id: CampaignId,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub channel: SendChannel,
     pub template: String,
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
     pub rule: serde_json::Value,
     pub status: CampaignStatus,
     pub send_at: DateTime<Utc>,
@@ -69,12 +72,12 @@ pub struct CampaignRow {
 /// call the vendor without another query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClaimedDelivery {
-    pub log_id: i64,
-    pub campaign_id: i64,
-    pub workspace_id: i64,
+    pub log_id: MessageId,
+    pub campaign_id: CampaignId,
+    pub workspace_id: WorkspaceId,
     pub channel: SendChannel,
     pub template: String,
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub external_id: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -105,7 +108,7 @@ impl ClaimedDelivery {
 /// except `Accepted`, which is a fact about the vendor and is always kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DispatchResult {
-    pub log_id: i64,
+    pub log_id: MessageId,
     pub attempts: i32,
     pub generation: i32,
     pub outcome: DispatchOutcome,
@@ -140,7 +143,7 @@ pub struct DispatchSummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptUpdate {
     /// The message, from the reference the vendor echoes (`{log_id}.{generation}`).
-    pub log_id: i64,
+    pub log_id: MessageId,
     /// The delivery route the receipt came through (whose signing secret verified it).
     pub route: String,
     pub vendor_message_id: String,
@@ -165,8 +168,8 @@ pub struct ReceiptOutcome {
 /// One row of a campaign's log, with the customer's external id and name.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LogRow {
-    pub id: i64,
-    pub customer_id: i64,
+    pub id: MessageId,
+    pub customer_id: CustomerId,
     pub customer_external_id: String,
     pub customer_name: Option<String>,
     pub status: DeliveryStatus,
@@ -200,7 +203,7 @@ pub struct TimelinePoint {
 #[derive(Clone, PartialEq, Eq)]
 pub struct DeliveryRoute {
     pub route: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub signing_secret: String,
 }
 

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::DateTime;
-use converge_domain::CampaignStatus;
+use converge_domain::{CampaignId, CampaignStatus, CustomerId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
@@ -17,16 +17,16 @@ pub trait CampaignOverview: Send + Sync {
     /// campaigns with an id below `before_campaign` when given.
     async fn customer_messages(
         &self,
-        workspace_id: i64,
-        customer_id: i64,
-        before_campaign: Option<i64>,
+        workspace_id: WorkspaceId,
+        customer_id: CustomerId,
+        before_campaign: Option<CampaignId>,
         limit: u32,
     ) -> StoreResult<Vec<CustomerMessage>>;
 
     /// How many of the workspace's campaigns are in each status (statuses with none are left out).
     async fn campaign_status_counts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> StoreResult<Vec<(converge_domain::CampaignStatus, i64)>>;
 }
 
@@ -37,9 +37,11 @@ per_backend! {
         /// The customer's log rows, newest campaign first, one per campaign (`UNIQUE (campaign_id, customer_id)`):
         /// each is found through that unique index from the workspace's campaigns, so no index on `customer_id` is
         /// needed on the hot log table.
-        async fn customer_messages(&self, workspace_id: i64,
-            customer_id: i64,
-            before_campaign: Option<i64>,
+        async fn customer_messages(
+            &self,
+            workspace_id: WorkspaceId,
+            customer_id: CustomerId,
+            before_campaign: Option<CampaignId>,
             limit: u32,
         ) -> StoreResult<Vec<CustomerMessage>> {
             let rows = sqlx::query(
@@ -73,7 +75,7 @@ per_backend! {
                 .collect()
         }
 
-        async fn campaign_status_counts(&self, workspace_id: i64) -> StoreResult<Vec<(CampaignStatus, i64)>> {
+        async fn campaign_status_counts(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(CampaignStatus, i64)>> {
             let rows: Vec<(String, i64)> = sqlx::query_as(
                 "SELECT status, count(*) FROM campaigns WHERE workspace_id = $1 GROUP BY status ORDER BY status",
             )

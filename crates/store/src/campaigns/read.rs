@@ -10,6 +10,7 @@ use crate::backend::per_backend;
 use crate::campaigns;
 use crate::codec::At;
 use crate::StoreResult;
+use converge_domain::{CampaignId, WorkspaceId};
 
 /// Reading campaigns.
 #[async_trait]
@@ -17,16 +18,20 @@ pub trait Campaigns: Send + Sync {
     /// One page of a workspace's campaigns, newest first (`before_id`: the previous page's last id).
     async fn list_campaigns(
         &self,
-        workspace_id: i64,
-        before_id: Option<i64>,
+        workspace_id: WorkspaceId,
+        before_id: Option<CampaignId>,
         limit: u32,
     ) -> StoreResult<Vec<CampaignRow>>;
 
-    async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>>;
+    async fn campaign(&self, workspace_id: WorkspaceId, id: CampaignId) -> StoreResult<Option<CampaignRow>>;
 
     /// The workspace's campaign created with this idempotency key, if any (so a replay is answered without
     /// validating its request again: the first request's checks held when it was made).
-    async fn campaign_by_idempotency_key(&self, workspace_id: i64, key: &str) -> StoreResult<Option<CampaignRow>>;
+    async fn campaign_by_idempotency_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> StoreResult<Option<CampaignRow>>;
 }
 
 per_backend! {
@@ -55,8 +60,10 @@ per_backend! {
 
     #[async_trait]
     impl Campaigns for BackendStore {
-        async fn list_campaigns(&self, workspace_id: i64,
-            before_id: Option<i64>,
+        async fn list_campaigns(
+            &self,
+            workspace_id: WorkspaceId,
+            before_id: Option<CampaignId>,
             limit: u32,
         ) -> StoreResult<Vec<CampaignRow>> {
             let sql = format!(
@@ -69,7 +76,7 @@ per_backend! {
             rows.iter().map(campaign).collect()
         }
 
-        async fn campaign(&self, workspace_id: i64, id: i64) -> StoreResult<Option<CampaignRow>> {
+        async fn campaign(&self, workspace_id: WorkspaceId, id: CampaignId) -> StoreResult<Option<CampaignRow>> {
             let sql = format!(
                 "SELECT {} FROM {} WHERE c.workspace_id = $1 AND c.id = $2",
                 campaigns::COLUMNS,
@@ -79,7 +86,9 @@ per_backend! {
             row.as_ref().map(campaign).transpose()
         }
 
-        async fn campaign_by_idempotency_key(&self, workspace_id: i64,
+        async fn campaign_by_idempotency_key(
+            &self,
+            workspace_id: WorkspaceId,
             key: &str,
         ) -> StoreResult<Option<CampaignRow>> {
             let sql = format!(

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::CampaignStatus;
+use converge_domain::{CampaignId, CampaignStatus, WorkspaceId};
 
 use super::{CampaignRow, ClaimedDelivery, DispatchResult, DispatchSummary, ReceiptOutcome, ReceiptUpdate};
 use crate::StoreResult;
@@ -23,8 +23,8 @@ pub trait Lifecycle: Send + Sync {
     /// keep waiting for their receipt.
     async fn set_campaign_status(
         &self,
-        workspace_id: i64,
-        id: i64,
+        workspace_id: WorkspaceId,
+        id: CampaignId,
         from: &[CampaignStatus],
         to: CampaignStatus,
         now: DateTime<Utc>,
@@ -32,19 +32,24 @@ pub trait Lifecycle: Send + Sync {
 
     /// The scheduler's tick, part one: every `scheduled` campaign whose `send_at` has come becomes `running`
     /// (all workspaces). Returns their ids, ascending.
-    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>>;
 
     /// The scheduler's tick, part two: applies parked receipts whose message is now known (closing the race
     /// between a receipt and its dispatch result), skips cancelled campaigns' messages whose claim lapsed,
     /// then completes every `running` campaign with nothing pending (all workspaces). Returns the completed
     /// campaigns' ids, ascending. Call it every few seconds.
-    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>>;
 
     /// A user's "retry failed": every FAILED message of the campaign becomes PENDING again, due at `now`,
     /// with attempts reset, a new generation, and error and vendor id cleared (so a late receipt for the
     /// failed attempt matches nothing); a completed campaign goes back to running. Returns how many were
     /// retried, or `None` if the campaign is not in the workspace or is cancelled.
-    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>>;
+    async fn retry_failed(
+        &self,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>>;
 }
 
 /// Claiming due messages and recording what the vendor answered.
@@ -84,11 +89,6 @@ pub trait Receipts: Send + Sync {
     /// recorded yet is counted `unknown` and parked for exactly that message, route and vendor id (see
     /// [`Dispatch::record_dispatch`](crate::Dispatch::record_dispatch), [`Lifecycle::finish_campaigns`](crate::Lifecycle::finish_campaigns), [`Receipts::prune_unmatched_receipts`](crate::Receipts::prune_unmatched_receipts)).
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate], now: DateTime<Utc>) -> StoreResult<ReceiptOutcome>;
-
-    /// Which of `log_ids` (`communication_log` ids, the references Converge gives the vendor) exist, ascending,
-    /// in `workspace_id` when given, else in any workspace: the receipt endpoint refuses receipts for messages
-    /// that are not the route's to report on.
-    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>>;
 
     /// Forgets parked receipts received before `before` (they never matched a message); returns how many.
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64>;

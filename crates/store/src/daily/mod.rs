@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{IngestDay, StoreResult};
+use converge_domain::WorkspaceId;
 
 /// Rows per workspace and day, so that concurrent ingest transactions rarely wait on one row's lock.
 const SHARDS: u32 = 8;
@@ -27,24 +28,24 @@ pub(crate) struct DailyDelta {
 
 /// Additions of one ingest batch, keyed by workspace and day, in key order (the order rows are locked in).
 #[derive(Debug, Default)]
-pub(crate) struct Rollup(BTreeMap<(i64, NaiveDate), DailyDelta>);
+pub(crate) struct Rollup(BTreeMap<(WorkspaceId, NaiveDate), DailyDelta>);
 
 impl Rollup {
-    pub fn customer_created(&mut self, workspace_id: i64, received_at: DateTime<Utc>) {
+    pub fn customer_created(&mut self, workspace_id: WorkspaceId, received_at: DateTime<Utc>) {
         self.entry(workspace_id, received_at).customers += 1;
     }
 
-    pub fn orders_recorded(&mut self, workspace_id: i64, day: NaiveDate, orders: i64, revenue_minor: i64) {
+    pub fn orders_recorded(&mut self, workspace_id: WorkspaceId, day: NaiveDate, orders: i64, revenue_minor: i64) {
         let delta = self.0.entry((workspace_id, day)).or_default();
         delta.orders += orders;
         delta.revenue_minor = converge_domain::Money::capped_total(delta.revenue_minor, revenue_minor);
     }
 
-    pub fn order_recorded(&mut self, workspace_id: i64, received_at: DateTime<Utc>, amount_minor: i64) {
+    pub fn order_recorded(&mut self, workspace_id: WorkspaceId, received_at: DateTime<Utc>, amount_minor: i64) {
         self.orders_recorded(workspace_id, received_at.date_naive(), 1, amount_minor);
     }
 
-    fn entry(&mut self, workspace_id: i64, at: DateTime<Utc>) -> &mut DailyDelta {
+    fn entry(&mut self, workspace_id: WorkspaceId, at: DateTime<Utc>) -> &mut DailyDelta {
         self.0.entry((workspace_id, at.date_naive())).or_default()
     }
 
@@ -52,7 +53,7 @@ impl Rollup {
         self.0.is_empty()
     }
 
-    pub fn rows(&self) -> impl Iterator<Item = (i64, NaiveDate, DailyDelta)> + '_ {
+    pub fn rows(&self) -> impl Iterator<Item = (WorkspaceId, NaiveDate, DailyDelta)> + '_ {
         self.0.iter().map(|(&(workspace_id, day), &delta)| (workspace_id, day, delta))
     }
 }
@@ -69,7 +70,7 @@ pub(crate) fn next_shard() -> i16 {
 pub trait Daily: Send + Sync {
     /// What ingestion added to the workspace per UTC day, oldest first, only days with something: kept by the
     /// ingest transaction, so the sums over every day equal the workspace's customers, orders and revenue.
-    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>>;
+    async fn ingest_days(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<IngestDay>>;
 }
 
 #[cfg(test)]
@@ -77,23 +78,27 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn w(id: i64) -> WorkspaceId {
+        WorkspaceId::new(id)
+    }
+
     #[test]
     fn batches_add_up_per_workspace_and_utc_day() {
         let late = Utc.with_ymd_and_hms(2026, 3, 1, 23, 59, 59).unwrap();
         let next = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
         let mut rollup = Rollup::default();
-        rollup.customer_created(1, late);
-        rollup.order_recorded(1, late, 500);
-        rollup.order_recorded(1, late, 250);
-        rollup.order_recorded(1, next, 100);
-        rollup.customer_created(2, next);
+        rollup.customer_created(w(1), late);
+        rollup.order_recorded(w(1), late, 500);
+        rollup.order_recorded(w(1), late, 250);
+        rollup.order_recorded(w(1), next, 100);
+        rollup.customer_created(w(2), next);
         let rows: Vec<_> = rollup.rows().collect();
         assert_eq!(
             rows,
             vec![
-                (1, late.date_naive(), DailyDelta { customers: 1, orders: 2, revenue_minor: 750 }),
-                (1, next.date_naive(), DailyDelta { customers: 0, orders: 1, revenue_minor: 100 }),
-                (2, next.date_naive(), DailyDelta { customers: 1, orders: 0, revenue_minor: 0 }),
+                (w(1), late.date_naive(), DailyDelta { customers: 1, orders: 2, revenue_minor: 750 }),
+                (w(1), next.date_naive(), DailyDelta { customers: 0, orders: 1, revenue_minor: 100 }),
+                (w(2), next.date_naive(), DailyDelta { customers: 1, orders: 0, revenue_minor: 0 }),
             ]
         );
     }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use converge_domain::TOTAL_CAP_MINOR;
+use converge_domain::{WorkspaceId, TOTAL_CAP_MINOR};
 use sqlx::{Postgres, Transaction};
 
 use super::{next_shard, Rollup};
@@ -46,7 +46,7 @@ pub(crate) async fn add(tx: &mut Transaction<'_, Postgres>, rollup: &Rollup) -> 
 
 #[async_trait]
 impl Daily for crate::postgres::PgStore {
-    async fn ingest_days(&self, workspace_id: i64) -> StoreResult<Vec<IngestDay>> {
+    async fn ingest_days(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<IngestDay>> {
         let rows: Vec<(NaiveDate, i64, i64, i64)> = sqlx::query_as(
             "SELECT day, sum(customers_created)::bigint, sum(orders_recorded)::bigint, LEAST(sum(revenue_minor), $2::bigint)::bigint \
              FROM ingest_daily WHERE workspace_id = $1 GROUP BY day ORDER BY day",

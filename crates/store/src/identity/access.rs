@@ -10,6 +10,7 @@ use crate::error::conflict_on_unique;
 use crate::identity::{Actor, ApiKeyRow, AuditEntry, LoginFlow, NewAuditEntry, SessionRecord};
 use crate::model::split_scopes;
 use crate::StoreResult;
+use converge_domain::{ApiKeyId, AuditEntryId, UserId, WorkspaceId};
 
 /// Sessions, login flows, setup tokens, API-key listing and the audit log.
 #[async_trait]
@@ -23,7 +24,7 @@ pub trait Access: Send + Sync {
     async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
 
     /// Ends every session of a user (e.g. after a password change); returns how many.
-    async fn delete_user_sessions(&self, user_id: i64) -> StoreResult<u64>;
+    async fn delete_user_sessions(&self, user_id: UserId) -> StoreResult<u64>;
 
     /// Deletes sessions whose absolute end is before `now` or idle since before `idle_before`.
     async fn prune_sessions(&self, now: DateTime<Utc>, idle_before: DateTime<Utc>) -> StoreResult<u64>;
@@ -44,18 +45,20 @@ pub trait Access: Send + Sync {
     async fn use_setup_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool>;
 
     /// The workspace's keys, newest first, revoked ones included.
-    async fn api_keys(&self, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>>;
+    async fn api_keys(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<ApiKeyRow>>;
 
     /// Revokes a key of the workspace; false if no such unrevoked key.
-    async fn revoke_api_key(&self, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
-
-    /// Records who created a key (set right after `create_api_key`).
-    async fn set_api_key_creator(&self, key_id: i64, user_id: i64) -> StoreResult<()>;
+    async fn revoke_api_key(&self, workspace_id: WorkspaceId, id: ApiKeyId, now: DateTime<Utc>) -> StoreResult<bool>;
 
     async fn record_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()>;
 
     /// One page of the workspace's audit log, newest first (`before_id`: the previous page's last id).
-    async fn audit_log(&self, workspace_id: i64, before_id: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+    async fn audit_log(
+        &self,
+        workspace_id: WorkspaceId,
+        before_id: Option<AuditEntryId>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
 }
 
 per_backend! {
@@ -126,7 +129,7 @@ per_backend! {
             Ok(())
         }
 
-        async fn delete_user_sessions(&self, user_id: i64) -> StoreResult<u64> {
+        async fn delete_user_sessions(&self, user_id: UserId) -> StoreResult<u64> {
             Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?.rows_affected())
         }
 
@@ -164,9 +167,7 @@ per_backend! {
 
         /// `DELETE … RETURNING`: of two concurrent callbacks with the same state, exactly one gets the flow. An
         /// expired flow is deleted all the same and reads as absent.
-        async fn take_login_flow(&self, state_hash: &[u8],
-            now: DateTime<Utc>,
-        ) -> StoreResult<Option<LoginFlow>> {
+        async fn take_login_flow(&self, state_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<LoginFlow>> {
             let row = sqlx::query(
                 "DELETE FROM login_flows WHERE state_hash = $1 \
                  RETURNING provider, nonce, pkce_verifier, return_to, created_at, expires_at, link_user_id",
@@ -187,7 +188,9 @@ per_backend! {
             Ok((flow.expires_at > now).then_some(flow))
         }
 
-        async fn create_setup_token(&self, token_hash: &[u8],
+        async fn create_setup_token(
+            &self,
+            token_hash: &[u8],
             now: DateTime<Utc>,
             expires_at: DateTime<Utc>,
         ) -> StoreResult<()> {
@@ -212,7 +215,7 @@ per_backend! {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn api_keys(&self, workspace_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
+        async fn api_keys(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<ApiKeyRow>> {
             let rows = sqlx::query(
                 "SELECT id, workspace_id, prefix, scopes, label, created_at, last_used_at, revoked_at, created_by \
                  FROM api_keys WHERE workspace_id = $1 ORDER BY id DESC",
@@ -226,7 +229,7 @@ per_backend! {
                         id: row.try_get("id")?,
                         workspace_id: row.try_get("workspace_id")?,
                         prefix: row.try_get("prefix")?,
-                        scopes: split_scopes(row.try_get("scopes")?),
+                        scopes: split_scopes(row.try_get("scopes")?)?,
                         label: row.try_get("label")?,
                         created_at: row.try_get::<At, _>("created_at")?.0,
                         last_used_at: row.try_get::<Option<At>, _>("last_used_at")?.map(DateTime::from),
@@ -237,7 +240,7 @@ per_backend! {
                 .collect()
         }
 
-        async fn revoke_api_key(&self, workspace_id: i64, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        async fn revoke_api_key(&self, workspace_id: WorkspaceId, id: ApiKeyId, now: DateTime<Utc>) -> StoreResult<bool> {
             let done =
                 sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL")
                     .bind(workspace_id)
@@ -246,11 +249,6 @@ per_backend! {
                     .execute(self.pool())
                     .await?;
             Ok(done.rows_affected() == 1)
-        }
-
-        async fn set_api_key_creator(&self, key_id: i64, user_id: i64) -> StoreResult<()> {
-            sqlx::query("UPDATE api_keys SET created_by = $2 WHERE id = $1").bind(key_id).bind(user_id).execute(self.pool()).await?;
-            Ok(())
         }
 
         async fn record_audit(&self, entry: &NewAuditEntry, now: DateTime<Utc>) -> StoreResult<()> {
@@ -270,8 +268,10 @@ per_backend! {
             Ok(())
         }
 
-        async fn audit_log(&self, workspace_id: i64,
-            before_id: Option<i64>,
+        async fn audit_log(
+            &self,
+            workspace_id: WorkspaceId,
+            before_id: Option<AuditEntryId>,
             limit: u32,
         ) -> StoreResult<Vec<AuditEntry>> {
             let rows = sqlx::query(

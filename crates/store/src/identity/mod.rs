@@ -16,14 +16,12 @@ pub use people::People;
 pub use proof::Proofs;
 
 use chrono::{DateTime, Utc};
-use converge_domain::Role;
+use converge_domain::{ApiKeyId, AuditEntryId, InvitationId, Role, Scope, UserId, WorkspaceId};
 use serde::Serialize;
-
-use crate::{StoreError, StoreResult};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: Option<String>,
     pub email_verified: bool,
@@ -50,11 +48,11 @@ pub struct Member {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Invitation {
-    pub id: i64,
-    pub workspace_id: i64,
+    pub id: InvitationId,
+    pub workspace_id: WorkspaceId,
     pub email: String,
     pub role: Role,
-    pub invited_by: Option<i64>,
+    pub invited_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -74,7 +72,7 @@ pub struct WorkspaceDomain {
 /// A signed-in browser session (looked up by the hash of its cookie value).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The token state-changing requests must echo in `X-CSRF-Token`.
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
@@ -95,34 +93,34 @@ pub struct LoginFlow {
     pub expires_at: DateTime<Utc>,
     /// Set when a signed-in person started the flow to link a provider account to themselves: the callback
     /// then links to this user and signs nobody else in.
-    pub link_user_id: Option<i64>,
+    pub link_user_id: Option<UserId>,
 }
 
 /// An API key as listed (never its secret or hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ApiKeyRow {
-    pub id: i64,
-    pub workspace_id: i64,
+    pub id: ApiKeyId,
+    pub workspace_id: WorkspaceId,
     pub prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
 }
 
 /// Who did something: a person, an API key, or Converge itself (`both None`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Actor {
-    pub user_id: Option<i64>,
-    pub key_id: Option<i64>,
+    pub user_id: Option<UserId>,
+    pub key_id: Option<ApiKeyId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewAuditEntry {
     /// `None` for events outside any workspace (a failed sign-in, the first owner's setup).
-    pub workspace_id: Option<i64>,
+    pub workspace_id: Option<WorkspaceId>,
     pub actor: Actor,
     /// Dotted verb, e.g. `auth.login`, `auth.login_failed`, `api_key.create`, `member.role_change`,
     /// `campaign.launch`.
@@ -134,18 +132,13 @@ pub struct NewAuditEntry {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuditEntry {
-    pub id: i64,
-    pub workspace_id: Option<i64>,
+    pub id: AuditEntryId,
+    pub workspace_id: Option<WorkspaceId>,
     pub actor: Actor,
     pub action: String,
     pub target: String,
     pub details: serde_json::Value,
     pub at: DateTime<Utc>,
-}
-
-/// A stored role; [`StoreError::Corrupt`] if it no longer parses.
-fn role(raw: &str) -> StoreResult<Role> {
-    Role::parse(raw).map_err(|e| StoreError::Corrupt(format!("role {raw:?}: {e}")))
 }
 
 /// SQL ranking a role column like `Role`'s `Ord` (owner = 0, most powerful).

@@ -2,14 +2,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::Role;
+use converge_domain::{ApiKeyId, Currency, InvitationId, Role, UserId, WorkspaceId};
 use sqlx::Row;
 
-use super::{rank, role};
+use super::rank;
 use crate::backend::per_backend;
 use crate::codec::At;
 use crate::error::conflict_on_unique;
 use crate::identity::{Invitation, Member, NewUser, User};
+use crate::workspaces::workspace;
 use crate::{StoreError, StoreResult, Workspace};
 
 /// Users, their linked identities, memberships, domain rules and invitations.
@@ -18,7 +19,7 @@ pub trait People: Send + Sync {
     /// Creates a user; [`crate::StoreError::Conflict`] if the e-mail is taken.
     async fn create_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
 
-    async fn user(&self, id: i64) -> StoreResult<Option<User>>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
 
     /// The user with this e-mail and their password hash (if they have one).
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<(User, Option<String>)>>;
@@ -28,66 +29,81 @@ pub trait People: Send + Sync {
 
     /// Links an identity-provider account to a user (idempotent for the same user; Conflict if the account
     /// is linked to someone else).
-    async fn link_identity(&self, issuer: &str, subject: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn link_identity(&self, issuer: &str, subject: &str, user_id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
 
-    async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    async fn set_password(&self, user_id: UserId, password_hash: &str) -> StoreResult<()>;
 
     /// Marks the e-mail verified (a provider vouched for it) and records the sign-in time.
-    async fn record_login(&self, user_id: i64, email_verified: bool, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn record_login(&self, user_id: UserId, email_verified: bool, now: DateTime<Utc>) -> StoreResult<()>;
 
     async fn count_users(&self) -> StoreResult<i64>;
 
     /// Adds the user to the workspace with `role`, or changes their role if already a member.
-    async fn put_member(&self, workspace_id: i64, user_id: i64, role: Role, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn put_member(
+        &self,
+        workspace_id: WorkspaceId,
+        user_id: UserId,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
-    async fn member_role(&self, workspace_id: i64, user_id: i64) -> StoreResult<Option<Role>>;
+    async fn member_role(&self, workspace_id: WorkspaceId, user_id: UserId) -> StoreResult<Option<Role>>;
 
     /// Members of a workspace, by e-mail.
-    async fn members(&self, workspace_id: i64) -> StoreResult<Vec<Member>>;
+    async fn members(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<Member>>;
 
     /// The workspaces a user belongs to, with their role, by workspace slug.
-    async fn memberships(&self, user_id: i64) -> StoreResult<Vec<(Workspace, Role)>>;
+    async fn memberships(&self, user_id: UserId) -> StoreResult<Vec<(Workspace, Role)>>;
 
     /// Removes a member and, in the same transaction, revokes the workspace's API keys they created (a key
     /// must not outlive its creator's access). `None` if they were not a member; else the ids of the keys
     /// revoked now (already revoked ones are left as they were).
-    async fn remove_member(&self, workspace_id: i64, user_id: i64, now: DateTime<Utc>)
-        -> StoreResult<Option<Vec<i64>>>;
+    async fn remove_member(
+        &self,
+        workspace_id: WorkspaceId,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<ApiKeyId>>>;
 
     /// Owners of the workspace (a workspace must keep at least one; the caller checks).
-    async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64>;
+    async fn count_owners(&self, workspace_id: WorkspaceId) -> StoreResult<i64>;
 
     /// Replaces the workspace's allowed domains (each joins as its role). A domain kept from the old list
     /// keeps its token and proof; a new one gets a fresh random token and starts unverified. A domain listed
     /// twice is a Conflict.
-    async fn set_workspace_domains(&self, workspace_id: i64, domains: &[(String, Role)]) -> StoreResult<()>;
+    async fn set_workspace_domains(&self, workspace_id: WorkspaceId, domains: &[(String, Role)]) -> StoreResult<()>;
 
-    async fn workspace_domains(&self, workspace_id: i64) -> StoreResult<Vec<(String, Role)>>;
+    async fn workspace_domains(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(String, Role)>>;
 
     /// Workspaces that listed `domain` *and proved it*, with the role they grant.
-    async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>>;
+    async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(WorkspaceId, Role)>>;
 
     /// Invites `email` (replacing an earlier invitation of the same address to the same workspace).
     async fn create_invitation(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         email: &str,
         role: Role,
-        invited_by: Option<i64>,
+        invited_by: Option<UserId>,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<Invitation>;
 
     /// The workspace's invitations, newest first (accepted and expired ones included).
-    async fn invitations(&self, workspace_id: i64) -> StoreResult<Vec<Invitation>>;
+    async fn invitations(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<Invitation>>;
 
     /// Deletes a pending invitation; false if there is none with this id in the workspace.
-    async fn revoke_invitation(&self, workspace_id: i64, id: i64) -> StoreResult<bool>;
+    async fn revoke_invitation(&self, workspace_id: WorkspaceId, id: InvitationId) -> StoreResult<bool>;
 
     /// Accepts every open (unaccepted, unexpired) invitation of `email` for `user_id` in one transaction:
     /// the user becomes a member with the invited role (an existing membership keeps the higher role).
     /// Returns the workspaces joined.
-    async fn accept_invitations(&self, email: &str, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+    async fn accept_invitations(
+        &self,
+        email: &str,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<WorkspaceId>>;
 
     /// Open (unaccepted, unexpired) invitations of `email`, in any workspace.
     async fn open_invitations(&self, email: &str, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
@@ -114,7 +130,7 @@ per_backend! {
             id: row.try_get("id")?,
             workspace_id: row.try_get("workspace_id")?,
             email: row.try_get("email")?,
-            role: role(row.try_get("role")?)?,
+            role: row.try_get("role")?,
             invited_by: row.try_get("invited_by")?,
             created_at: row.try_get::<At, _>("created_at")?.0,
             expires_at: row.try_get::<At, _>("expires_at")?.0,
@@ -126,8 +142,8 @@ per_backend! {
     /// returns the role they end with.
     pub(crate) async fn join(
         tx: &mut sqlx::Transaction<'_, Db>,
-        workspace_id: i64,
-        user_id: i64,
+        workspace_id: WorkspaceId,
+        user_id: UserId,
         invited: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Role> {
@@ -139,14 +155,14 @@ per_backend! {
             rank("excluded.role"),
             rank("memberships.role"),
         );
-        let kept: String = sqlx::query_scalar(&sql)
+        let kept: Role = sqlx::query_scalar(&sql)
             .bind(workspace_id)
             .bind(user_id)
             .bind(invited)
             .bind(At(now))
             .fetch_one(&mut **tx)
             .await?;
-        role(&kept)
+        Ok(kept)
     }
 
     #[async_trait]
@@ -168,7 +184,7 @@ per_backend! {
             user_row(&row)
         }
 
-        async fn user(&self, id: i64) -> StoreResult<Option<User>> {
+        async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
             let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
             let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
             row.as_ref().map(user_row).transpose()
@@ -190,12 +206,14 @@ per_backend! {
         }
 
         /// One statement: the no-op update makes `RETURNING` name whoever holds the account, new link or old.
-        async fn link_identity(&self, issuer: &str,
+        async fn link_identity(
+            &self,
+            issuer: &str,
             subject: &str,
-            user_id: i64,
+            user_id: UserId,
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
-            let holder: i64 = sqlx::query_scalar(
+            let holder: UserId = sqlx::query_scalar(
                 "INSERT INTO user_identities (issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (issuer, subject) DO UPDATE SET user_id = user_identities.user_id RETURNING user_id",
             )
@@ -211,7 +229,7 @@ per_backend! {
             Ok(())
         }
 
-        async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        async fn set_password(&self, user_id: UserId, password_hash: &str) -> StoreResult<()> {
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                 .bind(user_id)
                 .bind(password_hash)
@@ -221,10 +239,7 @@ per_backend! {
         }
 
         /// `email_verified` only ever turns verification on: a sign-in without a provider's word keeps it.
-        async fn record_login(&self, user_id: i64,
-            email_verified: bool,
-            now: DateTime<Utc>,
-        ) -> StoreResult<()> {
+        async fn record_login(&self, user_id: UserId, email_verified: bool, now: DateTime<Utc>) -> StoreResult<()> {
             sqlx::query("UPDATE users SET email_verified = email_verified OR $2, last_login_at = $3 WHERE id = $1")
                 .bind(user_id)
                 .bind(email_verified)
@@ -238,8 +253,10 @@ per_backend! {
             Ok(sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(self.pool()).await?)
         }
 
-        async fn put_member(&self, workspace_id: i64,
-            user_id: i64,
+        async fn put_member(
+            &self,
+            workspace_id: WorkspaceId,
+            user_id: UserId,
             role: Role,
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
@@ -256,17 +273,15 @@ per_backend! {
             Ok(())
         }
 
-        async fn member_role(&self, workspace_id: i64, user_id: i64) -> StoreResult<Option<Role>> {
-            let raw: Option<String> =
-                sqlx::query_scalar("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-                    .bind(workspace_id)
-                    .bind(user_id)
-                    .fetch_optional(self.pool())
-                    .await?;
-            raw.as_deref().map(role).transpose()
+        async fn member_role(&self, workspace_id: WorkspaceId, user_id: UserId) -> StoreResult<Option<Role>> {
+            Ok(sqlx::query_scalar("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                .bind(workspace_id)
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?)
         }
 
-        async fn members(&self, workspace_id: i64) -> StoreResult<Vec<Member>> {
+        async fn members(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<Member>> {
             let sql = format!(
                 "SELECT {USER_COLUMNS}, m.role, m.created_at AS joined_at FROM memberships m \
                  JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY u.email"
@@ -274,37 +289,28 @@ per_backend! {
             let rows = sqlx::query(&sql).bind(workspace_id).fetch_all(self.pool()).await?;
             rows.iter()
                 .map(|row| {
-                    Ok(Member { user: user_row(row)?, role: role(row.try_get("role")?)?, joined_at: row.try_get::<At, _>("joined_at")?.0 })
+                    Ok(Member { user: user_row(row)?, role: row.try_get("role")?, joined_at: row.try_get::<At, _>("joined_at")?.0 })
                 })
                 .collect()
         }
 
-        async fn memberships(&self, user_id: i64) -> StoreResult<Vec<(Workspace, Role)>> {
-            let rows = sqlx::query(
+        async fn memberships(&self, user_id: UserId) -> StoreResult<Vec<(Workspace, Role)>> {
+            let rows: Vec<(WorkspaceId, String, String, Currency, At, Role)> = sqlx::query_as(
                 "SELECT w.id, w.slug, w.name, w.currency, w.created_at, m.role FROM memberships m \
                  JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 ORDER BY w.slug",
             )
             .bind(user_id)
             .fetch_all(self.pool())
             .await?;
-            rows.iter()
-                .map(|row| {
-                    let workspace = Workspace {
-                        id: row.try_get("id")?,
-                        slug: row.try_get("slug")?,
-                        name: row.try_get("name")?,
-                        currency: row.try_get("currency")?,
-                        created_at: row.try_get::<At, _>("created_at")?.0,
-                    };
-                    Ok((workspace, role(row.try_get("role")?)?))
-                })
-                .collect()
+            Ok(rows.into_iter().map(|(id, slug, name, cur, at, role)| (workspace((id, slug, name, cur, at)), role)).collect())
         }
 
-        async fn remove_member(&self, workspace_id: i64,
-            user_id: i64,
+        async fn remove_member(
+            &self,
+            workspace_id: WorkspaceId,
+            user_id: UserId,
             now: DateTime<Utc>,
-        ) -> StoreResult<Option<Vec<i64>>> {
+        ) -> StoreResult<Option<Vec<ApiKeyId>>> {
             let mut tx = self.pool().begin().await?;
             let done = sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                 .bind(workspace_id)
@@ -314,7 +320,7 @@ per_backend! {
             if done.rows_affected() == 0 {
                 return Ok(None);
             }
-            let revoked: Vec<i64> = sqlx::query_scalar(
+            let revoked: Vec<ApiKeyId> = sqlx::query_scalar(
                 "UPDATE api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND created_by = $2 AND revoked_at IS NULL \
                  RETURNING id",
             )
@@ -327,7 +333,7 @@ per_backend! {
             Ok(Some(revoked))
         }
 
-        async fn count_owners(&self, workspace_id: i64) -> StoreResult<i64> {
+        async fn count_owners(&self, workspace_id: WorkspaceId) -> StoreResult<i64> {
             Ok(sqlx::query_scalar("SELECT count(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'")
                 .bind(workspace_id)
                 .fetch_one(self.pool())
@@ -338,7 +344,9 @@ per_backend! {
         /// and proof, a new one gets a random token from the database's strong random source, `Backend::random_hex`).
         /// A domain listed twice is a [`StoreError::Conflict`](crate::StoreError::Conflict); an owner rule is refused by the table's CHECK (domains
         /// grant admin at most).
-        async fn set_workspace_domains(&self, workspace_id: i64,
+        async fn set_workspace_domains(
+            &self,
+            workspace_id: WorkspaceId,
             domains: &[(String, Role)],
         ) -> StoreResult<()> {
             let names: Vec<&str> = domains.iter().map(|(domain, _)| domain.as_str()).collect();
@@ -375,31 +383,30 @@ per_backend! {
             Ok(())
         }
 
-        async fn workspace_domains(&self, workspace_id: i64) -> StoreResult<Vec<(String, Role)>> {
-            let rows: Vec<(String, String)> =
-                sqlx::query_as("SELECT domain, role FROM workspace_domains WHERE workspace_id = $1 ORDER BY domain")
-                    .bind(workspace_id)
-                    .fetch_all(self.pool())
-                    .await?;
-            rows.into_iter().map(|(domain, raw)| Ok((domain, role(&raw)?))).collect()
+        async fn workspace_domains(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(String, Role)>> {
+            Ok(sqlx::query_as("SELECT domain, role FROM workspace_domains WHERE workspace_id = $1 ORDER BY domain")
+                .bind(workspace_id)
+                .fetch_all(self.pool())
+                .await?)
         }
 
-        async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(i64, Role)>> {
-            let rows: Vec<(i64, String)> = sqlx::query_as(
+        async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(WorkspaceId, Role)>> {
+            Ok(sqlx::query_as(
                 "SELECT workspace_id, role FROM workspace_domains WHERE domain = $1 AND verified_at IS NOT NULL \
                      ORDER BY workspace_id",
             )
             .bind(domain)
             .fetch_all(self.pool())
-            .await?;
-            rows.into_iter().map(|(id, raw)| Ok((id, role(&raw)?))).collect()
+            .await?)
         }
 
         /// Re-inviting replaces the role, inviter and dates, and reopens an accepted invitation (the id is kept).
-        async fn create_invitation(&self, workspace_id: i64,
+        async fn create_invitation(
+            &self,
+            workspace_id: WorkspaceId,
             email: &str,
             role: Role,
-            invited_by: Option<i64>,
+            invited_by: Option<UserId>,
             now: DateTime<Utc>,
             expires_at: DateTime<Utc>,
         ) -> StoreResult<Invitation> {
@@ -422,7 +429,7 @@ per_backend! {
             invitation_row(&row)
         }
 
-        async fn invitations(&self, workspace_id: i64) -> StoreResult<Vec<Invitation>> {
+        async fn invitations(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<Invitation>> {
             let sql = format!(
                 "SELECT {INVITATION_COLUMNS} FROM invitations WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
             );
@@ -431,7 +438,7 @@ per_backend! {
         }
 
         /// Only a pending (unaccepted) invitation is deleted; an accepted one stays as the record of who joined how.
-        async fn revoke_invitation(&self, workspace_id: i64, id: i64) -> StoreResult<bool> {
+        async fn revoke_invitation(&self, workspace_id: WorkspaceId, id: InvitationId) -> StoreResult<bool> {
             let done = sqlx::query("DELETE FROM invitations WHERE workspace_id = $1 AND id = $2 AND accepted_at IS NULL")
                 .bind(workspace_id)
                 .bind(id)
@@ -443,12 +450,14 @@ per_backend! {
         /// One transaction that starts with the write: the open invitations are marked accepted, then each joins
         /// its workspace (a concurrent second call waits on the first's row locks or write lock, then finds them
         /// accepted and joins nothing).
-        async fn accept_invitations(&self, email: &str,
-            user_id: i64,
+        async fn accept_invitations(
+            &self,
+            email: &str,
+            user_id: UserId,
             now: DateTime<Utc>,
-        ) -> StoreResult<Vec<i64>> {
+        ) -> StoreResult<Vec<WorkspaceId>> {
             let mut tx = self.pool().begin().await?;
-            let accepted: Vec<(i64, String)> = sqlx::query_as(
+            let accepted: Vec<(WorkspaceId, String)> = sqlx::query_as(
                 "UPDATE invitations SET accepted_at = $2 WHERE email = $1 AND accepted_at IS NULL AND expires_at > $2 \
                  RETURNING workspace_id, role",
             )

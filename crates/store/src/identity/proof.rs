@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::Role;
+use converge_domain::{InvitationId, Role, UserId, WorkspaceId};
 use sqlx::Row;
 
-use super::{people, role};
+use super::people;
 use crate::backend::per_backend;
 use crate::codec::At;
 use crate::identity::WorkspaceDomain;
@@ -15,11 +15,16 @@ use crate::StoreResult;
 #[async_trait]
 pub trait Proofs: Send + Sync {
     /// The allowed domains with their tokens and proofs, by domain.
-    async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>>;
+    async fn workspace_domain_records(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<WorkspaceDomain>>;
 
     /// Records that the workspace proved `domain` (the first proof's time is kept); false if the workspace
     /// does not list it.
-    async fn mark_domain_verified(&self, workspace_id: i64, domain: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    async fn mark_domain_verified(
+        &self,
+        workspace_id: WorkspaceId,
+        domain: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     /// The invitee accepts one open invitation: only if it is addressed to `email` (the signed-in person's
     /// own address), unaccepted and unexpired. The user becomes a member with the invited role (an existing
@@ -27,15 +32,20 @@ pub trait Proofs: Send + Sync {
     /// invitation for this address.
     async fn accept_invitation(
         &self,
-        id: i64,
+        id: InvitationId,
         email: &str,
-        user_id: i64,
+        user_id: UserId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(i64, Role)>>;
+    ) -> StoreResult<Option<(WorkspaceId, Role)>>;
 
     /// The invitee declines one open invitation addressed to `email`: it is deleted. Returns its workspace,
     /// `None` if there is no such open invitation for this address.
-    async fn decline_invitation(&self, id: i64, email: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>>;
+    async fn decline_invitation(
+        &self,
+        id: InvitationId,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<WorkspaceId>>;
 }
 
 per_backend! {
@@ -43,7 +53,7 @@ per_backend! {
 
     #[async_trait]
     impl Proofs for BackendStore {
-        async fn workspace_domain_records(&self, workspace_id: i64) -> StoreResult<Vec<WorkspaceDomain>> {
+        async fn workspace_domain_records(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<WorkspaceDomain>> {
             let rows = sqlx::query(
                 "SELECT domain, role, verify_token, verified_at FROM workspace_domains WHERE workspace_id = $1 \
                  ORDER BY domain",
@@ -55,7 +65,7 @@ per_backend! {
                 .map(|row| {
                     Ok(WorkspaceDomain {
                         domain: row.try_get("domain")?,
-                        role: role(row.try_get("role")?)?,
+                        role: row.try_get("role")?,
                         verify_token: row.try_get("verify_token")?,
                         verified_at: row.try_get::<Option<At>, _>("verified_at")?.map(DateTime::from),
                     })
@@ -63,7 +73,9 @@ per_backend! {
                 .collect()
         }
 
-        async fn mark_domain_verified(&self, workspace_id: i64,
+        async fn mark_domain_verified(
+            &self,
+            workspace_id: WorkspaceId,
             domain: &str,
             now: DateTime<Utc>,
         ) -> StoreResult<bool> {
@@ -80,13 +92,15 @@ per_backend! {
 
         /// One transaction that starts with the write (the invitation marked accepted, then the membership), so of
         /// two concurrent accepts exactly one joins.
-        async fn accept_invitation(&self, id: i64,
+        async fn accept_invitation(
+            &self,
+            id: InvitationId,
             email: &str,
-            user_id: i64,
+            user_id: UserId,
             now: DateTime<Utc>,
-        ) -> StoreResult<Option<(i64, Role)>> {
+        ) -> StoreResult<Option<(WorkspaceId, Role)>> {
             let mut tx = self.pool().begin().await?;
-            let accepted: Option<(i64, String)> = sqlx::query_as(
+            let accepted: Option<(WorkspaceId, String)> = sqlx::query_as(
                 "UPDATE invitations SET accepted_at = $3 \
                  WHERE id = $1 AND email = $2 AND accepted_at IS NULL AND expires_at > $3 RETURNING workspace_id, role",
             )
@@ -101,10 +115,12 @@ per_backend! {
             Ok(Some((workspace_id, kept)))
         }
 
-        async fn decline_invitation(&self, id: i64,
+        async fn decline_invitation(
+            &self,
+            id: InvitationId,
             email: &str,
             now: DateTime<Utc>,
-        ) -> StoreResult<Option<i64>> {
+        ) -> StoreResult<Option<WorkspaceId>> {
             let workspace = sqlx::query_scalar(
                 "DELETE FROM invitations WHERE id = $1 AND email = $2 AND accepted_at IS NULL AND expires_at > $3 \
                  RETURNING workspace_id",

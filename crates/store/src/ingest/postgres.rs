@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use converge_domain::IngestEnvelope;
+use converge_domain::{IngestEnvelope, WorkspaceId};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::batch::{self, PreparedBatch};
@@ -40,7 +40,7 @@ async fn seed_customers(
     if prepared.seeds.is_empty() {
         return Ok(());
     }
-    let workspaces: Vec<i64> = prepared.seeds.iter().map(|s| s.workspace_id).collect();
+    let workspaces: Vec<WorkspaceId> = prepared.seeds.iter().map(|s| s.workspace_id).collect();
     let ids: Vec<&str> = prepared.seeds.iter().map(|s| s.external_id.as_str()).collect();
     let created: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.created_at).collect();
     let received: Vec<DateTime<Utc>> = prepared.seeds.iter().map(|s| s.received_at).collect();
@@ -141,7 +141,7 @@ async fn insert_orders(
     if o.is_empty() {
         return Ok(0);
     }
-    let days: Vec<(i64, NaiveDate, i64, i64)> = sqlx::query_as(
+    let days: Vec<(WorkspaceId, NaiveDate, i64, i64)> = sqlx::query_as(
         "WITH d AS ( \
              SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], \
                                   $7::text[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[]) \

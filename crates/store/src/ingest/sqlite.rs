@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use converge_domain::IngestEnvelope;
+use converge_domain::{CustomerId, IngestEnvelope, WorkspaceId};
 use sqlx::{Sqlite, Transaction};
 
 use crate::batch::{self, PreparedBatch};
@@ -87,10 +87,10 @@ async fn insert_orders(
     tx: &mut Transaction<'_, Sqlite>,
     prepared: &PreparedBatch,
     rollup: &mut Rollup,
-) -> StoreResult<Vec<(i64, i64, chrono::DateTime<Utc>)>> {
+) -> StoreResult<Vec<(CustomerId, i64, chrono::DateTime<Utc>)>> {
     let mut inserted = Vec::with_capacity(prepared.orders.len());
     for o in &prepared.orders {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        let row: Option<(CustomerId, i64, i64)> = sqlx::query_as(
             "INSERT INTO orders (workspace_id, external_id, customer_id, amount_minor, currency, status, channel, \
                                  items, ordered_at, received_at) \
              SELECT $1, $2, c.id, $4, $5, $6, $7, $8, $9, $10 FROM customers c \
@@ -120,7 +120,7 @@ async fn insert_orders(
 
 async fn update_aggregates(
     tx: &mut Transaction<'_, Sqlite>,
-    inserted: &[(i64, i64, chrono::DateTime<Utc>)],
+    inserted: &[(CustomerId, i64, chrono::DateTime<Utc>)],
 ) -> StoreResult<()> {
     let now = millis(Utc::now());
     for d in batch::aggregate(inserted) {
@@ -144,7 +144,7 @@ async fn update_aggregates(
 
 /// Notes, in the same transaction, which customers this batch may have changed (see migration 0003).
 async fn record_changes(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBatch) -> StoreResult<()> {
-    let mut by_workspace: std::collections::BTreeMap<i64, Vec<&str>> = std::collections::BTreeMap::new();
+    let mut by_workspace: std::collections::BTreeMap<WorkspaceId, Vec<&str>> = std::collections::BTreeMap::new();
     for seed in &prepared.seeds {
         by_workspace.entry(seed.workspace_id).or_default().push(seed.external_id.as_str());
     }

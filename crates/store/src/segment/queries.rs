@@ -15,7 +15,9 @@ use super::types::pick_types;
 use crate::backend::per_backend;
 use crate::codec::{At, Texts};
 use crate::customers::COLUMNS;
-use crate::{customers, feed, Backend, CustomerRow, StoreError, StoreResult};
+use crate::feed::facts;
+use crate::{customers, Backend, CustomerRow, StoreError, StoreResult};
+use converge_domain::{CustomerId, WorkspaceId};
 
 /// `(sql, params)` of `SELECT <select> FROM customers c WHERE c.workspace_id = $1 AND <rule> <tail>`: the
 /// rule's placeholders start at `$2`, and `$next` in `tail` becomes the one after them (for a LIMIT).
@@ -46,33 +48,38 @@ pub trait RuleQueries: Send + Sync {
     /// How many of the workspace's customers `rule` selects at `now`: exactly the customers for which
     /// [`Rule::matches`] holds on their [`RuleQueries::customer_facts`](crate::RuleQueries::customer_facts), at the moment of the query. `rule` must
     /// have been parsed with the workspace's currency.
-    async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64>;
+    async fn segment_count(&self, workspace_id: WorkspaceId, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64>;
 
     /// The first `limit` customers `rule` selects at `now`, by ascending id.
     async fn segment_sample(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         rule: &Rule,
         now: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<CustomerRow>>;
 
     /// Ids of every customer `rule` selects at `now`, ascending.
-    async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>>;
+    async fn segment_ids(
+        &self,
+        workspace_id: WorkspaceId,
+        rule: &Rule,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<CustomerId>>;
 
     /// Each custom attribute key used in the workspace with the JSON type most customers hold under it
     /// (ties: string, then number), sorted by key; feed it to
     /// [`Catalogue::with_attributes`](converge_domain::segment::Catalogue::with_attributes). Scans every
     /// customer's attributes, so callers should cache it.
-    async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>>;
+    async fn attribute_types(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(String, AttributeType)>>;
 
     /// Every customer of the workspace with the facts rules are evaluated on (orders included, oldest
     /// first), by ascending id: for building in-memory indexes and for checking them against SQL.
-    async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>>;
+    async fn customer_facts(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(i64, CustomerFacts)>>;
 }
 
 per_backend! {
-    use customers, feed;
+    use customers, facts;
 
     type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>;
 
@@ -163,14 +170,16 @@ per_backend! {
 
     #[async_trait]
     impl RuleQueries for BackendStore {
-        async fn segment_count(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
+        async fn segment_count(&self, workspace_id: WorkspaceId, rule: &Rule, now: DateTime<Utc>) -> StoreResult<u64> {
             let (sql, params) = scoped(BACKEND, "count(*)", rule, now, "");
             let row = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_one(self.pool()).await?;
             let count: i64 = row.try_get(0)?;
             Ok(u64::try_from(count).unwrap_or(0))
         }
 
-        async fn segment_sample(&self, workspace_id: i64,
+        async fn segment_sample(
+            &self,
+            workspace_id: WorkspaceId,
             rule: &Rule,
             now: DateTime<Utc>,
             limit: u32,
@@ -181,13 +190,13 @@ per_backend! {
             rows.iter().map(customers::customer).collect()
         }
 
-        async fn segment_ids(&self, workspace_id: i64, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+        async fn segment_ids(&self, workspace_id: WorkspaceId, rule: &Rule, now: DateTime<Utc>) -> StoreResult<Vec<CustomerId>> {
             let (sql, params) = scoped(BACKEND, "c.id", rule, now, "ORDER BY c.id");
             let rows = bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &params).fetch_all(self.pool()).await?;
             Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
         }
 
-        async fn attribute_types(&self, workspace_id: i64) -> StoreResult<Vec<(String, AttributeType)>> {
+        async fn attribute_types(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(String, AttributeType)>> {
             let each = match BACKEND {
                 Backend::Postgres => "e.key, jsonb_typeof(e.value), count(*) FROM customers c, jsonb_each(c.attributes) AS e",
                 Backend::Sqlite => "e.key, e.type, count(*) FROM customers c, json_each(c.attributes) AS e",
@@ -200,9 +209,9 @@ per_backend! {
             Ok(pick_types(counts.collect()))
         }
 
-        async fn customer_facts(&self, workspace_id: i64) -> StoreResult<Vec<(i64, CustomerFacts)>> {
+        async fn customer_facts(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(i64, CustomerFacts)>> {
             let mut conn = self.pool().acquire().await?;
-            feed::facts(&mut conn, workspace_id, None).await
+            facts::facts(&mut conn, workspace_id, None).await
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use converge_domain::{CampaignStatus, DeliveryStatus};
+use converge_domain::{CampaignStatus, DeliveryStatus, MessageId};
 use converge_store::{DispatchOutcome, Store};
 
 use super::{accepted, check, claim, everyone, log, new_campaign, running, secs, seed, t0, LEASE};
@@ -10,10 +10,10 @@ use super::{accepted, check, claim, everyone, log, new_campaign, running, secs, 
 async fn concurrent_claims_never_share_a_row(store: &dyn Store) {
     let ws = seed(store, "claims", 30).await;
     let id = running(store, ws).await;
-    let all: BTreeSet<i64> = log(store, ws, id).await.iter().map(|r| r.id).collect();
+    let all: BTreeSet<MessageId> = log(store, ws, id).await.iter().map(|r| r.id).collect();
     let (a, b) = tokio::join!(claim(store, "w1", t0()), claim(store, "w2", t0()));
-    let a: BTreeSet<i64> = a.iter().map(|d| d.log_id).collect();
-    let b: BTreeSet<i64> = b.iter().map(|d| d.log_id).collect();
+    let a: BTreeSet<MessageId> = a.iter().map(|d| d.log_id).collect();
+    let b: BTreeSet<MessageId> = b.iter().map(|d| d.log_id).collect();
     assert!(a.is_disjoint(&b), "a row was claimed twice: {:?}", a.intersection(&b).collect::<Vec<_>>());
     assert_eq!(a.union(&b).copied().collect::<BTreeSet<_>>(), all);
     // Live leases keep everyone else out; lapsed ones make the rows due again, one more attempt each.
@@ -28,7 +28,7 @@ async fn concurrent_claims_never_share_a_row(store: &dyn Store) {
 async fn draining_workers_split_the_rows(store: &dyn Store) {
     let ws = seed(store, "drain", 60).await;
     let id = running(store, ws).await;
-    async fn drain(store: &dyn Store, worker: &str) -> Vec<i64> {
+    async fn drain(store: &dyn Store, worker: &str) -> Vec<MessageId> {
         let mut got = Vec::new();
         loop {
             let batch = store.claim_deliveries(worker, 7, secs(LEASE), t0()).await.unwrap();
@@ -39,9 +39,9 @@ async fn draining_workers_split_the_rows(store: &dyn Store) {
         }
     }
     let (a, b, c) = tokio::join!(drain(store, "a"), drain(store, "b"), drain(store, "c"));
-    let mut every: Vec<i64> = a.into_iter().chain(b).chain(c).collect();
+    let mut every: Vec<MessageId> = a.into_iter().chain(b).chain(c).collect();
     every.sort_unstable();
-    let all: Vec<i64> = log(store, ws, id).await.iter().map(|r| r.id).collect();
+    let all: Vec<MessageId> = log(store, ws, id).await.iter().map(|r| r.id).collect();
     assert_eq!(every, all);
 }
 

@@ -2,7 +2,7 @@
 //! most common spelling) and spend band, and the workspace's top cities. Both backends must answer exactly
 //! the same, ties included.
 
-use converge_domain::{CampaignStatus, ReceiptStatus};
+use converge_domain::{CampaignStatus, ReceiptStatus, WorkspaceId};
 use converge_store::{CampaignStats, DispatchOutcome, Store};
 use serde_json::json;
 
@@ -15,7 +15,7 @@ fn st(pending: i64, sent: i64, failed: i64, skipped: i64) -> CampaignStats {
 }
 
 /// Seven customers with known cities (three spellings of Pune, one without a city) and total spends.
-async fn seed(store: &dyn Store, slug: &str) -> i64 {
+async fn seed(store: &dyn Store, slug: &str) -> WorkspaceId {
     let ws = store.create_workspace(slug, slug, &inr()).await.unwrap().id;
     let people = [
         ("A1", Some("Pune"), Some("500")),

@@ -1,8 +1,8 @@
 //! Status changes, cancel, retry of failed messages, and reading the log.
 
 use converge_domain::CampaignStatus::{Cancelled, Completed, Paused, Running, Scheduled};
-use converge_domain::DeliveryStatus;
 use converge_domain::ReceiptStatus::{Failed, Sent};
+use converge_domain::{CampaignId, DeliveryStatus};
 use converge_store::{DispatchOutcome, Store};
 
 use super::{accepted, check, claim, everyone, log, new_campaign, receipt, running, secs, seed, t0};
@@ -23,7 +23,11 @@ async fn status_changes_are_compare_and_set(store: &dyn Store) {
     let theirs = store.set_campaign_status(other, c.id, &[Running], Paused, t0()).await.unwrap();
     assert!(theirs.is_none(), "another workspace cannot touch it");
     assert_eq!(check(store, ws, c.id).await.status, Running);
-    assert!(store.set_campaign_status(ws, c.id + 1000, &[Running], Paused, t0()).await.unwrap().is_none());
+    assert!(store
+        .set_campaign_status(ws, CampaignId::new(c.id.get() + 1000), &[Running], Paused, t0())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 async fn cancel_skips_what_is_still_waiting(store: &dyn Store) {

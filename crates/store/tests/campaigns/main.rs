@@ -17,7 +17,7 @@ mod receipts;
 
 use chrono::{DateTime, Duration, Utc};
 use converge_domain::segment::{Catalogue, Rule};
-use converge_domain::{Channel, ReceiptStatus, SendChannel};
+use converge_domain::{CampaignId, Channel, MessageId, ReceiptStatus, SendChannel, WorkspaceId};
 use converge_store::{
     CampaignRow, ClaimedDelivery, DispatchOutcome, DispatchResult, LogRow, NewCampaign, ReceiptUpdate, Store,
 };
@@ -45,7 +45,7 @@ pub fn secs(n: i64) -> Duration {
 pub const LEASE: i64 = 60;
 
 /// A workspace with customers `C1..=Cn`: even ones live in Pune, every one has a phone, odd ones an e-mail.
-pub async fn seed(store: &dyn Store, slug: &str, n: usize) -> i64 {
+pub async fn seed(store: &dyn Store, slug: &str, n: usize) -> WorkspaceId {
     let ws = store.create_workspace(slug, slug, &inr()).await.unwrap().id;
     let batch: Vec<_> = (1..=n)
         .map(|i| {
@@ -89,21 +89,21 @@ pub fn new_campaign(rule: Value, key: Option<&str>, send_at: DateTime<Utc>) -> N
 }
 
 /// A campaign of everyone, due at `t0` and started.
-pub async fn running(store: &dyn Store, ws: i64) -> i64 {
+pub async fn running(store: &dyn Store, ws: WorkspaceId) -> CampaignId {
     let (campaign, _) = store.create_campaign(ws, &new_campaign(everyone(), None, t0()), t0()).await.unwrap();
     assert!(store.start_due_campaigns(t0()).await.unwrap().contains(&campaign.id));
     campaign.id
 }
 
 /// The campaign, after asserting that its counters equal its log counted row by row.
-pub async fn check(store: &dyn Store, ws: i64, id: i64) -> CampaignRow {
+pub async fn check(store: &dyn Store, ws: WorkspaceId, id: CampaignId) -> CampaignRow {
     let row = store.campaign(ws, id).await.unwrap().unwrap();
     let counted = store.campaign_log_counts(ws, id).await.unwrap();
     assert_eq!(row.stats, counted, "counters must equal the log on {}", store.backend().as_str());
     row
 }
 
-pub async fn log(store: &dyn Store, ws: i64, id: i64) -> Vec<LogRow> {
+pub async fn log(store: &dyn Store, ws: WorkspaceId, id: CampaignId) -> Vec<LogRow> {
     store.campaign_log(ws, id, None, None, 100_000).await.unwrap()
 }
 
@@ -130,13 +130,13 @@ pub fn accepted_via(delivery: &ClaimedDelivery, route: &str, vendor_id: &str) ->
 }
 
 /// A receipt for message `log_id` through [`ROUTE`].
-pub fn receipt(log_id: i64, vendor_id: &str, status: ReceiptStatus, at: DateTime<Utc>) -> ReceiptUpdate {
+pub fn receipt(log_id: MessageId, vendor_id: &str, status: ReceiptStatus, at: DateTime<Utc>) -> ReceiptUpdate {
     receipt_via(log_id, ROUTE, vendor_id, status, at)
 }
 
 /// A receipt for message `log_id` that came through `route`.
 pub fn receipt_via(
-    log_id: i64,
+    log_id: MessageId,
     route: &str,
     vendor_id: &str,
     status: ReceiptStatus,

@@ -1,7 +1,7 @@
 //! Vendor receipts: forward-only, idempotent, in any order relative to the dispatch result.
 
 use converge_domain::ReceiptStatus::{Failed, Sent};
-use converge_domain::{CampaignStatus, DeliveryStatus};
+use converge_domain::{CampaignStatus, DeliveryStatus, MessageId, WorkspaceId};
 use converge_store::{NewDeliveryRoute, ReceiptOutcome, Store, TimelinePoint};
 
 use super::{accepted, accepted_via, check, claim, log, receipt, receipt_via, running, secs, seed, t0};
@@ -30,7 +30,10 @@ async fn receipts_only_move_forward(store: &dyn Store) {
     assert_eq!(store.apply_receipts(&late, at).await.unwrap(), outcome(0, 2, 0));
     // A receipt naming no message of ours is ignored (the receipt endpoint refuses such references anyway).
     assert_eq!(
-        store.apply_receipts(&[receipt(c[0].log_id + 1_000_000, "nope", Sent, at)], at).await.unwrap(),
+        store
+            .apply_receipts(&[receipt(MessageId::new(c[0].log_id.get() + 1_000_000), "nope", Sent, at)], at)
+            .await
+            .unwrap(),
         outcome(0, 1, 0)
     );
     let rows = log(store, ws, id).await;
@@ -56,7 +59,7 @@ async fn receipts_only_move_forward(store: &dyn Store) {
         TimelinePoint { bucket_start: next, sent: 2, failed: 0 },
     ];
     assert_eq!(timeline, expected);
-    assert!(store.campaign_timeline(ws + 1000, id, minute).await.unwrap().is_empty());
+    assert!(store.campaign_timeline(WorkspaceId::new(ws.get() + 1000), id, minute).await.unwrap().is_empty());
 }
 
 async fn a_receipt_before_its_dispatch_result_is_kept(store: &dyn Store) {
@@ -111,9 +114,9 @@ async fn known_messages_are_our_log_ids(store: &dyn Store) {
     let other = seed(store, "known-other", 1).await;
     let id = running(store, ws).await;
     let theirs = running(store, other).await;
-    let ids: Vec<i64> = log(store, ws, id).await.iter().map(|r| r.id).collect();
+    let ids: Vec<MessageId> = log(store, ws, id).await.iter().map(|r| r.id).collect();
     let their_id = log(store, other, theirs).await[0].id;
-    let asked = [ids[2], -5, ids[0], ids[2], ids[2] + 1_000_000, their_id];
+    let asked = [ids[2], MessageId::new(-5), ids[0], ids[2], MessageId::new(ids[2].get() + 1_000_000), their_id];
     let mut anywhere = vec![ids[0], ids[2], their_id];
     anywhere.sort_unstable();
     assert_eq!(store.known_messages(None, &asked).await.unwrap(), anywhere);
@@ -207,7 +210,7 @@ async fn channel_settings_round_trip(store: &dyn Store) {
     assert!(store.delivery_route("rt_nope").await.unwrap().is_none());
     assert!(!format!("{kept:?}").contains("s1"), "a route's Debug hides its secret");
     assert_eq!(store.workspace(a).await.unwrap().map(|w| w.slug), Some("settings-a".to_owned()));
-    assert!(store.workspace(a + b + 1_000).await.unwrap().is_none());
+    assert!(store.workspace(WorkspaceId::new(a.get() + b.get() + 1_000)).await.unwrap().is_none());
 }
 
 super::on_both_backends!(

@@ -1,10 +1,11 @@
 //! Sessions, OpenID Connect login flows and first-owner setup tokens.
 
+use converge_domain::UserId;
 use converge_store::{LoginFlow, SessionRecord, Store};
 
 use super::{hash, is_conflict, secs, t0, user};
 
-fn session(user_id: i64, last_seen: i64, lifetime: i64) -> SessionRecord {
+fn session(user_id: UserId, last_seen: i64, lifetime: i64) -> SessionRecord {
     SessionRecord {
         user_id,
         csrf_token: format!("csrf-{user_id}-{last_seen}"),

@@ -1,18 +1,24 @@
 //! Listing and revoking API keys, and the audit log.
 
+use converge_domain::{ApiKeyId, Scope, UserId, WorkspaceId};
 use converge_store::{Actor, NewApiKey, NewAuditEntry, Store};
 use serde_json::json;
 
 use super::{hash, secs, t0, user, workspace};
 
-fn key(workspace_id: i64, n: u8, scopes: &[&str], label: &str) -> NewApiKey {
+fn key(workspace_id: WorkspaceId, n: u8, scopes: &[&str], label: &str) -> NewApiKey {
     NewApiKey {
         workspace_id,
         prefix: format!("cvg_{n:04}"),
         key_hash: hash(n),
-        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        scopes: scopes.iter().map(|s| Scope::parse(s).unwrap()).collect(),
         label: label.into(),
+        created_by: None,
     }
+}
+
+fn by(created_by: UserId, key: NewApiKey) -> NewApiKey {
+    NewApiKey { created_by: Some(created_by), ..key }
 }
 
 async fn api_keys_are_listed_and_revoked(store: &dyn Store) {
@@ -20,9 +26,9 @@ async fn api_keys_are_listed_and_revoked(store: &dyn Store) {
     let other = workspace(store, "zeta").await;
     let ana = user(store, "ana@example.in").await;
     let etl = store.create_api_key(&key(ws, 1, &["read", "ingest"], "ETL")).await.unwrap();
-    let admin = store.create_api_key(&key(ws, 2, &["all"], "")).await.unwrap();
+    let admin = store.create_api_key(&by(ana.id, key(ws, 2, &["all"], ""))).await.unwrap();
+    assert_eq!(admin.created_by, Some(ana.id), "the creator is stored with the key");
     let theirs = store.create_api_key(&key(other, 3, &["read"], "theirs")).await.unwrap();
-    store.set_api_key_creator(admin.id, ana.id).await.unwrap();
     store.touch_api_keys(&[etl.id], t0() + secs(5)).await.unwrap();
 
     let keys = store.api_keys(ws).await.unwrap();
@@ -30,8 +36,8 @@ async fn api_keys_are_listed_and_revoked(store: &dyn Store) {
     assert_eq!(
         got,
         vec![
-            (admin.id, "cvg_0002", vec!["all".to_owned()], ""),
-            (etl.id, "cvg_0001", vec!["read".to_owned(), "ingest".to_owned()], "ETL"),
+            (admin.id, "cvg_0002", vec![Scope::All], ""),
+            (etl.id, "cvg_0001", vec![Scope::Read, Scope::Ingest], "ETL"),
         ],
         "newest first, scopes parsed"
     );
@@ -60,15 +66,11 @@ async fn removing_a_member_revokes_the_keys_they_created(store: &dyn Store) {
     for w in [ws, other] {
         store.put_member(w, mia.id, converge_domain::Role::Admin, t0()).await.unwrap();
     }
-    let hers = store.create_api_key(&key(ws, 1, &["read"], "hers")).await.unwrap();
-    let gone = store.create_api_key(&key(ws, 2, &["read"], "already revoked")).await.unwrap();
-    let anas = store.create_api_key(&key(ws, 3, &["read"], "ana's")).await.unwrap();
+    let hers = store.create_api_key(&by(mia.id, key(ws, 1, &["read"], "hers"))).await.unwrap();
+    let gone = store.create_api_key(&by(mia.id, key(ws, 2, &["read"], "already revoked"))).await.unwrap();
+    store.create_api_key(&by(ana.id, key(ws, 3, &["read"], "ana's"))).await.unwrap();
     let cli = store.create_api_key(&key(ws, 4, &["read"], "cli")).await.unwrap();
-    let elsewhere = store.create_api_key(&key(other, 5, &["read"], "hers, other workspace")).await.unwrap();
-    for id in [hers.id, gone.id, elsewhere.id] {
-        store.set_api_key_creator(id, mia.id).await.unwrap();
-    }
-    store.set_api_key_creator(anas.id, ana.id).await.unwrap();
+    store.create_api_key(&by(mia.id, key(other, 5, &["read"], "hers, other workspace"))).await.unwrap();
     assert!(store.revoke_api_key(ws, gone.id, t0() + secs(1)).await.unwrap());
 
     let revoked = store.remove_member(ws, mia.id, t0() + secs(9)).await.unwrap();
@@ -78,7 +80,7 @@ async fn removing_a_member_revokes_the_keys_they_created(store: &dyn Store) {
         assert!(store.api_key_by_hash(&hash(n)).await.unwrap().is_some(), "key {n} is not hers here");
     }
     let keys = store.api_keys(ws).await.unwrap();
-    let at = |id: i64| keys.iter().find(|k| k.id == id).and_then(|k| k.revoked_at);
+    let at = |id: ApiKeyId| keys.iter().find(|k| k.id == id).and_then(|k| k.revoked_at);
     assert_eq!((at(hers.id), at(gone.id), at(cli.id)), (Some(t0() + secs(9)), Some(t0() + secs(1)), None));
 }
 

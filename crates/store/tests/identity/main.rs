@@ -14,6 +14,7 @@ mod members;
 mod users;
 
 use chrono::{DateTime, Duration, Utc};
+use converge_domain::WorkspaceId;
 use converge_store::{NewUser, Store, StoreError, User};
 use support::{inr, Backend};
 
@@ -49,7 +50,7 @@ pub async fn user(store: &dyn Store, email: &str) -> User {
     store.create_user(&new_user(email, None), t0()).await.unwrap()
 }
 
-pub async fn workspace(store: &dyn Store, slug: &str) -> i64 {
+pub async fn workspace(store: &dyn Store, slug: &str) -> WorkspaceId {
     store.create_workspace(slug, &format!("{slug} Ltd"), &inr()).await.unwrap().id
 }
 

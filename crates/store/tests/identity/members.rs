@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 use converge_domain::Role::{self, Admin, Member, Owner, Viewer};
+use converge_domain::UserId;
 use converge_store::Store;
 
 use super::{is_conflict, secs, t0, user, workspace};
@@ -30,7 +31,7 @@ async fn members_and_their_roles(store: &dyn Store) {
     ];
     assert_eq!(memberships, expected, "by slug, with the workspace's fields");
     assert_eq!(memberships[0].0.slug, "acme");
-    assert!(store.memberships(adam.id + zoe.id + 1000).await.unwrap().is_empty());
+    assert!(store.memberships(UserId::new(adam.id.get() + zoe.id.get() + 1000)).await.unwrap().is_empty());
 
     assert_eq!(store.count_owners(zeta).await.unwrap(), 1);
     assert_eq!(store.count_owners(acme).await.unwrap(), 0);

@@ -1,5 +1,6 @@
 //! Users, their passwords and sign-ins, and linked identity-provider accounts.
 
+use converge_domain::UserId;
 use converge_store::Store;
 
 use super::{is_conflict, new_user, secs, t0, user};
@@ -12,7 +13,7 @@ async fn users_are_unique_by_email(store: &dyn Store) {
         ("ana@example.in", Some("ana"), false, t0(), None)
     );
     assert_eq!(store.user(ana.id).await.unwrap(), Some(ana.clone()));
-    assert_eq!(store.user(ana.id + 1000).await.unwrap(), None);
+    assert_eq!(store.user(UserId::new(ana.id.get() + 1000)).await.unwrap(), None);
     let again = store.create_user(&new_user("ana@example.in", None), t0() + secs(1)).await;
     assert!(is_conflict(again), "the e-mail is taken");
 

@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use converge_domain::segment::Rule;
+use converge_domain::CustomerId;
 use converge_store::Store;
 use serde_json::{json, Value};
 
@@ -62,7 +63,8 @@ async fn relative_times_agree_at_every_boundary(store: &dyn Store) {
     let facts = store.customer_facts(ws).await.unwrap();
     for json in rules() {
         let rule = Rule::parse(&json, &catalogue(), &inr()).unwrap_or_else(|e| panic!("{json}: {e}"));
-        let expected: Vec<i64> = facts.iter().filter(|(_, f)| rule.matches(f, now())).map(|(id, _)| *id).collect();
+        let expected: Vec<CustomerId> =
+            facts.iter().filter(|(_, f)| rule.matches(f, now())).map(|(id, _)| CustomerId::new(*id)).collect();
         let actual = store.segment_ids(ws, &rule, now()).await.unwrap();
         assert_eq!(actual, expected, "{}: {json}", store.backend().as_str());
     }

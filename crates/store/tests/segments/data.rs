@@ -4,7 +4,7 @@
 //! the day boundaries the rules use.
 
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::{CustomerInput, IngestEnvelope, IngestEvent, OrderInput};
+use converge_domain::{CustomerInput, IngestEnvelope, IngestEvent, OrderInput, WorkspaceId};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -142,12 +142,12 @@ pub fn customers() -> impl Strategy<Value = Vec<Customer>> {
     prop::collection::vec(customer, 2..16)
 }
 
-fn envelope(workspace_id: i64, received_at: DateTime<Utc>, event: IngestEvent) -> IngestEnvelope {
+fn envelope(workspace_id: WorkspaceId, received_at: DateTime<Utc>, event: IngestEvent) -> IngestEnvelope {
     IngestEnvelope { workspace_id, received_at, event }
 }
 
 /// The ingest batches that store `customers` in `workspace_id`: profiles and orders, then the updates.
-pub fn batches(workspace_id: i64, customers: &[Customer]) -> (Vec<IngestEnvelope>, Vec<IngestEnvelope>) {
+pub fn batches(workspace_id: WorkspaceId, customers: &[Customer]) -> (Vec<IngestEnvelope>, Vec<IngestEnvelope>) {
     let validate_now = Utc::now();
     let received = instant(1000, 0, 0);
     let (mut first, mut second) = (Vec::new(), Vec::new());

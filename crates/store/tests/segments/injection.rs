@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use converge_domain::segment::Rule;
+use converge_domain::WorkspaceId;
 use converge_store::Store;
 use serde_json::{json, Value};
 
@@ -16,7 +17,7 @@ fn one(field: &str, operator: &str, value: Value) -> Value {
     json!({"combinator": "and", "rules": [{"field": field, "operator": operator, "value": value}]})
 }
 
-async fn selected(store: &dyn Store, ws: i64, json: Value) -> Vec<String> {
+async fn selected(store: &dyn Store, ws: WorkspaceId, json: Value) -> Vec<String> {
     let rule = Rule::parse(&json, &catalogue(), &inr()).unwrap_or_else(|e| panic!("{json}: {e}"));
     let mut names: Vec<String> =
         store.segment_sample(ws, &rule, now(), 100).await.unwrap().into_iter().map(|c| c.external_id).collect();

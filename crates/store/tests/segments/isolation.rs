@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use converge_domain::segment::{AttributeType, Rule};
+use converge_domain::{CustomerId, WorkspaceId};
 use converge_store::{postgres::PgStore, sqlite::SqliteStore, testing::TestDatabase, Store};
 use serde_json::{json, Value};
 
@@ -30,8 +31,9 @@ async fn segments_never_count_another_workspace(store: &dyn Store) {
     assert_eq!(store.segment_count(a, &pune, now()).await.unwrap(), 1);
     assert_eq!(store.segment_count(b, &pune, now()).await.unwrap(), 2);
     assert_eq!(store.segment_count(a, &everyone, now()).await.unwrap(), 2);
-    assert_eq!(store.segment_count(a + b + 100, &everyone, now()).await.unwrap(), 0);
-    let facts_a: Vec<i64> = store.customer_facts(a).await.unwrap().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(store.segment_count(WorkspaceId::new(a.get() + b.get() + 100), &everyone, now()).await.unwrap(), 0);
+    let facts_a: Vec<CustomerId> =
+        store.customer_facts(a).await.unwrap().into_iter().map(|(id, _)| CustomerId::new(id)).collect();
     assert_eq!(store.segment_ids(a, &everyone, now()).await.unwrap(), facts_a);
     assert!(store.segment_sample(a, &everyone, now(), 10).await.unwrap().iter().all(|c| facts_a.contains(&c.id)));
     let spenders = parse(json!({"combinator": "and", "rules": [

@@ -3,6 +3,7 @@
 //! snapshot taken between two ingest batches and brought up to date from the change log) select exactly
 //! the same customers, and count/sample agree with the id list.
 
+use converge_domain::{CustomerId, WorkspaceId};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,27 +35,29 @@ fn parse(json: Value) -> (Rule, Value) {
 /// The external ids each of evaluator and SQL selects on one backend, after checking they agree.
 async fn selected(
     store: &dyn Store,
-    (ws, index): (i64, &AudienceIndex),
+    (ws, index): (WorkspaceId, &AudienceIndex),
     rule: &Rule,
     json: &Value,
-    names: &HashMap<i64, String>,
+    names: &HashMap<CustomerId, String>,
 ) -> BTreeSet<String> {
     let facts = store.customer_facts(ws).await.unwrap();
-    let expected: Vec<i64> = facts.iter().filter(|(_, f)| rule.matches(f, now())).map(|(id, _)| *id).collect();
+    let expected: Vec<CustomerId> =
+        facts.iter().filter(|(_, f)| rule.matches(f, now())).map(|(id, _)| CustomerId::new(*id)).collect();
     let ids = store.segment_ids(ws, rule, now()).await.unwrap();
     let backend = store.backend().as_str();
     assert_eq!(ids, expected, "{backend}: SQL vs evaluator for rule {json}\nfacts: {facts:#?}");
     assert_eq!(store.segment_count(ws, rule, now()).await.unwrap(), ids.len() as u64, "{backend} count");
-    let sample: Vec<i64> = store.segment_sample(ws, rule, now(), 3).await.unwrap().iter().map(|c| c.id).collect();
+    let sample: Vec<CustomerId> =
+        store.segment_sample(ws, rule, now(), 3).await.unwrap().iter().map(|c| c.id).collect();
     assert_eq!(sample, ids.iter().take(3).copied().collect::<Vec<_>>(), "{backend} sample");
-    let mut indexed = index.ids(rule, now());
+    let mut indexed: Vec<CustomerId> = index.ids(rule, now()).into_iter().map(CustomerId::new).collect();
     indexed.sort_unstable();
     assert_eq!(indexed, expected, "{backend}: index vs evaluator for rule {json}");
     assert_eq!(index.count(rule, now()), ids.len() as u64, "{backend} index count");
     ids.iter().map(|id| names[id].clone()).collect()
 }
 
-async fn load(store: &dyn Store, data: &[Customer]) -> (i64, HashMap<i64, String>, AudienceIndex) {
+async fn load(store: &dyn Store, data: &[Customer]) -> (WorkspaceId, HashMap<CustomerId, String>, AudienceIndex) {
     static CASE: AtomicU64 = AtomicU64::new(0);
     let slug = format!("prop-{}", CASE.fetch_add(1, Ordering::Relaxed));
     let ws = store.create_workspace(&slug, "P", &inr()).await.unwrap().id;

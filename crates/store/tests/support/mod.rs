@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use converge_domain::{Currency, CustomerInput, IngestEnvelope, IngestEvent, OrderInput};
+use converge_domain::{Currency, CustomerInput, IngestEnvelope, IngestEvent, OrderInput, WorkspaceId};
 use converge_store::testing::TestDatabase;
 use converge_store::{postgres::PgStore, sqlite::SqliteStore, Store};
 
@@ -43,17 +43,23 @@ pub fn inr() -> Currency {
     Currency::parse("INR").unwrap()
 }
 
-pub fn customer(workspace_id: i64, received_at: DateTime<Utc>, body: serde_json::Value) -> IngestEnvelope {
+pub fn customer(workspace_id: WorkspaceId, received_at: DateTime<Utc>, body: serde_json::Value) -> IngestEnvelope {
     let input: CustomerInput = serde_json::from_value(body).unwrap();
     let record = input.validate(Utc::now()).unwrap();
     IngestEnvelope { workspace_id, received_at, event: IngestEvent::Customer(record) }
 }
 
-pub fn order(workspace_id: i64, id: &str, customer: &str, amount: &str) -> IngestEnvelope {
+pub fn order(workspace_id: WorkspaceId, id: &str, customer: &str, amount: &str) -> IngestEnvelope {
     order_at(workspace_id, id, customer, amount, Utc::now() - chrono::Duration::hours(1))
 }
 
-pub fn order_at(workspace_id: i64, id: &str, customer: &str, amount: &str, at: DateTime<Utc>) -> IngestEnvelope {
+pub fn order_at(
+    workspace_id: WorkspaceId,
+    id: &str,
+    customer: &str,
+    amount: &str,
+    at: DateTime<Utc>,
+) -> IngestEnvelope {
     let input: OrderInput = serde_json::from_value(serde_json::json!({
         "external_id": id, "customer_external_id": customer, "amount": amount, "ordered_at": at.to_rfc3339()
     }))

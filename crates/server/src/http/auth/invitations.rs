@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::Role;
+use converge_domain::{InvitationId, Role, UserId, WorkspaceId};
 use converge_store::NewAuditEntry;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,7 +23,7 @@ use crate::state::SharedState;
 /// An open invitation addressed to the signed-in person.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MyInvitation {
-    pub id: i64,
+    pub id: InvitationId,
     /// The workspace it invites to, by slug.
     pub workspace: String,
     pub workspace_name: String,
@@ -65,7 +65,7 @@ fn no_such_invitation() -> ApiError {
         (status = 404, body = Problem, description = "No open invitation with this id addressed to you")))]
 pub async fn accept_invitation(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Path(id): Path<InvitationId>,
     headers: HeaderMap,
 ) -> ApiResult<Json<WorkspaceRole>> {
     let (user, session) = session_person(&state, &headers).await?;
@@ -74,7 +74,12 @@ pub async fn accept_invitation(
         state.store.accept_invitation(id, &user.email, user.id, Utc::now()).await?.ok_or_else(no_such_invitation)?;
     let workspace = state.store.workspace(workspace_id).await?.ok_or_else(no_such_invitation)?;
     answered(&state, workspace_id, user.id, id, "member.invite_accept", json!({"role": role})).await;
-    Ok(Json(WorkspaceRole { slug: workspace.slug, name: workspace.name, role, currency: workspace.currency }))
+    Ok(Json(WorkspaceRole {
+        slug: workspace.slug,
+        name: workspace.name,
+        role,
+        currency: workspace.currency.code().to_owned(),
+    }))
 }
 
 /// Decline an invitation addressed to you: it is withdrawn.
@@ -84,7 +89,7 @@ pub async fn accept_invitation(
         (status = 404, body = Problem, description = "No open invitation with this id addressed to you")))]
 pub async fn decline_invitation(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Path(id): Path<InvitationId>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let (user, session) = session_person(&state, &headers).await?;
@@ -97,9 +102,9 @@ pub async fn decline_invitation(
 
 async fn answered(
     state: &SharedState,
-    workspace_id: i64,
-    user_id: i64,
-    id: i64,
+    workspace_id: WorkspaceId,
+    user_id: UserId,
+    id: InvitationId,
     action: &str,
     details: serde_json::Value,
 ) {

@@ -15,7 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Utc;
-use converge_domain::Role;
+use converge_domain::{Role, UserId};
 use converge_store::{Actor, NewAuditEntry, Store, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,7 +37,7 @@ pub struct WorkspaceRole {
 /// The signed-in person.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub name: Option<String>,
     pub email_verified: bool,
@@ -63,7 +63,7 @@ pub(crate) async fn me(store: &dyn Store, user: User, csrf_token: String) -> Api
         .memberships(user.id)
         .await?
         .into_iter()
-        .map(|(ws, role)| WorkspaceRole { slug: ws.slug, name: ws.name, role, currency: ws.currency })
+        .map(|(ws, role)| WorkspaceRole { slug: ws.slug, name: ws.name, role, currency: ws.currency.code().to_owned() })
         .collect();
     Ok(Me {
         id: user.id,
@@ -112,7 +112,7 @@ pub(crate) async fn audit(store: &dyn Store, entry: NewAuditEntry) {
 /// An audit entry about a person's own sign-in.
 pub(crate) fn sign_in_event(
     action: &str,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     target: String,
     details: serde_json::Value,
 ) -> NewAuditEntry {

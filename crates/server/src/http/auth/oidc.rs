@@ -29,6 +29,7 @@ use crate::auth::session;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::path::Path;
 use crate::state::SharedState;
+use converge_domain::{UserId, WorkspaceId};
 
 /// How long a started sign-in may take at the provider.
 pub(crate) const FLOW_LIFETIME_MINUTES: i64 = 10;
@@ -302,7 +303,7 @@ async fn admit(state: &SharedState, provider: &str, identity: &VerifiedIdentity)
 }
 
 /// Links the identity to `user_id`; 403 if that provider account is linked to someone else.
-pub(crate) async fn link_or_refuse(state: &SharedState, identity: &VerifiedIdentity, user_id: i64) -> ApiResult<()> {
+pub(crate) async fn link_or_refuse(state: &SharedState, identity: &VerifiedIdentity, user_id: UserId) -> ApiResult<()> {
     match state.store.link_identity(&identity.issuer, &identity.subject, user_id, Utc::now()).await {
         Ok(()) => Ok(()),
         Err(StoreError::Conflict(_)) => Err(forbidden(identity, "this provider account belongs to someone else")),
@@ -312,9 +313,9 @@ pub(crate) async fn link_or_refuse(state: &SharedState, identity: &VerifiedIdent
 
 /// Records that a provider account was linked to a person (`how`: the rule that allowed it), in the audit log
 /// of each of their workspaces, where their admins can see it.
-pub(crate) async fn audit_link(state: &SharedState, provider: &str, user_id: i64, how: &str) {
+pub(crate) async fn audit_link(state: &SharedState, provider: &str, user_id: UserId, how: &str) {
     let store = state.store.as_ref();
-    let mut workspaces: Vec<Option<i64>> = match store.memberships(user_id).await {
+    let mut workspaces: Vec<Option<WorkspaceId>> = match store.memberships(user_id).await {
         Ok(list) => list.into_iter().map(|(ws, _)| Some(ws.id)).collect(),
         Err(err) => {
             tracing::warn!(error = %err, "could not list a person's workspaces for the audit log");

@@ -19,6 +19,7 @@ use crate::auth::oidc::VerifiedIdentity;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::path::Path;
 use crate::state::SharedState;
+use converge_domain::UserId;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -70,7 +71,7 @@ pub(crate) async fn link(
     state: &SharedState,
     provider: &str,
     identity: &VerifiedIdentity,
-    user_id: i64,
+    user_id: UserId,
     headers: &HeaderMap,
 ) -> ApiResult<()> {
     let signed_in = session_person(state, headers).await.ok().map(|(user, _)| user.id);

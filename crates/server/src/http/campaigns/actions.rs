@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use converge_domain::CampaignStatus;
+use converge_domain::{CampaignId, CampaignStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -29,7 +29,7 @@ pub struct RetryFailed {
 async fn transition(
     state: &SharedState,
     caller: &Caller,
-    id: i64,
+    id: CampaignId,
     done: &str,
     from: &[CampaignStatus],
     to: CampaignStatus,
@@ -37,7 +37,7 @@ async fn transition(
     let now = Utc::now();
     match state.store.set_campaign_status(caller.workspace_id(), id, from, to, now).await? {
         Some(row) => {
-            tracing::info!(campaign_id = id, status = %row.status, "campaign {done}");
+            tracing::info!(campaign_id = id.get(), status = %row.status, "campaign {done}");
             Ok(Json(campaign_view(row)))
         }
         None => {
@@ -55,7 +55,7 @@ async fn transition(
 pub async fn pause_campaign(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> ApiResult<Json<CampaignView>> {
     caller.require(Scope::Campaigns)?;
     let from = [CampaignStatus::Scheduled, CampaignStatus::Running];
@@ -70,7 +70,7 @@ pub async fn pause_campaign(
 pub async fn resume_campaign(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> ApiResult<Json<CampaignView>> {
     caller.require(Scope::Campaigns)?;
     let row = load(&state, &caller, id).await?;
@@ -87,7 +87,7 @@ pub async fn resume_campaign(
 pub async fn cancel_campaign(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> ApiResult<Json<CampaignView>> {
     caller.require(Scope::Campaigns)?;
     let from = [CampaignStatus::Scheduled, CampaignStatus::Running, CampaignStatus::Paused];
@@ -102,12 +102,12 @@ pub async fn cancel_campaign(
 pub async fn retry_failed(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> ApiResult<Json<RetryFailed>> {
     caller.require(Scope::Campaigns)?;
     match state.store.retry_failed(caller.workspace_id(), id, Utc::now()).await? {
         Some(retried) => {
-            tracing::info!(campaign_id = id, retried, "failed messages retried");
+            tracing::info!(campaign_id = id.get(), retried, "failed messages retried");
             let row = load(&state, &caller, id).await?;
             Ok(Json(RetryFailed { retried, campaign: campaign_view(row) }))
         }

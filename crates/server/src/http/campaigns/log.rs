@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, SecondsFormat, Utc};
-use converge_domain::{Channel, DeliveryStatus};
+use converge_domain::{CampaignId, Channel, DeliveryStatus, MessageId, WorkspaceId};
 use converge_store::{LogRow, Store};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ pub struct LogParams {
 /// One message of a campaign.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LogEntryView {
-    pub id: i64,
+    pub id: MessageId,
     pub customer_external_id: String,
     pub customer_name: Option<String>,
     pub status: DeliveryStatus,
@@ -93,7 +93,7 @@ pub struct LogEntryView {
 pub struct LogPage {
     pub items: Vec<LogEntryView>,
     /// Pass as `after` to get the next page; null on the last page.
-    pub next_after: Option<i64>,
+    pub next_after: Option<MessageId>,
 }
 
 fn entry_view(row: LogRow) -> LogEntryView {
@@ -127,7 +127,7 @@ fn entry_view(row: LogRow) -> LogEntryView {
 pub async fn campaign_log(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
     params: Result<Query<LogParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
     require_read(&caller)?;
@@ -136,7 +136,7 @@ pub async fn campaign_log(
         Some(raw) => Some(DeliveryStatus::parse(raw).map_err(|message| ApiError::invalid("status", message))?),
         None => None,
     };
-    let after = query_number::<i64>("after", params.after.as_deref())?;
+    let after = query_number::<MessageId>("after", params.after.as_deref())?;
     let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let csv = match params.format.as_deref().map(|f| f.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("json") => false,
@@ -156,20 +156,20 @@ pub async fn campaign_log(
 /// Where a CSV download has got to.
 struct CsvExport {
     store: Arc<dyn Store>,
-    workspace_id: i64,
-    campaign_id: i64,
+    workspace_id: WorkspaceId,
+    campaign_id: CampaignId,
     status: Option<DeliveryStatus>,
-    after: Option<i64>,
+    after: Option<MessageId>,
     header_sent: bool,
     done: bool,
 }
 
 fn csv_response(
     store: Arc<dyn Store>,
-    workspace_id: i64,
-    campaign_id: i64,
+    workspace_id: WorkspaceId,
+    campaign_id: CampaignId,
     status: Option<DeliveryStatus>,
-    after: Option<i64>,
+    after: Option<MessageId>,
 ) -> Response {
     let export = CsvExport { store, workspace_id, campaign_id, status, after, header_sent: false, done: false };
     let stream = futures_util::stream::unfold(export, |mut export| async move {
@@ -195,7 +195,11 @@ fn csv_response(
             }
             Err(err) => {
                 // The status line has gone out: aborting the body is the only way left to say it failed.
-                tracing::error!(error = format!("{err:#}"), campaign_id = export.campaign_id, "CSV export failed");
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    campaign_id = export.campaign_id.get(),
+                    "CSV export failed"
+                );
                 export.done = true;
                 Some((Err(std::io::Error::other("the campaign log could not be read")), export))
             }

@@ -14,7 +14,7 @@ pub mod read;
 pub mod variables;
 
 use chrono::{DateTime, Utc};
-use converge_domain::{CampaignStatus, SendChannel};
+use converge_domain::{CampaignId, CampaignStatus, SegmentId, SendChannel};
 use converge_store::{CampaignRow, CampaignStats};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -38,13 +38,13 @@ pub struct StatsView {
 /// A campaign as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CampaignView {
-    pub id: i64,
+    pub id: CampaignId,
     pub name: String,
     pub channel: SendChannel,
     /// The message template as written.
     pub template: String,
     /// The saved segment the audience came from, if any.
-    pub segment_id: Option<i64>,
+    pub segment_id: Option<SegmentId>,
     /// The rule the audience was selected with (the segment's rule at creation, or the one sent).
     #[schema(value_type = Object)]
     pub rule: Value,
@@ -111,7 +111,7 @@ pub(crate) fn require_read(caller: &Caller) -> ApiResult<()> {
 }
 
 /// The caller's campaign `id`, or 404 (another workspace's campaign is not found either).
-pub(crate) async fn load(state: &SharedState, caller: &Caller, id: i64) -> ApiResult<CampaignRow> {
+pub(crate) async fn load(state: &SharedState, caller: &Caller, id: CampaignId) -> ApiResult<CampaignRow> {
     state.store.campaign(caller.workspace_id(), id).await?.ok_or_else(|| ApiError::NotFound("campaign".into()))
 }
 

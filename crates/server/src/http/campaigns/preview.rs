@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::Json;
 use converge_domain::campaign::{resolve, SkipReason};
 use converge_domain::template::{segments_estimate, TemplateVars, TEMPLATE_VARIABLES};
-use converge_domain::{Channel, FieldErrors, SendChannel};
+use converge_domain::{CampaignTemplates, Channel, FieldErrors, SendChannel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, Scope};
 use crate::delivery::render::customer_vars;
-use crate::delivery::{Brand, CampaignTemplates};
+use crate::delivery::Brand;
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::Body;
 use crate::state::SharedState;
@@ -105,7 +105,7 @@ pub async fn message_preview(
         Some(customer) => {
             let workspace = state.store.workspace(caller.workspace_id()).await?;
             let brand = Brand { name: workspace.map(|w| w.name).unwrap_or_default(), currency: caller.currency };
-            let preferred = customer.preferred_channel.as_deref().and_then(|c| Channel::parse(c).ok());
+            let preferred = customer.preferred_channel;
             let (resolved, note) =
                 match resolve(channel, customer.email.as_deref(), customer.phone.as_deref(), preferred) {
                     Ok((resolved, _address)) => (resolved, None),

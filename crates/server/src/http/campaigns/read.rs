@@ -3,6 +3,7 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
+use converge_domain::CampaignId;
 use converge_store::CampaignRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,7 +37,7 @@ pub struct ListParams {
 pub struct CampaignPage {
     pub items: Vec<CampaignView>,
     /// Pass as `before` to get the next page; null on the last page.
-    pub next_before: Option<i64>,
+    pub next_before: Option<CampaignId>,
 }
 
 /// Messages completed in one bucket of time.
@@ -70,7 +71,7 @@ pub async fn list_campaigns(
     require_read(&caller)?;
     let Query(params) = params.map_err(query_rejection)?;
     let page = Page::parse(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
-    let before = query_number::<i64>("before", params.before.as_deref())?;
+    let before = query_number::<CampaignId>("before", params.before.as_deref())?;
     let mut rows = state.store.list_campaigns(caller.workspace_id(), before, page.fetch()).await?;
     let next_before = page.split(&mut rows, |row| row.id);
     Ok(Json(CampaignPage { items: rows.into_iter().map(campaign_view).collect(), next_before }))
@@ -84,7 +85,7 @@ pub async fn list_campaigns(
 pub async fn get_campaign(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CampaignId>,
 ) -> ApiResult<Json<CampaignDetail>> {
     require_read(&caller)?;
     let row = load(&state, &caller, id).await?;
@@ -114,7 +115,7 @@ fn bucket_seconds(row: &CampaignRow, now: DateTime<Utc>) -> i64 {
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
-    use converge_domain::{CampaignStatus, SendChannel};
+    use converge_domain::{CampaignId, CampaignStatus, SendChannel, WorkspaceId};
     use converge_store::CampaignStats;
 
     use super::*;
@@ -122,8 +123,8 @@ mod tests {
     fn row(launched: Option<DateTime<Utc>>, completed: Option<DateTime<Utc>>) -> CampaignRow {
         let now = Utc::now();
         CampaignRow {
-            id: 1,
-            workspace_id: 1,
+            id: CampaignId::new(1),
+            workspace_id: WorkspaceId::new(1),
             name: "n".into(),
             channel: SendChannel::Sms,
             template: "t".into(),

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::{FieldErrors, Role};
+use converge_domain::{FieldErrors, Role, WorkspaceId};
 use converge_store::{NewAuditEntry, WorkspaceDomain};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -98,7 +98,7 @@ fn view(record: WorkspaceDomain) -> DomainView {
     }
 }
 
-async fn views(state: &SharedState, workspace_id: i64) -> ApiResult<Vec<DomainView>> {
+async fn views(state: &SharedState, workspace_id: WorkspaceId) -> ApiResult<Vec<DomainView>> {
     Ok(state.store.workspace_domain_records(workspace_id).await?.into_iter().map(view).collect())
 }
 

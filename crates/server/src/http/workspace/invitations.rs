@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::{Email, FieldErrors, Role};
+use converge_domain::{Email, FieldErrors, InvitationId, Role, UserId};
 use converge_store::{Invitation, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,11 +35,11 @@ pub struct InvitationBody {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct InvitationView {
-    pub id: i64,
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     /// The user who invited, if a person did.
-    pub invited_by: Option<i64>,
+    pub invited_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -128,7 +128,7 @@ pub async fn list_invitations(
 pub async fn revoke_invitation(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<InvitationId>,
 ) -> ApiResult<StatusCode> {
     let acting = admin_role(&caller)?;
     let workspace_id = caller.workspace_id();

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::Role;
+use converge_domain::{Role, UserId, WorkspaceId};
 use converge_store::{Member, NewAuditEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,7 +21,7 @@ use crate::state::SharedState;
 /// A member of the workspace.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MemberView {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub email: String,
     pub name: Option<String>,
     pub role: Role,
@@ -41,12 +41,12 @@ fn member_view(m: Member) -> MemberView {
 }
 
 /// The member's current role, 404 if they are not in the workspace.
-async fn current_role(state: &SharedState, workspace_id: i64, user_id: i64) -> ApiResult<Role> {
+async fn current_role(state: &SharedState, workspace_id: WorkspaceId, user_id: UserId) -> ApiResult<Role> {
     state.store.member_role(workspace_id, user_id).await?.ok_or_else(|| ApiError::NotFound("member".into()))
 }
 
 /// 409 if `role` is an owner's and they are the last one.
-async fn keep_an_owner(state: &SharedState, workspace_id: i64, role: Role, what: &str) -> ApiResult<()> {
+async fn keep_an_owner(state: &SharedState, workspace_id: WorkspaceId, role: Role, what: &str) -> ApiResult<()> {
     if role == Role::Owner && state.store.count_owners(workspace_id).await? <= 1 {
         return Err(ApiError::Conflict(format!(
             "the workspace's last owner cannot be {what}; make someone else owner first"
@@ -74,7 +74,7 @@ pub async fn list_members(State(state): State<SharedState>, caller: Caller) -> A
 pub async fn change_role(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(user_id): Path<i64>,
+    Path(user_id): Path<UserId>,
     body: Result<Body<RoleBody>, ApiError>,
 ) -> ApiResult<Json<MemberView>> {
     let acting = admin_role(&caller)?;
@@ -111,7 +111,7 @@ pub async fn change_role(
 pub async fn remove_member(
     State(state): State<SharedState>,
     caller: Caller,
-    Path(user_id): Path<i64>,
+    Path(user_id): Path<UserId>,
 ) -> ApiResult<StatusCode> {
     let acting = admin_role(&caller)?;
     let workspace_id = caller.workspace_id();

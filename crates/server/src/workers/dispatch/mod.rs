@@ -20,13 +20,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
-use converge_domain::{Currency, SendChannel};
+use converge_domain::{CampaignId, CampaignTemplates, SendChannel};
 use converge_queue::Queue;
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchSummary, Store};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::delivery::{Brand, CampaignTemplates, SendRate, WorkspaceSenders};
+use crate::delivery::{Brand, SendRate, WorkspaceSenders};
 use crate::state::streams::RECEIPTS;
 pub use prepare::{reference, CampaignInfo};
 pub use send::backoff;
@@ -51,7 +51,7 @@ pub struct Dispatcher {
     pub retry_max: Duration,
     /// How long to wait before claiming again when nothing was due.
     pub idle: Duration,
-    pub campaigns: Arc<Mutex<HashMap<i64, Arc<CampaignInfo>>>>,
+    pub campaigns: Arc<Mutex<HashMap<CampaignId, Arc<CampaignInfo>>>>,
 }
 
 /// What one step did.
@@ -150,7 +150,7 @@ impl Dispatcher {
                     return Err(err).context("recording dispatch results (the database is unreachable)");
                 }
                 Err(err) if part.len() == 1 => {
-                    tracing::error!(log_id = part[0].log_id, error = %err, "a dispatch result could not be recorded");
+                    tracing::error!(log_id = part[0].log_id.get(), error = %err, "a dispatch result could not be recorded");
                     report.unrecorded += 1;
                 }
                 Err(_) => {
@@ -163,7 +163,7 @@ impl Dispatcher {
         Ok(())
     }
 
-    async fn campaigns_of(&self, claims: &[ClaimedDelivery]) -> anyhow::Result<HashMap<i64, Arc<CampaignInfo>>> {
+    async fn campaigns_of(&self, claims: &[ClaimedDelivery]) -> anyhow::Result<HashMap<CampaignId, Arc<CampaignInfo>>> {
         let mut found = HashMap::new();
         for claim in claims {
             if found.contains_key(&claim.campaign_id) {
@@ -199,8 +199,7 @@ impl Dispatcher {
             .workspace(claim.workspace_id)
             .await?
             .with_context(|| format!("workspace {} vanished", claim.workspace_id))?;
-        let currency = Currency::parse(&workspace.currency)
-            .map_err(|e| anyhow::anyhow!("workspace {} currency: {e}", workspace.id))?;
+        let currency = workspace.currency;
         let channel: SendChannel = campaign.channel;
         let templates = CampaignTemplates::parse(&campaign.template, channel)
             .map_err(|e| format!("the campaign's template is no longer valid: {e}"));

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use converge_channels::OutboundMessage;
 use converge_domain::campaign::resolve;
-use converge_domain::{Channel, SendChannel};
+use converge_domain::{CampaignId, CampaignTemplates, Channel, SendChannel};
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult};
 
 use crate::delivery::render::claimed_vars;
-use crate::delivery::{Brand, CampaignTemplates};
+use crate::delivery::Brand;
 
 /// What a dispatcher needs to know about a campaign, loaded once and cached (templates are immutable).
 pub struct CampaignInfo {
@@ -42,7 +42,7 @@ pub fn reference(claim: &ClaimedDelivery) -> String {
     format!("{}.{}", claim.log_id, claim.generation)
 }
 
-pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<i64, Arc<CampaignInfo>>) -> Prepared {
+pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<CampaignId, Arc<CampaignInfo>>) -> Prepared {
     let mut prepared = Prepared::default();
     for claim in claims {
         let Some(info) = campaigns.get(&claim.campaign_id) else {
@@ -80,19 +80,19 @@ fn ready(claim: &ClaimedDelivery, info: &CampaignInfo) -> Result<(Channel, Outbo
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use converge_domain::Currency;
+    use converge_domain::{Currency, CustomerId, MessageId, WorkspaceId};
 
     use super::*;
 
-    fn claim(log_id: i64, email: Option<&str>, phone: Option<&str>) -> ClaimedDelivery {
+    fn claim(id: i64, email: Option<&str>, phone: Option<&str>) -> ClaimedDelivery {
         ClaimedDelivery {
-            log_id,
-            campaign_id: 7,
-            workspace_id: 1,
+            log_id: MessageId::new(id),
+            campaign_id: CampaignId::new(7),
+            workspace_id: WorkspaceId::new(1),
             channel: SendChannel::Sms,
             template: String::new(),
-            customer_id: log_id,
-            external_id: format!("C{log_id}"),
+            customer_id: CustomerId::new(id),
+            external_id: format!("C{id}"),
             name: Some("Asha Rao".into()),
             email: email.map(str::to_owned),
             phone: phone.map(str::to_owned),
@@ -107,10 +107,13 @@ mod tests {
         }
     }
 
-    fn info(channel: SendChannel, template: &str) -> HashMap<i64, Arc<CampaignInfo>> {
+    fn info(channel: SendChannel, template: &str) -> HashMap<CampaignId, Arc<CampaignInfo>> {
         let brand = Brand { name: "Acme".into(), currency: Currency::parse("INR").unwrap() };
         let templates = CampaignTemplates::parse(template, channel).map_err(|e| e.to_string());
-        HashMap::from([(7, Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand }))])
+        HashMap::from([(
+            CampaignId::new(7),
+            Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand }),
+        )])
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use converge_channels::{OutboundMessage, RoutedSender, SendOutcome};
-use converge_domain::ReceiptStatus;
+use converge_domain::{ReceiptStatus, WorkspaceId};
 use converge_store::{DispatchOutcome, DispatchResult};
 use rand::Rng;
 use tokio::task::JoinSet;
@@ -30,7 +30,7 @@ impl Dispatcher {
     /// built) are returned, the rest arrive through the returned set, one request at a time, so each can be
     /// recorded as soon as it is answered.
     pub(super) async fn start_sending(&self, ready: Vec<Ready>) -> (Sent, Requests) {
-        let mut groups: Vec<((i64, converge_domain::Channel), Vec<Ready>)> = Vec::new();
+        let mut groups: Vec<((WorkspaceId, converge_domain::Channel), Vec<Ready>)> = Vec::new();
         for item in ready {
             let key = (item.claim.workspace_id, item.channel);
             match groups.iter_mut().find(|(k, _)| *k == key) {

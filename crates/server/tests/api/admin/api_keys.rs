@@ -26,7 +26,7 @@ async fn keys_are_created_scoped_listed_and_revoked(mode: Mode) {
     assert!(secret.starts_with("cvg_") && secret.starts_with(created["prefix"].as_str().unwrap()));
     assert_eq!(created["scopes"], json!(["read"]));
     assert_eq!(created["label"], "dashboard");
-    assert_eq!(created["created_by"], owner.user_id);
+    assert_eq!(created["created_by"], json!(owner.user_id));
     let id = created["id"].as_i64().unwrap();
 
     // It works for its scopes only.
@@ -42,7 +42,7 @@ async fn keys_are_created_scoped_listed_and_revoked(mode: Mode) {
     let keys: Vec<Value> = serde_json::from_str(&text).unwrap();
     let listed = keys.iter().find(|k| k["id"] == id).unwrap();
     assert_eq!(listed["prefix"], created["prefix"]);
-    assert_eq!(listed["created_by"], owner.user_id);
+    assert_eq!(listed["created_by"], json!(owner.user_id));
     assert_eq!(listed["revoked_at"], Value::Null);
     assert!(listed.get("key").is_none() && listed.get("hash").is_none());
 
@@ -65,7 +65,7 @@ async fn keys_are_created_scoped_listed_and_revoked(mode: Mode) {
     assert_eq!(create["details"]["prefix"], created["prefix"]);
     assert_eq!(create["details"]["scopes"], json!(["read"]));
     let revoke = last_audit(&app, &owner, "api_key.revoke").await;
-    assert_eq!(revoke["actor"]["user_id"], owner.user_id);
+    assert_eq!(revoke["actor"]["user_id"], json!(owner.user_id));
     assert_eq!(revoke["target"], format!("api_key:{id}"));
     let log = serde_json::to_string(&audit_entries(&app, &owner).await).unwrap();
     assert!(!log.contains(&secret));

@@ -64,7 +64,7 @@ async fn domains_are_validated_and_replaced(mode: Mode) {
     listed.sort_by_key(|d| d["domain"].as_str().unwrap_or_default().to_owned());
     assert_eq!(rules_of(&listed), expected);
     let entry = last_audit(&app, &owner, "workspace.domains_change").await;
-    assert_eq!(entry["actor"]["user_id"], owner.user_id);
+    assert_eq!(entry["actor"]["user_id"], json!(owner.user_id));
     assert_eq!(entry["details"]["to"], expected);
 
     let forbidden = app.admin_request(&member, Method::PUT, "/api/v1/workspace/domains").json(&json!({"domains": []}));

@@ -24,7 +24,7 @@ async fn owner_invites_lists_and_revokes(mode: Mode) {
     assert_eq!(invitation["email"], "priya@brand.in");
     assert_eq!(invitation["role"], "admin");
     assert_eq!(invitation["status"], "pending");
-    assert_eq!(invitation["invited_by"], owner.user_id);
+    assert_eq!(invitation["invited_by"], json!(owner.user_id));
     let created: chrono::DateTime<chrono::Utc> = invitation["created_at"].as_str().unwrap().parse().unwrap();
     let expires: chrono::DateTime<chrono::Utc> = invitation["expires_at"].as_str().unwrap().parse().unwrap();
     assert_eq!((expires - created).num_days(), 7);
@@ -41,7 +41,7 @@ async fn owner_invites_lists_and_revokes(mode: Mode) {
     assert_eq!(listed[0]["id"], invitation["id"]);
 
     let entry = last_audit(&app, &owner, "member.invite").await;
-    assert_eq!(entry["actor"]["user_id"], owner.user_id);
+    assert_eq!(entry["actor"]["user_id"], json!(owner.user_id));
     assert_eq!(entry["details"], json!({"email": "priya@brand.in", "role": "admin"}));
 
     let path = format!("/api/v1/workspace/invitations/{}", invitation["id"]);

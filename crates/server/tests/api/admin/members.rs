@@ -1,6 +1,6 @@
 //! Members: listing, role changes under the manage rules, removal, the last owner, other workspaces.
 
-use converge_domain::Role;
+use converge_domain::{Role, UserId};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -15,12 +15,12 @@ both_modes!(
     other_workspaces_are_not_found
 );
 
-async fn patch_role(app: &TestApp, who: &AdminSession, user_id: i64, role: &str) -> reqwest::Response {
+async fn patch_role(app: &TestApp, who: &AdminSession, user_id: UserId, role: &str) -> reqwest::Response {
     let path = format!("/api/v1/workspace/members/{user_id}");
     app.admin_request(who, Method::PATCH, &path).json(&json!({"role": role})).send().await.unwrap()
 }
 
-async fn remove(app: &TestApp, who: &AdminSession, user_id: i64) -> reqwest::Response {
+async fn remove(app: &TestApp, who: &AdminSession, user_id: UserId) -> reqwest::Response {
     let path = format!("/api/v1/workspace/members/{user_id}");
     app.admin_request(who, Method::DELETE, &path).send().await.unwrap()
 }
@@ -38,7 +38,7 @@ async fn role_changes_follow_the_manage_rules(mode: Mode) {
     let members: Vec<Value> = response.json().await.unwrap();
     assert_eq!(members.len(), 4);
     let listed = members.iter().find(|m| m["email"] == "admin@brand.in").unwrap();
-    assert_eq!(listed["user_id"], admin.user_id);
+    assert_eq!(listed["user_id"], json!(admin.user_id));
     assert_eq!(listed["role"], "admin");
     assert!(listed["joined_at"].is_string());
 
@@ -51,7 +51,7 @@ async fn role_changes_follow_the_manage_rules(mode: Mode) {
     let response = patch_role(&app, &admin, member.user_id, "viewer").await;
     assert_eq!(response.status(), 200);
     let changed: Value = response.json().await.unwrap();
-    assert_eq!((changed["user_id"].as_i64(), changed["role"].as_str()), (Some(member.user_id), Some("viewer")));
+    assert_eq!((changed["user_id"].as_i64(), changed["role"].as_str()), (Some(member.user_id.get()), Some("viewer")));
     let entry = last_audit(&app, &owner, "member.role_change").await;
     assert_eq!(entry["actor"], json!({"user_id": admin.user_id, "key_id": null}));
     assert_eq!(entry["target"], format!("user:{}", member.user_id));
@@ -60,7 +60,7 @@ async fn role_changes_follow_the_manage_rules(mode: Mode) {
     // Bad input and unknown members.
     let bad = problem(patch_role(&app, &owner, member.user_id, "root").await).await;
     assert_eq!((bad["status"].as_u64(), fields(&bad)), (Some(422), vec!["role".to_owned()]));
-    assert_eq!(patch_role(&app, &owner, 999_999, "viewer").await.status(), 404);
+    assert_eq!(patch_role(&app, &owner, UserId::new(999_999), "viewer").await.status(), 404);
 
     // The last owner cannot step down; with a second owner they can.
     let last = problem(patch_role(&app, &owner, owner.user_id, "admin").await).await;
@@ -103,7 +103,7 @@ async fn members_can_be_removed(mode: Mode) {
     assert_eq!(remove(&app, &member, admin.user_id).await.status(), 403);
     assert_eq!(remove(&app, &admin, owner.user_id).await.status(), 403);
     assert_eq!(problem(remove(&app, &owner, owner.user_id).await).await["status"], 409);
-    assert_eq!(remove(&app, &owner, 999_999).await.status(), 404);
+    assert_eq!(remove(&app, &owner, UserId::new(999_999)).await.status(), 404);
 
     assert_eq!(remove(&app, &admin, member.user_id).await.status(), 204);
     assert_eq!(remove(&app, &admin, member.user_id).await.status(), 404);
@@ -111,7 +111,7 @@ async fn members_can_be_removed(mode: Mode) {
     let response = app.admin_request(&member, Method::GET, "/api/v1/workspace/members").send().await.unwrap();
     assert_eq!(response.status(), 404);
     let entry = last_audit(&app, &owner, "member.remove").await;
-    assert_eq!(entry["actor"]["user_id"], admin.user_id);
+    assert_eq!(entry["actor"]["user_id"], json!(admin.user_id));
     assert_eq!(entry["target"], format!("user:{}", member.user_id));
     let members: Vec<Value> =
         app.admin_request(&owner, Method::GET, "/api/v1/workspace/members").send().await.unwrap().json().await.unwrap();

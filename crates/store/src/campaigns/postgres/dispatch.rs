@@ -2,48 +2,25 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::DeliveryStatus;
-use sqlx::postgres::PgRow;
+use converge_domain::{DeliveryStatus, MessageId};
 use sqlx::{PgPool, Row};
 
 use super::{bump_shard, counter_shard, receipts};
+use crate::campaigns::claimed::postgres::claimed;
 use crate::campaigns::{
-    channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
-    DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
+    delivery_status, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
+    DispatchSummary, CANCELLED,
 };
 use crate::retry::retrying;
 use crate::Dispatch;
 use crate::StoreResult;
-
-fn claimed(row: &PgRow) -> StoreResult<ClaimedDelivery> {
-    Ok(ClaimedDelivery {
-        log_id: row.try_get("id")?,
-        campaign_id: row.try_get("campaign_id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        channel: send_channel(row.try_get("channel")?)?,
-        template: row.try_get("template")?,
-        customer_id: row.try_get("customer_id")?,
-        external_id: row.try_get("external_id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        phone: row.try_get("phone")?,
-        city: row.try_get("city")?,
-        attributes: row.try_get("attributes")?,
-        preferred_channel: channel(row.try_get("preferred_channel")?),
-        total_spend: row.try_get("total_spend")?,
-        order_count: row.try_get("order_count")?,
-        attempts: row.try_get("attempts")?,
-        generation: row.try_get("generation")?,
-        claimed_until: row.try_get("claimed_until")?,
-    })
-}
 
 /// One statement writes every result: an acceptance records the vendor's id on a message that has none yet
 /// (whoever holds the claim: the vendor did take it); every other outcome needs the message still PENDING,
 /// undispatched and under the same claim (`attempts`, `generation`), so a stale worker changes nothing.
 async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<Utc>) -> StoreResult<(u64, u64)> {
     let mut tx = pool.begin().await?;
-    let ids: Vec<i64> = results.iter().map(|r| r.log_id).collect();
+    let ids: Vec<MessageId> = results.iter().map(|r| r.log_id).collect();
     // Campaign rows first, in id order (see the module's lock order), shared: the statuses read below stay
     // as they are until this commits (a cancel waits), while other dispatchers and receipts go on.
     sqlx::query(

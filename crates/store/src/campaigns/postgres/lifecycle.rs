@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::{CampaignStatus, DeliveryStatus};
+use converge_domain::{CampaignId, CampaignStatus, DeliveryStatus, WorkspaceId};
 use sqlx::{PgConnection, PgPool};
 
 use super::{bump, campaign, receipts, COLUMNS, NOTHING_PENDING, TOTALS};
@@ -13,8 +13,8 @@ use crate::StoreResult;
 
 async fn set_status_once(
     pool: &PgPool,
-    workspace_id: i64,
-    id: i64,
+    workspace_id: WorkspaceId,
+    id: CampaignId,
     allowed: &[&str],
     to: CampaignStatus,
     now: DateTime<Utc>,
@@ -51,7 +51,7 @@ async fn set_status_once(
 /// Marks a cancelled campaign's waiting messages SKIPPED. Messages under a live claim are left to their
 /// worker (it may be talking to the vendor right now; its result is recorded truthfully, and a `Retry` on a
 /// cancelled campaign becomes SKIPPED); those whose claim lapsed are swept by [`finish`].
-async fn skip_unclaimed(conn: &mut PgConnection, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+async fn skip_unclaimed(conn: &mut PgConnection, campaign_id: CampaignId, now: DateTime<Utc>) -> StoreResult<()> {
     let skipped = sqlx::query(
         "UPDATE communication_log SET status = 'SKIPPED', error = $3, next_attempt_at = NULL, claimed_by = NULL, \
                 claimed_until = NULL, completed_at = $2, updated_at = $2 \
@@ -72,8 +72,8 @@ async fn skip_unclaimed(conn: &mut PgConnection, campaign_id: i64, now: DateTime
 
 async fn retry_failed_once(
     pool: &PgPool,
-    workspace_id: i64,
-    campaign_id: i64,
+    workspace_id: WorkspaceId,
+    campaign_id: CampaignId,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<u64>> {
     let mut tx = pool.begin().await?;
@@ -123,8 +123,8 @@ async fn retry_failed_once(
 impl Lifecycle for crate::postgres::PgStore {
     async fn set_campaign_status(
         &self,
-        workspace_id: i64,
-        id: i64,
+        workspace_id: WorkspaceId,
+        id: CampaignId,
         from: &[CampaignStatus],
         to: CampaignStatus,
         now: DateTime<Utc>,
@@ -137,8 +137,8 @@ impl Lifecycle for crate::postgres::PgStore {
         retrying("set campaign status", || set_status_once(pool, workspace_id, id, &allowed, to, now)).await
     }
 
-    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-        let mut ids: Vec<i64> = sqlx::query_scalar(
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>> {
+        let mut ids: Vec<CampaignId> = sqlx::query_scalar(
             "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
              WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
         )
@@ -149,13 +149,13 @@ impl Lifecycle for crate::postgres::PgStore {
         Ok(ids)
     }
 
-    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>> {
         let pool = self.pool();
         receipts::reconcile(pool, now).await?;
         let sql = format!(
             "SELECT c.id FROM campaigns c WHERE c.status = 'cancelled' AND NOT ({NOTHING_PENDING}) ORDER BY c.id"
         );
-        let cancelled: Vec<i64> = sqlx::query_scalar(&sql).fetch_all(pool).await?;
+        let cancelled: Vec<CampaignId> = sqlx::query_scalar(&sql).fetch_all(pool).await?;
         for id in cancelled {
             retrying("sweep cancelled campaign", || async move {
                 let mut tx = pool.begin().await?;
@@ -172,12 +172,17 @@ impl Lifecycle for crate::postgres::PgStore {
             "UPDATE campaigns c SET status = 'completed', completed_at = $1, updated_at = $1 \
              WHERE c.status = 'running' AND {NOTHING_PENDING} RETURNING c.id"
         );
-        let mut ids: Vec<i64> = sqlx::query_scalar(&sql).bind(now).fetch_all(pool).await?;
+        let mut ids: Vec<CampaignId> = sqlx::query_scalar(&sql).bind(now).fetch_all(pool).await?;
         ids.sort_unstable();
         Ok(ids)
     }
 
-    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>> {
+    async fn retry_failed(
+        &self,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
         let pool = self.pool();
         retrying("retry failed", || retry_failed_once(pool, workspace_id, campaign_id, now)).await
     }

@@ -4,6 +4,7 @@ pub(crate) mod dispatch;
 pub(crate) mod lifecycle;
 pub(crate) mod receipts;
 
+use converge_domain::CampaignId;
 use sqlx::PgConnection;
 
 pub(crate) use super::read::postgres::campaign;
@@ -37,7 +38,7 @@ pub(crate) async fn bump_shard(conn: &mut PgConnection, deltas: &Deltas, shard: 
     if deltas.is_empty() {
         return Ok(());
     }
-    let (ids, d): (Vec<i64>, Vec<[i64; 4]>) = deltas.iter().unzip();
+    let (ids, d): (Vec<CampaignId>, Vec<[i64; 4]>) = deltas.iter().unzip();
     sqlx::query(
         "INSERT INTO campaign_counts (campaign_id, shard, pending, sent, failed, skipped) \
          SELECT id, $6, p, s, f, k FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) \

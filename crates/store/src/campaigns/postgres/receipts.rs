@@ -4,13 +4,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::ReceiptStatus;
 use sqlx::{PgConnection, PgPool};
 
-use crate::campaigns::{first_per_key, ReceiptOutcome, ReceiptUpdate};
+use crate::campaigns::{first_per_key, unpark, Parked, ReceiptOutcome, ReceiptUpdate};
 use crate::retry::retrying;
 use crate::Receipts;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 /// Applies receipts with unique (log id, route, vendor id) in one statement (atomic on its own): moves each
 /// PENDING message that was accepted through the receipt's route under the receipt's vendor id to the
@@ -66,18 +65,6 @@ pub(super) async fn apply_core(
     Ok((applied as u64, unknown as u64))
 }
 
-type Parked = (i64, String, String, String, Option<String>, DateTime<Utc>);
-
-fn unpark(rows: Vec<Parked>) -> StoreResult<Vec<ReceiptUpdate>> {
-    rows.into_iter()
-        .map(|(log_id, route, vendor_message_id, status, error, at)| {
-            let status =
-                ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
-            Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at })
-        })
-        .collect()
-}
-
 /// What a dispatch result just recorded: the message, the route and the vendor id it was accepted under.
 pub(super) type Recorded = (i64, String, String);
 
@@ -102,7 +89,7 @@ pub(super) async fn apply_parked(
     .bind(recorded.iter().map(|r| r.2.as_str()).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
-    let parked = unpark(rows)?;
+    let parked = rows.into_iter().map(unpark).collect::<StoreResult<Vec<_>>>()?;
     if parked.is_empty() {
         return Ok(0);
     }
@@ -157,7 +144,7 @@ pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
         .bind(&known)
         .fetch_all(&mut *tx)
         .await?;
-        let parked = unpark(rows)?;
+        let parked = rows.into_iter().map(unpark).collect::<StoreResult<Vec<_>>>()?;
         let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
         let shard = super::counter_shard();
         let applied = if refs.is_empty() { 0 } else { apply_core(&mut tx, &refs, now, false, shard).await?.0 };
@@ -181,22 +168,6 @@ impl Receipts for crate::postgres::PgStore {
         .await?;
         let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
         Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
-    }
-
-    /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
-    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        if log_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM communication_log WHERE id = ANY($1) AND ($2::bigint IS NULL OR workspace_id = $2) \
-             ORDER BY id",
-        )
-        .bind(log_ids)
-        .bind(workspace_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows)
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {

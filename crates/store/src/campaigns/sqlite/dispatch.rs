@@ -2,55 +2,30 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::DeliveryStatus;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use converge_domain::{CampaignId, DeliveryStatus};
+use sqlx::SqliteConnection;
 
 use super::receipts;
+use crate::campaigns::claimed::sqlite::claimed;
 use crate::campaigns::{
-    channel, delivery_status, first_per_key, kind, outcome_error, send_channel, ClaimedDelivery, Deltas,
-    DispatchOutcome, DispatchResult, DispatchSummary, CANCELLED,
+    delivery_status, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
+    DispatchSummary, CANCELLED,
 };
-use crate::codec::{from_millis, millis};
+use crate::codec::millis;
 use crate::Dispatch;
-use crate::{StoreError, StoreResult};
-
-fn claimed(row: &SqliteRow) -> StoreResult<ClaimedDelivery> {
-    let attributes: String = row.try_get("attributes")?;
-    Ok(ClaimedDelivery {
-        log_id: row.try_get("id")?,
-        campaign_id: row.try_get("campaign_id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        channel: send_channel(row.try_get("channel")?)?,
-        template: row.try_get("template")?,
-        customer_id: row.try_get("customer_id")?,
-        external_id: row.try_get("external_id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        phone: row.try_get("phone")?,
-        city: row.try_get("city")?,
-        attributes: serde_json::from_str(&attributes)
-            .map_err(|e| StoreError::Corrupt(format!("customer attributes: {e}")))?,
-        preferred_channel: channel(row.try_get("preferred_channel")?),
-        total_spend: row.try_get("total_spend")?,
-        order_count: row.try_get("order_count")?,
-        attempts: row.try_get("attempts")?,
-        generation: row.try_get("generation")?,
-        claimed_until: from_millis(row.try_get("claimed_until")?)?,
-    })
-}
+use crate::StoreResult;
 
 /// Writes a skip, retry or failure if the claim is still current; returns the campaign and new status.
 async fn settle(
     conn: &mut SqliteConnection,
     result: &DispatchResult,
     now: DateTime<Utc>,
-) -> StoreResult<Option<(i64, DeliveryStatus)>> {
+) -> StoreResult<Option<(CampaignId, DeliveryStatus)>> {
     let next_attempt_at = match result.outcome {
         DispatchOutcome::Retry { next_attempt_at, .. } => Some(millis(next_attempt_at)),
         _ => None,
     };
-    let row: Option<(i64, String)> = sqlx::query_as(
+    let row: Option<(CampaignId, String)> = sqlx::query_as(
         "UPDATE communication_log SET \
              status = CASE $4 WHEN 'skipped' THEN 'SKIPPED' WHEN 'failed' THEN 'FAILED' \
                  ELSE CASE WHEN c.status = 'cancelled' THEN 'SKIPPED' ELSE 'PENDING' END END, \

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::{CampaignStatus, DeliveryStatus};
+use converge_domain::{CampaignId, CampaignStatus, DeliveryStatus, WorkspaceId};
 use sqlx::SqliteConnection;
 
 use super::{bump, campaign, receipts, COLUMNS};
@@ -12,7 +12,7 @@ use crate::Lifecycle;
 use crate::StoreResult;
 
 /// Marks a cancelled campaign's waiting, unclaimed messages SKIPPED (see the Postgres twin).
-async fn skip_unclaimed(conn: &mut SqliteConnection, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+async fn skip_unclaimed(conn: &mut SqliteConnection, campaign_id: CampaignId, now: DateTime<Utc>) -> StoreResult<()> {
     let skipped = sqlx::query(
         "UPDATE communication_log SET status = 'SKIPPED', error = $3, next_attempt_at = NULL, claimed_by = NULL, \
                 claimed_until = NULL, completed_at = $2, updated_at = $2 \
@@ -35,8 +35,8 @@ async fn skip_unclaimed(conn: &mut SqliteConnection, campaign_id: i64, now: Date
 impl Lifecycle for crate::sqlite::SqliteStore {
     async fn set_campaign_status(
         &self,
-        workspace_id: i64,
-        id: i64,
+        workspace_id: WorkspaceId,
+        id: CampaignId,
         from: &[CampaignStatus],
         to: CampaignStatus,
         now: DateTime<Utc>,
@@ -74,8 +74,8 @@ impl Lifecycle for crate::sqlite::SqliteStore {
         Ok(Some(campaign(&row)?))
     }
 
-    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
-        let mut ids: Vec<i64> = sqlx::query_scalar(
+    async fn start_due_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>> {
+        let mut ids: Vec<CampaignId> = sqlx::query_scalar(
             "UPDATE campaigns SET status = 'running', launched_at = COALESCE(launched_at, $1), updated_at = $1 \
              WHERE status = 'scheduled' AND send_at <= $1 RETURNING id",
         )
@@ -86,10 +86,10 @@ impl Lifecycle for crate::sqlite::SqliteStore {
         Ok(ids)
     }
 
-    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<Vec<CampaignId>> {
         let pool = self.pool();
         receipts::reconcile(pool, now).await?;
-        let cancelled: Vec<i64> =
+        let cancelled: Vec<CampaignId> =
             sqlx::query_scalar("SELECT id FROM campaigns WHERE status = 'cancelled' AND pending > 0 ORDER BY id")
                 .fetch_all(pool)
                 .await?;
@@ -98,7 +98,7 @@ impl Lifecycle for crate::sqlite::SqliteStore {
             skip_unclaimed(&mut tx, id, now).await?;
             tx.commit().await?;
         }
-        let mut ids: Vec<i64> = sqlx::query_scalar(
+        let mut ids: Vec<CampaignId> = sqlx::query_scalar(
             "UPDATE campaigns SET status = 'completed', completed_at = $1, updated_at = $1 \
              WHERE status = 'running' AND pending = 0 RETURNING id",
         )
@@ -109,7 +109,12 @@ impl Lifecycle for crate::sqlite::SqliteStore {
         Ok(ids)
     }
 
-    async fn retry_failed(&self, workspace_id: i64, campaign_id: i64, now: DateTime<Utc>) -> StoreResult<Option<u64>> {
+    async fn retry_failed(
+        &self,
+        workspace_id: WorkspaceId,
+        campaign_id: CampaignId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
         let mut tx = self.pool().begin().await?;
         // A no-op write first: it takes the write lock and tells whether the campaign may be retried.
         let found: Option<i64> = sqlx::query_scalar(

@@ -2,14 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::{DeliveryStatus, ReceiptStatus};
+use converge_domain::{CampaignId, DeliveryStatus, MessageId};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::bump;
-use crate::campaigns::{first_per_key, Deltas, ReceiptOutcome, ReceiptUpdate};
-use crate::codec::{from_millis, millis};
+use crate::campaigns::{first_per_key, unpark, Deltas, Parked, ReceiptOutcome, ReceiptUpdate};
+use crate::codec::millis;
 use crate::Receipts;
-use crate::{StoreError, StoreResult};
+use crate::StoreResult;
 
 enum Applied {
     Yes,
@@ -25,7 +25,7 @@ async fn apply_one(
     now: DateTime<Utc>,
     deltas: &mut Deltas,
 ) -> StoreResult<Applied> {
-    let campaign: Option<i64> = sqlx::query_scalar(
+    let campaign: Option<CampaignId> = sqlx::query_scalar(
         "UPDATE communication_log SET status = $4, error = $5, completed_at = $6, updated_at = $7 \
          WHERE id = $1 AND route = $2 AND vendor_message_id = $3 AND status = 'PENDING' RETURNING campaign_id",
     )
@@ -50,18 +50,11 @@ async fn apply_one(
     Ok(if awaiting.is_some() { Applied::Unknown } else { Applied::Ignored })
 }
 
-type Parked = (i64, String, String, String, Option<String>, i64);
-
-fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
-    let status = ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
-    Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: from_millis(at)? })
-}
-
 /// Applies the receipt parked for exactly this acceptance, if one is, and unparks it; returns how many applied
 /// (0 or 1).
 pub(super) async fn apply_parked(
     conn: &mut SqliteConnection,
-    log_id: i64,
+    log_id: MessageId,
     route: &str,
     vendor_id: &str,
     now: DateTime<Utc>,
@@ -142,25 +135,6 @@ impl Receipts for crate::sqlite::SqliteStore {
         tx.commit().await?;
         let ignored_duplicates_or_late = receipts.len() as u64 - applied - unknown;
         Ok(ReceiptOutcome { applied, ignored_duplicates_or_late, unknown })
-    }
-
-    /// Which of `log_ids` are messages of ours: of `workspace_id` when given, else of any workspace.
-    async fn known_messages(&self, workspace_id: Option<i64>, log_ids: &[i64]) -> StoreResult<Vec<i64>> {
-        let mut found = Vec::new();
-        // SQLite has no array binding; chunks stay under its bound-parameter limit.
-        for chunk in log_ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let sql =
-                format!("SELECT id FROM communication_log WHERE (? IS NULL OR workspace_id = ?) AND id IN ({marks})");
-            let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(workspace_id).bind(workspace_id);
-            for id in chunk {
-                query = query.bind(id);
-            }
-            found.extend(query.fetch_all(self.pool()).await?);
-        }
-        found.sort_unstable();
-        found.dedup();
-        Ok(found)
     }
 
     async fn prune_unmatched_receipts(&self, before: DateTime<Utc>) -> StoreResult<u64> {

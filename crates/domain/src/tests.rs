@@ -58,6 +58,21 @@ fn patterns_match_the_parsers() {
         assert_eq!(phone.is_match(value), ok, "{value:?}");
         assert_eq!(crate::Phone::parse(value).is_ok(), ok, "{value:?}");
     }
+    let label = pattern(schema_of::<crate::ApiKeyLabel>());
+    let note = pattern(schema_of::<crate::SegmentDescription>());
+    let cases = [
+        ("", true, true),
+        ("sync", true, true),
+        ("a\nb", false, true),
+        ("a\tb", false, true),
+        ("a\u{7}b", false, false),
+    ];
+    for (value, label_ok, note_ok) in cases {
+        assert_eq!(label.is_match(value), label_ok, "{value:?}");
+        assert_eq!(crate::ApiKeyLabel::parse(value).is_ok(), label_ok, "{value:?}");
+        assert_eq!(note.is_match(value), note_ok, "{value:?}");
+        assert_eq!(crate::SegmentDescription::parse(value).is_ok(), note_ok, "{value:?}");
+    }
 }
 
 fn regex_lite(pattern: &Value) -> regex::Regex {

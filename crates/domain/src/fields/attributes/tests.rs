@@ -75,3 +75,14 @@ fn serde_round_trips_and_revalidates() {
     assert!(serde_json::from_str::<Attributes>(r#"{"A": 1}"#).is_err());
     assert!(serde_json::from_str::<Attributes>(r#"{"a": [1]}"#).is_err());
 }
+
+#[test]
+fn exponents_beyond_double_range_are_refused() {
+    assert!(exponent_fits("12.5"));
+    assert!(exponent_fits("1e300"));
+    assert!(exponent_fits("1E-308"));
+    assert!(exponent_fits("2e+10"));
+    assert!(!exponent_fits("1e-99999999"));
+    assert!(!exponent_fits("1e-400"));
+    assert!(!exponent_fits("1e999999999999"));
+}

@@ -5,7 +5,7 @@ use converge_domain::segment::{AttributeType, Catalogue, Rule};
 use converge_domain::Currency;
 use serde_json::{json, Value};
 
-use super::{builtin_answer, AudienceBrief};
+use super::super::{builtin_answer, AudienceBrief};
 
 /// The workspace the table is read in: cities as its customers write them, `tier` and `vip` attributes.
 pub(crate) fn brief(text: &str) -> AudienceBrief {
@@ -130,7 +130,7 @@ fn every_phrasing_becomes_its_exact_rule_and_the_rule_is_valid() {
     let table = table();
     assert!(table.len() >= 30, "the phrasebook must keep at least 30 phrasings");
     let texts: Vec<&str> = table.iter().map(|(text, _)| *text).collect();
-    assert_eq!(texts, super::PHRASEBOOK, "the public phrasebook lists exactly the tested phrasings");
+    assert_eq!(texts, super::super::PHRASEBOOK, "the public phrasebook lists exactly the tested phrasings");
     let mut wrong = Vec::new();
     for (text, expected) in &table {
         let brief = brief(text);
