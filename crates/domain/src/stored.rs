@@ -1,11 +1,13 @@
 //! Text-valued domain types as database columns (with the `sqlx` feature, which the store turns on): a row
-//! decodes straight into [`Gender`], [`Channel`], [`Currency`] or [`Role`], and a stored value that no longer parses is
+//! decodes straight into [`Gender`], [`Channel`], [`Currency`], [`Role`] or a campaign's or message's status
+//! and channel, and a stored value that no longer parses is
 //! a decode error naming it, never a string passed along for someone else to re-parse.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
+use crate::campaign::{CampaignStatus, DeliveryStatus, ReceiptStatus, SendChannel};
 use crate::fields::{Channel, Gender};
 use crate::money::Currency;
 use crate::role::Role;
@@ -53,3 +55,7 @@ text_column!(Gender, Gender::parse, |gender| gender.as_str());
 text_column!(Channel, Channel::parse, |channel| channel.as_str());
 text_column!(Currency, Currency::parse, |currency| currency.code());
 text_column!(Role, Role::parse, |role| role.as_str());
+text_column!(CampaignStatus, CampaignStatus::parse, |status| status.as_str());
+text_column!(SendChannel, SendChannel::parse, |channel| channel.as_str());
+text_column!(DeliveryStatus, DeliveryStatus::parse, |status| status.as_str());
+text_column!(ReceiptStatus, ReceiptStatus::parse, |status| status.as_str());

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::{channel, send_channel, ClaimedDelivery};
+use crate::campaigns::{channel, ClaimedDelivery};
 use crate::codec::At;
 use crate::StoreResult;
 
@@ -13,7 +13,7 @@ per_backend! {
             log_id: row.try_get("id")?,
             campaign_id: row.try_get("campaign_id")?,
             workspace_id: row.try_get("workspace_id")?,
-            channel: send_channel(row.try_get("channel")?)?,
+            channel: row.try_get("channel")?,
             template: row.try_get("template")?,
             customer_id: row.try_get("customer_id")?,
             external_id: row.try_get("external_id")?,

@@ -6,7 +6,7 @@ use converge_domain::{CampaignId, DeliveryStatus, MessageId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::{channel, count_stats, delivery_status, CampaignStats, LogRow, TimelinePoint};
+use crate::campaigns::{channel, count_stats, CampaignStats, LogRow, TimelinePoint};
 use crate::codec::{from_millis, At, Ids};
 use crate::StoreResult;
 
@@ -58,7 +58,7 @@ per_backend! {
             customer_id: row.try_get("customer_id")?,
             customer_external_id: row.try_get("external_id")?,
             customer_name: row.try_get("name")?,
-            status: delivery_status(row.try_get("status")?)?,
+            status: row.try_get("status")?,
             attempts: row.try_get("attempts")?,
             channel: channel(row.try_get("channel")?),
             address: row.try_get("address")?,
@@ -105,14 +105,14 @@ per_backend! {
         }
 
         async fn campaign_log_counts(&self, workspace_id: WorkspaceId, campaign_id: CampaignId) -> StoreResult<CampaignStats> {
-            let rows: Vec<(String, i64)> = sqlx::query_as(
+            let rows: Vec<(DeliveryStatus, i64)> = sqlx::query_as(
                 "SELECT status, count(*) FROM communication_log WHERE campaign_id = $2 AND workspace_id = $1 GROUP BY status",
             )
             .bind(workspace_id)
             .bind(campaign_id)
             .fetch_all(self.pool())
             .await?;
-            count_stats(rows)
+            Ok(count_stats(rows))
         }
 
         /// Reads every SENT/FAILED row of the campaign (one pass over its log): callers should cache the answer

@@ -31,7 +31,7 @@ mod steps;
 
 use std::collections::{BTreeMap, HashSet};
 
-use converge_domain::{CampaignId, CampaignStatus, Channel, DeliveryStatus, MessageId, ReceiptStatus, SendChannel};
+use converge_domain::{CampaignId, CampaignStatus, Channel, DeliveryStatus, MessageId, ReceiptStatus};
 
 pub use launch::Launch;
 pub use log::CampaignLog;
@@ -41,7 +41,6 @@ pub use read::Campaigns;
 pub use steps::{Dispatch, Lifecycle, Receipts};
 
 use crate::codec::At;
-use crate::{StoreError, StoreResult};
 
 /// The error of messages skipped because their campaign was cancelled.
 pub(crate) const CANCELLED: &str = "campaign cancelled";
@@ -85,11 +84,10 @@ impl Deltas {
 }
 
 /// A receipt parked in `unmatched_receipts` until its message is known, as both backends read it back.
-pub(crate) type Parked = (MessageId, String, String, String, Option<String>, At);
+pub(crate) type Parked = (MessageId, String, String, ReceiptStatus, Option<String>, At);
 
-pub(crate) fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> StoreResult<ReceiptUpdate> {
-    let status = ReceiptStatus::parse(&status).map_err(|e| StoreError::Corrupt(format!("parked receipt: {e}")))?;
-    Ok(ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: at.0 })
+pub(crate) fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> ReceiptUpdate {
+    ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: at.0 }
 }
 
 /// How a dispatch outcome is named in SQL.
@@ -111,18 +109,6 @@ pub(crate) fn outcome_error(outcome: &DispatchOutcome) -> Option<&str> {
     }
 }
 
-pub(crate) fn campaign_status(raw: &str) -> Result<CampaignStatus, StoreError> {
-    CampaignStatus::parse(raw).map_err(|e| StoreError::Corrupt(format!("campaign status {raw:?}: {e}")))
-}
-
-pub(crate) fn send_channel(raw: &str) -> Result<SendChannel, StoreError> {
-    SendChannel::parse(raw).map_err(|e| StoreError::Corrupt(format!("campaign channel {raw:?}: {e}")))
-}
-
-pub(crate) fn delivery_status(raw: &str) -> Result<DeliveryStatus, StoreError> {
-    DeliveryStatus::parse(raw).map_err(|e| StoreError::Corrupt(format!("delivery status {raw:?}: {e}")))
-}
-
 /// A stored channel; a customer's preference that is not a channel (never written by ingest) reads as none.
 pub(crate) fn channel(raw: Option<&str>) -> Option<Channel> {
     raw.and_then(|text| Channel::parse(text).ok())
@@ -140,10 +126,10 @@ pub(crate) fn stats(pending: i64, sent: i64, failed: i64, skipped: i64) -> Campa
 }
 
 /// Log counts from `(status, count)` rows.
-pub(crate) fn count_stats(rows: Vec<(String, i64)>) -> Result<CampaignStats, StoreError> {
+pub(crate) fn count_stats(rows: Vec<(DeliveryStatus, i64)>) -> CampaignStats {
     let mut by = [0i64; 4];
     for (status, n) in rows {
-        let slot = match delivery_status(&status)? {
+        let slot = match status {
             DeliveryStatus::Pending => 0,
             DeliveryStatus::Sent => 1,
             DeliveryStatus::Failed => 2,
@@ -151,5 +137,5 @@ pub(crate) fn count_stats(rows: Vec<(String, i64)>) -> Result<CampaignStats, Sto
         };
         by[slot] += n;
     }
-    Ok(stats(by[0], by[1], by[2], by[3]))
+    stats(by[0], by[1], by[2], by[3])
 }

@@ -6,7 +6,7 @@ use converge_domain::{CampaignId, CampaignStatus, CustomerId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::{campaign_status, channel, delivery_status};
+use crate::campaigns::channel;
 use crate::codec::At;
 use crate::{CustomerMessage, StoreResult};
 
@@ -63,7 +63,7 @@ per_backend! {
                         log_id: row.try_get("id")?,
                         campaign_id: row.try_get("campaign_id")?,
                         campaign_name: row.try_get("name")?,
-                        status: delivery_status(row.try_get("status")?)?,
+                        status: row.try_get("status")?,
                         channel: channel(row.try_get("channel")?),
                         message: row.try_get("message")?,
                         error: row.try_get("error")?,
@@ -76,13 +76,12 @@ per_backend! {
         }
 
         async fn campaign_status_counts(&self, workspace_id: WorkspaceId) -> StoreResult<Vec<(CampaignStatus, i64)>> {
-            let rows: Vec<(String, i64)> = sqlx::query_as(
+            Ok(sqlx::query_as(
                 "SELECT status, count(*) FROM campaigns WHERE workspace_id = $1 GROUP BY status ORDER BY status",
             )
             .bind(workspace_id)
             .fetch_all(self.pool())
-            .await?;
-            rows.into_iter().map(|(status, n)| Ok((campaign_status(&status)?, n))).collect()
+            .await?)
         }
     }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::DateTime;
 use sqlx::Row;
 
-use super::{campaign_status, send_channel, stats, CampaignRow};
+use super::{stats, CampaignRow};
 use crate::backend::per_backend;
 use crate::campaigns;
 use crate::codec::At;
@@ -42,11 +42,11 @@ per_backend! {
             id: row.try_get("id")?,
             workspace_id: row.try_get("workspace_id")?,
             name: row.try_get("name")?,
-            channel: send_channel(row.try_get("channel")?)?,
+            channel: row.try_get("channel")?,
             template: row.try_get("template")?,
             segment_id: row.try_get("segment_id")?,
             rule: row.try_get("rule")?,
-            status: campaign_status(row.try_get("status")?)?,
+            status: row.try_get("status")?,
             send_at: row.try_get::<At, _>("send_at")?.0,
             idempotency_key: row.try_get("idempotency_key")?,
             request_fingerprint: row.try_get("request_fingerprint")?,

@@ -8,8 +8,8 @@ use sqlx::{PgPool, Row};
 use super::{bump_shard, counter_shard, receipts};
 use crate::campaigns::claimed::postgres::claimed;
 use crate::campaigns::{
-    delivery_status, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
-    DispatchSummary, CANCELLED,
+    first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult, DispatchSummary,
+    CANCELLED,
 };
 use crate::retry::retrying;
 use crate::Dispatch;
@@ -98,7 +98,7 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
     let mut deltas = Deltas::default();
     let mut recorded: Vec<receipts::Recorded> = Vec::new();
     for row in &rows {
-        let status = delivery_status(row.try_get("status")?)?;
+        let status: DeliveryStatus = row.try_get("status")?;
         let kind: String = row.try_get("kind")?;
         if kind == "accepted" {
             recorded.push((row.try_get("id")?, row.try_get("route")?, row.try_get("vendor_message_id")?));

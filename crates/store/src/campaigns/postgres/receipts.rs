@@ -89,7 +89,7 @@ pub(super) async fn apply_parked(
     .bind(recorded.iter().map(|r| r.2.as_str()).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
-    let parked = rows.into_iter().map(unpark).collect::<StoreResult<Vec<_>>>()?;
+    let parked: Vec<ReceiptUpdate> = rows.into_iter().map(unpark).collect();
     if parked.is_empty() {
         return Ok(0);
     }
@@ -144,7 +144,7 @@ pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
         .bind(&known)
         .fetch_all(&mut *tx)
         .await?;
-        let parked = rows.into_iter().map(unpark).collect::<StoreResult<Vec<_>>>()?;
+        let parked: Vec<ReceiptUpdate> = rows.into_iter().map(unpark).collect();
         let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
         let shard = super::counter_shard();
         let applied = if refs.is_empty() { 0 } else { apply_core(&mut tx, &refs, now, false, shard).await?.0 };

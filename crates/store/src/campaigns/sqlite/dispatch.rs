@@ -8,8 +8,8 @@ use sqlx::SqliteConnection;
 use super::receipts;
 use crate::campaigns::claimed::sqlite::claimed;
 use crate::campaigns::{
-    delivery_status, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
-    DispatchSummary, CANCELLED,
+    first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult, DispatchSummary,
+    CANCELLED,
 };
 use crate::codec::millis;
 use crate::Dispatch;
@@ -25,7 +25,7 @@ async fn settle(
         DispatchOutcome::Retry { next_attempt_at, .. } => Some(millis(next_attempt_at)),
         _ => None,
     };
-    let row: Option<(CampaignId, String)> = sqlx::query_as(
+    let row: Option<(CampaignId, DeliveryStatus)> = sqlx::query_as(
         "UPDATE communication_log SET \
              status = CASE $4 WHEN 'skipped' THEN 'SKIPPED' WHEN 'failed' THEN 'FAILED' \
                  ELSE CASE WHEN c.status = 'cancelled' THEN 'SKIPPED' ELSE 'PENDING' END END, \
@@ -49,7 +49,7 @@ async fn settle(
     .bind(CANCELLED)
     .fetch_optional(conn)
     .await?;
-    row.map(|(campaign_id, status)| Ok((campaign_id, delivery_status(&status)?))).transpose()
+    Ok(row)
 }
 
 #[async_trait]

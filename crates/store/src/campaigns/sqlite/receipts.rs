@@ -70,7 +70,7 @@ pub(super) async fn apply_parked(
     .fetch_all(&mut *conn)
     .await?;
     let Some(parked) = parked.into_iter().next() else { return Ok(0) };
-    Ok(u64::from(matches!(apply_one(conn, &unpark(parked)?, now, deltas).await?, Applied::Yes)))
+    Ok(u64::from(matches!(apply_one(conn, &unpark(parked), now, deltas).await?, Applied::Yes)))
 }
 
 /// Settles every parked receipt whose message has an acceptance recorded by now (applied where route and
@@ -89,7 +89,7 @@ pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreRes
     let mut deltas = Deltas::default();
     let mut applied = 0;
     for row in rows {
-        if matches!(apply_one(&mut tx, &unpark(row)?, now, &mut deltas).await?, Applied::Yes) {
+        if matches!(apply_one(&mut tx, &unpark(row), now, &mut deltas).await?, Applied::Yes) {
             applied += 1;
         }
     }
