@@ -31,6 +31,8 @@ pub struct TestApp {
     pub state: SharedState,
     pub worker: IngestWorker,
     stop: CancellationToken,
+    /// The Redis key prefix of a production-mode app, deleted when the test ends.
+    redis_prefix: Option<String>,
     _dir: tempfile::TempDir,
     _db: Option<TestDatabase>,
 }
@@ -96,6 +98,7 @@ impl TestApp {
         let dir = tempfile::tempdir().ok()?;
         let (mut settings, db) = test_settings(mode, dir.path()).await?;
         tweak(&mut settings);
+        let redis_prefix = settings.redis_prefix.clone();
         let app = Application::build(settings).await.expect("application builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
@@ -110,6 +113,7 @@ impl TestApp {
             state,
             worker,
             stop,
+            redis_prefix: db.as_ref().map(|_| redis_prefix.clone()),
             _dir: dir,
             _db: db,
         };
@@ -194,6 +198,35 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop.cancel();
+        if let Some(prefix) = &self.redis_prefix {
+            delete_redis_prefix(prefix);
+        }
+    }
+}
+
+/// Deletes every Redis key under a test's own `prefix`, so tests leave nothing in the shared Redis. Best
+/// effort (a failure is printed, never a panic in `Drop`), on a thread and runtime of its own since `Drop`
+/// cannot await.
+pub fn delete_redis_prefix(prefix: &str) {
+    let pattern = format!("{prefix}*");
+    let outcome = std::thread::spawn(move || -> Result<(), String> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let client = redis::Client::open(REDIS_URL).map_err(|e| e.to_string())?;
+            let mut conn = client.get_multiplexed_async_connection().await.map_err(|e| e.to_string())?;
+            let keys: Vec<String> =
+                redis::cmd("KEYS").arg(&pattern).query_async(&mut conn).await.map_err(|e| e.to_string())?;
+            if !keys.is_empty() {
+                let _: i64 = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        })
+    })
+    .join();
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("could not delete the test's Redis keys under {prefix}: {e}"),
+        Err(_) => eprintln!("could not delete the test's Redis keys under {prefix}: the cleanup thread panicked"),
     }
 }
 

@@ -11,7 +11,7 @@ use converge_store::testing::TestDatabase;
 use converge_store::{CustomerQuery, Store};
 use serde_json::json;
 
-use crate::helpers::{order, redis_available, Mode, REDIS_URL};
+use crate::helpers::{delete_redis_prefix, order, redis_available, Mode, REDIS_URL};
 
 const BIN: &str = env!("CARGO_BIN_EXE_converge");
 
@@ -20,6 +20,14 @@ pub(crate) struct Deployment {
     dir: tempfile::TempDir,
     db: Option<TestDatabase>,
     prefix: String,
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        if self.db.is_some() {
+            delete_redis_prefix(&self.prefix);
+        }
+    }
 }
 
 impl Deployment {
