@@ -10,9 +10,9 @@ use crate::error::FieldErrors;
 use crate::fields::CampaignName;
 
 /// Clock skew tolerated on `send_at`: a time this far in the past still means "now".
-pub const SEND_AT_PAST_TOLERANCE_MINUTES: i64 = 5;
+const SEND_AT_PAST_TOLERANCE_MINUTES: i64 = 5;
 /// How far ahead a campaign may be scheduled.
-pub const SEND_AT_MAX_DAYS_AHEAD: i64 = 366;
+const SEND_AT_MAX_DAYS_AHEAD: i64 = 366;
 /// Longest idempotency key, in characters.
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
 
@@ -82,7 +82,7 @@ impl CampaignDraft {
 }
 
 /// RFC 3339, not more than a few minutes in the past (clock skew) nor more than a year ahead.
-pub fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let at = DateTime::parse_from_rfc3339(raw.trim())
         .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-05-01T10:00:00Z".to_owned())?
         .with_timezone(&Utc);
@@ -96,7 +96,7 @@ pub fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Str
 }
 
 /// 1 to [`MAX_IDEMPOTENCY_KEY_CHARS`] characters, none of them a control character; kept exactly as sent.
-pub fn parse_idempotency_key(raw: &str) -> Result<String, String> {
+fn parse_idempotency_key(raw: &str) -> Result<String, String> {
     if raw.trim().is_empty() || raw.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS || raw.chars().any(char::is_control) {
         return Err(format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters without control characters"));
     }

@@ -15,10 +15,7 @@ mod templates;
 
 pub use channel::{resolve, Address, SendChannel, SkipReason, FALLBACK_ORDER};
 pub use delivery::{DeliveryStatus, ReceiptStatus};
-pub use draft::{
-    parse_idempotency_key, parse_send_at, CampaignDraft, DraftInput, MAX_IDEMPOTENCY_KEY_CHARS, SEND_AT_MAX_DAYS_AHEAD,
-    SEND_AT_PAST_TOLERANCE_MINUTES,
-};
+pub use draft::{CampaignDraft, DraftInput, MAX_IDEMPOTENCY_KEY_CHARS};
 pub use status::{CampaignEvent, CampaignStatus, TransitionError};
 pub use templates::CampaignTemplates;
 

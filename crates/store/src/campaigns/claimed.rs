@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::{channel, ClaimedDelivery};
+use crate::campaigns::ClaimedDelivery;
 use crate::codec::At;
 use crate::StoreResult;
 
@@ -22,7 +22,7 @@ per_backend! {
             phone: row.try_get("phone")?,
             city: row.try_get("city")?,
             attributes: row.try_get("attributes")?,
-            preferred_channel: channel(row.try_get("preferred_channel")?),
+            preferred_channel: row.try_get("preferred_channel")?,
             total_spend: row.try_get("total_spend")?,
             order_count: row.try_get("order_count")?,
             attempts: row.try_get("attempts")?,

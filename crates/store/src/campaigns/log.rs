@@ -6,7 +6,7 @@ use converge_domain::{CampaignId, DeliveryStatus, MessageId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::{channel, count_stats, CampaignStats, LogRow, TimelinePoint};
+use crate::campaigns::{count_stats, CampaignStats, LogRow, TimelinePoint};
 use crate::codec::{from_millis, At, Ids};
 use crate::StoreResult;
 
@@ -60,7 +60,7 @@ per_backend! {
             customer_name: row.try_get("name")?,
             status: row.try_get("status")?,
             attempts: row.try_get("attempts")?,
-            channel: channel(row.try_get("channel")?),
+            channel: row.try_get("channel")?,
             address: row.try_get("address")?,
             message: row.try_get("message")?,
             vendor_message_id: row.try_get("vendor_message_id")?,

@@ -31,7 +31,7 @@ mod steps;
 
 use std::collections::{BTreeMap, HashSet};
 
-use converge_domain::{CampaignId, CampaignStatus, Channel, DeliveryStatus, MessageId, ReceiptStatus};
+use converge_domain::{CampaignId, CampaignStatus, DeliveryStatus, MessageId, ReceiptStatus};
 
 pub use launch::Launch;
 pub use log::CampaignLog;
@@ -107,11 +107,6 @@ pub(crate) fn outcome_error(outcome: &DispatchOutcome) -> Option<&str> {
         DispatchOutcome::Skipped { reason } => Some(reason),
         DispatchOutcome::Retry { error, .. } | DispatchOutcome::Failed { error } => Some(error),
     }
-}
-
-/// A stored channel; a customer's preference that is not a channel (never written by ingest) reads as none.
-pub(crate) fn channel(raw: Option<&str>) -> Option<Channel> {
-    raw.and_then(|text| Channel::parse(text).ok())
 }
 
 /// The statuses of `from` that may move to `to`: the domain's transition table guards the SQL, so a

@@ -6,7 +6,6 @@ use converge_domain::{CampaignId, CampaignStatus, CustomerId, WorkspaceId};
 use sqlx::Row;
 
 use crate::backend::per_backend;
-use crate::campaigns::channel;
 use crate::codec::At;
 use crate::{CustomerMessage, StoreResult};
 
@@ -64,7 +63,7 @@ per_backend! {
                         campaign_id: row.try_get("campaign_id")?,
                         campaign_name: row.try_get("name")?,
                         status: row.try_get("status")?,
-                        channel: channel(row.try_get("channel")?),
+                        channel: row.try_get("channel")?,
                         message: row.try_get("message")?,
                         error: row.try_get("error")?,
                         created_at: row.try_get::<At, _>("created_at")?.0,
