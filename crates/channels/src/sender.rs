@@ -17,6 +17,9 @@ pub struct OutboundMessage {
     pub subject: Option<String>,
     /// Plain text for SMS/WhatsApp; HTML for e-mail (templates HTML-escape every customer value).
     pub body: String,
+    /// The message's signed unsubscribe link, for marketing messages. E-mail carries it as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); the vendor API gets it as a field.
+    pub unsubscribe_url: Option<String>,
 }
 
 /// What became of one message. The dispatcher stores `Accepted` ids, retries `Retryable` with backoff up to

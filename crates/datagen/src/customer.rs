@@ -103,6 +103,7 @@ impl CustomerDraft {
             preferred_channel: Some(self.channel),
             created_at: Some(self.created_at),
             attributes: Attributes::from_json(self.attributes_json()).unwrap_or_default(),
+            ..CustomerRecord::new(self.external_id())
         }
     }
 

@@ -4,8 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::consent::{ConsentSource, SubscriptionStatus, Subscriptions};
 use crate::error::FieldErrors;
-use crate::fields::{parse_timestamp, Attributes, Channel, City, Email, ExternalId, Gender, PersonName, Phone};
+use crate::fields::{
+    parse_timestamp, AttributeValue, Attributes, Channel, City, Email, ExternalId, Gender, PersonName, Phone,
+};
 
 /// A customer as a client sends it to `POST /api/v1/customers`: plain strings, so that a wrong value becomes
 /// a per-field error from [`CustomerInput::validate`] rather than an opaque JSON decoding failure.
@@ -48,6 +51,12 @@ pub struct CustomerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Attributes>, example = json!({"tier": "gold", "newsletter": true}))]
     pub attributes: Option<Map<String, Value>>,
+    /// Consent per channel: `{"email": "subscribed", "sms": "unsubscribed"}`, each `subscribed`,
+    /// `unsubscribed` or `pending`. Channels not named keep what is recorded; every change is kept in the
+    /// customer's subscription history with the source `api` (or `import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, SubscriptionStatus>>, example = json!({"email": "subscribed"}))]
+    pub subscriptions: Option<Map<String, Value>>,
 }
 
 /// A validated customer upsert. Every field is a parsed domain type; `None` (and an attribute mapped to
@@ -71,6 +80,19 @@ pub struct CustomerRecord {
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
+    #[serde(default, skip_serializing_if = "Subscriptions::is_empty")]
+    pub subscriptions: Subscriptions,
+    /// Where `subscriptions` came from (`api` unless an import set it).
+    #[serde(default = "api_source", skip_serializing_if = "is_api_source")]
+    pub subscription_source: ConsentSource,
+}
+
+fn api_source() -> ConsentSource {
+    ConsentSource::Api
+}
+
+fn is_api_source(source: &ConsentSource) -> bool {
+    *source == ConsentSource::Api
 }
 
 impl CustomerRecord {
@@ -86,6 +108,8 @@ impl CustomerRecord {
             preferred_channel: None,
             created_at: None,
             attributes: Attributes::new(),
+            subscriptions: Subscriptions::default(),
+            subscription_source: ConsentSource::Api,
         }
     }
 }
@@ -113,6 +137,20 @@ impl CustomerInput {
                 Attributes::new()
             }
         };
+        let subscriptions = match self.subscriptions.as_ref().map(Subscriptions::from_json) {
+            None => Subscriptions::default(),
+            Some(Ok(subscriptions)) => subscriptions,
+            Some(Err(subscription_errors)) => {
+                errors.extend(subscription_errors);
+                Subscriptions::default()
+            }
+        };
+        // The customer's own time zone (quiet hours are kept in it): a reserved attribute, checked here.
+        match attributes.get("timezone") {
+            Some(AttributeValue::String(zone)) if zone.parse::<chrono_tz::Tz>().is_ok() => {}
+            None => {}
+            Some(_) => errors.push("attributes.timezone", "must be an IANA time zone such as Asia/Kolkata"),
+        }
         match external_id {
             Some(external_id) if errors.is_empty() => Ok(CustomerRecord {
                 external_id,
@@ -124,6 +162,8 @@ impl CustomerInput {
                 preferred_channel,
                 created_at,
                 attributes,
+                subscriptions,
+                subscription_source: ConsentSource::Api,
             }),
             _ => Err(errors),
         }

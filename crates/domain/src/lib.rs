@@ -14,6 +14,7 @@
 //! What must not live here: database or HTTP types, async code, configuration.
 
 pub mod campaign;
+pub mod consent;
 pub mod customer;
 pub mod error;
 pub mod fields;
@@ -32,6 +33,7 @@ pub use campaign::{
     Address, CampaignDraft, CampaignEvent, CampaignStatus, CampaignTemplates, DeliveryStatus, DraftInput,
     ReceiptStatus, SendChannel, SkipReason, TransitionError,
 };
+pub use consent::{Compliance, ComplianceInput, ConsentSource, SubscriptionStatus, Subscriptions, Topic};
 pub use customer::{CustomerInput, CustomerRecord};
 pub use error::{FieldError, FieldErrors};
 pub use fields::{

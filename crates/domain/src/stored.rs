@@ -8,6 +8,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::campaign::{CampaignStatus, DeliveryStatus, ReceiptStatus, SendChannel};
+use crate::consent::{ConsentSource, SubscriptionStatus};
 use crate::fields::{Channel, Gender};
 use crate::money::Currency;
 use crate::role::Role;
@@ -59,3 +60,5 @@ text_column!(CampaignStatus, CampaignStatus::parse, |status| status.as_str());
 text_column!(SendChannel, SendChannel::parse, |channel| channel.as_str());
 text_column!(DeliveryStatus, DeliveryStatus::parse, |status| status.as_str());
 text_column!(ReceiptStatus, ReceiptStatus::parse, |status| status.as_str());
+text_column!(SubscriptionStatus, SubscriptionStatus::parse, |status| status.as_str());
+text_column!(ConsentSource, ConsentSource::parse, |source| source.as_str());

@@ -230,6 +230,7 @@ fn receipt(entry: &LedgerEntry) -> anyhow::Result<Receipt> {
         reference: entry.reference.clone(),
         status,
         error: entry.error.clone(),
+        permanent: false,
         occurred_at: entry.decided_at.context("a decided message without decided_at")?,
     })
 }

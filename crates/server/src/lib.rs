@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogues;
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod delivery;
 pub mod demo;
 pub mod http;

@@ -127,7 +127,9 @@ impl Application {
         let client_address =
             crate::auth::ClientAddress::new(&settings.auth.trusted_proxies, settings.auth.forwarded_header)
                 .map_err(|why| anyhow::anyhow!("auth.trusted_proxies: {why}"))?;
+        let links = Arc::new(crate::consent::Links::new(&public_base_url(&settings, port)));
         let state = Arc::new(AppState {
+            links,
             store,
             audiences: Default::default(),
             catalogues: Default::default(),
@@ -285,6 +287,7 @@ async fn start_simulator(
     let config = converge_vendor_sim::SimConfig {
         api_key: settings.vendor.api_key.expose().to_owned(),
         callback_url: format!("http://127.0.0.1:{port}/api/v1/delivery-receipts"),
+        inbound_url: format!("http://127.0.0.1:{port}/api/v1/inbound-messages"),
         signing_secret: signing_secret.to_owned(),
         failure_rate: sim.failure_rate,
         seed: sim.seed,
@@ -311,6 +314,20 @@ fn ingest_worker(state: &SharedState, consumer: &str) -> IngestWorker {
     }
 }
 
+/// Where customers reach this deployment (the start of unsubscribe links): `auth.public_url`, else this
+/// node's own address (`127.0.0.1` for an unspecified bind address).
+pub fn public_base_url(settings: &Settings, port: u16) -> String {
+    match &settings.auth.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let ip = settings.bind.ip();
+            let host = if ip.is_unspecified() { "127.0.0.1".to_owned() } else { ip.to_string() };
+            let host = if host.contains(':') { format!("[{host}]") } else { host };
+            format!("http://{host}:{port}")
+        }
+    }
+}
+
 /// A dispatch worker on `state` (tests drive its `step`).
 pub fn dispatcher(state: &SharedState, worker: &str) -> crate::workers::dispatch::Dispatcher {
     let delivery = &state.settings.delivery;
@@ -329,6 +346,8 @@ pub fn dispatcher(state: &SharedState, worker: &str) -> crate::workers::dispatch
         retry_max: Duration::from_millis(delivery.retry_max_ms),
         idle: Duration::from_millis(200),
         campaigns: Default::default(),
+        links: state.links.clone(),
+        clock_offset: chrono::Duration::zero(),
     }
 }
 

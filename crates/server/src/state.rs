@@ -38,6 +38,8 @@ pub struct AppState {
     pub oidc: crate::auth::OidcProviders,
     /// The AI assistant (built-in unless `ai.provider` names a remote one) and its per-workspace caches.
     pub ai: crate::ai::AiService,
+    /// Signs and verifies unsubscribe links (per-workspace keys, cached).
+    pub links: Arc<crate::consent::Links>,
     /// What the node's own vendor signs delivery receipts with (see `delivery::signing`).
     pub signing_secret: crate::config::Secret,
 }

@@ -7,7 +7,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use converge_domain::{CustomerId, CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord, WorkspaceId};
+use converge_domain::{
+    ConsentSource, CustomerId, CustomerRecord, IngestEnvelope, IngestEvent, OrderRecord, SubscriptionStatus,
+    WorkspaceId,
+};
 
 /// The most attribute keys a customer keeps. A payload is checked against it at the edge; a merge is checked
 /// here, on the merged result, because upserts queue: a profile write whose attribute patch would leave more
@@ -58,8 +61,22 @@ pub(crate) struct CustomerSeed {
     pub received_at: DateTime<Utc>,
 }
 
+/// A consent change an upsert carried (not folded: each is applied in time order, so the history keeps every
+/// change; the write itself ignores one that is older than what is recorded, or changes nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SubscriptionWrite {
+    pub workspace_id: WorkspaceId,
+    pub external_id: String,
+    pub received_at: DateTime<Utc>,
+    pub channel: &'static str,
+    pub status: SubscriptionStatus,
+    pub source: ConsentSource,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct PreparedBatch {
+    /// Sorted by customer, then time.
+    pub subscriptions: Vec<SubscriptionWrite>,
     pub seeds: Vec<CustomerSeed>,
     pub profiles: Vec<ProfileWrite>,
     pub orders: Vec<OrderWrite>,
@@ -78,9 +95,18 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
     let mut orders: BTreeMap<CustomerKey, OrderWrite> = BTreeMap::new();
     let mut seeds: BTreeMap<CustomerKey, CustomerSeed> = BTreeMap::new();
     let mut orders_repeated = 0;
+    let mut subscriptions = Vec::new();
     for envelope in batch {
         match &envelope.event {
             IngestEvent::Customer(customer) => {
+                subscriptions.extend(customer.subscriptions.iter().map(|(channel, status)| SubscriptionWrite {
+                    workspace_id: envelope.workspace_id,
+                    external_id: customer.external_id.as_str().to_owned(),
+                    received_at: envelope.received_at.trunc_subsecs(3),
+                    channel: channel.as_str(),
+                    status,
+                    source: customer.subscription_source,
+                }));
                 let write = profile_write(envelope.workspace_id, envelope.received_at, customer);
                 let key = (write.workspace_id, write.external_id.clone());
                 seed(&mut seeds, &key, write.created_at.unwrap_or(write.received_at), write.received_at);
@@ -105,7 +131,11 @@ pub(crate) fn prepare(batch: &[IngestEnvelope]) -> PreparedBatch {
             }
         }
     }
+    subscriptions.sort_by(|a, b| {
+        (a.workspace_id, &a.external_id, a.received_at).cmp(&(b.workspace_id, &b.external_id, b.received_at))
+    });
     PreparedBatch {
+        subscriptions,
         seeds: seeds.into_values().collect(),
         profiles: profiles.into_values().collect(),
         orders: orders.into_values().collect(),

@@ -8,6 +8,7 @@ mod backend;
 mod batch;
 mod campaigns;
 mod codec;
+pub mod consent;
 mod customers;
 mod daily;
 pub mod error;
@@ -34,6 +35,10 @@ pub use campaigns::{CampaignLog, CampaignOverview, Campaigns, Dispatch, Launch, 
 pub use campaigns::{
     CampaignRow, CampaignStats, ClaimedDelivery, DeliveryRoute, DispatchOutcome, DispatchResult, DispatchSummary,
     LogRow, NewCampaign, NewDeliveryRoute, ReceiptOutcome, ReceiptUpdate, TimelinePoint,
+};
+pub use consent::{
+    topic_subject, Consent, ConsentSnapshot, Erasure, NewSuppression, PermanentFailure, SubscriptionChange,
+    SubscriptionRow, SuppressionRow,
 };
 pub use customers::Customers;
 pub use daily::Daily;
@@ -68,6 +73,8 @@ pub trait Store:
     + Dispatch
     + Receipts
     + ChannelSettings
+    + Consent
+    + Erasure
     + Insights
     + People
     + Access

@@ -20,6 +20,8 @@ pub struct SimConfig {
     pub api_key: String,
     /// Where delivery receipts are POSTed. Empty: outcomes are decided and recorded, but no receipt is sent.
     pub callback_url: String,
+    /// Where customers' replies are POSTed (signed like receipts), when `POST /admin/inbound` says one came in.
+    pub inbound_url: String,
     /// The HMAC key receipts are signed with (see [`crate::sign`]).
     pub signing_secret: String,
     /// Share of messages whose outcome is `FAILED` (0–1).
@@ -42,6 +44,7 @@ impl Default for SimConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             api_key: "sim_dev_key".into(),
             callback_url: "http://127.0.0.1:8080/api/v1/delivery-receipts".into(),
+            inbound_url: "http://127.0.0.1:8080/api/v1/inbound-messages".into(),
             signing_secret: "sim_dev_signing_secret".into(),
             failure_rate: 0.10,
             seed: 42,
@@ -60,6 +63,7 @@ impl fmt::Debug for SimConfig {
             .field("bind", &self.bind)
             .field("api_key", &"[redacted]")
             .field("callback_url", &self.callback_url)
+            .field("inbound_url", &self.inbound_url)
             .field("signing_secret", &"[redacted]")
             .field("failure_rate", &self.failure_rate)
             .field("seed", &self.seed)

@@ -43,6 +43,9 @@ pub struct SendRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub reference: String,
+    /// E-mail: the unsubscribe link a real e-mail vendor would put in `List-Unsubscribe` (RFC 8058).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A send request that passed validation.
@@ -139,6 +142,7 @@ mod tests {
             body: "Hi Asha, 20% off this week".into(),
             subject: None,
             reference: "log-1".into(),
+            list_unsubscribe: None,
         }
     }
 

@@ -58,6 +58,19 @@ impl Fate {
         Fate { outcome, reason: digest[16] % 4, delay_ms }
     }
 
+    /// Whether the failure is for good: the address itself is the problem, so a retry would fail again.
+    pub(crate) fn is_permanent(&self, channel: Channel) -> bool {
+        let permanent: &[u8] = match channel {
+            // On the do-not-disturb registry; does not exist.
+            Channel::Sms => &[1, 2],
+            // Mailbox does not exist; domain does not accept mail.
+            Channel::Email => &[0, 3],
+            // Not on WhatsApp; blocked the business.
+            Channel::Whatsapp => &[0, 1],
+        };
+        self.outcome == Outcome::Failed && permanent.contains(&self.reason)
+    }
+
     /// The error text a receipt carries for a failed message.
     pub(crate) fn error(&self, channel: Channel) -> Option<&'static str> {
         if self.outcome == Outcome::Sent {
@@ -111,5 +124,11 @@ mod tests {
         let fate = Fate { outcome: Outcome::Failed, reason: 2, delay_ms: 0 };
         assert_eq!(fate.error(Channel::Email), Some("rejected as spam by the receiving server"));
         assert_eq!(Fate { outcome: Outcome::Sent, ..fate }.error(Channel::Email), None);
+        let dnd = Fate { outcome: Outcome::Failed, reason: 1, delay_ms: 0 };
+        assert_eq!(dnd.error(Channel::Sms), Some("number is on the do-not-disturb registry"));
+        assert!(
+            dnd.is_permanent(Channel::Sms) && !fate.is_permanent(Channel::Email) && !fate.is_permanent(Channel::Sms)
+        );
+        assert!(!Fate { outcome: Outcome::Sent, ..dnd }.is_permanent(Channel::Sms));
     }
 }

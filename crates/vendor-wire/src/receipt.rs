@@ -26,8 +26,26 @@ pub struct Receipt {
     /// Why the message failed; absent when it was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// A failure that will not change on a retry (the number is on a do-not-disturb registry or does not
+    /// exist, the mailbox does not exist, the recipient blocked the sender): Converge never sends to the
+    /// address again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub permanent: bool,
     /// When the outcome happened (millisecond precision).
     pub occurred_at: DateTime<Utc>,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !*flag
+}
+
+/// What a vendor POSTs to Converge's inbound endpoint when a customer replies to a message (an SMS "STOP").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    /// The sender's number, E.164.
+    pub from: String,
+    pub text: String,
+    pub received_at: DateTime<Utc>,
 }
 
 /// The body of every callback request: one or more receipts.

@@ -476,6 +476,35 @@ export interface paths {
         get: operations["get_customer"];
         put?: never;
         post?: never;
+        /**
+         * Erase a customer (scope `all`).
+         * @description Their name, e-mail, phone, city, gender, preferred channel and attributes, the address and text of every
+         *     message sent to them, and their consent records are deleted. What stays is anonymous: the external id
+         *     (your key, which must not itself be personal data) with the aggregates, so totals and campaign counts stay
+         *     true; and, if they had unsubscribed from any channel, a suppression entry (hash and masked form) for their
+         *     e-mail and phone, so an address that opted out is never messaged again. Audited without personal data.
+         *     An upsert received before the erasure cannot bring the data back; a later one creates the profile anew.
+         */
+        delete: operations["erase_customer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{external_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a customer, as JSON (scope `read`): profile, orders, subscriptions with their
+         *     history, and every message with its text.
+         */
+        get: operations["export_customer"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -492,6 +521,24 @@ export interface paths {
         /** The messages campaigns sent to one customer, newest campaign first (scope `read`). */
         get: operations["customer_messages"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{external_id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's subscriptions and their full history (scope `read`). */
+        get: operations["get_subscriptions"];
+        /** Change a customer's subscriptions as a member of the workspace (scope `campaigns`; source `admin`). */
+        put: operations["put_subscriptions"];
         post?: never;
         delete?: never;
         options?: never;
@@ -613,6 +660,40 @@ export interface paths {
          *     valid rows were accepted for ingestion, 422 when no row is valid or the mapping is wrong.
          */
         post: operations["import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbound-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a customer's reply from the node's messaging vendor. */
+        post: operations["post_inbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbound-messages/{route}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a customer's reply from a vendor a workspace configured itself (signed with that route's secret). */
+        post: operations["post_route_inbound"];
         delete?: never;
         options?: never;
         head?: never;
@@ -744,6 +825,71 @@ export interface paths {
         put: operations["put_channel_settings"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's compliance settings (the defaults until some are saved). */
+        get: operations["get_compliance"];
+        /**
+         * Replace the compliance settings (scope `all`).
+         * @description `timezone` (IANA) is the zone of customers without a `timezone` attribute of their own; `quiet_hours`
+         *     (`HH:MM` to `HH:MM`, may wrap midnight, `null` for none) holds marketing messages due inside them until the
+         *     window ends, in the customer's zone; `frequency_cap` (`messages` 1–1000 in `days` 1–365, `null` for none)
+         *     skips a customer who already got that many marketing messages in the rolling window, across campaigns;
+         *     `policy.<channel>` is `opt_in` (only `subscribed` customers get marketing) or `allowed` (also those with
+         *     no recorded status); `sms_opt_out_line` (default "Reply STOP to opt out", `null` for none) ends every
+         *     SMS that does not mention STOP; `topics` lists what campaigns may name in `topic`.
+         */
+        put: operations["put_compliance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The suppression list, newest first (scope `read`). */
+        get: operations["list_suppressions"];
+        put?: never;
+        /**
+         * Suppress an address (scope `campaigns`): no marketing message goes to it from now on, whichever customer
+         *     holds it. An address already listed answers its existing entry (200).
+         */
+        post: operations["add_suppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an entry (scope `campaigns`): the address may receive marketing again, as its consent allows. */
+        delete: operations["delete_suppression"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1113,6 +1259,7 @@ export interface components {
             success_rate?: number | null;
             /** @description The message template as written. */
             template: string;
+            topic?: null | components["schemas"]["Topic"];
             /**
              * Format: date-time
              * @description The last change of status.
@@ -1147,6 +1294,49 @@ export interface components {
          * @example Bengaluru
          */
         City: string;
+        /**
+         * @description The validated settings. Serializes to exactly the shape [`ComplianceInput`] reads, so what a GET returns
+         *     can be PUT back.
+         */
+        Compliance: {
+            frequency_cap?: null | components["schemas"]["FrequencyCap"];
+            /**
+             * @description Per channel: `opt_in` (only `subscribed` customers get marketing) or `allowed` (customers with no
+             *     recorded status do too).
+             */
+            policy: {
+                [key: string]: components["schemas"]["Policy"];
+            };
+            quiet_hours?: null | components["schemas"]["QuietHours"];
+            /** @description Appended to every SMS that does not already mention STOP (TRAI and carrier rules); `null` turns it off. */
+            sms_opt_out_line?: string | null;
+            /**
+             * @description The IANA time zone of customers who have none of their own (`timezone` attribute).
+             * @example Asia/Kolkata
+             */
+            timezone: string;
+            /** @description The topics campaigns may name; the preferences page lists them. */
+            topics: components["schemas"]["Topic"][];
+        };
+        /** @description A PUT body, field by field as the client wrote it, so each problem names its field. */
+        ComplianceInput: {
+            frequency_cap?: null | components["schemas"]["FrequencyCap"];
+            policy?: {
+                [key: string]: components["schemas"]["Policy"];
+            } | null;
+            quiet_hours?: null | components["schemas"]["QuietHours"];
+            /** @description Omitted: the default line; `null`: none. */
+            sms_opt_out_line?: string | null;
+            /** @example Asia/Kolkata */
+            timezone: string;
+            topics?: string[];
+        };
+        /**
+         * @description Where a consent change came from, kept with every change (GDPR art. 7(1): the brand must be able to show
+         *     how consent was given or withdrawn).
+         * @enum {string}
+         */
+        ConsentSource: "api" | "import" | "unsubscribe_link" | "reply" | "preferences" | "admin" | "bounce";
         /** @description A campaign to create. Give exactly one of `segment_id` and `rule`. */
         CreateCampaignBody: {
             /** @description `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel). */
@@ -1161,6 +1351,7 @@ export interface components {
              */
             send_at?: string | null;
             template?: string;
+            topic?: null | components["schemas"]["Topic"];
         };
         /** @description A new key: the only time its secret is shown. */
         CreatedApiKey: components["schemas"]["ApiKeyView"] & {
@@ -1174,6 +1365,22 @@ export interface components {
         CustomerDetail: components["schemas"]["CustomerView"] & {
             /** @description Most recent orders first (up to 50). */
             orders: components["schemas"]["OrderView"][];
+            /**
+             * @description Consent per channel and topic, with where each came from and when (the history is at
+             *     `/api/v1/customers/{external_id}/subscriptions`).
+             */
+            subscriptions: components["schemas"]["Subscriptions"];
+        };
+        /** @description Everything Converge holds about one customer. */
+        CustomerExport: {
+            customer: components["schemas"]["CustomerView"];
+            /** Format: date-time */
+            exported_at: string;
+            /** @description Every campaign message, newest campaign first, with the rendered text. */
+            messages: components["schemas"]["CustomerMessageView"][];
+            /** @description Every order, newest first. */
+            orders: components["schemas"]["OrderView"][];
+            subscriptions: components["schemas"]["SubscriptionsDetail"];
         };
         /**
          * @description A customer as a client sends it to `POST /api/v1/customers`: plain strings, so that a wrong value becomes
@@ -1199,6 +1406,17 @@ export interface components {
             name?: null | components["schemas"]["PersonName"];
             phone?: null | components["schemas"]["Phone"];
             preferred_channel?: null | components["schemas"]["Channel"];
+            /**
+             * @description Consent per channel: `{"email": "subscribed", "sms": "unsubscribed"}`, each `subscribed`,
+             *     `unsubscribed` or `pending`. Channels not named keep what is recorded; every change is kept in the
+             *     customer's subscription history with the source `api` (or `import`).
+             * @example {
+             *       "email": "subscribed"
+             *     }
+             */
+            subscriptions?: {
+                [key: string]: components["schemas"]["SubscriptionStatus"];
+            } | null;
         };
         CustomerMessagePage: {
             items: components["schemas"]["CustomerMessageView"][];
@@ -1341,12 +1559,34 @@ export interface components {
             /** @description The allowed values of an `enum` field. */
             values?: string[] | null;
         };
+        /** @description At most `messages` marketing messages to one customer in any `days` days, across every campaign. */
+        FrequencyCap: {
+            /**
+             * Format: int32
+             * @description 1 to 365.
+             */
+            days: number;
+            /**
+             * Format: int32
+             * @description 1 to 1000.
+             */
+            messages: number;
+        };
         /**
          * @description A customer's gender as the brand recorded it. `Unknown` is a real answer ("not recorded"), distinct from
          *     the field being absent in an upsert (which means "keep what is stored").
          * @enum {string}
          */
         Gender: "female" | "male" | "non_binary" | "other" | "unknown";
+        /** @description One consent change in the history. */
+        HistoryEntry: {
+            /** Format: date-time */
+            changed_at: string;
+            source: components["schemas"]["ConsentSource"];
+            status: components["schemas"]["SubscriptionStatus"];
+            /** @description `email`, `sms`, `whatsapp`, or `topic:<name>`. */
+            subject: string;
+        };
         /** @description A field a column can be mapped to. */
         ImportField: {
             /** @description What a value must look like. */
@@ -1392,6 +1632,31 @@ export interface components {
             mapping: {
                 [key: string]: string;
             };
+        };
+        /** @description A customer's reply, as the vendor forwards it. */
+        InboundBody: {
+            /**
+             * @description The sender's number in E.164 form (`+` and country code).
+             * @example +919876543210
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description When the vendor received it, RFC 3339: within the last 30 days and not in the future.
+             */
+            received_at: string;
+            /**
+             * @description The message text (at most 1600 characters).
+             * @example STOP
+             */
+            text: string;
+        };
+        /** @description What the reply did. */
+        InboundOutcome: {
+            /** @description `unsubscribed`, `resubscribed` or `none` (the text named no keyword). */
+            action: string;
+            /** @description Customers whose SMS subscription the reply concerned. */
+            customers: number;
         };
         /** @description What ingestion added on one UTC day (by the day records were received). */
         IngestionDay: {
@@ -1549,6 +1814,16 @@ export interface components {
             workspace: string;
             workspace_name: string;
         };
+        /** @description An address never to send marketing to. */
+        NewSuppressionBody: {
+            /**
+             * @description An e-mail address, or a phone number in E.164 form (`+` and country code).
+             * @example +919876543210
+             */
+            address: string;
+            /** @description Why (1 to 200 characters); default "added by the workspace". */
+            reason?: string | null;
+        };
         /**
          * @description What a value an operator takes looks like, so the UI can render the right input.
          * @enum {string}
@@ -1639,6 +1914,11 @@ export interface components {
          * @example +91 98765 43210
          */
         Phone: string;
+        /**
+         * @description What a channel's "none recorded" means.
+         * @enum {string}
+         */
+        Policy: "opt_in" | "allowed";
         PreviewRequest: {
             rule?: null | components["schemas"]["RuleGroup"];
             /**
@@ -1681,6 +1961,16 @@ export interface components {
             login_url: string;
             name: string;
         };
+        /**
+         * @description A daily window, in local time, in which no marketing message is sent. `start > end` wraps midnight
+         *     (`21:00`–`09:00`); `start == end` is refused (it would mean "never" or "always").
+         */
+        QuietHours: {
+            /** @example 09:00 */
+            end: string;
+            /** @example 21:00 */
+            start: string;
+        };
         Readiness: {
             database: string;
             queue: string;
@@ -1705,7 +1995,15 @@ export interface components {
              *     (`vendor.receipt_max_age_secs`) ahead of the server's clock.
              */
             occurred_at: string;
-            /** @description Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`. */
+            /**
+             * @description The failure is for good (the number is on a do-not-disturb registry or does not exist, the mailbox does
+             *     not exist, a complaint): the message is never retried and its address is suppressed. Default false.
+             */
+            permanent?: boolean;
+            /**
+             * @description Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`;
+             *     `"reply.…"` for a confirmation of an SMS reply (accepted, nothing to settle).
+             */
             reference: string;
             status: components["schemas"]["ReceiptStatus"];
         };
@@ -1999,6 +2297,69 @@ export interface components {
             /** Format: int64 */
             skipped: number;
         };
+        /** @description The current consent of a customer: per channel (absent: none recorded) and per topic (absent: not left). */
+        Subscriptions: {
+            email?: null | components["schemas"]["SubscriptionView"];
+            sms?: null | components["schemas"]["SubscriptionView"];
+            topics: {
+                [key: string]: components["schemas"]["SubscriptionView"];
+            };
+            whatsapp?: null | components["schemas"]["SubscriptionView"];
+        };
+        /** @description A change by a member: channels and topics to set (those not named are left as they are). */
+        SubscriptionsChange: {
+            /**
+             * @example {
+             *       "email": "unsubscribed"
+             *     }
+             */
+            channels?: {
+                [key: string]: components["schemas"]["SubscriptionStatus"];
+            } | null;
+            /**
+             * @description Topic names (of the compliance settings) to `subscribed` or `unsubscribed`.
+             * @example {
+             *       "offers": "unsubscribed"
+             *     }
+             */
+            topics?: {
+                [key: string]: components["schemas"]["SubscriptionStatus"];
+            } | null;
+        };
+        SubscriptionsDetail: components["schemas"]["Subscriptions"] & {
+            /** @description Every change that took effect, newest first (at most 500). */
+            history: components["schemas"]["HistoryEntry"][];
+        };
+        /**
+         * @description A channel's consent. "None recorded" is the absence of a status (the workspace's [`Policy`](super::Policy)
+         *     says what it means).
+         * @enum {string}
+         */
+        SubscriptionStatus: "subscribed" | "unsubscribed" | "pending";
+        /** @description One subject's consent: its status, where the change came from, and when. */
+        SubscriptionView: {
+            /** Format: date-time */
+            changed_at: string;
+            source: components["schemas"]["ConsentSource"];
+            status: components["schemas"]["SubscriptionStatus"];
+        };
+        SuppressionPage: {
+            items: components["schemas"]["SuppressionView"][];
+            next_cursor?: string | null;
+        };
+        SuppressionView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description `email` or `phone`. */
+            kind: string;
+            /** @description The address with most of it hidden, e.g. `p****@example.in`, `+91******3210`. */
+            masked: string;
+            reason: string;
+            /** @description `admin` (added here), `reply` (a STOP), `bounce` (a permanent failure or complaint), … */
+            source: components["schemas"]["ConsentSource"];
+        };
         /** @description One variable a template may use, as the UI lists it. */
         TemplateVariable: {
             /** @description What it holds, for a tooltip. */
@@ -2017,6 +2378,12 @@ export interface components {
             /** Format: int64 */
             sent: number;
         };
+        /**
+         * @description A topic a campaign can name and a customer can leave (`offers`, `newsletter`): 1 to 40 of `a-z 0-9 _ -`,
+         *     starting with a letter.
+         * @example offers
+         */
+        Topic: string;
         /** Format: int64 */
         UserId: number;
         /** @description A workspace the person belongs to. */
@@ -4649,6 +5016,187 @@ export interface operations {
             };
         };
     };
+    erase_customer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's external id */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_customer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's external id */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerExport"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     customer_messages: {
         parameters: {
             query?: {
@@ -4709,6 +5257,207 @@ export interface operations {
             };
             /** @description The path and query are longer than 8192 bytes */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's external id */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionsDetail"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's external id */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionsDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5299,6 +6048,191 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_inbound: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
+                "X-Converge-Signature": string;
+                /** @description Unix time in seconds the request was signed at */
+                "X-Converge-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the content type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_route_inbound: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
+                "X-Converge-Signature": string;
+                /** @description Unix time in seconds the request was signed at */
+                "X-Converge-Timestamp": string;
+            };
+            path: {
+                /** @description The delivery route, `rt_…` */
+                route: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the content type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6312,6 +7246,456 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_compliance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_compliance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplianceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_suppressions: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionPage"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_suppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSuppressionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionView"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_suppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
             422: {
                 headers: {
                     [name: string]: unknown;

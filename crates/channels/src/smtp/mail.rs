@@ -30,6 +30,43 @@ impl Header for ConvergeReference {
     }
 }
 
+/// `List-Unsubscribe: <https://…>` (RFC 2369): where a mail client's unsubscribe button goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(value.trim_start_matches('<').trim_end_matches('>').to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link unsubscribes on a POST, with no
+/// page to visit (what Gmail and Yahoo require of bulk senders).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
 /// The e-mail for `message` and its `Message-ID`, or why the message itself cannot be sent (a final error).
 pub(super) fn build(from: &Mailbox, id_domain: &str, message: &OutboundMessage) -> Result<(Message, String), String> {
     if message.reference.is_empty() || message.reference.chars().any(char::is_control) {
@@ -47,6 +84,14 @@ pub(super) fn build(from: &Mailbox, id_domain: &str, message: &OutboundMessage) 
             return Err("subject: must be one line".into());
         }
         builder = builder.subject(subject);
+    }
+    if let Some(url) = &message.unsubscribe_url {
+        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+            && !url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>');
+        if !ok {
+            return Err("unsubscribe_url: must be an http(s) URL without spaces or angle brackets".into());
+        }
+        builder = builder.header(ListUnsubscribe(url.clone())).header(ListUnsubscribePost);
     }
     let body = MultiPart::alternative_plain_html(html_to_text(&message.body), message.body.clone());
     let email = builder.multipart(body).map_err(|err| format!("building the e-mail failed: {err}"))?;
@@ -79,6 +124,7 @@ mod tests {
             to: to.into(),
             subject: subject.map(str::to_owned),
             body: "<p>Hi Tom &amp; Jerry, caf\u{e9} time</p>".into(),
+            unsubscribe_url: None,
         }
     }
 
@@ -111,6 +157,21 @@ mod tests {
             assert!(raw.contains(expected), "{expected} missing in\n{raw}");
         }
         assert!(raw.contains(&format!("Message-ID: {id}")), "{raw}");
+    }
+
+    #[test]
+    fn marketing_email_carries_one_click_unsubscribe() {
+        let mut with_link = message("asha@example.in", Some("Offer"));
+        with_link.unsubscribe_url = Some("https://crm.brand.in/u/1.2.3.e.c2lnbmF0dXJl".into());
+        let raw = String::from_utf8(build(&from(), "brand.example", &with_link).unwrap().0.formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://crm.brand.in/u/1.2.3.e.c2lnbmF0dXJl>\r\n"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{raw}");
+        let plain = String::from_utf8(build(&from(), "b.example", &message("a@b.in", None)).unwrap().0.formatted());
+        assert!(!plain.unwrap().contains("List-Unsubscribe"));
+        for bad in ["javascript:alert(1)", "https://x.in/u>\r\nBcc: all@x.in", "https://x.in/a b"] {
+            with_link.unsubscribe_url = Some(bad.into());
+            assert!(build(&from(), "b.example", &with_link).unwrap_err().starts_with("unsubscribe_url:"), "{bad}");
+        }
     }
 
     #[test]

@@ -157,6 +157,7 @@ mod tests {
             to: "+919812345678".into(),
             subject: None,
             body: "Hi".into(),
+            unsubscribe_url: None,
         }
     }
 

@@ -62,6 +62,8 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
     reference: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    list_unsubscribe: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +153,7 @@ impl<'a> From<&'a OutboundMessage> for Item<'a> {
             body: &message.body,
             subject: message.subject.as_deref(),
             reference: &message.reference,
+            list_unsubscribe: message.unsubscribe_url.as_deref(),
         }
     }
 }
@@ -188,6 +191,7 @@ mod tests {
             to: "+919812345678".into(),
             subject: None,
             body: "Hi Asha".into(),
+            unsubscribe_url: None,
         };
         let json = serde_json::to_value(Batch { messages: vec![Item::from(&message)] }).unwrap();
         let parsed: SendRequest = serde_json::from_value(json["messages"][0].clone()).unwrap();

@@ -37,6 +37,8 @@ class Handler:
             "subject": str(message["Subject"] or ""),
             "message_id": str(message["Message-ID"]),
             "reference": str(message["X-Converge-Reference"]),
+            "list_unsubscribe": str(message["List-Unsubscribe"] or ""),
+            "list_unsubscribe_post": str(message["List-Unsubscribe-Post"] or ""),
             "content_type": message.get_content_type(),
             "html": html.get_content() if html is not None else None,
             "html_type": f"{html.get_content_type()}; charset={html.get_content_charset()}" if html is not None else None,

@@ -28,6 +28,7 @@ fn email(reference: &str, to: &str) -> OutboundMessage {
         subject: Some(format!("Your offer, caf\u{e9} lover \u{2713} ({reference})")),
         // As an e-mail template renders it: the marketer's markup, the customer's values HTML-escaped.
         body: format!("<p>Hi Tom &amp; Jerry &lt;3,</p><p>20% off for <b>{reference}</b> \u{2014} caf\u{e9}.</p>"),
+        unsubscribe_url: None,
     }
 }
 

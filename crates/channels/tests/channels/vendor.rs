@@ -46,7 +46,8 @@ fn message(reference: String, channel: Channel) -> OutboundMessage {
         Channel::Email => ("asha@example.in".to_owned(), Some(format!("Offer {reference}"))),
         Channel::Sms | Channel::Whatsapp => ("+919812345678".to_owned(), None),
     };
-    OutboundMessage { body: format!("Hi Asha, 20% off ({reference})"), reference, channel, to, subject }
+    let body = format!("Hi Asha, 20% off ({reference})");
+    OutboundMessage { body, reference, channel, to, subject, unsubscribe_url: None }
 }
 
 fn batch(prefix: &str, count: usize) -> Vec<OutboundMessage> {

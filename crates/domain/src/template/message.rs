@@ -9,7 +9,7 @@ use super::check::{check, syntax_error};
 use super::error::TemplateError;
 use super::filters;
 use super::sms::segments_estimate;
-use super::vars::TemplateVars;
+use super::vars::{TemplateVars, UNSUBSCRIBE_URL};
 use crate::Channel;
 
 /// The name the template is stored under in its private engine.
@@ -63,6 +63,10 @@ impl MessageTemplate {
             let message = format!(
                 "the fixed text alone needs {segments} SMS segments; at most {MAX_SMS_STATIC_SEGMENTS} are allowed"
             );
+            return Err(TemplateError::invalid(text, 0, message));
+        }
+        if channel == Channel::Email && !checked.variables.iter().any(|v| v == UNSUBSCRIBE_URL) {
+            let message = "e-mail templates must contain {{ unsubscribe_url }} (the recipient's unsubscribe link)";
             return Err(TemplateError::invalid(text, 0, message));
         }
         let mut env = Environment::empty();

@@ -26,7 +26,7 @@ pub use message::{
     MessageTemplate, MAX_EMAIL_TEMPLATE_CHARS, MAX_SHORT_TEMPLATE_CHARS, MAX_SMS_STATIC_SEGMENTS, RENDER_FUEL,
 };
 pub use sms::segments_estimate;
-pub use vars::{TemplateVariable, TemplateVars, TEMPLATE_VARIABLES};
+pub use vars::{TemplateVariable, TemplateVars, TEMPLATE_VARIABLES, UNSUBSCRIBE_URL};
 
 #[cfg(test)]
 mod tests;

@@ -34,7 +34,15 @@ pub const TEMPLATE_VARIABLES: &[TemplateVariable] = &[
     var("total_spend", "Lifetime spend, formatted with its currency.", "₹12,450.00"),
     var("order_count", "Number of orders placed.", "7"),
     var("brand", "Your workspace's display name.", "Acme Stores"),
+    var(
+        UNSUBSCRIBE_URL,
+        "This message's signed unsubscribe and preferences link. Every e-mail template must contain it.",
+        "https://crm.acme.in/u/1.42.9001.e.Zm9vYmFyYmF6cXV4",
+    ),
 ];
+
+/// The variable every e-mail template must use (CAN-SPAM, and Gmail's and Yahoo's bulk-sender rules).
+pub const UNSUBSCRIBE_URL: &str = "unsubscribe_url";
 
 const fn var(name: &'static str, description: &'static str, example: &'static str) -> TemplateVariable {
     TemplateVariable { name, description, example }
@@ -52,6 +60,7 @@ pub(crate) fn is_known(name: &str) -> bool {
 pub struct TemplateVars {
     /// Built once so rendering a template for the same customer twice (preview, then send) converts nothing.
     root: Value,
+    context: BTreeMap<&'static str, Value>,
 }
 
 impl TemplateVars {
@@ -95,7 +104,21 @@ impl TemplateVars {
         let attributes: BTreeMap<String, Value> =
             attributes.iter().filter_map(|(key, value)| Some((key.clone(), scalar(value)?))).collect();
         context.insert(ATTRIBUTES, Value::from(attributes));
-        TemplateVars { root: Value::from(context) }
+        TemplateVars { root: Value::from(context.clone()), context }
+    }
+
+    /// The same values with this message's unsubscribe link.
+    pub fn with_unsubscribe_url(mut self, url: &str) -> TemplateVars {
+        // Our own link (the operator's public URL and a token of URL-safe characters): inserted as it is, so
+        // an e-mail's `href` reads normally, unless it holds a character HTML would need escaped.
+        let value = if url.contains(['<', '>', '"', '\'', '&']) {
+            Value::from(url)
+        } else {
+            Value::from_safe_string(url.to_owned())
+        };
+        self.context.insert(UNSUBSCRIBE_URL, value);
+        self.root = Value::from(self.context.clone());
+        self
     }
 
     /// Values taken from the catalogue's examples (plus `attributes.tier = "gold"`), for previews and tests.
@@ -114,6 +137,7 @@ impl TemplateVars {
             7,
             example("brand").unwrap_or_default(),
         )
+        .with_unsubscribe_url(example(UNSUBSCRIBE_URL).unwrap_or_default())
     }
 
     /// The root value handed to the engine.

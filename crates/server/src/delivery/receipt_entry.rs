@@ -16,6 +16,9 @@ pub struct ReceiptEntry {
     pub status: ReceiptStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The vendor said the failure is for good (see `converge_vendor_wire::Receipt::permanent`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub permanent: bool,
     pub at: DateTime<Utc>,
 }
 

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::{CampaignId, Channel, DeliveryStatus, MessageId};
+use converge_store::CustomerMessage;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -48,6 +49,23 @@ pub struct CustomerMessageView {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+impl From<CustomerMessage> for CustomerMessageView {
+    fn from(m: CustomerMessage) -> Self {
+        CustomerMessageView {
+            log_id: m.log_id,
+            campaign_id: m.campaign_id,
+            campaign_name: m.campaign_name,
+            status: m.status,
+            channel: m.channel,
+            message: m.message,
+            error: m.error,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            completed_at: m.completed_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CustomerMessagePage {
     pub items: Vec<CustomerMessageView>,
@@ -76,20 +94,6 @@ pub async fn customer_messages(
         state.store.customer(workspace, &external_id).await?.ok_or_else(|| ApiError::NotFound("customer".into()))?;
     let mut rows = state.store.customer_messages(workspace, customer.id, before, page.fetch()).await?;
     let next_cursor = page.split(&mut rows, |row| encode_cursor(row.campaign_id));
-    let items = rows
-        .into_iter()
-        .map(|m| CustomerMessageView {
-            log_id: m.log_id,
-            campaign_id: m.campaign_id,
-            campaign_name: m.campaign_name,
-            status: m.status,
-            channel: m.channel,
-            message: m.message,
-            error: m.error,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-            completed_at: m.completed_at,
-        })
-        .collect();
+    let items = rows.into_iter().map(CustomerMessageView::from).collect();
     Ok(Json(CustomerMessagePage { items, next_cursor }))
 }

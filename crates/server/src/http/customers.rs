@@ -10,6 +10,7 @@ use converge_store::{CustomerQuery, CustomerRow, OrderRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::consent::subscriptions::{current, Subscriptions};
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{query_rejection, Page};
 use crate::auth::{Caller, Scope};
@@ -87,6 +88,9 @@ pub struct CustomerDetail {
     pub customer: CustomerView,
     /// Most recent orders first (up to 50).
     pub orders: Vec<OrderView>,
+    /// Consent per channel and topic, with where each came from and when (the history is at
+    /// `/api/v1/customers/{external_id}/subscriptions`).
+    pub subscriptions: Subscriptions,
 }
 
 fn money(minor: i64, currency: &Currency) -> String {
@@ -115,7 +119,7 @@ pub(crate) fn customer_view(row: CustomerRow, currency: &Currency) -> CustomerVi
     }
 }
 
-fn order_view(row: OrderRow) -> OrderView {
+pub(crate) fn order_view(row: OrderRow) -> OrderView {
     let amount = match Currency::parse(&row.currency) {
         Ok(currency) => money(row.amount_minor, &currency),
         Err(_) => row.amount_minor.to_string(),
@@ -189,8 +193,10 @@ pub async fn get_customer(
         .await?
         .ok_or_else(|| ApiError::NotFound("customer".into()))?;
     let orders = state.store.customer_orders(caller.workspace_id(), row.id, RECENT_ORDERS).await?;
+    let subscriptions = current(state.store.subscriptions(caller.workspace_id(), row.id).await?);
     Ok(Json(CustomerDetail {
         customer: customer_view(row, &caller.currency),
         orders: orders.into_iter().map(order_view).collect(),
+        subscriptions,
     }))
 }

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod consent;
 pub mod customer_messages;
 pub mod customers;
 pub mod dashboard;
@@ -61,6 +62,8 @@ pub const REQUEST_ID: &str = "x-request-id";
     modifiers(&BearerAuth),
     tags((name = "ingest", description = "Send customers and orders (scope `ingest`); persisted asynchronously"),
          (name = "customers", description = "Read customers (scope `read`)"),
+         (name = "compliance", description = "Consent and compliance: subscriptions with history, the suppression \
+            list, quiet hours and frequency caps, SMS replies, erasure and access"),
          (name = "segments", description = "Audiences: field catalogue, exact previews, saved segments"),
          (name = "campaigns", description = "Create and control campaigns (scope `campaigns`); read them, \
             with stats and the message log (scope `read` or `campaigns`)"),
@@ -91,7 +94,14 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ingest::post_customers_batch))
         .routes(routes!(ingest::post_order))
         .routes(routes!(ingest::post_orders_batch))
-        .routes(routes!(customers::get_customer))
+        .routes(routes!(customers::get_customer, consent::erasure::erase_customer))
+        .routes(routes!(consent::erasure::export_customer))
+        .routes(routes!(consent::subscriptions::get_subscriptions, consent::subscriptions::put_subscriptions))
+        .routes(routes!(consent::suppressions::list_suppressions, consent::suppressions::add_suppression))
+        .routes(routes!(consent::suppressions::delete_suppression))
+        .routes(routes!(consent::compliance::get_compliance, consent::compliance::put_compliance))
+        .routes(routes!(consent::inbound::post_inbound))
+        .routes(routes!(consent::inbound::post_route_inbound))
         .routes(routes!(customer_messages::customer_messages))
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(imports::import_fields))
@@ -153,7 +163,9 @@ fn import_route() -> utoipa_axum::router::UtoipaMethodRouter<SharedState> {
 pub fn router(state: SharedState) -> Router {
     let (api, openapi) = api_routes();
     let body_limit = state.settings.ingest.body_limit_bytes;
-    let routes = api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
+    let routes = api
+        .route("/u/{token}", get(consent::unsubscribe::page).post(consent::unsubscribe::submit))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
     with_layers(routes.fallback(web::fallback), body_limit).with_state(state)
 }
 

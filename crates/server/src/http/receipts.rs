@@ -57,12 +57,17 @@ pub struct ReceiptInput {
     /// characters).
     #[schema(min_length = 1, max_length = 200)]
     pub message_id: String,
-    /// Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`.
+    /// Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`;
+    /// `"reply.…"` for a confirmation of an SMS reply (accepted, nothing to settle).
     pub reference: String,
     pub status: ReceiptStatus,
     /// Why the message failed (at most 1000 characters); absent when it was sent.
     #[serde(default)]
     pub error: Option<String>,
+    /// The failure is for good (the number is on a do-not-disturb registry or does not exist, the mailbox does
+    /// not exist, a complaint): the message is never retried and its address is suppressed. Default false.
+    #[serde(default)]
+    pub permanent: bool,
     /// When the outcome happened, RFC 3339: within the last 30 days, and no later than the replay window
     /// (`vendor.receipt_max_age_secs`) ahead of the server's clock.
     #[schema(value_type = String, format = DateTime)]
@@ -171,14 +176,16 @@ async fn receive(
     let receipts = parse(&body, &target.route, now, window)?;
     let entries = check_references(state, receipts, target.workspace).await?;
     let payloads: Vec<Vec<u8>> = entries.iter().map(ReceiptEntry::to_bytes).collect();
-    state.queue.append(streams::RECEIPTS, &payloads).await.map_err(unavailable)?;
+    if !payloads.is_empty() {
+        state.queue.append(streams::RECEIPTS, &payloads).await.map_err(unavailable)?;
+    }
     metrics::counter!("converge_receipts_accepted_total").increment(payloads.len() as u64);
     tracing::debug!(receipts = payloads.len(), route = %target.route, "accepted delivery receipts");
     Ok((StatusCode::ACCEPTED, Json(ReceiptsAccepted { accepted: payloads.len() })))
 }
 
 /// Checks the signature over the raw body; every failure is 401. Logs why, never the secret or signature.
-fn authenticate(state: &SharedState, headers: &HeaderMap, body: &[u8], secret: &str) -> ApiResult<()> {
+pub(crate) fn authenticate(state: &SharedState, headers: &HeaderMap, body: &[u8], secret: &str) -> ApiResult<()> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(timestamp), Some(signature)) = (header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER)) else {
         tracing::warn!("refused delivery receipts: unsigned request");
@@ -203,10 +210,11 @@ fn authenticate(state: &SharedState, headers: &HeaderMap, body: &[u8], secret: &
     })
 }
 
-/// A receipt that passed validation, with the message it names.
-struct Checked {
-    log_id: MessageId,
-    entry: ReceiptEntry,
+/// A receipt that passed validation: for a campaign message (with the message it names), or for a message
+/// Converge sent outside campaigns (a reply's confirmation), which has nothing to settle.
+enum Checked {
+    Message { log_id: MessageId, entry: ReceiptEntry },
+    Transactional,
 }
 
 /// Parses the body: not JSON is 400; anything else wrong is 422 listing every bad field. `now` and `window`
@@ -247,7 +255,12 @@ fn validate(
         let why = format!("must be 1 to {MAX_VENDOR_ID_BYTES} bytes long, without control characters");
         errors.push(field("message_id"), why);
     }
-    let log_id = errors.check(&field("reference"), parse_reference(&input.reference));
+    let transactional = input.reference.starts_with(crate::consent::TRANSACTIONAL_REFERENCE_PREFIX);
+    let log_id = if transactional {
+        Some(MessageId::new(0))
+    } else {
+        errors.check(&field("reference"), parse_reference(&input.reference))
+    };
     if let Some(error) = &input.error {
         if error.chars().count() > MAX_ERROR_CHARS {
             errors.push(field("error"), format!("must be at most {MAX_ERROR_CHARS} characters long"));
@@ -269,7 +282,8 @@ fn validate(
             }),
     );
     match (log_id, at) {
-        (Some(log_id), Some(at)) if errors.is_empty() => Ok(Checked {
+        (Some(_), Some(_)) if errors.is_empty() && transactional => Ok(Checked::Transactional),
+        (Some(log_id), Some(at)) if errors.is_empty() => Ok(Checked::Message {
             log_id,
             entry: ReceiptEntry {
                 log_id,
@@ -277,6 +291,7 @@ fn validate(
                 vendor_message_id: input.message_id,
                 status: input.status,
                 error: input.error,
+                permanent: input.permanent && input.status == ReceiptStatus::Failed,
                 at,
             },
         }),
@@ -308,7 +323,13 @@ async fn check_references(
     receipts: Vec<Result<Checked, FieldErrors>>,
     workspace: Option<WorkspaceId>,
 ) -> ApiResult<Vec<ReceiptEntry>> {
-    let mut ids: Vec<MessageId> = receipts.iter().filter_map(|r| r.as_ref().ok().map(|c| c.log_id)).collect();
+    let mut ids: Vec<MessageId> = receipts
+        .iter()
+        .filter_map(|r| match r {
+            Ok(Checked::Message { log_id, .. }) => Some(*log_id),
+            _ => None,
+        })
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let known: HashSet<MessageId> = state.store.known_messages(workspace, &ids).await?.into_iter().collect();
@@ -316,8 +337,9 @@ async fn check_references(
     let mut entries = Vec::with_capacity(receipts.len());
     for (index, receipt) in receipts.into_iter().enumerate() {
         match receipt {
-            Ok(checked) if known.contains(&checked.log_id) => entries.push(checked.entry),
-            Ok(_) => errors.push(format!("receipts[{index}].reference"), "no such message"),
+            Ok(Checked::Message { log_id, entry }) if known.contains(&log_id) => entries.push(entry),
+            Ok(Checked::Message { .. }) => errors.push(format!("receipts[{index}].reference"), "no such message"),
+            Ok(Checked::Transactional) => {}
             Err(bad) => errors.extend(bad),
         }
     }
@@ -364,9 +386,24 @@ mod tests {
         let body = br#"{"message_id":"m1","reference":"1.0","status":"SENT","occurred_at":"2026-05-01T10:00:00Z"}"#;
         let parsed = parse(body, "default", now(), Span::minutes(5)).unwrap();
         assert_eq!(parsed.len(), 1);
-        let checked = parsed.into_iter().next().unwrap().unwrap();
-        assert_eq!((checked.log_id, checked.entry.vendor_message_id.as_str()), (MessageId::new(1), "m1"));
-        assert_eq!((checked.entry.log_id, checked.entry.route.as_str()), (MessageId::new(1), "default"));
+        let Checked::Message { log_id, entry } = parsed.into_iter().next().unwrap().unwrap() else {
+            panic!("a campaign message's receipt")
+        };
+        assert_eq!((log_id, entry.vendor_message_id.as_str()), (MessageId::new(1), "m1"));
+        assert_eq!((entry.log_id, entry.route.as_str(), entry.permanent), (MessageId::new(1), "default", false));
+    }
+
+    #[test]
+    fn receipts_of_reply_confirmations_settle_nothing_and_permanence_needs_a_failure() {
+        let body = br#"{"receipts": [
+            {"message_id":"m1","reference":"reply.0a1b2c","status":"SENT","occurred_at":"2026-05-01T10:00:00Z"},
+            {"message_id":"m2","reference":"7","status":"FAILED","permanent":true,"occurred_at":"2026-05-01T10:00:00Z"},
+            {"message_id":"m3","reference":"8","status":"SENT","permanent":true,"occurred_at":"2026-05-01T10:00:00Z"}]}"#;
+        let parsed: Vec<Checked> =
+            parse(body, "default", now(), Span::minutes(5)).unwrap().into_iter().map(Result::unwrap).collect();
+        assert!(matches!(parsed[0], Checked::Transactional));
+        assert!(matches!(&parsed[1], Checked::Message { entry, .. } if entry.permanent));
+        assert!(matches!(&parsed[2], Checked::Message { entry, .. } if !entry.permanent), "a SENT is never permanent");
     }
 
     fn now() -> DateTime<Utc> {
@@ -379,7 +416,10 @@ mod tests {
             let body =
                 serde_json::json!({"message_id": "m", "reference": "1", "status": "SENT", "occurred_at": occurred});
             let parsed = parse(&serde_json::to_vec(&body).unwrap(), "default", now(), Span::minutes(5)).unwrap();
-            parsed.into_iter().next().unwrap().map(|c| c.entry.at)
+            parsed.into_iter().next().unwrap().map(|c| match c {
+                Checked::Message { entry, .. } => entry.at,
+                Checked::Transactional => panic!("a campaign message's receipt"),
+            })
         };
         for bad in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-03-01T00:00:00Z", "2026-05-02T10:06:00Z"] {
             let errors = at(bad).unwrap_err();

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use converge_domain::consent::SuppressionAddress;
+use converge_domain::{Channel, ConsentSource, MessageId};
 use converge_queue::{Delivery, EntryId, Queue};
 use converge_store::{ReceiptOutcome, ReceiptUpdate, Store};
 use tokio_util::sync::CancellationToken;
@@ -102,6 +104,7 @@ impl ReceiptApplier {
         let mut updates = Vec::with_capacity(deliveries.len());
         let mut poison = Vec::new();
         let mut exhausted = Vec::new();
+        let mut permanent = Vec::new();
         for delivery in deliveries {
             if delivery.deliveries > self.max_deliveries {
                 exhausted.push(delivery);
@@ -110,6 +113,9 @@ impl ReceiptApplier {
             match ReceiptEntry::from_bytes(&delivery.payload) {
                 Ok(entry) => {
                     ids.push(delivery.id);
+                    if entry.permanent {
+                        permanent.push(entry.log_id);
+                    }
                     updates.push(entry.into_update());
                 }
                 Err(err) => {
@@ -124,6 +130,8 @@ impl ReceiptApplier {
             report.batch_size = updates.len();
             match self.apply(&updates).await {
                 Ok(outcome) => {
+                    // Before the ack: should this fail, the batch is redelivered, and both steps are idempotent.
+                    self.suppress_permanent(&permanent).await?;
                     self.queue.ack(RECEIPTS, RECEIPTS_GROUP, &ids).await?;
                     report.acknowledged = ids.len();
                     report.outcome = outcome;
@@ -131,6 +139,8 @@ impl ReceiptApplier {
                 Err(err) => {
                     tracing::error!(error = %err, receipts = updates.len(), "receipt batch failed");
                     self.salvage(&ids, &updates, &mut report).await?;
+                    // Only marks what salvage applied as FAILED; the rest is redelivered with its flag.
+                    self.suppress_permanent(&permanent).await?;
                 }
             }
         }
@@ -146,6 +156,33 @@ impl ReceiptApplier {
             "receipt batch"
         );
         Ok(report)
+    }
+
+    /// Messages whose failure the vendor called permanent: never retried, and their address is suppressed
+    /// (source `bounce`) in their workspace. A receipt parked before its message's acceptance was recorded
+    /// settles the message later without this step (known gap: such a message can still be retried once).
+    async fn suppress_permanent(&self, log_ids: &[MessageId]) -> anyhow::Result<()> {
+        if log_ids.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now();
+        for failure in self.store.mark_permanent_failures(log_ids).await? {
+            let (Some(channel), Some(address)) = (failure.channel, failure.address.as_deref()) else { continue };
+            let address = match channel {
+                Channel::Email => SuppressionAddress::of_email(address),
+                Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address),
+            };
+            let reason = failure.error.unwrap_or_else(|| "the vendor reported a permanent failure".to_owned());
+            let entry = converge_store::NewSuppression {
+                address_hash: address.key().0,
+                kind: address.kind(),
+                masked: address.masked(),
+                reason: reason.chars().take(200).collect(),
+                source: ConsentSource::Bounce,
+            };
+            self.store.add_suppression(failure.workspace_id, &entry, now).await?;
+        }
+        Ok(())
     }
 
     async fn apply(&self, updates: &[ReceiptUpdate]) -> converge_store::StoreResult<ReceiptOutcome> {

@@ -154,7 +154,8 @@ async fn campaign_survives_chaos_and_kill_9(mode: Mode) {
         "name": "Diwali e2e",
         "rule": {"combinator": "and", "rules": []},
         "channel": "preferred",
-        "template": "Hi {{ first_name | default(\"there\") }}, Diwali offers in {{ city | default(\"your city\") }}!",
+        "template": "Hi {{ first_name | default(\"there\") }}, Diwali offers in {{ city | default(\"your city\") }}! \
+            {{ unsubscribe_url }}",
     });
     let created = client.post(format!("{}/api/v1/campaigns", server.base)).bearer_auth(&key).json(&body).send().await;
     let created = created.unwrap();

@@ -71,6 +71,7 @@ async fn stored_with_key(app: &TestApp, key: &str, request: &[u8]) -> i64 {
         send_at: Utc::now(),
         idempotency_key: Some(key.to_owned()),
         request_fingerprint: Some(converge_server::http::campaigns::create::request_fingerprint(request)),
+        topic: None,
     };
     let ws = app.workspace_id("default").await;
     app.state.store.create_campaign(ws, &new, Utc::now()).await.unwrap().0.id.get()
@@ -137,7 +138,7 @@ async fn create_snapshots_the_previewed_audience(mode: Mode) {
     let later = create(
         &app,
         &json!({"name": "  Later  ", "segment_id": segment["id"], "channel": "preferred", "send_at": send_at,
-                "template": "Hello {{ name }}"}),
+                "template": "Hello {{ name }} {{ unsubscribe_url }}"}),
     )
     .await;
     assert_eq!(later["status"], "scheduled");
@@ -390,11 +391,18 @@ async fn message_preview_renders_what_would_be_sent(mode: Mode) {
     assert_eq!(example.status(), 200);
     let example: Value = example.json().await.unwrap();
     assert_eq!(example["channel"], "sms");
-    assert_eq!(example["message"], "Hi Priya (gold) from Acme Stores");
+    assert_eq!(example["message"], "Hi Priya (gold) from Acme Stores\nReply STOP to opt out", "with the opt-out line");
     assert_eq!(example["variables"], json!(["first_name", "attributes.tier", "brand"]));
     assert_eq!(example["customer_external_id"], Value::Null);
     assert_eq!(example["sms_segments"], 1);
 
+    // E-mail must carry the unsubscribe link; the preview shows where it goes (not a working link).
+    let refused = preview_message(&app, json!({"template": template, "channel": "preferred"})).await;
+    assert_eq!(refused.status(), 422);
+    let refusal: Value = refused.json().await.unwrap();
+    assert!(refusal["errors"][0]["message"].as_str().unwrap().contains("unsubscribe_url"), "{refusal}");
+    let link = format!("{}/u/preview", app.state.links.base_url());
+    let template = &format!("{template} {{{{ unsubscribe_url }}}}");
     let asha: Value =
         preview_message(&app, json!({"template": template, "channel": "preferred", "customer_external_id": "C0"}))
             .await
@@ -403,20 +411,20 @@ async fn message_preview_renders_what_would_be_sent(mode: Mode) {
             .unwrap();
     assert_eq!(asha["channel"], "email", "her preferred channel");
     let brand = app.state.store.workspace(app.workspace_id("default").await).await.unwrap().unwrap().name;
-    assert_eq!(asha["message"], format!("Hi Asha (gold) from {brand}"));
+    assert_eq!(asha["message"], format!("Hi Asha (gold) from {brand} {link}"));
     assert_eq!(asha["customer_external_id"], "C0");
     assert_eq!(asha["note"], Value::Null);
 
     // E-mail escapes customer data.
     let bob: Value = preview_message(
         &app,
-        json!({"template": "<p>Dear {{ name }}</p>", "channel": "email", "customer_external_id": "C3"}),
+        json!({"template": "<p>Dear {{ name }}</p>{{ unsubscribe_url }}", "channel": "email", "customer_external_id": "C3"}),
     )
     .await
     .json()
     .await
     .unwrap();
-    assert_eq!(bob["message"], "<p>Dear &lt;b&gt;Bob&lt;&#x2f;b&gt; Roy</p>");
+    assert_eq!(bob["message"], format!("<p>Dear &lt;b&gt;Bob&lt;&#x2f;b&gt; Roy</p>{link}"));
 
     // Unreachable: shown as SMS, and the note says the campaign would skip them.
     let nobody: Value =
@@ -427,7 +435,7 @@ async fn message_preview_renders_what_would_be_sent(mode: Mode) {
             .unwrap();
     assert_eq!(nobody["channel"], "sms");
     assert!(nobody["note"].as_str().unwrap().contains("skip"), "{nobody}");
-    assert_eq!(nobody["message"], format!("Hi Nobody (new) from {brand}"));
+    assert_eq!(nobody["message"], format!("Hi Nobody (new) from {brand} {link}\nReply STOP to opt out"));
 
     for (body, field, needle) in [
         (json!({"template": "Hi {{ first_name ", "channel": "sms"}), "template", "line 1"),

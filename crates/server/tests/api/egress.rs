@@ -107,7 +107,7 @@ async fn inward_settings_never_connect_at_send_time(mode: Mode) {
     let dispatcher = converge_server::startup::dispatcher(&app.state, "egress-test");
     for channel in ["sms", "email"] {
         let body = json!({"name": channel, "channel": channel, "rule": {"combinator": "and", "rules": []},
-            "template": "Hi {{ first_name }}"});
+            "template": "Hi {{ first_name }} {{ unsubscribe_url }}"});
         assert_eq!(app.post_json("/api/v1/campaigns", &app.key, &body).await.status(), 201);
         let report = dispatcher.step().await.unwrap();
         assert_eq!((report.claimed, report.accepted), (2, 0), "{channel}: {report:?}");

@@ -18,6 +18,7 @@ mod campaign_process;
 mod campaigns;
 mod campaigns_bad_input;
 mod campaigns_log;
+mod consent;
 mod customers;
 mod data_integrity;
 mod dns_server;

@@ -29,7 +29,7 @@ async fn the_dashboard_adds_up_what_was_ingested_and_launched(mode: Mode) {
     create_campaign(
         &app,
         &json!({"name": "Mumbai", "rule": city_rule("Mumbai"), "channel": "email",
-        "template": "Hi"}),
+        "template": "Hi {{ unsubscribe_url }}"}),
     )
     .await;
     let board = app.get_json("/api/v1/dashboard").await;
@@ -71,7 +71,7 @@ async fn a_customer_page_lists_their_messages(mode: Mode) {
     let mumbai = create_campaign(
         &app,
         &json!({"name": "Mumbai", "rule": city_rule("Mumbai"), "channel": "email",
-        "template": "Hi"}),
+        "template": "Hi {{ unsubscribe_url }}"}),
     )
     .await;
     let everyone = create_campaign(

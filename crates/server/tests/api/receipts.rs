@@ -50,6 +50,7 @@ impl Campaign {
             send_at: now,
             idempotency_key: None,
             request_fingerprint: None,
+            topic: None,
         };
         let (campaign, _) = store.create_campaign(ws, &new, now).await.unwrap();
         let running =

@@ -37,7 +37,8 @@ async fn email_campaign_over_smtp(mode: Mode) {
 
     let campaign = json!({"name": "Monsoon sale", "channel": "email",
         "rule": {"combinator": "and", "rules": []},
-        "template": "<p>Hi {{ name }}, monsoon offers in {{ city | default(\"your city\") }}.</p>"});
+        "template": "<p>Hi {{ name }}, monsoon offers in {{ city | default(\"your city\") }}.</p>\
+            <p><a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>"});
     let created = app.post_json("/api/v1/campaigns", &app.key, &campaign).await;
     assert_eq!(created.status(), 201);
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -79,6 +80,55 @@ async fn email_campaign_over_smtp(mode: Mode) {
     let campaign: Value = app.get(&format!("/api/v1/campaigns/{id}"), &app.key).await.json().await.unwrap();
     assert_eq!(campaign["status"], "completed");
     assert_eq!(campaign["stats"], json!({"audience": 4, "pending": 0, "sent": 2, "failed": 1, "skipped": 1}));
+
+    // Every e-mail carries RFC 8058 one-click unsubscribe; a mail client's POST to it unsubscribes at once.
+    let asha = received.iter().find(|mail| mail["to"].as_str().unwrap().contains("asha@")).unwrap();
+    let header = asha["list_unsubscribe"].as_str().unwrap();
+    assert_eq!(asha["list_unsubscribe_post"], "List-Unsubscribe=One-Click");
+    let url = header.strip_prefix('<').and_then(|h| h.strip_suffix('>')).unwrap_or_else(|| panic!("{header}"));
+    assert!(url.starts_with(&format!("{}/u/", app.base)), "{url}");
+    assert!(asha["html"].as_str().unwrap().contains(&format!("href=\"{url}\"")), "the body links the same URL");
+    // A GET (what a link scanner does) shows the preferences page and changes nothing.
+    let page = app.client.get(url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"viewport\"") && html.contains("value=\"email\" checked"), "{html}");
+    let subscriptions = app.get_json("/api/v1/customers/E1/subscriptions").await;
+    assert_eq!(subscriptions["email"], Value::Null, "a GET changes nothing");
+    let one_click = app
+        .client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), 200);
+    let subscriptions = app.get_json("/api/v1/customers/E1/subscriptions").await;
+    assert_eq!(subscriptions["email"]["status"], "unsubscribed");
+    assert_eq!(subscriptions["email"]["source"], "unsubscribe_link");
+    assert_eq!(subscriptions["history"].as_array().unwrap().len(), 1);
+    // A forged or altered link is refused and changes nothing.
+    let forged = format!("{}x", url.trim_end_matches(|c: char| c != '.'));
+    assert_eq!(app.client.post(&forged).send().await.unwrap().status(), 404);
+    let other_channel = url.replace(".e.", ".s.");
+    assert_eq!(app.client.post(&other_channel).send().await.unwrap().status(), 404, "the channel is signed too");
+
+    // The next campaign skips her as unsubscribed, and still reaches Kabir.
+    let again = app
+        .post_json(
+            "/api/v1/campaigns",
+            &app.key,
+            &json!({"name": "Again", "channel": "email",
+        "rule": {"combinator": "and", "rules": []}, "template": "<p>Hi</p>{{ unsubscribe_url }}"}),
+        )
+        .await;
+    assert_eq!(again.status(), 201);
+    let again_id = again.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    dispatcher.step().await.unwrap();
+    let log: Value = app.get(&format!("/api/v1/campaigns/{again_id}/log"), &app.key).await.json().await.unwrap();
+    let row = log["items"].as_array().unwrap().iter().find(|row| row["customer_external_id"] == "E1").unwrap();
+    assert_eq!((&row["status"], &row["error"]), (&json!("SKIPPED"), &json!("unsubscribed")), "{row}");
 }
 
 both_modes!(email_campaign_over_smtp);

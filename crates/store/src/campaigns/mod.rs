@@ -96,6 +96,7 @@ pub(crate) fn kind(outcome: &DispatchOutcome) -> &'static str {
         DispatchOutcome::Accepted { .. } => "accepted",
         DispatchOutcome::Skipped { .. } => "skipped",
         DispatchOutcome::Retry { .. } => "retry",
+        DispatchOutcome::Deferred { .. } => "deferred",
         DispatchOutcome::Failed { .. } => "failed",
     }
 }
@@ -106,6 +107,16 @@ pub(crate) fn outcome_error(outcome: &DispatchOutcome) -> Option<&str> {
         DispatchOutcome::Accepted { .. } => None,
         DispatchOutcome::Skipped { reason } => Some(reason),
         DispatchOutcome::Retry { error, .. } | DispatchOutcome::Failed { error } => Some(error),
+        DispatchOutcome::Deferred { reason, .. } => Some(reason),
+    }
+}
+
+/// When a retried or deferred message is due again.
+pub(crate) fn due_again(outcome: &DispatchOutcome) -> Option<chrono::DateTime<chrono::Utc>> {
+    match outcome {
+        DispatchOutcome::Retry { next_attempt_at, .. } => Some(*next_attempt_at),
+        DispatchOutcome::Deferred { until, .. } => Some(*until),
+        _ => None,
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use converge_domain::segment::Rule;
 use converge_domain::{
     CampaignId, CampaignStatus, Channel, CustomerId, DeliveryStatus, MessageId, ReceiptStatus, SegmentId, SendChannel,
-    WorkspaceId,
+    Topic, WorkspaceId,
 };
 use serde::Serialize;
 
@@ -29,6 +29,8 @@ pub struct NewCampaign {
     /// What the request carrying `idempotency_key` looked like (a hash of its body), so a later request with
     /// the same key but another body can be told apart from a retry.
     pub request_fingerprint: Option<String>,
+    /// The topic the campaign is about: customers who left it are skipped as unsubscribed.
+    pub topic: Option<Topic>,
 }
 
 /// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
@@ -58,6 +60,7 @@ pub struct CampaignRow {
     /// See [`NewCampaign::request_fingerprint`]; `None` for campaigns created before migration 0014.
     #[serde(skip)]
     pub request_fingerprint: Option<String>,
+    pub topic: Option<Topic>,
     pub stats: CampaignStats,
     pub created_at: DateTime<Utc>,
     /// The last change of status (counters move without touching it, so it does not churn per receipt).
@@ -123,6 +126,9 @@ pub enum DispatchOutcome {
     Skipped { reason: String },
     /// A transient failure: the claim is released and the message is due again at `next_attempt_at`.
     Retry { error: String, next_attempt_at: DateTime<Utc> },
+    /// Not now (quiet hours): the claim is released, the message is due again at `until`, and this claim does
+    /// not count as an attempt. `reason` is shown in the log meanwhile.
+    Deferred { reason: String, until: DateTime<Utc> },
     /// Given up (the last attempt failed, or a permanent error): FAILED with the reason.
     Failed { error: String },
 }

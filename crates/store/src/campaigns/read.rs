@@ -10,7 +10,7 @@ use crate::backend::per_backend;
 use crate::campaigns;
 use crate::codec::At;
 use crate::StoreResult;
-use converge_domain::{CampaignId, WorkspaceId};
+use converge_domain::{CampaignId, Topic, WorkspaceId};
 
 /// Reading campaigns.
 #[async_trait]
@@ -50,6 +50,7 @@ per_backend! {
             send_at: row.try_get::<At, _>("send_at")?.0,
             idempotency_key: row.try_get("idempotency_key")?,
             request_fingerprint: row.try_get("request_fingerprint")?,
+            topic: row.try_get::<Option<String>, _>("topic")?.and_then(|t| Topic::parse(&t).ok()),
             stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
             created_at: row.try_get::<At, _>("created_at")?.0,
             updated_at: row.try_get::<At, _>("updated_at")?.0,

@@ -19,6 +19,7 @@ async fn apply_once(pool: &PgPool, prepared: &PreparedBatch) -> StoreResult<Inge
     let mut tx = pool.begin().await?;
     seed_customers(&mut tx, prepared, &mut rollup).await?;
     let customers_upserted = write_profiles(&mut tx, prepared).await?;
+    crate::consent::write::postgres::apply_ingested(&mut tx, &prepared.subscriptions).await?;
     let orders_inserted = insert_orders(&mut tx, prepared, &mut rollup).await?;
     record_changes(&mut tx, prepared).await?;
     crate::daily::postgres::add(&mut tx, &rollup).await?;

@@ -168,6 +168,7 @@ impl Ingest for crate::sqlite::SqliteStore {
         let mut tx = self.pool().begin().await?;
         seed_customers(&mut tx, &prepared, &mut rollup).await?;
         let customers_upserted = write_profiles(&mut tx, &prepared).await?;
+        crate::consent::write::sqlite::apply_ingested(&mut tx, &prepared.subscriptions).await?;
         let inserted = insert_orders(&mut tx, &prepared, &mut rollup).await?;
         update_aggregates(&mut tx, &inserted).await?;
         record_changes(&mut tx, &prepared).await?;

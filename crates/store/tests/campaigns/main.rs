@@ -9,6 +9,7 @@
 mod support;
 
 mod bench;
+mod consent;
 mod dispatch;
 mod insights;
 mod launch;
@@ -85,6 +86,7 @@ pub fn new_campaign(rule: Value, key: Option<&str>, send_at: DateTime<Utc>) -> N
         send_at,
         idempotency_key: key.map(str::to_owned),
         request_fingerprint: key.map(|_| "fingerprint".to_owned()),
+        topic: None,
     }
 }
 

@@ -10,6 +10,8 @@ use converge_store::{postgres::PgStore, sqlite::SqliteStore, Store};
 /// A migrated store and whatever keeps it alive (temp dir or test database).
 pub struct Backend {
     store: Arc<dyn Store>,
+    #[allow(dead_code)] // only the suites that look at every table read it
+    url: String,
     _dir: Option<tempfile::TempDir>,
     _db: Option<TestDatabase>,
 }
@@ -20,18 +22,24 @@ impl Backend {
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
         store.migrate().await.unwrap();
-        Some(Backend { store, _dir: Some(dir), _db: None })
+        Some(Backend { store, url, _dir: Some(dir), _db: None })
     }
 
     pub async fn postgres() -> Option<Backend> {
         let db = TestDatabase::create().await?;
         let store: Arc<dyn Store> = Arc::new(PgStore::connect(&db.url, 5).await.unwrap());
         store.migrate().await.unwrap();
-        Some(Backend { store, _dir: None, _db: Some(db) })
+        Some(Backend { store, url: db.url.clone(), _dir: None, _db: Some(db) })
     }
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The database's URL, for tests that look at every table directly.
+    #[allow(dead_code)]
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn name(&self) -> &'static str {

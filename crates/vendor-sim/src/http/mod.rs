@@ -3,6 +3,7 @@
 mod admin;
 mod error;
 mod guard;
+mod inbound;
 mod read;
 mod send;
 
@@ -30,6 +31,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route_layer(from_fn_with_state(sim.clone(), guard::authenticate));
     let admin = Router::new()
         .route("/admin/chaos", get(admin::get_chaos).put(admin::put_chaos))
+        .route("/admin/inbound", post(inbound::reply))
         .route_layer(from_fn_with_state(sim.clone(), guard::authenticate));
     Router::new()
         .route("/healthz", get(healthz))

@@ -168,6 +168,7 @@ impl Ledger {
                 reference: entry.reference.to_string(),
                 status: entry.fate.outcome,
                 error: error.map(str::to_owned),
+                permanent: entry.fate.is_permanent(entry.channel),
                 occurred_at: now,
             };
             match entry.fate.outcome {

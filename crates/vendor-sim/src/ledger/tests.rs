@@ -10,6 +10,7 @@ fn message(reference: &str) -> (Message, Fate) {
         body: "hello".into(),
         subject: None,
         reference: reference.into(),
+        list_unsubscribe: None,
     };
     let Ok(message) = request.validate() else { panic!("valid message") };
     (message, Fate { outcome: Outcome::Failed, reason: 0, delay_ms: 30 })

@@ -40,7 +40,7 @@ fn refusals_name_the_problem_and_its_position() {
             1,
             4,
             "unknown variable `zzz`; use one of name, first_name, last_name, email, phone, city, \
-          external_id, attributes, total_spend, order_count, brand",
+          external_id, attributes, total_spend, order_count, brand, unsubscribe_url",
         ),
         ("{{ name | uper }}", 1, 11, "unknown filter `uper` — did you mean `upper`?"),
         (
@@ -126,6 +126,17 @@ fn every_problem_is_reported_in_source_order() {
 }
 
 #[test]
+fn email_templates_must_carry_the_unsubscribe_link() {
+    let err = MessageTemplate::parse("<p>Hi {{ name }}</p>", Channel::Email).unwrap_err();
+    assert_eq!(
+        err.issues()[0].message,
+        "e-mail templates must contain {{ unsubscribe_url }} (the recipient's unsubscribe link)"
+    );
+    assert!(MessageTemplate::parse("<a href=\"{{ unsubscribe_url }}\">Unsubscribe</a>", Channel::Email).is_ok());
+    assert!(MessageTemplate::parse("Hi {{ name }}", Channel::Sms).is_ok(), "SMS gets an opt-out line instead");
+}
+
+#[test]
 fn length_limits_depend_on_the_channel() {
     let short = "a".repeat(MAX_SHORT_TEMPLATE_CHARS);
     let too_long = format!("{short}é");
@@ -134,7 +145,7 @@ fn length_limits_depend_on_the_channel() {
     let issue = &err.issues()[0];
     assert_eq!((issue.line, issue.column), (1, 2001));
     assert_eq!(issue.message, "is 2001 characters long; whatsapp templates allow at most 2000");
-    assert!(MessageTemplate::parse(&too_long, Channel::Email).is_ok());
+    assert!(MessageTemplate::parse(&format!("{too_long}{{{{ unsubscribe_url }}}}"), Channel::Email).is_ok());
     let email_too_long = "é".repeat(MAX_EMAIL_TEMPLATE_CHARS + 1);
     assert!(MessageTemplate::parse(&email_too_long, Channel::Email).is_err());
 }

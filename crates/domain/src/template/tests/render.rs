@@ -96,10 +96,20 @@ fn sms_and_whatsapp_are_plain_text_and_email_escapes_values() {
         let rendered = MessageTemplate::parse(text, channel).unwrap().render(&vars).unwrap();
         assert_eq!(rendered, "Hi <b>Tom</b> & \"Jerry\" <a href='x'> <p>");
     }
-    let email = MessageTemplate::parse(text, Channel::Email).unwrap().render(&vars).unwrap();
-    assert_eq!(email, "Hi &lt;b&gt;Tom&lt;&#x2f;b&gt; &amp; &quot;Jerry&quot; &lt;a href=&#x27;x&#x27;&gt; <p>");
+    let email = MessageTemplate::parse(&format!("{text}{{{{ unsubscribe_url }}}}"), Channel::Email).unwrap();
+    let email = email.render(&vars.clone().with_unsubscribe_url("https://x.in/u/1?a=b")).unwrap();
+    assert_eq!(
+        email,
+        "Hi &lt;b&gt;Tom&lt;&#x2f;b&gt; &amp; &quot;Jerry&quot; &lt;a href=&#x27;x&#x27;&gt; <p>https://x.in/u/1?a=b"
+    );
+    let odd = MessageTemplate::parse("{{ unsubscribe_url }}", Channel::Email).unwrap();
+    assert_eq!(
+        odd.render(&vars.clone().with_unsubscribe_url("https://x.in/\"><b>")).unwrap(),
+        "https:&#x2f;&#x2f;x.in&#x2f;&quot;&gt;&lt;b&gt;"
+    );
     // Filters cannot smuggle markup past the escaping either.
-    let email = MessageTemplate::parse("{{ brand | replace(\"&\", \"<i>\") }}", Channel::Email).unwrap();
+    let email =
+        MessageTemplate::parse("{{ brand | replace(\"&\", \"<i>\") }}{{ unsubscribe_url }}", Channel::Email).unwrap();
     assert_eq!(email.render(&vars).unwrap(), "A&lt;i&gt;B");
 }
 
@@ -138,12 +148,12 @@ fn amplifying_filters_are_refused_not_executed() {
         0,
         "",
     );
-    let blowup = format!("{{{{ attributes.x | replace(\"a\", \"{}\") }}}}", "b".repeat(200));
+    let blowup = format!("{{{{ attributes.x | replace(\"a\", \"{}\") }}}}{{{{ unsubscribe_url }}}}", "b".repeat(200));
     let err = MessageTemplate::parse(&blowup, Channel::Email).unwrap().render(&vars).unwrap_err();
     assert_eq!(err, TemplateError::Render("a value grew past 100000 bytes".into()));
     // Chains that stay under the value limit run out of fuel instead of growing without bound.
     let step = format!("| replace(\"a\", \"{}\") | replace(\"b\", \"a\") ", "b".repeat(90));
-    let chain = format!("{{{{ attributes.x {} }}}}", step.repeat(40));
+    let chain = format!("{{{{ attributes.x {} }}}}{{{{ unsubscribe_url }}}}", step.repeat(40));
     let err = MessageTemplate::parse(&chain, Channel::Email).unwrap().render(&vars).unwrap_err();
     assert!(matches!(err, TemplateError::Render(_)), "{err:?}");
 }
@@ -170,7 +180,8 @@ fn catalogue_examples_render_and_cover_every_variable() {
 #[test]
 fn fuel_is_per_render_and_covers_the_largest_accepted_templates() {
     let piece = "{{ first_name | default(name) | upper | truncate(10) }} {% if city %}{{ city | title }}{% endif %}\n";
-    let text = piece.repeat(crate::template::MAX_EMAIL_TEMPLATE_CHARS / piece.len());
+    let link = "{{ unsubscribe_url }}";
+    let text = piece.repeat((crate::template::MAX_EMAIL_TEMPLATE_CHARS - link.len()) / piece.len()) + link;
     let template = MessageTemplate::parse(&text, Channel::Email).unwrap();
     for _ in 0..200 {
         assert!(template.render(&priya()).is_ok());

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{Rule, RuleGroup};
-use converge_domain::{CampaignDraft, CampaignName, CampaignStatus, DraftInput, FieldErrors, SegmentId, SendChannel};
+use converge_domain::{
+    CampaignDraft, CampaignName, CampaignStatus, DraftInput, FieldErrors, SegmentId, SendChannel, Topic,
+};
 use converge_store::{NewCampaign, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -53,6 +55,10 @@ pub struct CreateCampaignBody {
     /// sent as the `Idempotency-Key` header; when both are given they must be equal.
     #[schema(schema_with = crate::http::schemas::idempotency_key, required = false)]
     pub idempotency_key: Option<String>,
+    /// One of the workspace's topics (compliance settings): customers who left it are skipped as
+    /// `unsubscribed`.
+    #[schema(value_type = Option<Topic>)]
+    pub topic: Option<String>,
 }
 
 /// A campaign just created (or found by its idempotency key).
@@ -205,6 +211,28 @@ async fn validate(
         idempotency_key: idempotency_key.as_deref(),
     };
     let draft = CampaignDraft::parse(input, now, &mut errors);
+    let topic = match body.topic.as_deref() {
+        None => None,
+        Some(raw) => {
+            let compliance = crate::consent::compliance::load(state.store.as_ref(), caller.workspace_id()).await?;
+            match Topic::parse(raw) {
+                Ok(topic) if compliance.topics.contains(&topic) => Some(topic),
+                Ok(_) if compliance.topics.is_empty() => {
+                    errors.push("topic", "the workspace has no topics (add them in the compliance settings)");
+                    None
+                }
+                Ok(_) => {
+                    let known: Vec<&str> = compliance.topics.iter().map(Topic::as_str).collect();
+                    errors.push("topic", format!("must be one of the workspace's topics: {}", known.join(", ")));
+                    None
+                }
+                Err(message) => {
+                    errors.push("topic", message);
+                    None
+                }
+            }
+        }
+    };
     let audience = audience(state, caller, body.segment_id, body.rule, &mut errors).await?;
     match (draft, audience) {
         (Some(draft), Some(audience)) if errors.is_empty() => {
@@ -222,6 +250,7 @@ async fn validate(
                 send_at: draft.send_at,
                 idempotency_key: draft.idempotency_key,
                 request_fingerprint: None,
+                topic,
             };
             Ok((new, field))
         }

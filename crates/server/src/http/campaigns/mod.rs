@@ -14,7 +14,7 @@ pub mod read;
 pub mod variables;
 
 use chrono::{DateTime, Utc};
-use converge_domain::{CampaignId, CampaignStatus, SegmentId, SendChannel};
+use converge_domain::{CampaignId, CampaignStatus, SegmentId, SendChannel, Topic};
 use converge_store::{CampaignRow, CampaignStats};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -60,6 +60,8 @@ pub struct CampaignView {
     pub stats: StatsView,
     /// `sent / (sent + failed)`, rounded to four decimals; null while neither is known.
     pub success_rate: Option<f64>,
+    /// The topic the campaign is about, if it names one.
+    pub topic: Option<Topic>,
 }
 
 pub(crate) fn stats_view(stats: CampaignStats) -> StatsView {
@@ -98,6 +100,7 @@ pub(crate) fn campaign_view(row: CampaignRow) -> CampaignView {
         completed_at: row.completed_at,
         success_rate: success_rate(row.stats.sent, row.stats.failed),
         stats: stats_view(row.stats),
+        topic: row.topic,
     }
 }
 

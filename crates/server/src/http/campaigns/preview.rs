@@ -111,7 +111,9 @@ pub async fn message_preview(
                     Ok((resolved, _address)) => (resolved, None),
                     Err(reason) => skipped(channel, reason),
                 };
-            (customer_vars(customer, &brand), resolved, note)
+            // Not a working link: the message does not exist yet, and a preview must not be able to unsubscribe.
+            let link = format!("{}/u/preview", state.links.base_url());
+            (customer_vars(customer, &brand).with_unsubscribe_url(&link), resolved, note)
         }
         None => {
             let example = |name: &str| TEMPLATE_VARIABLES.iter().find(|v| v.name == name).map(|v| v.example);
@@ -129,6 +131,8 @@ pub async fn message_preview(
         .for_channel(resolved)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no template compiled for {resolved}")))?;
     let message = template.render(&vars).map_err(|err| ApiError::Invalid(err.into_field_errors("template")))?;
+    let compliance = crate::consent::compliance::load(state.store.as_ref(), caller.workspace_id()).await?;
+    let message = crate::consent::with_opt_out_line(message, resolved, &compliance);
     Ok(Json(MessagePreview {
         channel: resolved,
         sms_segments: (resolved == Channel::Sms).then(|| segments_estimate(&message)),

@@ -134,6 +134,7 @@ mod tests {
             send_at: now,
             idempotency_key: None,
             request_fingerprint: None,
+            topic: None,
             stats: CampaignStats::default(),
             created_at: now,
             updated_at: now,

@@ -40,7 +40,13 @@ pub const CUSTOMER_FIELDS: &[ImportField] = &[
     field("gender", "Gender", false, "female, male, non_binary, other or unknown"),
     field("preferred_channel", "Preferred channel", false, "sms, email or whatsapp"),
     field("created_at", "Customer since", false, TIME),
+    field("subscriptions.email", "E-mail consent", false, "subscribed, unsubscribed or pending"),
+    field("subscriptions.sms", "SMS consent", false, "subscribed, unsubscribed or pending"),
+    field("subscriptions.whatsapp", "WhatsApp consent", false, "subscribed, unsubscribed or pending"),
 ];
+
+/// The prefix of the consent fields: their values go into the customer's `subscriptions` object.
+pub const SUBSCRIPTION_PREFIX: &str = "subscriptions.";
 
 pub const ORDER_FIELDS: &[ImportField] = &[
     field("external_id", "Order ID", true, "your identifier of the order; a repeated id is ignored"),

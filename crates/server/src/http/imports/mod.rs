@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use converge_domain::{CustomerInput, FieldErrors, IngestEvent, OrderInput};
+use converge_domain::{ConsentSource, CustomerInput, FieldErrors, IngestEvent, OrderInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -210,7 +210,8 @@ fn to_event(
     match kind {
         ImportKind::Customers => {
             let input: CustomerInput = decode_value(object, "")?;
-            let record = input.validate(now)?;
+            let mut record = input.validate(now)?;
+            record.subscription_source = ConsentSource::Import;
             Ok((record.external_id.as_str().to_owned(), IngestEvent::Customer(record)))
         }
         ImportKind::Orders => {

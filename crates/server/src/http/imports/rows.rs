@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
-use super::fields::{ImportKind, ATTRIBUTE_PREFIX};
+use super::fields::{ImportKind, ATTRIBUTE_PREFIX, SUBSCRIPTION_PREFIX};
 
 /// Where each mapped field's value comes from: the column's position in the header.
 #[derive(Debug)]
@@ -54,6 +54,7 @@ impl ColumnMap {
     pub fn object(&self, cells: &csv::StringRecord) -> Value {
         let mut object = Map::new();
         let mut attributes = Map::new();
+        let mut subscriptions = Map::new();
         for (field, index) in &self.columns {
             let cell = cells.get(*index).unwrap_or("").trim();
             if cell.is_empty() {
@@ -61,6 +62,8 @@ impl ColumnMap {
             }
             if let Some(key) = field.strip_prefix(ATTRIBUTE_PREFIX) {
                 attributes.insert(key.to_owned(), typed(cell));
+            } else if let Some(channel) = field.strip_prefix(SUBSCRIPTION_PREFIX) {
+                subscriptions.insert(channel.to_owned(), Value::String(cell.to_owned()));
             } else if self.kind.is_time(field) {
                 object.insert(field.clone(), Value::String(rfc3339(cell)));
             } else {
@@ -69,6 +72,9 @@ impl ColumnMap {
         }
         if !attributes.is_empty() {
             object.insert("attributes".into(), Value::Object(attributes));
+        }
+        if !subscriptions.is_empty() {
+            object.insert("subscriptions".into(), Value::Object(subscriptions));
         }
         Value::Object(object)
     }

@@ -19,13 +19,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
-use converge_domain::{CampaignId, CampaignTemplates, SendChannel};
+use chrono::{DateTime, Utc};
+use converge_domain::{CampaignId, CampaignTemplates, SendChannel, WorkspaceId};
 use converge_queue::Queue;
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchSummary, Store};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::consent::{Gate, Links};
 use crate::delivery::{Brand, SendRate, WorkspaceSenders};
 use crate::state::streams::RECEIPTS;
 pub use prepare::{reference, CampaignInfo};
@@ -52,6 +53,11 @@ pub struct Dispatcher {
     /// How long to wait before claiming again when nothing was due.
     pub idle: Duration,
     pub campaigns: Arc<Mutex<HashMap<CampaignId, Arc<CampaignInfo>>>>,
+    /// Signs each message's unsubscribe link.
+    pub links: Arc<Links>,
+    /// Added to the system clock for claiming and for consent decisions: zero in every process; a test moves
+    /// it forward to stand in for hours passing (quiet hours ending) without waiting.
+    pub clock_offset: chrono::Duration,
 }
 
 /// What one step did.
@@ -61,6 +67,8 @@ pub struct DispatchReport {
     pub accepted: usize,
     pub skipped: usize,
     pub retried: usize,
+    /// Held for the end of quiet hours.
+    pub deferred: usize,
     pub failed: usize,
     pub stored: DispatchSummary,
     /// Results the database refused even alone (their claims lapse and they are sent again).
@@ -71,14 +79,16 @@ impl Dispatcher {
     /// Claims one batch, sends it and records the results.
     pub async fn step(&self) -> anyhow::Result<DispatchReport> {
         let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(60));
-        let claims = self.store.claim_deliveries(&self.worker, self.claim_batch, lease, Utc::now()).await?;
+        let now = Utc::now() + self.clock_offset;
+        let claims = self.store.claim_deliveries(&self.worker, self.claim_batch, lease, now).await?;
         let mut report = DispatchReport { claimed: claims.len(), ..DispatchReport::default() };
         if claims.is_empty() {
             return Ok(report);
         }
         metrics::histogram!("converge_dispatch_batch_size").record(claims.len() as f64);
         let campaigns = self.campaigns_of(&claims).await?;
-        let prepared = prepare::prepare(claims, &campaigns);
+        let mut gates = self.gates_of(&claims, now).await?;
+        let prepared = prepare::prepare(claims, &campaigns, &mut gates, now);
         let (mut sent, mut requests) = self.start_sending(prepared.ready).await;
         sent.results.extend(prepared.settled);
         self.settle(sent, &mut report).await?;
@@ -121,6 +131,7 @@ impl Dispatcher {
                 DispatchOutcome::Accepted { .. } => report.accepted += 1,
                 DispatchOutcome::Skipped { .. } => report.skipped += 1,
                 DispatchOutcome::Retry { .. } => report.retried += 1,
+                DispatchOutcome::Deferred { .. } => report.deferred += 1,
                 DispatchOutcome::Failed { .. } => report.failed += 1,
             }
         }
@@ -163,6 +174,26 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// The consent facts of each workspace in the batch.
+    async fn gates_of(
+        &self,
+        claims: &[ClaimedDelivery],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<HashMap<WorkspaceId, Gate>> {
+        let mut by_workspace: HashMap<WorkspaceId, Vec<&ClaimedDelivery>> = HashMap::new();
+        for claim in claims {
+            by_workspace.entry(claim.workspace_id).or_default().push(claim);
+        }
+        let mut gates = HashMap::new();
+        for (workspace_id, claims) in by_workspace {
+            let gate = Gate::load(self.store.as_ref(), &self.links, workspace_id, &claims, now)
+                .await
+                .with_context(|| format!("loading the consent facts of workspace {workspace_id}"))?;
+            gates.insert(workspace_id, gate);
+        }
+        Ok(gates)
+    }
+
     async fn campaigns_of(&self, claims: &[ClaimedDelivery]) -> anyhow::Result<HashMap<CampaignId, Arc<CampaignInfo>>> {
         let mut found = HashMap::new();
         for claim in claims {
@@ -203,7 +234,13 @@ impl Dispatcher {
         let channel: SendChannel = campaign.channel;
         let templates = CampaignTemplates::parse(&campaign.template, channel)
             .map_err(|e| format!("the campaign's template is no longer valid: {e}"));
-        Ok(CampaignInfo { name: campaign.name, channel, templates, brand: Brand { name: workspace.name, currency } })
+        Ok(CampaignInfo {
+            name: campaign.name,
+            channel,
+            templates,
+            brand: Brand { name: workspace.name, currency },
+            topic: campaign.topic,
+        })
     }
 
     /// Runs steps until `stop`; a batch in progress always finishes (its results are recorded).
@@ -236,6 +273,7 @@ fn record(report: &DispatchReport) {
         ("accepted", report.accepted),
         ("skipped", report.skipped),
         ("retry", report.retried),
+        ("deferred", report.deferred),
         ("failed", report.failed),
         ("ignored", report.stored.ignored as usize),
     ] {

@@ -5,11 +5,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use converge_channels::OutboundMessage;
 use converge_domain::campaign::resolve;
-use converge_domain::{CampaignId, CampaignTemplates, Channel, SendChannel};
+use converge_domain::consent::Verdict;
+use converge_domain::{CampaignId, CampaignTemplates, Channel, SendChannel, Topic, WorkspaceId};
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult};
 
+use crate::consent::{with_opt_out_line, Gate, LinkToken};
 use crate::delivery::render::claimed_vars;
 use crate::delivery::Brand;
 
@@ -20,6 +23,8 @@ pub struct CampaignInfo {
     /// The compiled template, or why the stored one no longer compiles (then every message fails with it).
     pub templates: Result<CampaignTemplates, String>,
     pub brand: Brand,
+    /// The topic the campaign is about (customers who left it are skipped).
+    pub topic: Option<Topic>,
 }
 
 /// A claimed message ready to hand to its channel's sender.
@@ -42,7 +47,15 @@ pub fn reference(claim: &ClaimedDelivery) -> String {
     format!("{}.{}", claim.log_id, claim.generation)
 }
 
-pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<CampaignId, Arc<CampaignInfo>>) -> Prepared {
+/// Why a deferred message waits, as its log row shows meanwhile.
+pub const QUIET_HOURS: &str = "quiet_hours";
+
+pub fn prepare(
+    claims: Vec<ClaimedDelivery>,
+    campaigns: &HashMap<CampaignId, Arc<CampaignInfo>>,
+    gates: &mut HashMap<WorkspaceId, Gate>,
+    now: DateTime<Utc>,
+) -> Prepared {
     let mut prepared = Prepared::default();
     for claim in claims {
         let Some(info) = campaigns.get(&claim.campaign_id) else {
@@ -52,7 +65,12 @@ pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<CampaignId, Arc
             prepared.settled.push(claim.result(DispatchOutcome::Failed { error }));
             continue;
         };
-        match ready(&claim, info) {
+        let Some(gate) = gates.get_mut(&claim.workspace_id) else {
+            let error = "consent facts could not be loaded".to_owned();
+            prepared.settled.push(claim.result(DispatchOutcome::Failed { error }));
+            continue;
+        };
+        match ready(&claim, info, gate, now) {
             Ok((channel, message)) => prepared.ready.push(Ready { claim, channel, message }),
             Err(outcome) => prepared.settled.push(claim.result(outcome)),
         }
@@ -60,27 +78,51 @@ pub fn prepare(claims: Vec<ClaimedDelivery>, campaigns: &HashMap<CampaignId, Arc
     prepared
 }
 
-fn ready(claim: &ClaimedDelivery, info: &CampaignInfo) -> Result<(Channel, OutboundMessage), DispatchOutcome> {
+fn ready(
+    claim: &ClaimedDelivery,
+    info: &CampaignInfo,
+    gate: &mut Gate,
+    now: DateTime<Utc>,
+) -> Result<(Channel, OutboundMessage), DispatchOutcome> {
     let (channel, address) =
         resolve(info.channel, claim.email.as_deref(), claim.phone.as_deref(), claim.preferred_channel)
             .map_err(|skip| DispatchOutcome::Skipped { reason: skip.to_string() })?;
+    match gate.admit(claim, channel, address.as_str(), info.topic.as_ref(), now) {
+        Verdict::Send => {}
+        Verdict::Skip(why) => return Err(DispatchOutcome::Skipped { reason: why.as_str().to_owned() }),
+        Verdict::Defer(until) => return Err(DispatchOutcome::Deferred { reason: QUIET_HOURS.to_owned(), until }),
+    }
+    let link = LinkToken {
+        workspace_id: claim.workspace_id,
+        customer_id: claim.customer_id,
+        message_id: claim.log_id,
+        channel,
+    };
+    let unsubscribe_url = gate.signer.unsubscribe_url(&link);
     let templates = info.templates.as_ref().map_err(|error| DispatchOutcome::Failed { error: error.clone() })?;
     let template = templates
         .for_channel(channel)
         .ok_or_else(|| DispatchOutcome::Failed { error: format!("the campaign cannot send on {channel}") })?;
     let body = template
-        .render(&claimed_vars(claim, &info.brand))
+        .render(&claimed_vars(claim, &info.brand).with_unsubscribe_url(&unsubscribe_url))
         .map_err(|error| DispatchOutcome::Failed { error: error.to_string() })?;
+    let body = with_opt_out_line(body, channel, &gate.compliance);
     let subject = (channel == Channel::Email).then(|| info.name.clone());
-    let message =
-        OutboundMessage { reference: reference(claim), channel, to: address.as_str().to_owned(), subject, body };
+    let message = OutboundMessage {
+        reference: reference(claim),
+        channel,
+        to: address.as_str().to_owned(),
+        subject,
+        body,
+        unsubscribe_url: Some(unsubscribe_url),
+    };
     Ok((channel, message))
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
-    use converge_domain::{Currency, CustomerId, MessageId, WorkspaceId};
+    use converge_domain::{Compliance, ComplianceInput, Currency, CustomerId, MessageId};
+    use serde_json::json;
 
     use super::*;
 
@@ -112,17 +154,31 @@ mod tests {
         let templates = CampaignTemplates::parse(template, channel).map_err(|e| e.to_string());
         HashMap::from([(
             CampaignId::new(7),
-            Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand }),
+            Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand, topic: None }),
         )])
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-06T17:00:00Z".parse().unwrap()
+    }
+
+    fn gates() -> HashMap<WorkspaceId, Gate> {
+        HashMap::from([(WorkspaceId::new(1), Gate::fixed(Compliance::default()))])
     }
 
     #[test]
     fn renders_skips_and_references() {
         let campaigns = info(SendChannel::Sms, "Hi {{ first_name }}, you spent {{ total_spend }} at {{ brand }}");
-        let prepared = prepare(vec![claim(1, None, Some("+919812345678")), claim(2, Some("a@b.in"), None)], &campaigns);
+        let prepared = prepare(
+            vec![claim(1, None, Some("+919812345678")), claim(2, Some("a@b.in"), None)],
+            &campaigns,
+            &mut gates(),
+            now(),
+        );
         assert_eq!(prepared.ready.len(), 1);
         let ready = &prepared.ready[0];
-        assert_eq!(ready.message.body, "Hi Asha, you spent 1499.00 at Acme");
+        assert_eq!(ready.message.body, "Hi Asha, you spent 1499.00 at Acme\nReply STOP to opt out");
+        assert!(ready.message.unsubscribe_url.as_deref().unwrap().starts_with("https://crm.test/u/1.1.1.s."));
         assert_eq!((ready.message.reference.as_str(), ready.message.to.as_str()), ("1.2", "+919812345678"));
         assert_eq!(ready.message.subject, None);
         assert_eq!(prepared.settled.len(), 1);
@@ -133,20 +189,49 @@ mod tests {
 
     #[test]
     fn email_gets_the_campaign_name_as_subject_and_escaped_values() {
-        let campaigns = info(SendChannel::Preferred, "<p>Hi {{ name }}</p>");
+        let campaigns = info(SendChannel::Preferred, "<p>Hi {{ name }}</p><a href=\"{{ unsubscribe_url }}\">x</a>");
         let mut c = claim(3, Some("a@b.in"), None);
         c.name = Some("<b>Asha</b>".into());
-        let prepared = prepare(vec![c], &campaigns);
+        let prepared = prepare(vec![c], &campaigns, &mut gates(), now());
         let ready = &prepared.ready[0];
         assert_eq!(ready.channel, Channel::Email);
         assert_eq!(ready.message.subject.as_deref(), Some("Diwali"));
-        assert_eq!(ready.message.body, "<p>Hi &lt;b&gt;Asha&lt;&#x2f;b&gt;</p>");
+        let link = ready.message.unsubscribe_url.clone().unwrap();
+        assert!(link.starts_with("https://crm.test/u/1.3.3.e."), "{link}");
+        assert_eq!(ready.message.body, format!("<p>Hi &lt;b&gt;Asha&lt;&#x2f;b&gt;</p><a href=\"{link}\">x</a>"));
+    }
+
+    #[test]
+    fn quiet_hours_defer_in_the_customers_zone_and_the_cap_skips() {
+        let compliance: ComplianceInput = serde_json::from_value(json!({"timezone": "Europe/London",
+            "quiet_hours": {"start": "21:00", "end": "09:00"}, "frequency_cap": {"messages": 1, "days": 7},
+            "sms_opt_out_line": null}))
+        .unwrap();
+        let mut gates = HashMap::from([(WorkspaceId::new(1), Gate::fixed(compliance.validate().unwrap()))]);
+        let campaigns = info(SendChannel::Sms, "Hi {{ first_name }}");
+        let mut night = claim(5, None, Some("+919812345678"));
+        night.attributes = json!({"timezone": "Asia/Kolkata"});
+        let mut twice = claim(7, None, Some("+919812345679"));
+        twice.customer_id = CustomerId::new(6);
+        let claims = vec![night, claim(6, None, Some("+919812345679")), twice];
+        let prepared = prepare(claims, &campaigns, &mut gates, now());
+        assert_eq!(prepared.ready.len(), 1, "17:00 in London: the first message to customer 6 goes");
+        assert_eq!(prepared.ready[0].message.body, "Hi Asha", "the opt-out line is off");
+        let outcomes: Vec<&DispatchOutcome> = prepared.settled.iter().map(|r| &r.outcome).collect();
+        let until = "2026-12-07T03:30:00Z".parse().unwrap();
+        assert_eq!(
+            outcomes,
+            [
+                &DispatchOutcome::Deferred { reason: QUIET_HOURS.into(), until },
+                &DispatchOutcome::Skipped { reason: "frequency_cap".into() },
+            ]
+        );
     }
 
     #[test]
     fn a_template_that_no_longer_compiles_fails_its_messages() {
         let campaigns = info(SendChannel::Sms, "{{ nope(");
-        let prepared = prepare(vec![claim(4, None, Some("+919812345678"))], &campaigns);
+        let prepared = prepare(vec![claim(4, None, Some("+919812345678"))], &campaigns, &mut gates(), now());
         assert!(prepared.ready.is_empty());
         assert!(matches!(prepared.settled[0].outcome, DispatchOutcome::Failed { .. }));
     }

@@ -90,6 +90,7 @@ impl Dispatcher {
                             vendor_message_id: vendor_message_id.clone(),
                             status: ReceiptStatus::Sent,
                             error: None,
+                            permanent: false,
                             at: now,
                         });
                     }

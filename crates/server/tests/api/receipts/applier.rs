@@ -143,6 +143,7 @@ async fn poison_entries_are_dead_lettered_and_dispatcher_entries_applied(mode: M
         vendor_message_id: vendor_id(&c.claimed[1]),
         status: ReceiptStatus::Sent,
         error: None,
+        permanent: false,
         at: Utc::now(),
     };
     app.state.queue.append(RECEIPTS, &[smtp.to_bytes()]).await.unwrap();

@@ -8,8 +8,8 @@ use sqlx::{PgPool, Row};
 use super::{bump_shard, counter_shard, receipts};
 use crate::campaigns::claimed::postgres::claimed;
 use crate::campaigns::{
-    first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult, DispatchSummary,
-    CANCELLED,
+    due_again, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
+    DispatchSummary, CANCELLED,
 };
 use crate::retry::retrying;
 use crate::Dispatch;
@@ -38,15 +38,18 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
         "UPDATE communication_log l SET \
              status = CASE d.kind WHEN 'skipped' THEN 'SKIPPED' WHEN 'failed' THEN 'FAILED' \
                  WHEN 'retry' THEN CASE WHEN c.status = 'cancelled' THEN 'SKIPPED' ELSE 'PENDING' END \
+                 WHEN 'deferred' THEN CASE WHEN c.status = 'cancelled' THEN 'SKIPPED' ELSE 'PENDING' END \
                  ELSE l.status END, \
+             attempts = CASE WHEN d.kind = 'deferred' THEN l.attempts - 1 ELSE l.attempts END, \
              error = CASE WHEN d.kind = 'accepted' AND l.status <> 'PENDING' THEN l.error \
-                 WHEN d.kind = 'retry' AND c.status = 'cancelled' THEN $12 ELSE d.error END, \
+                 WHEN d.kind IN ('retry', 'deferred') AND c.status = 'cancelled' THEN $12 ELSE d.error END, \
              vendor_message_id = d.vid, route = d.route, \
              channel = COALESCE(d.channel, l.channel), address = COALESCE(d.address, l.address), \
              message = COALESCE(d.message, l.message), \
              dispatched_at = CASE WHEN d.kind = 'accepted' THEN $11 ELSE l.dispatched_at END, \
-             next_attempt_at = CASE WHEN d.kind = 'retry' AND c.status <> 'cancelled' THEN d.next_at END, \
-             completed_at = CASE WHEN d.kind IN ('skipped', 'failed') OR (d.kind = 'retry' AND c.status = 'cancelled') \
+             next_attempt_at = CASE WHEN d.kind IN ('retry', 'deferred') AND c.status <> 'cancelled' THEN d.next_at END, \
+             completed_at = CASE WHEN d.kind IN ('skipped', 'failed') \
+                     OR (d.kind IN ('retry', 'deferred') AND c.status = 'cancelled') \
                  THEN $11 ELSE l.completed_at END, \
              claimed_by = NULL, claimed_until = NULL, updated_at = $11 \
          FROM UNNEST($1::bigint[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], \
@@ -78,15 +81,7 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
         _ => None,
     }))
     .bind(results.iter().map(|r| outcome_error(&r.outcome)).collect::<Vec<_>>())
-    .bind(
-        results
-            .iter()
-            .map(|r| match r.outcome {
-                DispatchOutcome::Retry { next_attempt_at, .. } => Some(next_attempt_at),
-                _ => None,
-            })
-            .collect::<Vec<_>>(),
-    )
+    .bind(results.iter().map(|r| due_again(&r.outcome)).collect::<Vec<_>>())
     .bind(now)
     .bind(CANCELLED)
     .bind(accepted(|o| match o {

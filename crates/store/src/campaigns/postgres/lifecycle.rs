@@ -92,7 +92,7 @@ async fn retry_failed_once(
         "UPDATE communication_log SET status = 'PENDING', attempts = 0, generation = generation + 1, error = NULL, \
                 vendor_message_id = NULL, route = NULL, channel = NULL, address = NULL, message = NULL, dispatched_at = NULL, \
                 completed_at = NULL, claimed_by = NULL, claimed_until = NULL, next_attempt_at = $2, updated_at = $2 \
-         WHERE campaign_id = $1 AND status = 'FAILED'",
+         WHERE campaign_id = $1 AND status = 'FAILED' AND NOT permanent",
     )
     .bind(campaign_id)
     .bind(now)

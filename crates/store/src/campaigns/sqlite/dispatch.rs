@@ -8,8 +8,8 @@ use sqlx::SqliteConnection;
 use super::receipts;
 use crate::campaigns::claimed::sqlite::claimed;
 use crate::campaigns::{
-    first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult, DispatchSummary,
-    CANCELLED,
+    due_again, first_per_key, kind, outcome_error, ClaimedDelivery, Deltas, DispatchOutcome, DispatchResult,
+    DispatchSummary, CANCELLED,
 };
 use crate::codec::millis;
 use crate::Dispatch;
@@ -21,16 +21,14 @@ async fn settle(
     result: &DispatchResult,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<(CampaignId, DeliveryStatus)>> {
-    let next_attempt_at = match result.outcome {
-        DispatchOutcome::Retry { next_attempt_at, .. } => Some(millis(next_attempt_at)),
-        _ => None,
-    };
+    let next_attempt_at = due_again(&result.outcome).map(millis);
     let row: Option<(CampaignId, DeliveryStatus)> = sqlx::query_as(
         "UPDATE communication_log SET \
              status = CASE $4 WHEN 'skipped' THEN 'SKIPPED' WHEN 'failed' THEN 'FAILED' \
                  ELSE CASE WHEN c.status = 'cancelled' THEN 'SKIPPED' ELSE 'PENDING' END END, \
-             error = CASE WHEN $4 = 'retry' AND c.status = 'cancelled' THEN $8 ELSE $5 END, \
-             next_attempt_at = CASE WHEN $4 = 'retry' AND c.status <> 'cancelled' THEN $6 END, \
+             attempts = CASE WHEN $4 = 'deferred' THEN communication_log.attempts - 1 ELSE communication_log.attempts END, \
+             error = CASE WHEN $4 IN ('retry', 'deferred') AND c.status = 'cancelled' THEN $8 ELSE $5 END, \
+             next_attempt_at = CASE WHEN $4 IN ('retry', 'deferred') AND c.status <> 'cancelled' THEN $6 END, \
              completed_at = CASE WHEN $4 IN ('skipped', 'failed') OR c.status = 'cancelled' THEN $7 END, \
              claimed_by = NULL, claimed_until = NULL, updated_at = $7 \
          FROM campaigns AS c \

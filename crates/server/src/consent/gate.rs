@@ -1,0 +1,102 @@
+//! What the dispatcher knows about a batch's recipients before it sends: per workspace, its compliance
+//! settings, the recipients' subscriptions, which of their addresses are suppressed, how many marketing
+//! messages each got within the frequency cap's window, and the key their unsubscribe links are signed with.
+//! Read once per batch (at most four queries per workspace), so consent is decided when a message is sent,
+//! not when its campaign was launched: a STOP that arrives mid-campaign stops the rest.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use converge_domain::consent::{decide, ConsentFacts, SuppressionAddress, Verdict};
+use converge_domain::{Channel, Compliance, CustomerId, SubscriptionStatus, Topic, WorkspaceId};
+use converge_store::{topic_subject, ClaimedDelivery, Store};
+
+use super::links::{LinkSigner, Links};
+
+pub struct Gate {
+    pub compliance: Compliance,
+    pub signer: LinkSigner,
+    subscriptions: HashMap<(CustomerId, String), SubscriptionStatus>,
+    suppressed: HashSet<String>,
+    sent: HashMap<CustomerId, u32>,
+}
+
+impl Gate {
+    /// Loads the facts of `claims` (all of `workspace_id`).
+    pub async fn load(
+        store: &dyn Store,
+        links: &Links,
+        workspace_id: WorkspaceId,
+        claims: &[&ClaimedDelivery],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Gate> {
+        let compliance = super::compliance::load(store, workspace_id).await?;
+        let mut customers: Vec<CustomerId> = claims.iter().map(|c| c.customer_id).collect();
+        customers.sort_unstable();
+        customers.dedup();
+        let mut hashes: Vec<String> = claims
+            .iter()
+            .flat_map(|c| {
+                let email = c.email.as_deref().map(|e| SuppressionAddress::of_email(e).key().0);
+                let phone = c.phone.as_deref().map(|p| SuppressionAddress::of_phone(p).key().0);
+                email.into_iter().chain(phone)
+            })
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        let since = compliance.frequency_cap.map(|cap| now - Duration::days(i64::from(cap.days)));
+        let snapshot = store.consent_snapshot(workspace_id, &customers, &hashes, since).await?;
+        let signer = links.signer(store, workspace_id).await?;
+        Ok(Gate {
+            compliance,
+            signer,
+            subscriptions: snapshot.subscriptions.into_iter().map(|(c, s, status)| ((c, s), status)).collect(),
+            suppressed: snapshot.suppressed.into_iter().collect(),
+            sent: snapshot.sent_since.into_iter().map(|(c, n)| (c, u32::try_from(n).unwrap_or(u32::MAX))).collect(),
+        })
+    }
+
+    /// The verdict for `claim` going out on `channel` to `address`. A message allowed through counts toward
+    /// its customer's cap at once, so two messages to one customer in one batch cannot both slip under it.
+    pub fn admit(
+        &mut self,
+        claim: &ClaimedDelivery,
+        channel: Channel,
+        address: &str,
+        topic: Option<&Topic>,
+        now: DateTime<Utc>,
+    ) -> Verdict {
+        let key = match channel {
+            Channel::Email => SuppressionAddress::of_email(address).key(),
+            Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address).key(),
+        };
+        let timezone = claim.attributes.get("timezone").and_then(|zone| zone.as_str());
+        let facts = ConsentFacts {
+            status: self.subscriptions.get(&(claim.customer_id, channel.as_str().to_owned())).copied(),
+            topic_unsubscribed: topic.is_some_and(|topic| {
+                self.subscriptions.get(&(claim.customer_id, topic_subject(topic.as_str())))
+                    == Some(&SubscriptionStatus::Unsubscribed)
+            }),
+            suppressed: self.suppressed.contains(&key.0),
+            sent_in_window: self.sent.get(&claim.customer_id).copied().unwrap_or(0),
+            timezone,
+        };
+        let verdict = decide(&self.compliance, channel, &facts, now);
+        if verdict == Verdict::Send {
+            *self.sent.entry(claim.customer_id).or_insert(0) += 1;
+        }
+        verdict
+    }
+
+    /// A test gate: these settings, nothing recorded, a fixed link key.
+    #[cfg(test)]
+    pub fn fixed(compliance: Compliance) -> Gate {
+        Gate {
+            compliance,
+            signer: LinkSigner::fixed("https://crm.test"),
+            subscriptions: HashMap::new(),
+            suppressed: HashSet::new(),
+            sent: HashMap::new(),
+        }
+    }
+}

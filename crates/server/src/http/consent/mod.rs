@@ -1,0 +1,10 @@
+//! Consent and compliance over HTTP: the compliance settings, the suppression list, a customer's
+//! subscriptions (with history), erasure and access, SMS replies, and the hosted unsubscribe and preferences
+//! page.
+
+pub mod compliance;
+pub mod erasure;
+pub mod inbound;
+pub mod subscriptions;
+pub mod suppressions;
+pub mod unsubscribe;

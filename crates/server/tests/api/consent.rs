@@ -1,0 +1,351 @@
+//! Consent end to end, in both modes, through the real binary's API and the in-process simulator: one
+//! campaign to an audience where some customers are unsubscribed, suppressed, over the frequency cap, out of
+//! a topic or inside their quiet hours; every log row's status and reason is exact, quiet-hour messages go out
+//! when their window opens (the dispatcher's test clock stands in for the wait), and a STOP sent through the
+//! simulator mid-campaign stops that number's remaining message. Then the bad inputs of every consent
+//! endpoint, refused with the field named and nothing changed, and erasure with access.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Timelike, Utc};
+use converge_channels::ChannelConfig;
+use serde_json::{json, Value};
+
+use crate::both_modes;
+use crate::helpers::{Mode, TestApp};
+
+both_modes!(consent_is_decided_when_each_message_is_sent, bad_consent_input_changes_nothing, erasure_and_access);
+
+async fn app(mode: Mode) -> Option<TestApp> {
+    TestApp::spawn_with(mode, |s| {
+        s.vendor.simulator.enabled = Some(true);
+        s.vendor.simulator.failure_rate = 0.0;
+        s.vendor.simulator.min_delay_ms = 5;
+        s.vendor.simulator.max_delay_ms = 20;
+    })
+    .await
+}
+
+/// The simulator's address and key.
+fn simulator(app: &TestApp) -> (String, String) {
+    let Some(ChannelConfig::Vendor(vendor)) = app.state.senders.default_settings().map(|s| s.sms.clone()) else {
+        panic!("the test app runs the simulator as its default vendor");
+    };
+    (vendor.base_url.clone(), app.state.settings.vendor.api_key.expose().to_owned())
+}
+
+async fn reply(app: &TestApp, from: &str, text: &str) {
+    let (base, key) = simulator(app);
+    let body = json!({"from": from, "text": text});
+    let answer = app.client.post(format!("{base}/admin/inbound")).bearer_auth(&key).json(&body).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let forwarded: Value = answer.json().await.unwrap();
+    assert_eq!(forwarded["status"], 202, "Converge accepted the forwarded reply");
+}
+
+/// What the simulator was asked to send to `to`.
+async fn sent_to(app: &TestApp, to: &str) -> Vec<String> {
+    let (base, key) = simulator(app);
+    let page: Value = app
+        .client
+        .get(format!("{base}/v1/ledger?limit=1000"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["to"] == to)
+        .map(|e| e["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn log_by_customer(app: &TestApp, id: i64) -> std::collections::BTreeMap<String, Value> {
+    let log: Value = app.get(&format!("/api/v1/campaigns/{id}/log?limit=100"), &app.key).await.json().await.unwrap();
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["customer_external_id"].as_str().unwrap().to_owned(), row.clone()))
+        .collect()
+}
+
+fn status_and_reason(row: &Value) -> (String, Option<String>) {
+    (row["status"].as_str().unwrap().to_owned(), row["error"].as_str().map(str::to_owned))
+}
+
+/// Applies receipts until `n` were applied (or 20 s passed).
+async fn apply_receipts(app: &TestApp, n: u64) {
+    let applier = converge_server::startup::receipt_applier(&app.state, "consent-test");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut applied = 0;
+    while applied < n && Instant::now() < deadline {
+        applied += applier.step().await.unwrap().outcome.applied;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(applied, n, "receipts applied");
+}
+
+fn phone(n: u32) -> String {
+    format!("+9198000000{n:02}")
+}
+
+async fn create(app: &TestApp, body: Value) -> i64 {
+    let created = app.post_json("/api/v1/campaigns", &app.key, &body).await;
+    let status = created.status();
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+async fn consent_is_decided_when_each_message_is_sent(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    // Quiet hours from 3 to 5 hours ahead of UTC's hour: never now for a customer on UTC (the workspace's
+    // zone), always now for one on UTC+4 (`Etc/GMT-4`), whose window ends within the hour.
+    let hour = Utc::now().hour();
+    let compliance = json!({"timezone": "UTC",
+        "quiet_hours": {"start": format!("{:02}:00", (hour + 3) % 24), "end": format!("{:02}:00", (hour + 5) % 24)},
+        "frequency_cap": {"messages": 1, "days": 7}, "topics": ["offers", "news"]});
+    let put = app.client.put(app.url("/api/v1/settings/compliance")).bearer_auth(&app.key).json(&compliance).send();
+    assert_eq!(put.await.unwrap().status(), 200);
+    let night = json!({"timezone": "Etc/GMT-4"});
+    let customers = json!({"items": [
+        {"external_id": "A", "name": "Asha", "phone": phone(1)},
+        {"external_id": "B", "name": "Bala", "phone": phone(2), "subscriptions": {"sms": "unsubscribed"}},
+        {"external_id": "C", "name": "Chitra", "phone": phone(3)},
+        {"external_id": "D", "name": "Dev", "phone": phone(4), "city": "Capville"},
+        {"external_id": "E", "name": "Esha", "phone": phone(5), "attributes": night},
+        {"external_id": "F", "name": "Farah", "phone": phone(6)},
+        {"external_id": "G", "name": "Gopal", "phone": phone(7), "attributes": night},
+    ]});
+    assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &customers).await.status(), 202);
+    app.drain().await;
+    let suppressed = app
+        .post_json("/api/v1/suppressions", &app.key, &json!({"address": phone(3), "reason": "asked by phone"}))
+        .await;
+    assert_eq!(suppressed.status(), 201);
+    let left = app
+        .client
+        .put(app.url("/api/v1/customers/F/subscriptions"))
+        .bearer_auth(&app.key)
+        .json(&json!({"topics": {"offers": "unsubscribed"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.status(), 200);
+    let left: Value = left.json().await.unwrap();
+    assert_eq!(
+        (&left["topics"]["offers"]["status"], &left["topics"]["offers"]["source"]),
+        (&json!("unsubscribed"), &json!("admin"))
+    );
+    assert_eq!(left["topics"].get("news"), None, "still in the other topic");
+
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "consent-test");
+    // D's one message of the week.
+    let first = create(
+        &app,
+        json!({"name": "Capville", "channel": "sms", "template": "Hi {{ first_name }}",
+        "rule": {"combinator": "and", "rules": [{"field": "city", "operator": "=", "value": "Capville"}]}}),
+    )
+    .await;
+    assert_eq!(dispatcher.step().await.unwrap().accepted, 1);
+    apply_receipts(&app, 1).await;
+    assert_eq!(status_and_reason(&log_by_customer(&app, first).await["D"]).0, "SENT");
+
+    let id = create(
+        &app,
+        json!({"name": "Offers", "channel": "sms", "topic": "offers",
+        "template": "Hi {{ first_name }}, 20% off. Prefs: {{ unsubscribe_url }}",
+        "rule": {"combinator": "and", "rules": []}}),
+    )
+    .await;
+    let report = dispatcher.step().await.unwrap();
+    assert_eq!((report.claimed, report.accepted, report.skipped, report.deferred), (7, 1, 4, 2), "{report:?}");
+    apply_receipts(&app, 1).await;
+    let rows = log_by_customer(&app, id).await;
+    let expect = |who: &str, status: &str, reason: Option<&str>| {
+        assert_eq!(
+            status_and_reason(&rows[who]),
+            (status.to_owned(), reason.map(str::to_owned)),
+            "{who}: {}",
+            rows[who]
+        );
+    };
+    expect("A", "SENT", None);
+    expect("B", "SKIPPED", Some("unsubscribed"));
+    expect("C", "SKIPPED", Some("suppressed"));
+    expect("D", "SKIPPED", Some("frequency_cap"));
+    expect("E", "PENDING", Some("quiet_hours"));
+    expect("F", "SKIPPED", Some("unsubscribed"));
+    expect("G", "PENDING", Some("quiet_hours"));
+    let due = rows["E"]["next_attempt_at"].as_str().unwrap().parse::<chrono::DateTime<Utc>>().unwrap();
+    assert_eq!((due.minute(), due.second()), (0, 0), "due when the window ends, on the hour: {due}");
+    assert!(due > Utc::now() && due <= Utc::now() + chrono::Duration::hours(1), "{due}");
+    // What A got: the template, a working link, and the opt-out line.
+    let to_a = sent_to(&app, &phone(1)).await;
+    assert_eq!(to_a.len(), 1);
+    assert!(to_a[0].starts_with(&format!("Hi Asha, 20% off. Prefs: {}/u/", app.base)), "{}", to_a[0]);
+    assert!(to_a[0].ends_with("\nReply STOP to opt out"), "{}", to_a[0]);
+
+    // G replies STOP while its message waits: confirmed by SMS, unsubscribed, suppressed.
+    reply(&app, &phone(7), "stop please").await;
+    let g: Value = app.get_json("/api/v1/customers/G").await;
+    assert_eq!(
+        (&g["subscriptions"]["sms"]["status"], &g["subscriptions"]["sms"]["source"]),
+        (&json!("unsubscribed"), &json!("reply"))
+    );
+    let confirmations = sent_to(&app, &phone(7)).await;
+    assert_eq!(confirmations.len(), 1);
+    assert!(confirmations[0].contains("Reply START"), "{confirmations:?}");
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    assert!(
+        list["items"].as_array().unwrap().iter().any(|s| s["source"] == "reply" && s["masked"] == "+91******0007"),
+        "{list}"
+    );
+
+    // The window opens (the test clock moves past it): E's message goes out, G's is stopped.
+    let mut later = converge_server::startup::dispatcher(&app.state, "consent-test-later");
+    later.clock_offset = chrono::Duration::hours(2);
+    let report = later.step().await.unwrap();
+    assert_eq!((report.claimed, report.accepted, report.skipped), (2, 1, 1), "{report:?}");
+    apply_receipts(&app, 1).await;
+    let rows = log_by_customer(&app, id).await;
+    assert_eq!(status_and_reason(&rows["E"]), ("SENT".into(), None));
+    assert_eq!(status_and_reason(&rows["G"]), ("SKIPPED".into(), Some("unsubscribed".into())));
+    assert_eq!(sent_to(&app, &phone(7)).await.len(), 1, "nothing but the confirmation went to G");
+    let campaign: Value = app.get_json(&format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(campaign["stats"], json!({"audience": 7, "pending": 0, "sent": 2, "failed": 0, "skipped": 5}));
+    assert_eq!(campaign["topic"], "offers");
+
+    // START resubscribes and lifts the STOP's suppression; the redelivered STOP changes nothing new.
+    reply(&app, &phone(7), "START").await;
+    let history: Value = app.get_json("/api/v1/customers/G/subscriptions").await;
+    assert_eq!(history["sms"]["status"], "subscribed");
+    let changes: Vec<(&str, &str)> = history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["status"].as_str().unwrap(), h["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(changes, [("subscribed", "reply"), ("unsubscribed", "reply")], "newest first");
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    assert!(!list["items"].as_array().unwrap().iter().any(|s| s["source"] == "reply"), "{list}");
+    assert!(sent_to(&app, &phone(7)).await.iter().any(|body| body.contains("subscribed to")), "START is confirmed");
+}
+
+async fn bad_consent_input_changes_nothing(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    let refused = |response: reqwest::Response, field: &'static str| async move {
+        let status = response.status();
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(status, 422, "{problem}");
+        let fields: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&field), "{field} not in {problem}");
+    };
+    for (body, field) in [
+        (json!({"external_id": "X", "subscriptions": {"fax": "subscribed"}}), "subscriptions.fax"),
+        (json!({"external_id": "X", "subscriptions": {"sms": "maybe"}}), "subscriptions.sms"),
+        (json!({"external_id": "X", "attributes": {"timezone": "Mars/Olympus"}}), "attributes.timezone"),
+    ] {
+        refused(app.post_json("/api/v1/customers", &app.key, &body).await, field).await;
+    }
+    app.drain().await;
+    assert_eq!(app.get("/api/v1/customers/X", &app.key).await.status(), 404, "nothing was stored");
+
+    let before: Value = app.get_json("/api/v1/settings/compliance").await;
+    for (body, field) in [
+        (json!({"timezone": "Nowhere/City"}), "timezone"),
+        (json!({"timezone": "UTC", "quiet_hours": {"start": "25:00", "end": "09:00"}}), "quiet_hours.start"),
+        (json!({"timezone": "UTC", "quiet_hours": {"start": "21:00", "end": "9pm"}}), "quiet_hours.end"),
+        (json!({"timezone": "UTC", "frequency_cap": {"messages": 0, "days": 7}}), "frequency_cap.messages"),
+        (json!({"timezone": "UTC", "frequency_cap": {"messages": 3, "days": -1}}), "frequency_cap.days"),
+        (json!({"timezone": "UTC", "policy": {"sms": "sometimes"}}), "policy.sms"),
+    ] {
+        let put = app.client.put(app.url("/api/v1/settings/compliance")).bearer_auth(&app.key).json(&body).send();
+        refused(put.await.unwrap(), field).await;
+    }
+    assert_eq!(app.get_json("/api/v1/settings/compliance").await, before, "nothing changed");
+
+    refused(app.post_json("/api/v1/suppressions", &app.key, &json!({"address": "98765 43210"})).await, "address").await;
+    refused(app.post_json("/api/v1/suppressions", &app.key, &json!({"address": "not-mail@"})).await, "address").await;
+    let topic = json!({"name": "T", "channel": "sms", "template": "Hi", "topic": "offers", "rule": {"combinator": "and", "rules": []}});
+    refused(app.post_json("/api/v1/campaigns", &app.key, &topic).await, "topic").await;
+    let email =
+        json!({"name": "T", "channel": "email", "template": "<p>Hi</p>", "rule": {"combinator": "and", "rules": []}});
+    refused(app.post_json("/api/v1/campaigns", &app.key, &email).await, "template").await;
+
+    // Unsigned, or signed with another secret: 401; signed but malformed: 422 naming the field.
+    let reply = json!({"from": "+919800000001", "text": "STOP", "received_at": Utc::now().to_rfc3339()});
+    let unsigned = app.client.post(app.url("/api/v1/inbound-messages")).json(&reply).send().await.unwrap();
+    assert_eq!(unsigned.status(), 401);
+    let signed = |body: &Value, secret: &str| {
+        let bytes = serde_json::to_vec(body).unwrap();
+        let timestamp = Utc::now().timestamp();
+        app.client
+            .post(app.url("/api/v1/inbound-messages"))
+            .header("content-type", "application/json")
+            .header(converge_vendor_wire::TIMESTAMP_HEADER, timestamp.to_string())
+            .header(converge_vendor_wire::SIGNATURE_HEADER, converge_vendor_wire::sign(secret, timestamp, &bytes))
+            .body(bytes)
+            .send()
+    };
+    assert_eq!(signed(&reply, "not-the-secret").await.unwrap().status(), 401);
+    let secret = app.state.signing_secret.expose().to_owned();
+    let local = json!({"from": "98000 00001", "text": "STOP", "received_at": Utc::now().to_rfc3339()});
+    refused(signed(&local, &secret).await.unwrap(), "from").await;
+    let stale = json!({"from": "+919800000001", "text": "STOP", "received_at": "2001-01-01T00:00:00Z"});
+    refused(signed(&stale, &secret).await.unwrap(), "received_at").await;
+    let chatter = json!({"from": "+919800000001", "text": "thanks!", "received_at": Utc::now().to_rfc3339()});
+    let answer: Value = signed(&chatter, &secret).await.unwrap().json().await.unwrap();
+    assert_eq!(answer, json!({"action": "none", "customers": 0}));
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    assert_eq!(list["items"], json!([]), "nothing was suppressed");
+}
+
+async fn erasure_and_access(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    let person = json!({"external_id": "Z1", "name": "Zoravar Quixote", "email": "zoravar.q@example.in",
+        "phone": "+919876500001", "city": "Xanadu", "subscriptions": {"email": "subscribed", "sms": "unsubscribed"}});
+    assert_eq!(app.post_json("/api/v1/customers", &app.key, &person).await.status(), 202);
+    let order = json!({"external_id": "ZO1", "customer_external_id": "Z1", "amount": "1499.00"});
+    assert_eq!(app.post_json("/api/v1/orders", &app.key, &order).await.status(), 202);
+    app.drain().await;
+    let id = create(
+        &app,
+        json!({"name": "Hello", "channel": "email", "template": "<p>Hi {{ name }}</p>{{ unsubscribe_url }}",
+        "rule": {"combinator": "and", "rules": []}}),
+    )
+    .await;
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "erasure-test");
+    assert_eq!(dispatcher.step().await.unwrap().accepted, 1);
+
+    let export: Value = app.get_json("/api/v1/customers/Z1/export").await;
+    assert_eq!(export["customer"]["name"], "Zoravar Quixote");
+    assert_eq!(export["orders"][0]["external_id"], "ZO1");
+    assert_eq!(export["subscriptions"]["email"]["status"], "subscribed");
+    assert_eq!(export["subscriptions"]["history"].as_array().unwrap().len(), 2);
+    assert_eq!(export["messages"][0]["campaign_id"], id);
+    assert!(export["messages"][0]["message"].as_str().unwrap().contains("Zoravar"), "{export}");
+
+    let erased = app.client.delete(app.url("/api/v1/customers/Z1")).bearer_auth(&app.key).send().await.unwrap();
+    assert_eq!(erased.status(), 204);
+    let after: Value = app.get_json("/api/v1/customers/Z1/export").await;
+    let text = after.to_string();
+    for secret in ["Zoravar", "zoravar.q@example.in", "9876500001", "Xanadu"] {
+        assert!(!text.contains(secret), "{secret} in {after}");
+    }
+    assert_eq!(after["customer"]["total_spend"], "1499.00", "aggregates stay, anonymous");
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "they had opted out: e-mail and phone stay suppressed");
+    let audit: Value = app.get_json("/api/v1/audit").await;
+    assert!(audit.to_string().contains("customer.erase"), "audited");
+    assert!(!audit.to_string().contains("Zoravar"), "without personal data");
+    let missing = app.client.delete(app.url("/api/v1/customers/nobody")).bearer_auth(&app.key).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

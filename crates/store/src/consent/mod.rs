@@ -1,0 +1,163 @@
+//! Consent and compliance on both backends: subscriptions with their history, the suppression list, the
+//! compliance settings document, and the facts the dispatcher decides each message by (migration 0015).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use converge_domain::{Channel, ConsentSource, CustomerId, MessageId, SubscriptionStatus, WorkspaceId};
+use serde::Serialize;
+
+use crate::StoreResult;
+pub use erase::Erasure;
+
+mod erase;
+mod queries;
+pub(crate) mod write;
+
+/// The subject of a subscription: a channel (`email`, `sms`, `whatsapp`) or a topic (`topic:<name>`).
+pub fn topic_subject(topic: &str) -> String {
+    format!("topic:{topic}")
+}
+
+/// One consent state, current or historical.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubscriptionRow {
+    pub subject: String,
+    pub status: SubscriptionStatus,
+    pub source: ConsentSource,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// A consent change to apply: it takes effect only if it is newer than what is recorded for the subject and
+/// changes its status (so a redelivered or repeated change adds nothing to the history).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubscriptionChange {
+    pub customer_id: CustomerId,
+    pub subject: String,
+    pub status: SubscriptionStatus,
+    pub source: ConsentSource,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// An entry of a workspace's suppression list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SuppressionRow {
+    pub id: i64,
+    /// `email` or `phone`.
+    pub kind: String,
+    pub masked: String,
+    pub reason: String,
+    pub source: ConsentSource,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub address_hash: String,
+}
+
+/// An address to suppress (see `converge_domain::consent::SuppressionAddress` for the hash and mask).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSuppression {
+    pub address_hash: String,
+    pub kind: &'static str,
+    pub masked: String,
+    pub reason: String,
+    pub source: ConsentSource,
+}
+
+/// What the dispatcher needs to decide a batch of one workspace's messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsentSnapshot {
+    /// Every recorded subscription of the customers asked about.
+    pub subscriptions: Vec<(CustomerId, String, SubscriptionStatus)>,
+    /// The address hashes asked about that are suppressed.
+    pub suppressed: Vec<String>,
+    /// Messages accepted for each customer asked about since the window's start (only when a start was given).
+    pub sent_since: Vec<(CustomerId, i64)>,
+}
+
+/// A message that failed for good, and where it was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermanentFailure {
+    pub workspace_id: WorkspaceId,
+    pub channel: Option<Channel>,
+    pub address: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Consent, suppression and compliance settings.
+#[async_trait]
+pub trait Consent: Send + Sync {
+    /// The compliance settings document (JSON; the server validates it), if ever stored.
+    async fn compliance_settings(&self, workspace_id: WorkspaceId) -> StoreResult<Option<serde_json::Value>>;
+
+    async fn put_compliance_settings(
+        &self,
+        workspace_id: WorkspaceId,
+        settings: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// A customer's current subscriptions, by subject.
+    async fn subscriptions(
+        &self,
+        workspace_id: WorkspaceId,
+        customer_id: CustomerId,
+    ) -> StoreResult<Vec<SubscriptionRow>>;
+
+    /// A customer's consent changes, newest first.
+    async fn subscription_history(
+        &self,
+        workspace_id: WorkspaceId,
+        customer_id: CustomerId,
+        limit: u32,
+    ) -> StoreResult<Vec<SubscriptionRow>>;
+
+    /// Applies changes (customers of other workspaces are ignored); returns how many took effect.
+    async fn change_subscriptions(&self, workspace_id: WorkspaceId, changes: &[SubscriptionChange])
+        -> StoreResult<u64>;
+
+    /// The facts of one workspace's batch: subscriptions of `customers`, which of `address_hashes` are
+    /// suppressed, and (with `sent_since`) each customer's messages accepted since then.
+    async fn consent_snapshot(
+        &self,
+        workspace_id: WorkspaceId,
+        customers: &[CustomerId],
+        address_hashes: &[String],
+        sent_since: Option<DateTime<Utc>>,
+    ) -> StoreResult<ConsentSnapshot>;
+
+    /// One page of the suppression list, newest first.
+    async fn suppressions(
+        &self,
+        workspace_id: WorkspaceId,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<SuppressionRow>>;
+
+    /// Adds an entry (an address already listed keeps its first entry, which is returned); true when added.
+    async fn add_suppression(
+        &self,
+        workspace_id: WorkspaceId,
+        entry: &NewSuppression,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(SuppressionRow, bool)>;
+
+    /// Removes an entry by id; false when the workspace has none with that id.
+    async fn delete_suppression(&self, workspace_id: WorkspaceId, id: i64) -> StoreResult<bool>;
+
+    /// Removes the entry of an address if `source` added it (a START reply lifts only a STOP's entry).
+    async fn lift_suppression(
+        &self,
+        workspace_id: WorkspaceId,
+        address_hash: &str,
+        source: ConsentSource,
+    ) -> StoreResult<bool>;
+
+    /// Marks FAILED messages whose failure the vendor called permanent (so "retry failed" leaves them alone)
+    /// and returns where they went: workspace, channel, address and error.
+    async fn mark_permanent_failures(&self, log_ids: &[MessageId]) -> StoreResult<Vec<PermanentFailure>>;
+
+    /// The key the workspace's unsubscribe links are signed with (32 random bytes as hex, made on first use).
+    async fn link_key(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<String>;
+
+    /// The customers (of any workspace) with this phone number, for inbound replies.
+    async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>>;
+}

@@ -1,0 +1,253 @@
+//! [`Consent`] on both backends.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use crate::backend::per_backend;
+use crate::codec::{At, Ids, Texts};
+use crate::consent::{
+    write, Consent, ConsentSnapshot, NewSuppression, PermanentFailure, SubscriptionChange, SubscriptionRow,
+    SuppressionRow,
+};
+use crate::StoreResult;
+use converge_domain::{Channel, ConsentSource, CustomerId, MessageId, SubscriptionStatus, WorkspaceId};
+
+const SUPPRESSION_COLUMNS: &str = "id, kind, masked, reason, source, created_at, address_hash";
+
+per_backend! {
+    use write;
+
+    fn subscription(row: &DbRow) -> StoreResult<SubscriptionRow> {
+        Ok(SubscriptionRow {
+            subject: row.try_get("subject")?,
+            status: row.try_get("status")?,
+            source: row.try_get("source")?,
+            changed_at: row.try_get::<At, _>("changed_at")?.0,
+        })
+    }
+
+    fn suppression(row: &DbRow) -> StoreResult<SuppressionRow> {
+        Ok(SuppressionRow {
+            id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
+            masked: row.try_get("masked")?,
+            reason: row.try_get("reason")?,
+            source: row.try_get("source")?,
+            created_at: row.try_get::<At, _>("created_at")?.0,
+            address_hash: row.try_get("address_hash")?,
+        })
+    }
+
+    #[async_trait]
+    impl Consent for BackendStore {
+        async fn compliance_settings(&self, workspace_id: WorkspaceId) -> StoreResult<Option<serde_json::Value>> {
+            let row: Option<serde_json::Value> =
+                sqlx::query_scalar("SELECT settings FROM workspace_compliance WHERE workspace_id = $1")
+                    .bind(workspace_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+            Ok(row)
+        }
+
+        async fn put_compliance_settings(
+            &self,
+            workspace_id: WorkspaceId,
+            settings: &serde_json::Value,
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO workspace_compliance (workspace_id, settings, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (workspace_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+            )
+            .bind(workspace_id)
+            .bind(settings)
+            .bind(At(now))
+            .execute(self.pool())
+            .await?;
+            Ok(())
+        }
+
+        async fn subscriptions(&self, workspace_id: WorkspaceId, customer_id: CustomerId) -> StoreResult<Vec<SubscriptionRow>> {
+            let rows = sqlx::query(
+                "SELECT subject, status, source, changed_at FROM subscriptions \
+                 WHERE workspace_id = $1 AND customer_id = $2 ORDER BY subject",
+            )
+            .bind(workspace_id)
+            .bind(customer_id)
+            .fetch_all(self.pool())
+            .await?;
+            rows.iter().map(subscription).collect()
+        }
+
+        async fn subscription_history(
+            &self,
+            workspace_id: WorkspaceId,
+            customer_id: CustomerId,
+            limit: u32,
+        ) -> StoreResult<Vec<SubscriptionRow>> {
+            let rows = sqlx::query(
+                "SELECT subject, status, source, changed_at FROM subscription_history \
+                 WHERE workspace_id = $1 AND customer_id = $2 ORDER BY id DESC LIMIT $3",
+            )
+            .bind(workspace_id)
+            .bind(customer_id)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+            rows.iter().map(subscription).collect()
+        }
+
+        async fn change_subscriptions(&self, workspace_id: WorkspaceId, changes: &[SubscriptionChange]) -> StoreResult<u64> {
+            let mut tx = self.pool().begin().await?;
+            let applied = write::apply(&mut tx, workspace_id, changes).await?;
+            tx.commit().await?;
+            Ok(applied)
+        }
+
+        async fn consent_snapshot(
+            &self,
+            workspace_id: WorkspaceId,
+            customers: &[CustomerId],
+            address_hashes: &[String],
+            sent_since: Option<DateTime<Utc>>,
+        ) -> StoreResult<ConsentSnapshot> {
+            let mut snapshot = ConsentSnapshot::default();
+            if !customers.is_empty() {
+                let sql = format!(
+                    "SELECT customer_id, subject, status FROM subscriptions WHERE workspace_id = $1 AND {}",
+                    BACKEND.any("customer_id", "$2")
+                );
+                let rows: Vec<(CustomerId, String, SubscriptionStatus)> =
+                    sqlx::query_as(&sql).bind(workspace_id).bind(Ids(customers)).fetch_all(self.pool()).await?;
+                snapshot.subscriptions = rows;
+            }
+            if !address_hashes.is_empty() {
+                let sql = format!(
+                    "SELECT address_hash FROM suppressions WHERE workspace_id = $1 AND {}",
+                    BACKEND.any("address_hash", "$2")
+                );
+                snapshot.suppressed = sqlx::query_scalar(&sql)
+                    .bind(workspace_id)
+                    .bind(Texts(address_hashes.to_vec()))
+                    .fetch_all(self.pool())
+                    .await?;
+            }
+            if let (Some(since), false) = (sent_since, customers.is_empty()) {
+                // Through the partial index on (customer_id, dispatched_at); every campaign of the workspace.
+                let sql = format!(
+                    "SELECT customer_id, count(*) FROM communication_log \
+                     WHERE {} AND dispatched_at IS NOT NULL AND dispatched_at >= $2 AND workspace_id = $3 \
+                     GROUP BY customer_id",
+                    BACKEND.any("customer_id", "$1")
+                );
+                snapshot.sent_since = sqlx::query_as(&sql)
+                    .bind(Ids(customers))
+                    .bind(At(since))
+                    .bind(workspace_id)
+                    .fetch_all(self.pool())
+                    .await?;
+            }
+            Ok(snapshot)
+        }
+
+        async fn suppressions(&self, workspace_id: WorkspaceId, before_id: Option<i64>, limit: u32) -> StoreResult<Vec<SuppressionRow>> {
+            let sql = format!(
+                "SELECT {SUPPRESSION_COLUMNS} FROM suppressions WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) \
+                 ORDER BY id DESC LIMIT $3"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(workspace_id)
+                .bind(before_id)
+                .bind(i64::from(limit))
+                .fetch_all(self.pool())
+                .await?;
+            rows.iter().map(suppression).collect()
+        }
+
+        async fn add_suppression(
+            &self,
+            workspace_id: WorkspaceId,
+            entry: &NewSuppression,
+            now: DateTime<Utc>,
+        ) -> StoreResult<(SuppressionRow, bool)> {
+            let added = sqlx::query(
+                "INSERT INTO suppressions (workspace_id, address_hash, kind, masked, reason, source, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, address_hash) DO NOTHING",
+            )
+            .bind(workspace_id)
+            .bind(&entry.address_hash)
+            .bind(entry.kind)
+            .bind(&entry.masked)
+            .bind(&entry.reason)
+            .bind(entry.source.as_str())
+            .bind(At(now))
+            .execute(self.pool())
+            .await?
+            .rows_affected()
+                > 0;
+            let sql = format!("SELECT {SUPPRESSION_COLUMNS} FROM suppressions WHERE workspace_id = $1 AND address_hash = $2");
+            let row = sqlx::query(&sql).bind(workspace_id).bind(&entry.address_hash).fetch_one(self.pool()).await?;
+            Ok((suppression(&row)?, added))
+        }
+
+        async fn delete_suppression(&self, workspace_id: WorkspaceId, id: i64) -> StoreResult<bool> {
+            let done = sqlx::query("DELETE FROM suppressions WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace_id)
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+            Ok(done.rows_affected() > 0)
+        }
+
+        async fn lift_suppression(&self, workspace_id: WorkspaceId, address_hash: &str, source: ConsentSource) -> StoreResult<bool> {
+            let done = sqlx::query("DELETE FROM suppressions WHERE workspace_id = $1 AND address_hash = $2 AND source = $3")
+                .bind(workspace_id)
+                .bind(address_hash)
+                .bind(source.as_str())
+                .execute(self.pool())
+                .await?;
+            Ok(done.rows_affected() > 0)
+        }
+
+        async fn mark_permanent_failures(&self, log_ids: &[MessageId]) -> StoreResult<Vec<PermanentFailure>> {
+            if log_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "UPDATE communication_log SET permanent = true WHERE {} AND status = 'FAILED' \
+                 RETURNING workspace_id, channel, address, error",
+                BACKEND.any("id", "$1")
+            );
+            let rows: Vec<(WorkspaceId, Option<Channel>, Option<String>, Option<String>)> =
+                sqlx::query_as(&sql).bind(Ids(log_ids)).fetch_all(self.pool()).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(workspace_id, channel, address, error)| PermanentFailure { workspace_id, channel, address, error })
+                .collect())
+        }
+
+        async fn link_key(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<String> {
+            let random = BACKEND.random_hex();
+            let sql = format!(
+                "INSERT INTO link_keys (workspace_id, secret, created_at) SELECT id, {random} || {random}, $2 \
+                 FROM workspaces WHERE id = $1 ON CONFLICT (workspace_id) DO NOTHING"
+            );
+            sqlx::query(&sql).bind(workspace_id).bind(At(now)).execute(self.pool()).await?;
+            let key: String = sqlx::query_scalar("SELECT secret FROM link_keys WHERE workspace_id = $1")
+                .bind(workspace_id)
+                .fetch_one(self.pool())
+                .await?;
+            Ok(key)
+        }
+
+        async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>> {
+            let rows: Vec<(WorkspaceId, CustomerId)> =
+                sqlx::query_as("SELECT workspace_id, id FROM customers WHERE phone = $1 ORDER BY workspace_id, id LIMIT 1000")
+                    .bind(phone)
+                    .fetch_all(self.pool())
+                    .await?;
+            Ok(rows)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The one way a consent change is written, inside the caller's transaction: the ingest path (API upserts
+//! and imports) and every direct change (unsubscribe link, reply, preferences, admin, bounce) go through it.
+
+use crate::backend::per_backend;
+use crate::batch::SubscriptionWrite;
+use crate::codec::At;
+use crate::consent::SubscriptionChange;
+use crate::StoreResult;
+use converge_domain::{CustomerId, WorkspaceId};
+
+per_backend! {
+    /// Applies the consent changes of an ingest batch (after its profiles are written, so every customer
+    /// exists), each as of when the API received it.
+    pub(crate) async fn apply_ingested(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        writes: &[SubscriptionWrite],
+    ) -> StoreResult<u64> {
+        let mut applied = 0;
+        for write in writes {
+            let id: Option<CustomerId> =
+                sqlx::query_scalar("SELECT id FROM customers WHERE workspace_id = $1 AND external_id = $2")
+                    .bind(write.workspace_id)
+                    .bind(&write.external_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some(customer_id) = id else { continue };
+            let change = SubscriptionChange {
+                customer_id,
+                subject: write.channel.to_owned(),
+                status: write.status,
+                source: write.source,
+                changed_at: write.received_at,
+            };
+            applied += apply(&mut *conn, write.workspace_id, std::slice::from_ref(&change)).await?;
+        }
+        Ok(applied)
+    }
+
+    /// Applies `changes` to customers of `workspace_id` (others are ignored): a change takes effect when the
+    /// subject has no status yet, or an older one that differs; each change that took effect is appended to
+    /// the history. Returns how many took effect.
+    pub(crate) async fn apply(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        changes: &[SubscriptionChange],
+    ) -> StoreResult<u64> {
+        let mut applied = 0;
+        for change in changes {
+            let written: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO subscriptions (customer_id, workspace_id, subject, status, source, changed_at) \
+                 SELECT id, workspace_id, $3, $4, $5, $6 FROM customers WHERE id = $1 AND workspace_id = $2 \
+                 ON CONFLICT (customer_id, subject) DO UPDATE SET status = excluded.status, \
+                     source = excluded.source, changed_at = excluded.changed_at \
+                 WHERE subscriptions.changed_at < excluded.changed_at AND subscriptions.status <> excluded.status \
+                 RETURNING customer_id",
+            )
+            .bind(change.customer_id)
+            .bind(workspace_id)
+            .bind(&change.subject)
+            .bind(change.status.as_str())
+            .bind(change.source.as_str())
+            .bind(At(change.changed_at))
+            .fetch_optional(&mut *conn)
+            .await?;
+            if written.is_none() {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO subscription_history (workspace_id, customer_id, subject, status, source, changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(workspace_id)
+            .bind(change.customer_id)
+            .bind(&change.subject)
+            .bind(change.status.as_str())
+            .bind(change.source.as_str())
+            .bind(At(change.changed_at))
+            .execute(&mut *conn)
+            .await?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+}
