@@ -2,12 +2,15 @@
 //! the campaign may use, a placeholder, only customer-safe variables, no literal personal data, and the
 //! channel's length once rendered for a long sample customer.
 //!
+//! A suggestion is a message body: for e-mail it is checked (and measured) with the unsubscribe link the
+//! marketer's template must add (`{{ unsubscribe_url }}`) appended as a footer, which is not part of it.
+//!
 //! Length rule: the template is rendered with a long name ("Venkatalakshmi Subramanian"), a long city
 //! ("Thiruvananthapuram"), a seven-digit spend and the workspace's real brand name. SMS (and `preferred`,
 //! which may send SMS) must then fit one SMS segment: 160 GSM-7 characters, or 70 when a character such as
 //! "₹" forces Unicode. WhatsApp allows 1,000 characters and e-mail 2,000: suggestions are meant to be short.
 
-use converge_domain::template::{segments_estimate, MessageTemplate, TemplateVars};
+use converge_domain::template::{segments_estimate, MessageTemplate, TemplateVars, UNSUBSCRIBE_URL};
 use converge_domain::{Channel, SendChannel};
 use serde_json::Map;
 
@@ -41,6 +44,16 @@ fn sample(brand: &str) -> TemplateVars {
     )
 }
 
+/// The template a suggestion is checked as on `channel`: for e-mail, the body with the unsubscribe link's
+/// footer (which every e-mail template must carry) when the body does not have it yet.
+pub(crate) fn as_template(text: &str, channel: Channel) -> std::borrow::Cow<'_, str> {
+    if channel == Channel::Email && !text.contains(UNSUBSCRIBE_URL) {
+        std::borrow::Cow::Owned(format!("{text}\n{{{{ {UNSUBSCRIBE_URL} }}}}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Why `text` cannot be suggested for `channel`, if it cannot.
 pub(crate) fn check(text: &str, channel: SendChannel, brand: &str) -> Result<(), String> {
     if text.trim().is_empty() {
@@ -49,10 +62,12 @@ pub(crate) fn check(text: &str, channel: SendChannel, brand: &str) -> Result<(),
     if let Some(found) = personal_data(text) {
         return Err(format!("the message contains {found}"));
     }
-    let vars = sample(brand);
+    let vars =
+        sample(brand).with_unsubscribe_url("https://crm.example.in/u/1.12345678.123456789.e.AAAAAAAAAAAAAAAAAAAAAA");
     for channel in channels(channel) {
-        let template = MessageTemplate::parse(text, channel).map_err(|err| format!("not a valid template: {err}"))?;
-        let used = template.preview_variables();
+        let template = MessageTemplate::parse(&as_template(text, channel), channel)
+            .map_err(|err| format!("not a valid template: {err}"))?;
+        let used: Vec<&String> = template.preview_variables().iter().filter(|v| *v != UNSUBSCRIBE_URL).collect();
         if used.is_empty() {
             return Err("the message has no placeholder such as {{ first_name }}".into());
         }

@@ -14,7 +14,12 @@ use serde_json::{json, Value};
 use crate::both_modes;
 use crate::helpers::{Mode, TestApp};
 
-both_modes!(consent_is_decided_when_each_message_is_sent, bad_consent_input_changes_nothing, erasure_and_access);
+both_modes!(
+    consent_is_decided_when_each_message_is_sent,
+    bad_consent_input_changes_nothing,
+    erasure_and_access,
+    permanent_failures_are_suppressed_and_never_retried
+);
 
 async fn app(mode: Mode) -> Option<TestApp> {
     TestApp::spawn_with(mode, |s| {
@@ -348,4 +353,59 @@ async fn erasure_and_access(mode: Mode) {
     assert!(!audit.to_string().contains("Zoravar"), "without personal data");
     let missing = app.client.delete(app.url("/api/v1/customers/nobody")).bearer_auth(&app.key).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+async fn permanent_failures_are_suppressed_and_never_retried(mode: Mode) {
+    let Some(app) = TestApp::spawn_with(mode, |s| {
+        s.vendor.simulator.enabled = Some(true);
+        s.vendor.simulator.failure_rate = 1.0;
+        s.vendor.simulator.min_delay_ms = 5;
+        s.vendor.simulator.max_delay_ms = 20;
+    })
+    .await
+    else {
+        return;
+    };
+    let n = 12;
+    let items: Vec<Value> = (1..=n).map(|i| json!({"external_id": format!("P{i}"), "phone": phone(i)})).collect();
+    assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &json!({ "items": items })).await.status(), 202);
+    app.drain().await;
+    let everyone = json!({"combinator": "and", "rules": []});
+    let id = create(&app, json!({"name": "All fail", "channel": "sms", "template": "Hi", "rule": everyone})).await;
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "permanent-test");
+    assert_eq!(dispatcher.step().await.unwrap().accepted, n as usize);
+    apply_receipts(&app, u64::from(n)).await;
+    let rows = log_by_customer(&app, id).await;
+    let permanent: Vec<&String> = rows
+        .iter()
+        .filter(|(_, row)| {
+            let error = row["error"].as_str().unwrap();
+            error.contains("do-not-disturb") || error.contains("does not exist")
+        })
+        .map(|(who, _)| who)
+        .collect();
+    assert!(rows.values().all(|row| row["status"] == "FAILED"), "{rows:?}");
+    assert!(!permanent.is_empty() && permanent.len() < n as usize, "the seeded reasons mix both kinds: {permanent:?}");
+    let list: Value = app.get_json("/api/v1/suppressions?limit=200").await;
+    let bounced: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|s| s["source"] == "bounce").collect();
+    assert_eq!(bounced.len(), permanent.len(), "each permanent failure's number is suppressed: {list}");
+
+    // Retry re-sends only the transient failures.
+    let retry = app.post_json(&format!("/api/v1/campaigns/{id}/retry-failed"), &app.key, &json!({})).await;
+    assert_eq!(retry.status(), 200);
+    let retried: Value = retry.json().await.unwrap();
+    assert_eq!(retried["retried"], n as usize - permanent.len());
+    let report = dispatcher.step().await.unwrap();
+    assert_eq!(report.claimed, n as usize - permanent.len(), "{report:?}");
+    let rows = log_by_customer(&app, id).await;
+    for who in &permanent {
+        assert_eq!(rows[*who]["attempts"], 1, "{who} was not sent again");
+    }
+    // A later campaign skips the suppressed numbers.
+    let again = create(&app, json!({"name": "Again", "channel": "sms", "template": "Hi", "rule": everyone})).await;
+    dispatcher.step().await.unwrap();
+    let rows = log_by_customer(&app, again).await;
+    for who in &permanent {
+        assert_eq!(status_and_reason(&rows[*who]), ("SKIPPED".into(), Some("suppressed".into())), "{who}");
+    }
 }
