@@ -126,9 +126,10 @@ mod tests {
         assert_eq!(Fate { outcome: Outcome::Sent, ..fate }.error(Channel::Email), None);
         let dnd = Fate { outcome: Outcome::Failed, reason: 1, delay_ms: 0 };
         assert_eq!(dnd.error(Channel::Sms), Some("number is on the do-not-disturb registry"));
-        assert!(
-            dnd.is_permanent(Channel::Sms) && !fate.is_permanent(Channel::Email) && !fate.is_permanent(Channel::Sms)
-        );
+        assert!(dnd.is_permanent(Channel::Sms), "the do-not-disturb registry will not change on a retry");
+        assert!(!fate.is_permanent(Channel::Email), "spam filtering may pass another time");
+        assert!(fate.is_permanent(Channel::Sms), "reason 2 of SMS: the number does not exist");
+        assert!(!Fate { reason: 0, ..fate }.is_permanent(Channel::Sms), "an unreachable handset may come back");
         assert!(!Fate { outcome: Outcome::Sent, ..dnd }.is_permanent(Channel::Sms));
     }
 }

@@ -447,6 +447,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many of an audience a campaign would reach, per channel, and why the rest would be skipped (scope
+         *     `campaigns` or `read`).
+         */
+        post: operations["campaign_reach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1271,6 +1291,22 @@ export interface components {
          * @enum {string}
          */
         Channel: "sms" | "email" | "whatsapp";
+        /** @description One channel's share of the audience. */
+        ChannelReach: {
+            channel?: null | components["schemas"]["Channel"];
+            /**
+             * Format: int64
+             * @description Customers whose message would go out on this channel.
+             */
+            reachable: number;
+            /**
+             * @description Customers resolved to this channel but skipped, by reason: `unsubscribed`, `suppressed`, `pending`,
+             *     `no_consent`, `frequency_cap`.
+             */
+            skipped: {
+                [key: string]: number;
+            };
+        };
         /** @description The channel settings a workspace uses, secrets shown as `[redacted]`. */
         ChannelSettingsView: {
             /**
@@ -1970,6 +2006,33 @@ export interface components {
             end: string;
             /** @example 21:00 */
             start: string;
+        };
+        Reach: {
+            /** @description Per channel the messages would go out on (one entry for a fixed channel). */
+            channels: components["schemas"]["ChannelReach"][];
+            /**
+             * Format: int64
+             * @description Customers the audience selects now.
+             */
+            matched: number;
+            /**
+             * Format: int64
+             * @description Customers with no address for the channel (or for any channel, for `preferred`).
+             */
+            no_address: number;
+            /**
+             * Format: int64
+             * @description Customers a message would reach, over all channels.
+             */
+            reachable: number;
+        };
+        /** @description The audience and channel to measure. Give exactly one of `segment_id` and `rule`. */
+        ReachBody: {
+            /** @description `sms`, `email`, `whatsapp` or `preferred`. */
+            channel: components["schemas"]["SendChannel"];
+            rule?: null | components["schemas"]["RuleGroup"];
+            segment_id?: null | components["schemas"]["SegmentId"];
+            topic?: null | components["schemas"]["Topic"];
         };
         Readiness: {
             database: string;
@@ -4705,6 +4768,105 @@ export interface operations {
                 };
             };
             /** @description A bad template (with line and column), channel or customer */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_reach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReachBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reach"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

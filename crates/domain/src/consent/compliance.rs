@@ -36,10 +36,10 @@ impl Policy {
 /// (`21:00`–`09:00`); `start == end` is refused (it would mean "never" or "always").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuietHours {
-    #[schema(value_type = String, example = "21:00")]
+    #[schema(value_type = String, example = "21:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub start: NaiveTime,
-    #[schema(value_type = String, example = "09:00")]
+    #[schema(value_type = String, example = "09:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "hhmm")]
     pub end: NaiveTime,
 }
@@ -71,8 +71,10 @@ impl QuietHours {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FrequencyCap {
     /// 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub messages: u32,
     /// 1 to 365.
+    #[schema(minimum = 1, maximum = 365)]
     pub days: u32,
 }
 
@@ -275,7 +277,7 @@ fn bounded(value: i64, min: i64, max: i64) -> Result<u32, String> {
 fn parse_hhmm(raw: &str) -> Result<NaiveTime, String> {
     let bad = || "must be a time of day as HH:MM (24-hour), e.g. 21:00".to_owned();
     let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let (h, m) = (h.parse::<u32>().map_err(|_| bad())?, m.parse::<u32>().map_err(|_| bad())?);

@@ -21,24 +21,38 @@ pub struct Gate {
     sent: HashMap<CustomerId, u32>,
 }
 
+/// Who a message would go to: the customer and their addresses.
+#[derive(Clone, Copy, Debug)]
+pub struct Recipient<'a> {
+    pub customer_id: CustomerId,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+}
+
+impl<'a> From<&'a ClaimedDelivery> for Recipient<'a> {
+    fn from(claim: &'a ClaimedDelivery) -> Self {
+        Recipient { customer_id: claim.customer_id, email: claim.email.as_deref(), phone: claim.phone.as_deref() }
+    }
+}
+
 impl Gate {
-    /// Loads the facts of `claims` (all of `workspace_id`).
+    /// Loads the facts of `recipients` (all of `workspace_id`).
     pub async fn load(
         store: &dyn Store,
         links: &Links,
         workspace_id: WorkspaceId,
-        claims: &[&ClaimedDelivery],
+        recipients: &[Recipient<'_>],
         now: DateTime<Utc>,
     ) -> anyhow::Result<Gate> {
         let compliance = super::compliance::load(store, workspace_id).await?;
-        let mut customers: Vec<CustomerId> = claims.iter().map(|c| c.customer_id).collect();
+        let mut customers: Vec<CustomerId> = recipients.iter().map(|c| c.customer_id).collect();
         customers.sort_unstable();
         customers.dedup();
-        let mut hashes: Vec<String> = claims
+        let mut hashes: Vec<String> = recipients
             .iter()
             .flat_map(|c| {
-                let email = c.email.as_deref().map(|e| SuppressionAddress::of_email(e).key().0);
-                let phone = c.phone.as_deref().map(|p| SuppressionAddress::of_phone(p).key().0);
+                let email = c.email.map(|e| SuppressionAddress::of_email(e).key().0);
+                let phone = c.phone.map(|p| SuppressionAddress::of_phone(p).key().0);
                 email.into_iter().chain(phone)
             })
             .collect();
@@ -56,11 +70,13 @@ impl Gate {
         })
     }
 
-    /// The verdict for `claim` going out on `channel` to `address`. A message allowed through counts toward
-    /// its customer's cap at once, so two messages to one customer in one batch cannot both slip under it.
+    /// The verdict for a message to `customer_id` (in `timezone`, their own if they have one) going out on
+    /// `channel` to `address`. A message allowed through counts toward its customer's cap at once, so two
+    /// messages to one customer in one batch cannot both slip under it.
     pub fn admit(
         &mut self,
-        claim: &ClaimedDelivery,
+        customer_id: CustomerId,
+        timezone: Option<&str>,
         channel: Channel,
         address: &str,
         topic: Option<&Topic>,
@@ -70,20 +86,19 @@ impl Gate {
             Channel::Email => SuppressionAddress::of_email(address).key(),
             Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address).key(),
         };
-        let timezone = claim.attributes.get("timezone").and_then(|zone| zone.as_str());
         let facts = ConsentFacts {
-            status: self.subscriptions.get(&(claim.customer_id, channel.as_str().to_owned())).copied(),
+            status: self.subscriptions.get(&(customer_id, channel.as_str().to_owned())).copied(),
             topic_unsubscribed: topic.is_some_and(|topic| {
-                self.subscriptions.get(&(claim.customer_id, topic_subject(topic.as_str())))
+                self.subscriptions.get(&(customer_id, topic_subject(topic.as_str())))
                     == Some(&SubscriptionStatus::Unsubscribed)
             }),
             suppressed: self.suppressed.contains(&key.0),
-            sent_in_window: self.sent.get(&claim.customer_id).copied().unwrap_or(0),
+            sent_in_window: self.sent.get(&customer_id).copied().unwrap_or(0),
             timezone,
         };
         let verdict = decide(&self.compliance, channel, &facts, now);
         if verdict == Verdict::Send {
-            *self.sent.entry(claim.customer_id).or_insert(0) += 1;
+            *self.sent.entry(customer_id).or_insert(0) += 1;
         }
         verdict
     }

@@ -118,6 +118,7 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::actions::cancel_campaign))
         .routes(routes!(campaigns::actions::retry_failed))
         .routes(routes!(campaigns::preview::message_preview))
+        .routes(routes!(campaigns::reach::campaign_reach))
         .routes(routes!(ai::message_suggestions))
         .routes(routes!(ai::segment_from_text))
         .routes(routes!(ai::campaign_summary))

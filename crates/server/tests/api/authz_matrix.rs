@@ -113,6 +113,18 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/api-keys", Admin),
     ("DELETE", "/api/v1/api-keys/{id}", Admin),
     ("GET", "/api/v1/audit", Admin),
+    ("DELETE", "/api/v1/customers/{external_id}", Admin),
+    ("GET", "/api/v1/customers/{external_id}/export", Read),
+    ("GET", "/api/v1/customers/{external_id}/subscriptions", Read),
+    ("PUT", "/api/v1/customers/{external_id}/subscriptions", Campaigns),
+    ("GET", "/api/v1/suppressions", Read),
+    ("POST", "/api/v1/suppressions", Campaigns),
+    ("DELETE", "/api/v1/suppressions/{id}", Campaigns),
+    ("GET", "/api/v1/settings/compliance", Read),
+    ("PUT", "/api/v1/settings/compliance", Admin),
+    ("POST", "/api/v1/campaigns/reach", ReadOrCampaigns),
+    ("POST", "/api/v1/inbound-messages", Signature),
+    ("POST", "/api/v1/inbound-messages/{route}", Signature),
 ];
 
 /// Who is calling.
@@ -222,6 +234,7 @@ struct Objects {
     member: i64,
     invitation: i64,
     key: i64,
+    suppression: i64,
     /// Another workspace's delivery route: unsigned receipts to it are 401 for everyone.
     route: String,
 }
@@ -238,6 +251,8 @@ impl Objects {
             self.invitation.to_string()
         } else if template.starts_with("/api/v1/api-keys/") {
             self.key.to_string()
+        } else if template.starts_with("/api/v1/suppressions/") {
+            self.suppression.to_string()
         } else {
             String::new()
         };
@@ -258,6 +273,7 @@ fn body(method: &str, template: &str) -> Option<Value> {
         ("GET" | "DELETE", _) => None,
         ("PUT", "/api/v1/segments/{id}") => Some(json!({"name": "Matrix", "rule": city_rule("Pune")})),
         ("PATCH", "/api/v1/workspace/members/{user_id}") => Some(json!({"role": "viewer"})),
+        ("PUT", "/api/v1/customers/{external_id}/subscriptions") => Some(json!({"channels": {"email": "subscribed"}})),
         _ => Some(json!({})),
     }
 }
@@ -333,6 +349,9 @@ async fn objects(app: &TestApp) -> Objects {
         })
         .await
         .unwrap();
+    let suppression = app.post_json("/api/v1/suppressions", &app.key, &json!({"address": "+919800000999"})).await;
+    assert_eq!(suppression.status(), 201);
+    let suppression = suppression.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let other = store.create_workspace("routes", "Routes", &converge_domain::Currency::parse("INR").unwrap()).await;
     let route = "rt_matrixroute0000000001".to_owned();
     let routes = [NewDeliveryRoute { route: route.clone(), signing_secret: "matrix-route-secret".into() }];
@@ -345,6 +364,7 @@ async fn objects(app: &TestApp) -> Objects {
         member: member.id.get(),
         invitation: invitation.id.get(),
         key: key.id.get(),
+        suppression,
     }
 }
 

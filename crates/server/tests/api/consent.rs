@@ -162,6 +162,24 @@ async fn consent_is_decided_when_each_message_is_sent(mode: Mode) {
     apply_receipts(&app, 1).await;
     assert_eq!(status_and_reason(&log_by_customer(&app, first).await["D"]).0, "SENT");
 
+    // Reach before sending: the same decisions, counted (quiet hours delay, so E and G count as reached).
+    let everyone = json!({"combinator": "and", "rules": []});
+    let ask = json!({"rule": everyone, "channel": "sms", "topic": "offers"});
+    let reach = app.post_json("/api/v1/campaigns/reach", &app.key, &ask).await;
+    assert_eq!(reach.status(), 200);
+    let reach: Value = reach.json().await.unwrap();
+    let skipped = json!({"frequency_cap": 1, "suppressed": 1, "unsubscribed": 2});
+    assert_eq!(
+        reach,
+        json!({"matched": 7, "reachable": 3, "no_address": 0,
+            "channels": [{"channel": "sms", "reachable": 3, "skipped": skipped}]})
+    );
+    let ask = json!({"rule": everyone, "channel": "email"});
+    let by_email: Value = app.post_json("/api/v1/campaigns/reach", &app.key, &ask).await.json().await.unwrap();
+    assert_eq!((&by_email["reachable"], &by_email["no_address"]), (&json!(0), &json!(7)), "nobody has an e-mail");
+    let bad = app.post_json("/api/v1/campaigns/reach", &app.key, &json!({"rule": everyone, "channel": "fax"})).await;
+    assert_eq!(bad.status(), 422);
+
     let id = create(
         &app,
         json!({"name": "Offers", "channel": "sms", "topic": "offers",

@@ -49,6 +49,11 @@ const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("POST /api/v1/segments/preview", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
     ("PUT /api/v1/settings/channels", 422, "the channel document is described in prose, not as a schema"),
     ("PUT /api/v1/workspace/domains", 422, "no domain twice, no public webmail domain"),
+    ("GET /api/v1/suppressions", 422, "`cursor` is opaque: only values the API returned"),
+    ("POST /api/v1/suppressions", 422, "the address must be a deliverable e-mail address or an E.164 number"),
+    ("PUT /api/v1/customers/{external_id}/subscriptions", 422, "topics must be the workspace's own"),
+    ("PUT /api/v1/settings/compliance", 422, "an IANA time zone name; quiet hours that start and end apart"),
+    ("POST /api/v1/campaigns/reach", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
     ("POST /api/v1/workspace/domains/{domain}/verify", 422, "the TXT record must be published"),
 ];
 

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod create;
 pub mod log;
 pub mod preview;
+pub mod reach;
 pub mod read;
 pub mod variables;
 

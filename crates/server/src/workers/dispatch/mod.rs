@@ -26,6 +26,7 @@ use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult, DispatchS
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::consent::gate::Recipient;
 use crate::consent::{Gate, Links};
 use crate::delivery::{Brand, SendRate, WorkspaceSenders};
 use crate::state::streams::RECEIPTS;
@@ -180,9 +181,9 @@ impl Dispatcher {
         claims: &[ClaimedDelivery],
         now: DateTime<Utc>,
     ) -> anyhow::Result<HashMap<WorkspaceId, Gate>> {
-        let mut by_workspace: HashMap<WorkspaceId, Vec<&ClaimedDelivery>> = HashMap::new();
+        let mut by_workspace: HashMap<WorkspaceId, Vec<Recipient<'_>>> = HashMap::new();
         for claim in claims {
-            by_workspace.entry(claim.workspace_id).or_default().push(claim);
+            by_workspace.entry(claim.workspace_id).or_default().push(Recipient::from(claim));
         }
         let mut gates = HashMap::new();
         for (workspace_id, claims) in by_workspace {

@@ -87,7 +87,8 @@ fn ready(
     let (channel, address) =
         resolve(info.channel, claim.email.as_deref(), claim.phone.as_deref(), claim.preferred_channel)
             .map_err(|skip| DispatchOutcome::Skipped { reason: skip.to_string() })?;
-    match gate.admit(claim, channel, address.as_str(), info.topic.as_ref(), now) {
+    let timezone = claim.attributes.get("timezone").and_then(|zone| zone.as_str());
+    match gate.admit(claim.customer_id, timezone, channel, address.as_str(), info.topic.as_ref(), now) {
         Verdict::Send => {}
         Verdict::Skip(why) => return Err(DispatchOutcome::Skipped { reason: why.as_str().to_owned() }),
         Verdict::Defer(until) => return Err(DispatchOutcome::Deferred { reason: QUIET_HOURS.to_owned(), until }),
