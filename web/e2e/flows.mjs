@@ -116,6 +116,30 @@ function leafFields(rule) {
   return rule.rules.flatMap((r) => ('rules' in r ? leafFields(r) : [r.field]));
 }
 
+/** The server's message shown next to the field labelled `label` (it is marked invalid and described by it). */
+async function fieldError(page, label) {
+  const input = page.getByLabel(label, { exact: true });
+  await waitFor(`an error at “${label}”`, async () => (await input.getAttribute('aria-invalid')) === 'true', {
+    timeoutMs: 10_000,
+  });
+  const id = (await input.getAttribute('aria-describedby')).split(' ').find((i) => i.endsWith('-error'));
+  assert(id, `“${label}” is described by its error`);
+  return page.locator(`[id="${id}"]`).textContent();
+}
+
+/** "HH:MM" in UTC, `hours` from now. */
+function utcTime(hours) {
+  return new Date(Date.now() + hours * 3_600_000).toISOString().slice(11, 16);
+}
+
+/** Clicks `button` and returns the downloaded file's name and text. */
+async function download(page, button) {
+  const [file] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const path = await file.path();
+  assert(path, `the download finished (${await file.failure()})`);
+  return { name: file.suggestedFilename(), text: await readFile(path, 'utf8') };
+}
+
 export function flows(ctx) {
   const { base, token, screenshots } = ctx;
   const state = {};
@@ -483,6 +507,271 @@ export function flows(ctx) {
         await page.getByText('Revoked').waitFor();
         assertEqual((await use()).status, 401, 'the revoked key');
         await checkPage(page, 'settings-api-keys', screenshots);
+      },
+    ],
+    [
+      'compliance settings: a bad value is shown at its field; saved settings are kept after a reload',
+      async ({ page }) => {
+        await page.getByRole('link', { name: 'Compliance', exact: true }).click();
+        await heading(page, 'Compliance');
+        await page.getByLabel('Time zone', { exact: true }).fill('Mars/Olympus_Mons');
+        await page.getByLabel('Limit marketing messages per customer').check();
+        await page.getByLabel('At most (messages)', { exact: true }).fill('0');
+        await page.getByRole('button', { name: 'Save compliance settings' }).click();
+        await page.getByText('Not saved: see the marked settings.').waitFor();
+        const zoneError = await fieldError(page, 'Time zone');
+        assert(/IANA time zone/.test(zoneError), `the time zone's message: ${zoneError}`);
+        const capError = await fieldError(page, 'At most (messages)');
+        assert(/between 1 and 1000/.test(capError), `the cap's message: ${capError}`);
+        await checkPage(page, 'compliance-errors', screenshots);
+
+        // Quiet hours around now (UTC), so the e-mail campaign below is held: "waiting for quiet hours".
+        const quiet = { start: utcTime(-1), end: utcTime(2) };
+        await page.getByLabel('Time zone', { exact: true }).fill('UTC');
+        await page.getByLabel('At most (messages)', { exact: true }).fill('5');
+        await page.getByLabel('In any (days)', { exact: true }).fill('7');
+        await page.getByLabel('Quiet hours').check();
+        await page.getByLabel('From', { exact: true }).fill(quiet.start);
+        await page.getByLabel('Until', { exact: true }).fill(quiet.end);
+        await page.getByLabel('E-mail policy', { exact: true }).selectOption('opt_in');
+        await page.getByLabel('Opt-out line', { exact: true }).fill('Reply STOP to opt out of offers');
+        await page.getByLabel('New topic', { exact: true }).fill('offers');
+        await page.getByLabel('New topic', { exact: true }).press('Enter');
+        await page.getByLabel('New topic', { exact: true }).fill('newsletter');
+        await page.getByRole('button', { name: 'Add topic' }).click();
+        await page.getByRole('button', { name: 'Save compliance settings' }).click();
+        await page.getByText('Saved.', { exact: true }).waitFor();
+        const want = {
+          timezone: 'UTC',
+          quiet_hours: quiet,
+          frequency_cap: { messages: 5, days: 7 },
+          policy: { email: 'opt_in', sms: 'allowed', whatsapp: 'allowed' }, // in key order
+          sms_opt_out_line: 'Reply STOP to opt out of offers',
+          topics: ['offers', 'newsletter'],
+        };
+        const saved = await apiAsPage(page, 'GET', '/api/v1/settings/compliance');
+        const byKey = (object) => Object.fromEntries(Object.entries(object).sort());
+        assertEqual({ ...saved.json, policy: byKey(saved.json.policy) }, want, 'the saved settings');
+
+        await page.reload();
+        await heading(page, 'Compliance');
+        const value = (label) => page.getByLabel(label, { exact: true }).inputValue();
+        await waitFor('the saved settings in the form', async () => (await value('Time zone')) === 'UTC');
+        assertEqual(
+          [
+            await value('From'),
+            await value('Until'),
+            await value('At most (messages)'),
+            await value('In any (days)'),
+            await value('E-mail policy'),
+            await value('SMS policy'),
+            await value('Opt-out line'),
+          ],
+          [quiet.start, quiet.end, '5', '7', 'opt_in', 'allowed', 'Reply STOP to opt out of offers'],
+          'the form after a reload',
+        );
+        assert(await page.getByLabel('Quiet hours').isChecked(), 'quiet hours stay on');
+        const topics = await page.getByRole('list', { name: 'Topics' }).locator('li .font-mono').allTextContents();
+        assertEqual(topics, ['offers', 'newsletter'], 'the topics after a reload');
+        await checkPage(page, 'compliance', screenshots);
+      },
+    ],
+    [
+      "a customer's consent: a member changes a channel and a topic, the history shows it, the data exports",
+      async ({ page }) => {
+        await page.goto(`${base}/customers/WEB-IMP-1`);
+        await heading(page, 'Asha Verma');
+        const email = page.getByTestId('consent-email');
+        await email.locator('[data-consent-status="none"]', { hasText: 'None recorded' }).waitFor();
+        await email.getByText('the channel is opt-in').waitFor();
+        await page.getByText('No consent recorded yet.').waitFor();
+        await page.getByRole('combobox', { name: 'Change E-mail consent' }).selectOption('subscribed');
+        await page.getByText('E-mail set to subscribed.').waitFor();
+        await page.getByRole('combobox', { name: 'Change E-mail consent' }).selectOption('unsubscribed');
+        await page.getByText('E-mail set to unsubscribed.').waitFor();
+        await email.locator('[data-consent-status="unsubscribed"]', { hasText: 'Unsubscribed' }).waitFor();
+        await email.getByText(/^Changed in Converge · /).waitFor();
+        await page.getByRole('combobox', { name: 'Change consent to topic offers' }).selectOption('unsubscribed');
+        await page.getByText('Topic “offers” set to unsubscribed.').waitFor();
+        await page
+          .getByTestId('consent-topic-offers')
+          .locator('[data-consent-status="unsubscribed"]', { hasText: 'Unsubscribed' })
+          .waitFor();
+        const history = page.getByTestId('consent-history').locator('li');
+        await waitFor('three changes in the history', async () => (await history.count()) === 3);
+        const lines = (await history.allTextContents()).map((t) => t.replace(/Changed in Converge.*/, ''));
+        assertEqual(
+          lines,
+          ['Topic “offers”: Unsubscribed', 'E-mail: Unsubscribed', 'E-mail: Subscribed'],
+          'the history, newest first',
+        );
+        const api = await apiAsPage(page, 'GET', '/api/v1/customers/WEB-IMP-1/subscriptions');
+        assertEqual(
+          [api.json.email.status, api.json.email.source, api.json.topics.offers.status, api.json.history.length],
+          ['unsubscribed', 'admin', 'unsubscribed', 3],
+          'the subscriptions the API holds',
+        );
+        await checkPage(page, 'customer-consent', screenshots);
+
+        const file = await download(page, page.getByRole('button', { name: 'Export data' }));
+        assertEqual(file.name, 'customer-WEB-IMP-1.json', 'the export file name');
+        const exported = JSON.parse(file.text);
+        assertEqual(
+          [exported.customer.external_id, exported.customer.email, exported.subscriptions.history.length],
+          ['WEB-IMP-1', 'asha@example.in', 3],
+          'the exported data',
+        );
+      },
+    ],
+    [
+      'the suppression list: an address is added, shown only masked, pages, and is removed',
+      async ({ page }) => {
+        await page.getByRole('link', { name: 'Suppression list', exact: true }).click();
+        await heading(page, 'Suppression list');
+        const address = page.getByLabel('Address', { exact: true });
+        await address.fill('+919812345678');
+        await page.getByLabel('Reason (optional)', { exact: true }).fill('asked by phone');
+        await page.getByRole('button', { name: 'Suppress address' }).click();
+        await page.getByText('+91******5678 is now suppressed.').waitFor();
+        const table = page.getByRole('region', { name: 'Suppressed addresses' });
+        const row = table.locator('tr', { hasText: '+91******5678' });
+        await row.getByText('asked by phone').waitFor();
+        await row.getByText('Changed in Converge').waitFor();
+        assert(!(await page.content()).includes('9812345678'), 'the number is not on the page in clear');
+        await address.fill('+91 98123 45678');
+        await page.getByRole('button', { name: 'Suppress address' }).click();
+        await page.getByText('+91******5678 was already on the list.').waitFor();
+        await address.fill('not an address');
+        await page.getByRole('button', { name: 'Suppress address' }).click();
+        const error = await fieldError(page, 'Address');
+        assert(error.length > 0, 'the address has a message');
+        // Kept for the e-mail campaign below: Kabir's messages are skipped as suppressed.
+        await address.fill('kabir@example.in');
+        await page.getByRole('button', { name: 'Suppress address' }).click();
+        await page.getByText('k****@example.in is now suppressed.').waitFor();
+        await table.getByRole('button', { name: 'Remove k****@example.in' }).waitFor();
+        await checkPage(page, 'suppressions', screenshots);
+
+        await page.getByRole('button', { name: 'Remove +91******5678' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Remove address' }).click();
+        await row.waitFor({ state: 'detached' });
+        const listed = await apiAsPage(page, 'GET', '/api/v1/suppressions?limit=200');
+        assert(!listed.json.items.some((s) => s.masked === '+91******5678'), 'the entry is gone from the API');
+
+        // More than a page: the rest come with "Load more".
+        for (let i = 0; i < 50; i++) {
+          const r = await apiAsPage(page, 'POST', '/api/v1/suppressions', {
+            address: `+9198000000${String(i).padStart(2, '0')}`,
+          });
+          assertEqual(r.status, 201, 'adding a number');
+        }
+        const all = await apiAsPage(page, 'GET', '/api/v1/suppressions?limit=200');
+        await page.reload();
+        await heading(page, 'Suppression list');
+        const rows = table.locator('tbody tr');
+        await waitFor('the first page', async () => (await rows.count()) === 50);
+        const more = page.getByRole('button', { name: 'Load more' });
+        await more.waitFor();
+        await waitFor('every entry, a page at a time', async () => {
+          if ((await more.isVisible()) && (await more.isEnabled())) await more.click();
+          return (await rows.count()) === all.json.items.length;
+        });
+      },
+    ],
+    [
+      'an e-mail campaign names a topic and carries the unsubscribe link; its log says why messages were held',
+      async ({ page }) => {
+        const rule = {
+          combinator: 'and',
+          not: false,
+          rules: [
+            { field: 'email', operator: 'in', value: ['asha@example.in', 'meera@example.in', 'kabir@example.in'] },
+          ],
+        };
+        const segment = await apiAsPage(page, 'POST', '/api/v1/segments', { name: 'Imported by e-mail', rule });
+        assertEqual(segment.status, 201, 'the segment of the three imported customers');
+        const meera = await apiAsPage(page, 'PUT', '/api/v1/customers/WEB-IMP-3/subscriptions', {
+          channels: { email: 'subscribed' },
+        });
+        assertEqual(meera.status, 200, 'Meera subscribes to e-mail');
+
+        await page.goto(`${base}/campaigns/new?segment=${segment.json.id}`);
+        await heading(page, 'New campaign');
+        await page.getByLabel('Campaign name').fill('Early access');
+        await page.getByTestId('segment-count').waitFor();
+        assertEqual(await numberIn(page.getByTestId('segment-count')), 3, 'the audience');
+        await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        const message = page.getByLabel('Message', { exact: true });
+        await message.fill('Hi {{ first_name | default("there") }}, the sale opens early for you.');
+        const help = page.getByTestId('unsubscribe-help');
+        await help.getByText('must contain').waitFor();
+        // The server's preview says the same, at the message.
+        await page.getByText('e-mail templates must contain {{ unsubscribe_url }}').first().waitFor();
+        await help.getByRole('button', { name: 'Insert unsubscribe link' }).click();
+        assert(
+          (await message.inputValue()).endsWith('\n\nUnsubscribe: {{ unsubscribe_url }}'),
+          'the link is added at the end',
+        );
+        await help.getByText('contains the unsubscribe link').waitFor();
+        await waitFor('the preview with a link', async () =>
+          /\/u\//.test((await page.getByTestId('message-preview').textContent()) ?? ''),
+        );
+        await page.getByLabel('Topic (optional)').selectOption('offers');
+        await checkPage(page, 'campaign-composer-email', screenshots);
+        await page.getByRole('button', { name: 'Review and send' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByText('by E-mail (topic “offers”)').waitFor();
+        await dialog.getByRole('button', { name: /^Send to/ }).click();
+        await page.waitForURL(/\/campaigns\/\d+$/);
+        const id = Number(new URL(page.url()).pathname.split('/').pop());
+        const campaign = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}`);
+        assertEqual(campaign.json.topic, 'offers', 'the campaign topic');
+        await page.getByText('topic “offers” ·').waitFor();
+        const want = {
+          'WEB-IMP-1': ['SKIPPED', 'unsubscribed'],
+          'WEB-IMP-3': ['PENDING', 'quiet_hours'],
+          'WEB-IMP-5': ['SKIPPED', 'suppressed'],
+        };
+        await waitFor(
+          'each message decided by consent',
+          async () => {
+            const log = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}/log`);
+            const got = Object.fromEntries(log.json.items.map((m) => [m.customer_external_id, [m.status, m.error]]));
+            return JSON.stringify(got) === JSON.stringify(want);
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+        const log = page.getByRole('region', { name: 'Messages of this campaign' });
+        await log.locator('[data-reason="unsubscribed"]', { hasText: 'Unsubscribed' }).waitFor();
+        await log.locator('[data-reason="suppressed"]', { hasText: 'On the suppression list' }).waitFor();
+        await log.locator('[data-reason="quiet_hours"]', { hasText: 'Waiting for quiet hours to end' }).waitFor();
+        await checkPage(page, 'campaign-consent-log', screenshots);
+      },
+    ],
+    [
+      'a customer is erased after a confirmation; their unsubscribed address stays suppressed, masked',
+      async ({ page }) => {
+        await page.goto(`${base}/customers/WEB-IMP-1`);
+        await heading(page, 'Asha Verma');
+        await page
+          .getByRole('region', { name: 'Messages sent to this customer' })
+          .locator('[data-reason="unsubscribed"]', { hasText: 'Unsubscribed' })
+          .waitFor();
+        await page.getByRole('button', { name: 'Erase customer' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByText('This cannot be undone.').waitFor();
+        await dialog.getByRole('button', { name: 'Erase customer' }).click();
+        await page.getByTestId('customer-erased').waitFor();
+        await heading(page, 'WEB-IMP-1');
+        await checkPage(page, 'customer-erased', screenshots);
+        const after = await apiAsPage(page, 'GET', '/api/v1/customers/WEB-IMP-1');
+        assertEqual([after.json.name ?? null, after.json.email ?? null], [null, null], 'what the API still holds');
+        await page.getByRole('link', { name: 'Suppression list', exact: true }).click();
+        await heading(page, 'Suppression list');
+        const entry = page
+          .getByRole('region', { name: 'Suppressed addresses' })
+          .locator('tr', { hasText: 'a***@example.in' });
+        await entry.getByText('opted out, then erased').waitFor();
       },
     ],
   ];

@@ -24,6 +24,8 @@ const Campaigns = lazyPage(() => import('./campaigns/CampaignsPage'));
 const Campaign = lazyPage(() => import('./campaigns/CampaignPage'));
 const NewCampaign = lazyPage(() => import('./campaigns/NewCampaignPage'));
 const Settings = lazyPage(() => import('./settings/SettingsPage'));
+const Compliance = lazyPage(() => import('./compliance/CompliancePage'));
+const Suppressions = lazyPage(() => import('./compliance/SuppressionsPage'));
 const NotFound = lazyPage(() => import('./layout/NotFoundPage'));
 
 /** Starts loading the page the address names, in parallel with asking who is signed in. */
@@ -35,7 +37,8 @@ function preloadCurrent(path: string) {
     import: Import,
     audiences: second ? AudienceEditor : Audiences,
     campaigns: second === 'new' ? NewCampaign : second ? Campaign : Campaigns,
-    settings: Settings,
+    suppressions: Suppressions,
+    settings: second === 'compliance' ? Compliance : Settings,
   };
   void byFirst[first]?.preload();
 }
@@ -106,7 +109,9 @@ export function App() {
               <Route path="campaigns" element={<Campaigns.Page />} />
               <Route path="campaigns/new" element={<NewCampaign.Page />} />
               <Route path="campaigns/:campaignId" element={<Campaign.Page />} />
+              <Route path="suppressions" element={<Suppressions.Page />} />
               <Route path="settings" element={<Settings.Page />} />
+              <Route path="settings/compliance" element={<Compliance.Page />} />
               <Route path="*" element={<NotFound.Page />} />
             </Route>
           </Routes>

@@ -11,6 +11,7 @@ import { Card, CardHeader } from '@/components/Card';
 import { SelectField } from '@/components/Field';
 import { EmptyState, ErrorState, Skeleton } from '@/components/States';
 import { Table, Td, Th, Tr } from '@/components/Table';
+import { LogReason } from '@/compliance/LogReason';
 import { formatDateTime } from '@/lib/format';
 
 type DeliveryStatus = Schemas['DeliveryStatus'];
@@ -133,7 +134,7 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
                   </Td>
                   <Td>
                     <StatusBadge status={m.status} />
-                    {m.error && <p className="mt-1 max-w-xs text-xs text-red-700">{m.error}</p>}
+                    <LogReason status={m.status} error={m.error} />
                   </Td>
                   <Td>{m.channel ?? '—'}</Td>
                   <Td className="max-w-sm">

@@ -130,7 +130,7 @@ export default function CampaignPage() {
         back={back}
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
-            <StatusBadge status={c.status} /> {channelLabel(c.channel)} ·{' '}
+            <StatusBadge status={c.status} /> {channelLabel(c.channel)} · {c.topic ? `topic “${c.topic}” · ` : ''}
             {c.status === 'scheduled'
               ? `sends ${formatDateTime(c.send_at)}`
               : `created ${formatDateTime(c.created_at)}`}

@@ -14,7 +14,7 @@ import type { ServerRule } from '@/audience/fields';
 import { useDebounced } from '@/lib/useDebounced';
 
 import type { SendChannel } from './shared';
-import { insertAt } from './template';
+import { hasUnsubscribeLink, insertAt, needsUnsubscribeLink, UNSUBSCRIBE_TOKEN, withUnsubscribeLink } from './template';
 
 function Suggestions({
   channel,
@@ -83,6 +83,43 @@ function Suggestions({
   );
 }
 
+/** E-mail (and each customer's preferred channel, which may be e-mail) needs the unsubscribe link. */
+function UnsubscribeHelp({
+  channel,
+  present,
+  onInsert,
+}: {
+  channel: SendChannel;
+  present: boolean;
+  onInsert: () => void;
+}) {
+  return (
+    <div
+      className={
+        present
+          ? 'flex flex-wrap items-center justify-between gap-2 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900'
+          : 'flex flex-wrap items-center justify-between gap-2 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900'
+      }
+      data-testid="unsubscribe-help"
+    >
+      {present ? (
+        <p>The message contains the unsubscribe link: each recipient gets their own.</p>
+      ) : (
+        <p className="min-w-0">
+          {channel === 'email' ? 'E-mail messages' : 'Messages that may go by e-mail'} must contain{' '}
+          <code className="font-mono text-xs">{UNSUBSCRIBE_TOKEN}</code>, each recipient's own unsubscribe and
+          preferences link.
+        </p>
+      )}
+      {!present && (
+        <Button size="sm" variant="secondary" onClick={onInsert}>
+          Insert unsubscribe link
+        </Button>
+      )}
+    </div>
+  );
+}
+
 export function MessageComposer({
   template,
   onTemplateChange,
@@ -134,6 +171,15 @@ export function MessageComposer({
     });
   };
 
+  const addUnsubscribe = () => {
+    const next = withUnsubscribeLink(template);
+    onTemplateChange(next);
+    requestAnimationFrame(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(next.length, next.length);
+    });
+  };
+
   return (
     <div className="space-y-4">
       <TextAreaField
@@ -165,6 +211,9 @@ export function MessageComposer({
             ))}
           </div>
         </div>
+      )}
+      {needsUnsubscribeLink(channel) && (
+        <UnsubscribeHelp channel={channel} present={hasUnsubscribeLink(template)} onInsert={addUnsubscribe} />
       )}
       <div className="rounded-lg border border-slate-200 bg-slate-50 p-4" aria-live="polite">
         <div className="flex flex-wrap items-center justify-between gap-2">

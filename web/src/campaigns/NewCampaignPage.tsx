@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { RuleGroupType } from 'react-querybuilder';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
@@ -19,7 +19,7 @@ import { PageHeader } from '@/components/Page';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
 import { cx } from '@/lib/cx';
 import { formatCount, formatDateTime, toLocalInput } from '@/lib/format';
-import { useCurrency, useSegmentFields } from '@/lib/queries';
+import { useCompliance, useCurrency, useSegmentFields } from '@/lib/queries';
 
 import { MessageComposer } from './MessageComposer';
 import { channelLabel, CHANNELS, type SendChannel } from './shared';
@@ -72,6 +72,9 @@ export default function NewCampaignPage() {
   const [query, setQuery] = useState<RuleGroupType>({ combinator: 'and', not: false, rules: [] });
   const [channel, setChannel] = useState<SendChannel>('sms');
   const [template, setTemplate] = useState('');
+  const [topic, setTopic] = useState('');
+  const compliance = useCompliance();
+  const topics = compliance.data?.topics ?? [];
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [sendAt, setSendAt] = useState(() => toLocalInput(new Date(Date.now() + 60 * 60_000)));
   const [confirming, setConfirming] = useState(false);
@@ -106,6 +109,7 @@ export default function NewCampaignPage() {
             name,
             channel,
             template,
+            topic: topic || null,
             ...(mode === 'segment' ? { segment_id: segmentId } : { rule }),
             send_at: when === 'later' ? new Date(sendAt).toISOString() : null,
             idempotency_key: idempotencyKey,
@@ -234,6 +238,34 @@ export default function NewCampaignPage() {
                 </option>
               ))}
             </SelectField>
+            <SelectField
+              label="Topic (optional)"
+              value={topic}
+              onChange={(e) => setTopic(e.target.value)}
+              errors={problem?.messagesFor('topic')}
+              disabled={topics.length === 0 && !topic}
+              hint={
+                topics.length === 0 ? (
+                  <>
+                    This workspace has no topics yet; add them on the{' '}
+                    <Link className="text-indigo-700 underline" to="/settings/compliance">
+                      Compliance page
+                    </Link>
+                    .
+                  </>
+                ) : (
+                  'Customers who left this topic are skipped; the unsubscribe page lets them leave it alone.'
+                )
+              }
+              fieldClassName="max-w-xs"
+            >
+              <option value="">No topic</option>
+              {topics.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </SelectField>
             <MessageComposer
               template={template}
               onTemplateChange={setTemplate}
@@ -302,7 +334,7 @@ export default function NewCampaignPage() {
         open={confirming}
         onOpenChange={setConfirming}
         title={when === 'now' ? 'Send this campaign now?' : 'Schedule this campaign?'}
-        description={`“${name}” goes to ${formatCount(count ?? 0)} customers by ${channelLabel(channel)}${when === 'later' ? `, ${formatDateTime(new Date(sendAt).toISOString())}` : ', starting now'}. The audience is fixed when you confirm.`}
+        description={`“${name}” goes to ${formatCount(count ?? 0)} customers by ${channelLabel(channel)}${topic ? ` (topic “${topic}”)` : ''}${when === 'later' ? `, ${formatDateTime(new Date(sendAt).toISOString())}` : ', starting now'}. The audience is fixed when you confirm.`}
         footer={
           <>
             <Button variant="secondary" onClick={() => setConfirming(false)}>

@@ -37,6 +37,8 @@ export const SettingsIcon = (p: P) => (
     {...p}
   />
 );
+export const ShieldIcon = (p: P) => <Icon d="M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6zM9 12l2 2 4-4" {...p} />;
+export const BlockIcon = (p: P) => <Icon d="M12 21a9 9 0 100-18 9 9 0 000 18zM5.6 5.6l12.8 12.8" {...p} />;
 export const MenuIcon = (p: P) => <Icon d="M4 6h16M4 12h16M4 18h16" {...p} />;
 export const CloseIcon = (p: P) => <Icon d="M6 6l12 12M18 6L6 18" {...p} />;
 export const PlusIcon = (p: P) => <Icon d="M12 5v14M5 12h14" {...p} />;

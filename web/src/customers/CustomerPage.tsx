@@ -1,16 +1,67 @@
-// One customer: profile, aggregates, recent orders and the messages campaigns sent them.
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+// One customer: profile, aggregates, consent, recent orders and the messages campaigns sent them; their data
+// exported as JSON, or erased.
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
-import { ApiProblem } from '@/api/problem';
+import { ApiProblem, errorMessage } from '@/api/problem';
+import { useSession } from '@/auth/session';
 import { StatusBadge } from '@/components/Badge';
 import { Button } from '@/components/Button';
 import { Card, CardHeader, Stat } from '@/components/Card';
+import { Dialog } from '@/components/Dialog';
 import { PageHeader } from '@/components/Page';
-import { EmptyState, ErrorState, Skeleton } from '@/components/States';
+import { EmptyState, ErrorState, Notice, Skeleton } from '@/components/States';
 import { Table, Td, Th, Tr } from '@/components/Table';
+import { LogReason } from '@/compliance/LogReason';
 import { formatCount, formatDateTime, formatMoney, formatRelative } from '@/lib/format';
+
+import { ConsentCard } from './ConsentCard';
+import { exportFileName } from './exportFile';
+
+/** Fetches everything held about the customer and hands the browser a JSON file. */
+async function downloadExport(externalId: string) {
+  const data = await unwrap(
+    api.GET('/api/v1/customers/{external_id}/export', { params: { path: { external_id: externalId } } }),
+  );
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = exportFileName(externalId);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function Erased({ externalId, back }: { externalId: string; back: ReactNode }) {
+  return (
+    <>
+      <PageHeader title={externalId} description="Erased customer" back={back} />
+      <div className="space-y-4" data-testid="customer-erased">
+        <Notice tone="success">
+          The customer was erased. Their name, e-mail, phone, city, gender, preferred channel, attributes, consent
+          records, and the address and text of every message sent to them are deleted.
+        </Notice>
+        <Card className="p-5 text-sm text-slate-700">
+          <p>
+            What stays is anonymous: the external ID <span className="font-medium">{externalId}</span> with its totals,
+            so revenue and campaign counts stay true. If they had unsubscribed from a channel, their address stays on
+            the{' '}
+            <Link className="text-indigo-700 underline" to="/suppressions">
+              suppression list
+            </Link>{' '}
+            (masked), so it is never messaged again.
+          </p>
+          <Link to="/customers" className="mt-4 inline-block font-medium text-indigo-700 hover:underline">
+            Back to customers
+          </Link>
+        </Card>
+      </div>
+    </>
+  );
+}
 
 function Messages({ externalId }: { externalId: string }) {
   const messages = useInfiniteQuery({
@@ -69,7 +120,7 @@ function Messages({ externalId }: { externalId: string }) {
                   <Td>{m.channel ?? '—'}</Td>
                   <Td>
                     <StatusBadge status={m.status} />
-                    {m.error && <p className="mt-1 text-xs text-red-700">{m.error}</p>}
+                    <LogReason status={m.status} error={m.error} />
                   </Td>
                   <Td className="whitespace-nowrap text-slate-600">{formatDateTime(m.updated_at)}</Td>
                 </Tr>
@@ -96,7 +147,26 @@ function Messages({ externalId }: { externalId: string }) {
 
 export default function CustomerPage() {
   const { externalId = '' } = useParams();
+  const client = useQueryClient();
+  const { can } = useSession();
+  const [confirmErase, setConfirmErase] = useState(false);
+  const [erased, setErased] = useState(false);
+  const exporting = useMutation({ mutationFn: () => downloadExport(externalId) });
+  const erase = useMutation({
+    mutationFn: () =>
+      unwrap(api.DELETE('/api/v1/customers/{external_id}', { params: { path: { external_id: externalId } } })),
+    onSuccess: () => {
+      setConfirmErase(false);
+      setErased(true);
+      client.removeQueries({ queryKey: ['customer', externalId] });
+      client.removeQueries({ queryKey: ['customer-subscriptions', externalId] });
+      client.removeQueries({ queryKey: ['customer-messages', externalId] });
+      void client.invalidateQueries({ queryKey: ['customers'] });
+      void client.invalidateQueries({ queryKey: ['suppressions'] });
+    },
+  });
   const customer = useQuery({
+    enabled: !erased,
     queryKey: ['customer', externalId],
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/v1/customers/{external_id}', { params: { path: { external_id: externalId } }, signal })),
@@ -106,6 +176,7 @@ export default function CustomerPage() {
       ← Customers
     </Link>
   );
+  if (erased) return <Erased externalId={externalId} back={back} />;
   if (customer.isPending)
     return (
       <>
@@ -139,7 +210,30 @@ export default function CustomerPage() {
           c.has_profile ? undefined : 'Only orders have named this customer so far; the profile has not arrived.'
         }
         back={back}
+        actions={
+          <>
+            <Button variant="secondary" busy={exporting.isPending} onClick={() => exporting.mutate()}>
+              Export data
+            </Button>
+            {can('manage') && (
+              <Button
+                variant="danger"
+                onClick={() => {
+                  erase.reset();
+                  setConfirmErase(true);
+                }}
+              >
+                Erase customer
+              </Button>
+            )}
+          </>
+        }
       />
+      {exporting.isError && (
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          The export failed: {errorMessage(exporting.error)}
+        </p>
+      )}
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Total spend" value={formatMoney(c.total_spend, c.currency)} />
         <Stat label="Orders" value={formatCount(c.order_count)} />
@@ -147,25 +241,28 @@ export default function CustomerPage() {
         <Stat label="Last order" value={formatRelative(c.last_order_at)} />
       </div>
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
-        <Card className="min-w-0 lg:col-span-1">
-          <CardHeader title="Profile" />
-          <dl className="divide-y divide-slate-100 px-5">
-            {profile.map(([k, v]) => (
-              <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
-                <dt className="text-slate-600">{k}</dt>
-                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">{v || '—'}</dd>
-              </div>
-            ))}
-            {attributes.map(([k, v]) => (
-              <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
-                <dt className="text-slate-600">{k}</dt>
-                <dd className="min-w-0 text-right wrap-anywhere text-slate-900">
-                  {typeof v === 'string' ? v : JSON.stringify(v)}
-                </dd>
-              </div>
-            ))}
-          </dl>
-        </Card>
+        <div className="min-w-0 space-y-6 lg:col-span-1">
+          <Card className="min-w-0">
+            <CardHeader title="Profile" />
+            <dl className="divide-y divide-slate-100 px-5">
+              {profile.map(([k, v]) => (
+                <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
+                  <dt className="text-slate-600">{k}</dt>
+                  <dd className="min-w-0 text-right wrap-anywhere text-slate-900">{v || '—'}</dd>
+                </div>
+              ))}
+              {attributes.map(([k, v]) => (
+                <div key={k} className="flex justify-between gap-4 py-2.5 text-sm">
+                  <dt className="text-slate-600">{k}</dt>
+                  <dd className="min-w-0 text-right wrap-anywhere text-slate-900">
+                    {typeof v === 'string' ? v : JSON.stringify(v)}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          </Card>
+          <ConsentCard externalId={c.external_id} />
+        </div>
         <div className="min-w-0 space-y-6 lg:col-span-2">
           <Card>
             <CardHeader title="Orders" description="Most recent first (up to 50)." />
@@ -202,6 +299,27 @@ export default function CustomerPage() {
           <Messages externalId={c.external_id} />
         </div>
       </div>
+      <Dialog
+        open={confirmErase}
+        onOpenChange={setConfirmErase}
+        title="Erase this customer?"
+        description={`Everything personal about “${c.name || c.external_id}” is deleted: profile, attributes, consent records, and the address and text of every message. The external ID and totals stay, anonymous; an address that unsubscribed stays suppressed. This cannot be undone.`}
+        footer={
+          <>
+            {erase.isError && (
+              <p role="alert" className="mr-auto text-sm text-red-700">
+                {errorMessage(erase.error)}
+              </p>
+            )}
+            <Button variant="secondary" onClick={() => setConfirmErase(false)}>
+              Keep customer
+            </Button>
+            <Button variant="danger" busy={erase.isPending} onClick={() => erase.mutate()}>
+              Erase customer
+            </Button>
+          </>
+        }
+      />
     </>
   );
 }

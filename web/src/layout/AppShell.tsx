@@ -7,6 +7,7 @@ import { PendingInvitations } from '@/auth/PendingInvitations';
 import { useSession } from '@/auth/session';
 import { Button } from '@/components/Button';
 import {
+  BlockIcon,
   CloseIcon,
   FilterIcon,
   HomeIcon,
@@ -14,6 +15,7 @@ import {
   MenuIcon,
   SendIcon,
   SettingsIcon,
+  ShieldIcon,
   UploadIcon,
   UsersIcon,
 } from '@/components/Icons';
@@ -25,7 +27,9 @@ const NAV: Array<{ to: string; label: string; icon: ReactNode; end?: boolean }> 
   { to: '/import', label: 'Import', icon: <UploadIcon /> },
   { to: '/audiences', label: 'Audiences', icon: <FilterIcon /> },
   { to: '/campaigns', label: 'Campaigns', icon: <SendIcon /> },
-  { to: '/settings', label: 'Settings', icon: <SettingsIcon /> },
+  { to: '/suppressions', label: 'Suppression list', icon: <BlockIcon /> },
+  { to: '/settings/compliance', label: 'Compliance', icon: <ShieldIcon /> },
+  { to: '/settings', label: 'Settings', icon: <SettingsIcon />, end: true },
 ];
 
 function Nav({ onNavigate }: { onNavigate?: () => void }) {

@@ -23,3 +23,12 @@ export function useDashboard() {
 export function useCurrency(): string | undefined {
   return useSession().workspace?.currency;
 }
+
+/** The workspace's compliance settings (topics, quiet hours, cap, policy). */
+export function useCompliance() {
+  return useQuery({
+    queryKey: ['compliance-settings'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settings/compliance', { signal })),
+    staleTime: 60_000,
+  });
+}

@@ -1,7 +1,10 @@
-// Workspace settings: members and roles, API keys, and how each channel is delivered.
+// Workspace settings: members and roles, API keys, and how each channel is delivered (consent and compliance
+// have their own page, compliance/CompliancePage).
 import { Tabs } from 'radix-ui';
+import { Link } from 'react-router';
 
 import { useSession } from '@/auth/session';
+import { buttonClass } from '@/components/Button';
 import { PageHeader } from '@/components/Page';
 import { Notice } from '@/components/States';
 
@@ -23,6 +26,11 @@ export default function SettingsPage() {
           workspace
             ? `Workspace “${workspace.name}”. You are ${/^[aeiou]/.test(workspace.role) ? 'an' : 'a'} ${workspace.role}.`
             : undefined
+        }
+        actions={
+          <Link to="/settings/compliance" className={buttonClass('secondary')}>
+            Consent and compliance
+          </Link>
         }
       />
       <Tabs.Root defaultValue="members">

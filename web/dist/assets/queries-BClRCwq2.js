@@ -1,1 +1,0 @@
-import{G as e,J as t,K as n,rt as r}from"./index-BcZn34hX.js";function i(){return r({queryKey:[`segment-fields`],queryFn:({signal:e})=>t(n.GET(`/api/v1/segment-fields`,{signal:e})),staleTime:6e4})}function a(){return r({queryKey:[`dashboard`],queryFn:({signal:e})=>t(n.GET(`/api/v1/dashboard`,{signal:e}))})}function o(){return e().workspace?.currency}export{a as n,i as r,o as t};
