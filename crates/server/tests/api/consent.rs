@@ -214,6 +214,18 @@ async fn consent_is_decided_when_each_message_is_sent(mode: Mode) {
     assert_eq!(to_a.len(), 1);
     assert!(to_a[0].starts_with(&format!("Hi Asha, 20% off. Prefs: {}/u/", app.base)), "{}", to_a[0]);
     assert!(to_a[0].ends_with("\nReply STOP to opt out"), "{}", to_a[0]);
+    // The link's page saves toggles: A keeps SMS and WhatsApp (nothing recorded: the policy allows) and
+    // leaves only "offers"; a box left unticked would unsubscribe.
+    let link = to_a[0].split_whitespace().find(|w| w.contains("/u/")).unwrap().to_owned();
+    let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"offers\" checked") && page.contains("value=\"sms\" checked"), "{page}");
+    let toggles = [("preferences", "1"), ("channel", "sms"), ("channel", "whatsapp"), ("topic", "news")];
+    let saved = app.client.post(&link).form(&toggles).send();
+    let saved = saved.await.unwrap().text().await.unwrap();
+    assert!(saved.contains("Your preferences are saved.") && saved.contains("value=\"offers\">"), "{saved}");
+    let a: Value = app.get_json("/api/v1/customers/A/subscriptions").await;
+    assert_eq!((&a["sms"], &a["topics"]["offers"]["source"]), (&Value::Null, &json!("preferences")), "{a}");
+    assert_eq!(a["history"].as_array().unwrap().len(), 1, "only the topic changed: {a}");
 
     // G replies STOP while its message waits: confirmed by SMS, unsubscribed, suppressed.
     reply(&app, &phone(7), "stop please").await;

@@ -156,6 +156,15 @@ fn label(channel: Channel) -> &'static str {
     }
 }
 
+/// The channel's name as a checkbox label.
+fn title(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "E-mail",
+        Channel::Sms => "SMS",
+        Channel::Whatsapp => "WhatsApp",
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
@@ -187,7 +196,7 @@ fn render(person: &Person, note: Option<&str>) -> String {
         html.push_str(&format!(
             "<label><input type=\"checkbox\" name=\"channel\" value=\"{}\"{checked}> {}</label>",
             channel.as_str(),
-            label(channel)
+            title(channel)
         ));
     }
     html.push_str("</fieldset>");
