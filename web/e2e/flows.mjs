@@ -721,6 +721,46 @@ export function flows(ctx) {
         await page.getByRole('button', { name: 'Review and send' }).click();
         const dialog = page.getByRole('dialog');
         await dialog.getByText('by E-mail (topic “offers”)').waitFor();
+        // The dialog says who will get it and why the rest are skipped: the numbers the server answers for
+        // the same audience, channel and topic, in the log's words.
+        const reach = await apiAsPage(page, 'POST', '/api/v1/campaigns/reach', {
+          segment_id: segment.json.id,
+          channel: 'email',
+          topic: 'offers',
+        });
+        assertEqual(reach.status, 200, 'the reach answer');
+        assertEqual(
+          JSON.stringify(reach.json),
+          JSON.stringify({
+            matched: 3,
+            reachable: 1,
+            no_address: 0,
+            channels: [{ channel: 'email', reachable: 1, skipped: { suppressed: 1, unsubscribed: 1 } }],
+          }),
+          'the reach: Meera gets it (quiet hours only delay her), Asha left, Kabir is suppressed',
+        );
+        const shown = dialog.getByTestId('campaign-reach');
+        const line = shown.locator('[data-reach-channel="email"]');
+        await line.waitFor();
+        assertEqual(
+          (await line.textContent())?.trim(),
+          'E-mail: 1 will get it · Unsubscribed: 1 · On the suppression list: 1',
+          'the reach line',
+        );
+        const numbers = async (locator) =>
+          Object.fromEntries(
+            await locator.evaluateAll((els) => els.map((el) => [el.dataset.reach, Number(el.dataset.count)])),
+          );
+        const { reachable, ...skipped } = await numbers(line.locator('[data-reach]'));
+        assertEqual(reachable, reach.json.channels[0].reachable, 'reachable as the server counts it');
+        const sorted = (o) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+        assertEqual(sorted(skipped), sorted(reach.json.channels[0].skipped), 'skipped, by reason');
+        assertEqual(
+          await shown.locator('[data-reach-channel]').count(),
+          reach.json.channels.length,
+          'one line a channel',
+        );
+        assertEqual(await shown.locator('[data-reach="no_address"]').count(), 0, 'no "no address" line for zero');
         await dialog.getByRole('button', { name: /^Send to/ }).click();
         await page.waitForURL(/\/campaigns\/\d+$/);
         const id = Number(new URL(page.url()).pathname.split('/').pop());

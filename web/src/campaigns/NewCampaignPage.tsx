@@ -21,7 +21,9 @@ import { cx } from '@/lib/cx';
 import { formatCount, formatDateTime, toLocalInput } from '@/lib/format';
 import { useCompliance, useCurrency, useSegmentFields } from '@/lib/queries';
 
+import { CampaignReach } from './CampaignReach';
 import { MessageComposer } from './MessageComposer';
+import type { ReachBody } from './reach';
 import { channelLabel, CHANNELS, type SendChannel } from './shared';
 
 type AudienceMode = 'segment' | 'rule';
@@ -100,6 +102,23 @@ export default function NewCampaignPage() {
     () => segments.data?.items.find((s) => s.id === segmentId)?.rule as ServerRule | undefined,
     [segments.data, segmentId],
   );
+
+  // Who the campaign would reach, asked when the dialog opens (and again if the audience, channel or topic
+  // changes while it is open): exact, but it reads every matched customer, so never per keystroke.
+  const reachBody = useMemo<ReachBody | null>(() => {
+    const common = { channel, topic: topic || null };
+    if (mode === 'segment') return segmentId !== null ? { ...common, segment_id: segmentId } : null;
+    return rule ? { ...common, rule } : null;
+  }, [mode, segmentId, rule, channel, topic]);
+  const reach = useQuery({
+    queryKey: ['campaign-reach', reachBody],
+    queryFn: ({ signal }) => unwrap(api.POST('/api/v1/campaigns/reach', { body: reachBody!, signal })),
+    enabled: confirming && reachBody !== null,
+    staleTime: 0,
+    retry: false,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
 
   const launch = useMutation({
     mutationFn: () =>
@@ -345,7 +364,9 @@ export default function NewCampaignPage() {
             </Button>
           </>
         }
-      />
+      >
+        <CampaignReach reach={reach} channel={channel} />
+      </Dialog>
     </>
   );
 }

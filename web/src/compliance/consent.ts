@@ -95,13 +95,19 @@ export function changeField(kind: 'channel' | 'topic', name: string): string {
   return `${kind === 'channel' ? 'channels' : 'topics'}.${name}`;
 }
 
-const SKIP_REASONS: Record<string, string> = {
-  unsubscribed: 'Unsubscribed',
-  suppressed: 'On the suppression list',
-  pending: 'Consent not confirmed yet',
-  no_consent: 'No consent recorded (the channel is opt-in)',
-  frequency_cap: 'Frequency cap reached',
-};
+/** Why consent skips a message (the log's `error` of a SKIPPED row, the reach's `skipped` keys), in words. */
+export const SKIP_REASONS: ReadonlyArray<{ value: string; label: string }> = [
+  { value: 'unsubscribed', label: 'Unsubscribed' },
+  { value: 'suppressed', label: 'On the suppression list' },
+  { value: 'pending', label: 'Consent not confirmed yet' },
+  { value: 'no_consent', label: 'No consent recorded (the channel is opt-in)' },
+  { value: 'frequency_cap', label: 'Frequency cap reached' },
+];
+
+/** A skip reason in words, or null for one this page does not know. */
+export function skipReasonLabel(reason: string): string | null {
+  return SKIP_REASONS.find((r) => r.value === reason)?.label ?? null;
+}
 
 /**
  * Why a log row is as it is, in words, and whether it is a consent decision (shown calmly) or a failure
@@ -110,7 +116,8 @@ const SKIP_REASONS: Record<string, string> = {
 export function logReason(status: string, error: string | null | undefined): { text: string; consent: boolean } | null {
   if (!error) return null;
   const s = status.toUpperCase();
-  if (s === 'SKIPPED' && error in SKIP_REASONS) return { text: SKIP_REASONS[error]!, consent: true };
+  const skip = s === 'SKIPPED' ? skipReasonLabel(error) : null;
+  if (skip) return { text: skip, consent: true };
   if (s === 'PENDING' && error === 'quiet_hours') return { text: 'Waiting for quiet hours to end', consent: true };
   return { text: error, consent: false };
 }
