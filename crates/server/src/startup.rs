@@ -224,6 +224,7 @@ impl Application {
                 tasks.spawn(dispatcher(&state, &format!("{}-dispatch-{n}", consumer_base())).run(stop.clone()));
             }
             tasks.spawn(scheduler(&state).run(stop.clone()));
+            tasks.spawn(confirmer(&state).run(stop.clone()));
         }
         tasks.spawn(crate::metrics::sample_stream(
             state.queue.clone(),
@@ -348,6 +349,16 @@ pub fn dispatcher(state: &SharedState, worker: &str) -> crate::workers::dispatch
         campaigns: Default::default(),
         links: state.links.clone(),
         clock_offset: chrono::Duration::zero(),
+    }
+}
+
+/// The double opt-in worker on `state` (tests drive its `step`).
+pub fn confirmer(state: &SharedState) -> crate::workers::confirmations::Confirmer {
+    crate::workers::confirmations::Confirmer {
+        store: state.store.clone(),
+        senders: state.senders.clone(),
+        links: state.links.clone(),
+        interval: Duration::from_millis(state.settings.delivery.scheduler_interval_ms.max(1000)),
     }
 }
 

@@ -37,8 +37,8 @@ pub use campaigns::{
     LogRow, NewCampaign, NewDeliveryRoute, ReceiptOutcome, ReceiptUpdate, TimelinePoint,
 };
 pub use consent::{
-    topic_subject, Consent, ConsentSnapshot, Erasure, NewSuppression, PermanentFailure, SubscriptionChange,
-    SubscriptionRow, SuppressionRow,
+    topic_subject, Consent, ConsentSnapshot, Erasure, NewSuppression, PendingConfirmation, PermanentFailure,
+    SubscriptionChange, SubscriptionRow, SuppressionRow,
 };
 pub use customers::Customers;
 pub use daily::Daily;

@@ -1335,6 +1335,13 @@ export interface components {
          *     can be PUT back.
          */
         Compliance: {
+            /**
+             * @description Per channel: whether a new `subscribed` from an upsert or import is recorded as `pending` until the
+             *     customer follows the confirmation link sent to them (double opt-in).
+             */
+            double_opt_in?: {
+                [key: string]: boolean;
+            };
             frequency_cap?: null | components["schemas"]["FrequencyCap"];
             /**
              * @description Per channel: `opt_in` (only `subscribed` customers get marketing) or `allowed` (customers with no
@@ -1356,6 +1363,10 @@ export interface components {
         };
         /** @description A PUT body, field by field as the client wrote it, so each problem names its field. */
         ComplianceInput: {
+            /** @description Per channel, `true` to confirm new subscriptions by a link sent to the customer (default `false`). */
+            double_opt_in?: {
+                [key: string]: boolean;
+            } | null;
             frequency_cap?: null | components["schemas"]["FrequencyCap"];
             policy?: {
                 [key: string]: components["schemas"]["Policy"];
@@ -2065,7 +2076,8 @@ export interface components {
             permanent?: boolean;
             /**
              * @description Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`;
-             *     `"reply.…"` for a confirmation of an SMS reply (accepted, nothing to settle).
+             *     `"tx.…"` for a message sent outside campaigns (a reply's or a subscription's confirmation; accepted,
+             *     nothing to settle).
              */
             reference: string;
             status: components["schemas"]["ReceiptStatus"];

@@ -133,6 +133,15 @@ pub struct Compliance {
     pub sms_opt_out_line: Option<String>,
     /// The topics campaigns may name; the preferences page lists them.
     pub topics: Vec<Topic>,
+    /// Per channel: whether a new `subscribed` from an upsert or import is recorded as `pending` until the
+    /// customer follows the confirmation link sent to them (double opt-in).
+    #[schema(value_type = BTreeMap<String, bool>)]
+    #[serde(default = "no_double_opt_in")]
+    pub double_opt_in: BTreeMap<ChannelKey, bool>,
+}
+
+fn no_double_opt_in() -> BTreeMap<ChannelKey, bool> {
+    Channel::ALL.into_iter().map(|c| (ChannelKey::from(c), false)).collect()
 }
 
 impl Default for Compliance {
@@ -144,12 +153,17 @@ impl Default for Compliance {
             policy: Channel::ALL.into_iter().map(|c| (ChannelKey::from(c), Policy::Allowed)).collect(),
             sms_opt_out_line: Some(Compliance::DEFAULT_OPT_OUT_LINE.to_owned()),
             topics: Vec::new(),
+            double_opt_in: no_double_opt_in(),
         }
     }
 }
 
 impl Compliance {
     pub const DEFAULT_OPT_OUT_LINE: &'static str = "Reply STOP to opt out";
+
+    pub fn double_opt_in(&self, channel: Channel) -> bool {
+        self.double_opt_in.get(&ChannelKey::from(channel)).copied().unwrap_or(false)
+    }
 
     pub fn policy(&self, channel: Channel) -> Policy {
         self.policy.get(&ChannelKey::from(channel)).copied().unwrap_or(Policy::Allowed)
@@ -183,6 +197,10 @@ pub struct ComplianceInput {
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     pub topics: Vec<String>,
+    /// Per channel, `true` to confirm new subscriptions by a link sent to the customer (default `false`).
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, bool>>)]
+    pub double_opt_in: Option<BTreeMap<String, bool>>,
 }
 
 fn default_line() -> Option<String> {
@@ -257,9 +275,19 @@ impl ComplianceInput {
                 Err(message) => errors.push(format!("topics[{i}]"), message),
             }
         }
+        let mut double_opt_in = no_double_opt_in();
+        for (key, on) in self.double_opt_in.unwrap_or_default() {
+            match Channel::parse(&key) {
+                Ok(channel) => {
+                    double_opt_in.insert(ChannelKey::from(channel), on);
+                }
+                Err(_) => errors
+                    .push(format!("double_opt_in.{key}"), "is not a channel: the keys must be sms, email, whatsapp"),
+            }
+        }
         match timezone {
             Some(timezone) if errors.is_empty() => {
-                Ok(Compliance { timezone, quiet_hours, frequency_cap, policy, sms_opt_out_line, topics })
+                Ok(Compliance { timezone, quiet_hours, frequency_cap, policy, sms_opt_out_line, topics, double_opt_in })
             }
             _ => Err(errors),
         }

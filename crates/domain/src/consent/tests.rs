@@ -18,8 +18,10 @@ fn settings(body: serde_json::Value) -> Result<Compliance, Vec<String>> {
 #[test]
 fn settings_parse_and_round_trip() {
     let body = json!({"timezone": "Asia/Kolkata", "quiet_hours": {"start": "21:00", "end": "09:00"},
-        "frequency_cap": {"messages": 3, "days": 7}, "policy": {"email": "opt_in"}, "topics": ["offers", "news"]});
+        "frequency_cap": {"messages": 3, "days": 7}, "policy": {"email": "opt_in"}, "topics": ["offers", "news"],
+        "double_opt_in": {"email": true}});
     let compliance = settings(body).unwrap();
+    assert!(compliance.double_opt_in(Channel::Email) && !compliance.double_opt_in(Channel::Sms));
     assert_eq!(compliance.policy(Channel::Email), Policy::OptIn);
     assert_eq!(compliance.policy(Channel::Sms), Policy::Allowed);
     assert_eq!(compliance.sms_opt_out_line.as_deref(), Some(Compliance::DEFAULT_OPT_OUT_LINE));
@@ -38,7 +40,7 @@ fn settings_parse_and_round_trip() {
 fn bad_settings_name_every_field() {
     let errors = settings(json!({"timezone": "Mars/Olympus", "quiet_hours": {"start": "25:00", "end": "9"},
         "frequency_cap": {"messages": 0, "days": -1}, "policy": {"fax": "opt_in", "sms": "maybe"},
-        "sms_opt_out_line": "", "topics": ["Offers", "ok", "ok"]}))
+        "sms_opt_out_line": "", "topics": ["Offers", "ok", "ok"], "double_opt_in": {"fax": true}}))
     .unwrap_err();
     assert_eq!(
         errors,
@@ -52,7 +54,8 @@ fn bad_settings_name_every_field() {
             "policy.sms",
             "sms_opt_out_line",
             "topics[0]",
-            "topics[2]"
+            "topics[2]",
+            "double_opt_in.fax"
         ]
     );
     assert_eq!(

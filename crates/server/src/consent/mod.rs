@@ -7,11 +7,41 @@ pub mod links;
 
 pub use gate::Gate;
 
-use converge_domain::{Channel, Compliance};
+use converge_domain::{Channel, Compliance, IngestEvent, SubscriptionStatus, WorkspaceId};
+use converge_store::Store;
 
 /// The vendor reference of messages Converge sends outside campaigns (a STOP's confirmation): their
 /// receipts are accepted and settle nothing.
-pub const TRANSACTIONAL_REFERENCE_PREFIX: &str = "reply.";
+pub const TRANSACTIONAL_REFERENCE_PREFIX: &str = "tx.";
+
+/// Double opt-in at the edge: where the workspace confirms new subscriptions on a channel, a `subscribed`
+/// that an upsert or import carries is recorded as `pending` (the store never lets `pending` replace a
+/// confirmed `subscribed`), and the confirmation worker sends the customer a link to confirm. The settings
+/// are read only for batches that subscribe someone.
+pub async fn double_opt_in(
+    store: &dyn Store,
+    workspace_id: WorkspaceId,
+    events: &mut [(String, IngestEvent)],
+) -> anyhow::Result<()> {
+    let subscribes = |event: &IngestEvent| match event {
+        IngestEvent::Customer(record) => record.subscriptions.iter().any(|(_, s)| s == SubscriptionStatus::Subscribed),
+        IngestEvent::Order(_) => false,
+    };
+    if !events.iter().any(|(_, event)| subscribes(event)) {
+        return Ok(());
+    }
+    let compliance = compliance::load(store, workspace_id).await?;
+    for (_, event) in events.iter_mut() {
+        if let IngestEvent::Customer(record) = event {
+            for (channel, status) in record.subscriptions.0.iter_mut() {
+                if *status == SubscriptionStatus::Subscribed && compliance.double_opt_in(Channel::from(*channel)) {
+                    *status = SubscriptionStatus::Pending;
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// The message as it goes out: an SMS ends with the workspace's opt-out line (TRAI and carrier rules), unless
 /// it already says how to stop.

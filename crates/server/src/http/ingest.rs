@@ -193,8 +193,9 @@ async fn enqueue(
 pub(crate) async fn append_events(
     state: &SharedState,
     caller: &Caller,
-    events: Vec<(String, IngestEvent)>,
+    mut events: Vec<(String, IngestEvent)>,
 ) -> ApiResult<(Vec<String>, Vec<converge_queue::EntryId>)> {
+    crate::consent::double_opt_in(state.store.as_ref(), caller.workspace_id(), &mut events).await?;
     let received_at = Utc::now();
     let (external_ids, payloads): (Vec<String>, Vec<Vec<u8>>) = events
         .into_iter()

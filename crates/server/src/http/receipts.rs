@@ -58,7 +58,8 @@ pub struct ReceiptInput {
     #[schema(min_length = 1, max_length = 200)]
     pub message_id: String,
     /// Converge's reference for the message, as given to the vendor: `"{log_id}.{generation}"` or `"{log_id}"`;
-    /// `"reply.…"` for a confirmation of an SMS reply (accepted, nothing to settle).
+    /// `"tx.…"` for a message sent outside campaigns (a reply's or a subscription's confirmation; accepted,
+    /// nothing to settle).
     pub reference: String,
     pub status: ReceiptStatus,
     /// Why the message failed (at most 1000 characters); absent when it was sent.
@@ -396,7 +397,7 @@ mod tests {
     #[test]
     fn receipts_of_reply_confirmations_settle_nothing_and_permanence_needs_a_failure() {
         let body = br#"{"receipts": [
-            {"message_id":"m1","reference":"reply.0a1b2c","status":"SENT","occurred_at":"2026-05-01T10:00:00Z"},
+            {"message_id":"m1","reference":"tx.reply.0a1b2c","status":"SENT","occurred_at":"2026-05-01T10:00:00Z"},
             {"message_id":"m2","reference":"7","status":"FAILED","permanent":true,"occurred_at":"2026-05-01T10:00:00Z"},
             {"message_id":"m3","reference":"8","status":"SENT","permanent":true,"occurred_at":"2026-05-01T10:00:00Z"}]}"#;
         let parsed: Vec<Checked> =

@@ -3,6 +3,7 @@
 //!
 //! What must not live here: HTTP concerns. Workers talk to the store and the queue only.
 
+pub mod confirmations;
 pub mod dispatch;
 pub mod ingest;
 pub mod receipts;

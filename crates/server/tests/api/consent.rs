@@ -18,7 +18,8 @@ both_modes!(
     consent_is_decided_when_each_message_is_sent,
     bad_consent_input_changes_nothing,
     erasure_and_access,
-    permanent_failures_are_suppressed_and_never_retried
+    permanent_failures_are_suppressed_and_never_retried,
+    double_opt_in_waits_for_the_link
 );
 
 async fn app(mode: Mode) -> Option<TestApp> {
@@ -438,4 +439,64 @@ async fn permanent_failures_are_suppressed_and_never_retried(mode: Mode) {
     for who in &permanent {
         assert_eq!(status_and_reason(&rows[*who]), ("SKIPPED".into(), Some("suppressed".into())), "{who}");
     }
+}
+
+async fn double_opt_in_waits_for_the_link(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    let settings = json!({"timezone": "UTC", "double_opt_in": {"email": true}});
+    let put = app.client.put(app.url("/api/v1/settings/compliance")).bearer_auth(&app.key).json(&settings).send();
+    assert_eq!(put.await.unwrap().status(), 200);
+    let person = json!({"external_id": "D1", "email": "d1@example.in", "phone": phone(41),
+        "subscriptions": {"email": "subscribed", "sms": "subscribed"}});
+    assert_eq!(app.post_json("/api/v1/customers", &app.key, &person).await.status(), 202);
+    app.drain().await;
+    let subscriptions: Value = app.get_json("/api/v1/customers/D1/subscriptions").await;
+    assert_eq!(
+        (&subscriptions["email"]["status"], &subscriptions["sms"]["status"]),
+        (&json!("pending"), &json!("subscribed"))
+    );
+    let email = json!({"name": "Welcome", "channel": "email", "template": "<p>Hi</p>{{ unsubscribe_url }}",
+        "rule": {"combinator": "and", "rules": []}});
+    let first = create(&app, email.clone()).await;
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "doi-test");
+    dispatcher.step().await.unwrap();
+    assert_eq!(
+        status_and_reason(&log_by_customer(&app, first).await["D1"]),
+        ("SKIPPED".into(), Some("pending".into()))
+    );
+
+    // The request goes out once, with a link to the page; a GET shows it and confirms nothing.
+    let confirmer = converge_server::startup::confirmer(&app.state);
+    let report = confirmer.step().await.unwrap();
+    assert_eq!((report.claimed, report.sent), (1, 1), "{report:?}");
+    assert_eq!(confirmer.step().await.unwrap().claimed, 0, "sent once");
+    let requests = sent_to(&app, "d1@example.in").await;
+    assert_eq!(requests.len(), 1);
+    let link = requests[0].split("href=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_owned();
+    assert!(link.starts_with(&format!("{}/u/", app.base)) && link.contains(".0.e."), "{link}");
+    let page = app.client.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Confirm my subscription"), "{page}");
+    let still: Value = app.get_json("/api/v1/customers/D1/subscriptions").await;
+    assert_eq!(still["email"]["status"], "pending", "a GET confirms nothing");
+    let confirmed = app.client.post(&link).form(&[("confirm", "1")]).send().await.unwrap().text().await.unwrap();
+    assert!(confirmed.contains("is confirmed"), "{confirmed}");
+    let now: Value = app.get_json("/api/v1/customers/D1/subscriptions").await;
+    assert_eq!((&now["email"]["status"], &now["email"]["source"]), (&json!("subscribed"), &json!("preferences")));
+    let history = now["history"].as_array().unwrap().len();
+
+    // Sent again as subscribed (double opt-in makes it pending at the edge): stays confirmed.
+    assert_eq!(app.post_json("/api/v1/customers", &app.key, &person).await.status(), 202);
+    app.drain().await;
+    let again: Value = app.get_json("/api/v1/customers/D1/subscriptions").await;
+    assert_eq!(
+        (&again["email"]["status"], again["history"].as_array().unwrap().len()),
+        (&json!("subscribed"), history)
+    );
+    let second = create(&app, email).await;
+    assert_eq!(dispatcher.step().await.unwrap().accepted, 1);
+    assert_eq!(
+        status_and_reason(&log_by_customer(&app, second).await["D1"]).0,
+        "PENDING",
+        "accepted, awaiting its receipt"
+    );
 }

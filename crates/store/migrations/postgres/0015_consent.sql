@@ -12,8 +12,12 @@ CREATE TABLE subscriptions (
     status        TEXT NOT NULL CHECK (status IN ('subscribed', 'unsubscribed', 'pending')),
     source        TEXT NOT NULL,
     changed_at    TIMESTAMPTZ NOT NULL,
+    -- Double opt-in: when the confirmation request for a `pending` status went out (NULL: not yet; a new
+    -- pending change clears it). Claimed by setting it, so one node sends each request.
+    confirmation_sent_at  TIMESTAMPTZ,
     PRIMARY KEY (customer_id, subject)
 );
+CREATE INDEX subscriptions_unconfirmed ON subscriptions (changed_at) WHERE status = 'pending' AND confirmation_sent_at IS NULL;
 
 CREATE TABLE subscription_history (
     id            BIGSERIAL PRIMARY KEY,

@@ -7,8 +7,10 @@ CREATE TABLE subscriptions (
     status        TEXT NOT NULL CHECK (status IN ('subscribed', 'unsubscribed', 'pending')),
     source        TEXT NOT NULL,
     changed_at    INTEGER NOT NULL,
+    confirmation_sent_at  INTEGER,
     PRIMARY KEY (customer_id, subject)
 );
+CREATE INDEX subscriptions_unconfirmed ON subscriptions (changed_at) WHERE status = 'pending' AND confirmation_sent_at IS NULL;
 
 CREATE TABLE subscription_history (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -73,6 +73,19 @@ pub struct ConsentSnapshot {
     pub sent_since: Vec<(CustomerId, i64)>,
 }
 
+/// A `pending` subscription whose confirmation request is to be sent now (claimed: no other node sends it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingConfirmation {
+    pub workspace_id: WorkspaceId,
+    pub customer_id: CustomerId,
+    /// The channel to confirm (`email`, `sms`, `whatsapp`).
+    pub subject: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// When the pending status was recorded (part of the request's vendor reference).
+    pub changed_at: DateTime<Utc>,
+}
+
 /// A message that failed for good, and where it was sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PermanentFailure {
@@ -157,6 +170,13 @@ pub trait Consent: Send + Sync {
 
     /// The key the workspace's unsubscribe links are signed with (32 random bytes as hex, made on first use).
     async fn link_key(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<String>;
+
+    /// Claims up to `limit` pending channel subscriptions whose confirmation request has not gone out
+    /// (marking it sent at `now`), oldest first.
+    async fn claim_confirmations(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingConfirmation>>;
+
+    /// Gives a claimed confirmation back (its request could not be sent), so a later claim sends it.
+    async fn release_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()>;
 
     /// The customers (of any workspace) with this phone number, for inbound replies.
     async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>>;

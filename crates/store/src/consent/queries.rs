@@ -7,8 +7,8 @@ use sqlx::Row;
 use crate::backend::per_backend;
 use crate::codec::{At, Ids, Texts};
 use crate::consent::{
-    write, Consent, ConsentSnapshot, NewSuppression, PermanentFailure, SubscriptionChange, SubscriptionRow,
-    SuppressionRow,
+    write, Consent, ConsentSnapshot, NewSuppression, PendingConfirmation, PermanentFailure, SubscriptionChange,
+    SubscriptionRow, SuppressionRow,
 };
 use crate::StoreResult;
 use converge_domain::{Channel, ConsentSource, CustomerId, MessageId, SubscriptionStatus, WorkspaceId};
@@ -239,6 +239,57 @@ per_backend! {
                 .fetch_one(self.pool())
                 .await?;
             Ok(key)
+        }
+
+        async fn claim_confirmations(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<PendingConfirmation>> {
+            let lock = match BACKEND {
+                crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+                crate::Backend::Sqlite => "",
+            };
+            let sql = format!(
+                "WITH due AS (SELECT customer_id, subject FROM subscriptions \
+                     WHERE status = 'pending' AND confirmation_sent_at IS NULL \
+                       AND subject IN ('email', 'sms', 'whatsapp') ORDER BY changed_at LIMIT $2{lock}) \
+                 UPDATE subscriptions SET confirmation_sent_at = $1 \
+                 WHERE EXISTS (SELECT 1 FROM due WHERE due.customer_id = subscriptions.customer_id \
+                     AND due.subject = subscriptions.subject) \
+                 RETURNING workspace_id, customer_id, subject, changed_at"
+            );
+            let claimed = sqlx::query(&sql).bind(At(now)).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+            let mut found = Vec::with_capacity(claimed.len());
+            for row in &claimed {
+                let workspace_id: WorkspaceId = row.try_get("workspace_id")?;
+                let customer_id: CustomerId = row.try_get("customer_id")?;
+                let contact: Option<(Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT email, phone FROM customers WHERE id = $1 AND workspace_id = $2")
+                        .bind(customer_id)
+                        .bind(workspace_id)
+                        .fetch_optional(self.pool())
+                        .await?;
+                let (email, phone) = contact.unwrap_or((None, None));
+                found.push(PendingConfirmation {
+                    workspace_id,
+                    customer_id,
+                    subject: row.try_get("subject")?,
+                    email,
+                    phone,
+                    changed_at: row.try_get::<At, _>("changed_at")?.0,
+                });
+            }
+            Ok(found)
+        }
+
+        async fn release_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()> {
+            sqlx::query(
+                "UPDATE subscriptions SET confirmation_sent_at = NULL \
+                 WHERE workspace_id = $1 AND customer_id = $2 AND subject = $3 AND status = 'pending'",
+            )
+            .bind(confirmation.workspace_id)
+            .bind(confirmation.customer_id)
+            .bind(&confirmation.subject)
+            .execute(self.pool())
+            .await?;
+            Ok(())
         }
 
         async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>> {

@@ -37,8 +37,9 @@ per_backend! {
     }
 
     /// Applies `changes` to customers of `workspace_id` (others are ignored): a change takes effect when the
-    /// subject has no status yet, or an older one that differs; each change that took effect is appended to
-    /// the history. Returns how many took effect.
+    /// subject has no status yet, or an older one that differs — except that `pending` never replaces
+    /// `subscribed` (a confirmed customer sent again as subscribed under double opt-in stays confirmed); each
+    /// change that took effect is appended to the history. Returns how many took effect.
     pub(crate) async fn apply(
         conn: &mut <Db as sqlx::Database>::Connection,
         workspace_id: WorkspaceId,
@@ -50,8 +51,9 @@ per_backend! {
                 "INSERT INTO subscriptions (customer_id, workspace_id, subject, status, source, changed_at) \
                  SELECT id, workspace_id, $3, $4, $5, $6 FROM customers WHERE id = $1 AND workspace_id = $2 \
                  ON CONFLICT (customer_id, subject) DO UPDATE SET status = excluded.status, \
-                     source = excluded.source, changed_at = excluded.changed_at \
+                     source = excluded.source, changed_at = excluded.changed_at, confirmation_sent_at = NULL \
                  WHERE subscriptions.changed_at < excluded.changed_at AND subscriptions.status <> excluded.status \
+                   AND NOT (excluded.status = 'pending' AND subscriptions.status = 'subscribed') \
                  RETURNING customer_id",
             )
             .bind(change.customer_id)

@@ -250,6 +250,34 @@ async fn erasure_leaves_no_personal_data(backend: &Backend) {
     check(store, ws, id).await;
 }
 
+async fn double_opt_in_requests_are_claimed_once(store: &dyn Store) {
+    let ws = store.create_workspace("doi", "Doi", &inr()).await.unwrap().id;
+    let up = |id: &str, at: i64, subs: serde_json::Value| {
+        customer(ws, ms(at), json!({"external_id": id, "email": format!("{id}@example.in"), "subscriptions": subs}))
+    };
+    store
+        .apply_ingest(&[up("P1", 0, json!({"email": "pending"})), up("P2", 0, json!({"email": "subscribed"}))])
+        .await
+        .unwrap();
+    // A confirmed customer sent again as pending (double opt-in on an upsert) stays confirmed.
+    store.apply_ingest(&[up("P2", 10, json!({"email": "pending"}))]).await.unwrap();
+    let p2 = id_of(store, ws, "P2").await;
+    assert_eq!(store.subscriptions(ws, p2).await.unwrap()[0].status, SubscriptionStatus::Subscribed);
+    let claimed = store.claim_confirmations(ms(20), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].subject.as_str(), claimed[0].email.as_deref()), ("email", Some("P1@example.in")));
+    assert!(store.claim_confirmations(ms(21), 10).await.unwrap().is_empty(), "claimed once");
+    store.release_confirmation(&claimed[0]).await.unwrap();
+    assert_eq!(store.claim_confirmations(ms(22), 10).await.unwrap(), claimed, "released, claimed again");
+    // Unsubscribed, then pending again: a new request is due.
+    store
+        .apply_ingest(&[up("P1", 30, json!({"email": "unsubscribed"})), up("P1", 40, json!({"email": "pending"}))])
+        .await
+        .unwrap();
+    let again = store.claim_confirmations(ms(50), 10).await.unwrap();
+    assert_eq!((again.len(), again[0].changed_at), (1, ms(40)));
+}
+
 async fn compliance_settings_round_trip(store: &dyn Store) {
     let ws = store.create_workspace("comp", "Comp", &inr()).await.unwrap().id;
     assert_eq!(store.compliance_settings(ws).await.unwrap(), None);
@@ -270,6 +298,7 @@ super::on_both_backends!(
     the_snapshot_has_what_the_dispatcher_decides_by,
     permanent_failures_are_never_retried,
     compliance_settings_round_trip,
+    double_opt_in_requests_are_claimed_once,
 );
 
 mod erasure {

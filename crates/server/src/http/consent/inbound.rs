@@ -214,7 +214,7 @@ async fn confirm(
     };
     // One reference per reply and workspace: a redelivered reply is confirmed once (the vendor dedupes).
     let digest = sha2::Sha256::digest(format!("{workspace_id}|{}|{received_at}|{}", phone, input.text));
-    let reference = format!("{}{}", crate::consent::TRANSACTIONAL_REFERENCE_PREFIX, &hex::encode(digest)[..24]);
+    let reference = format!("{}reply.{}", crate::consent::TRANSACTIONAL_REFERENCE_PREFIX, &hex::encode(digest)[..24]);
     let message = OutboundMessage {
         reference,
         channel: Channel::Sms,

@@ -2,7 +2,9 @@
 //! `GET /u/{token}` shows the customer's channels and topics (no sign-in: the signed link is the permission;
 //! a GET changes nothing, so mail scanners that fetch links cannot unsubscribe anyone); `POST /u/{token}`
 //! unsubscribes from the message's channel at once — what RFC 8058 one-click (`List-Unsubscribe=One-Click`)
-//! and the page's "Unsubscribe" button send — or, with `preferences=1`, saves the page's toggles.
+//! and the page's "Unsubscribe" button send — or, with `preferences=1`, saves the page's toggles, or, with
+//! `confirm=1`, confirms a pending subscription (double opt-in: the confirmation request links here with
+//! message id 0).
 
 use std::collections::BTreeSet;
 
@@ -99,6 +101,7 @@ pub async fn submit(
         Err(err) => return failed(err),
     };
     let saving = fields.iter().any(|(k, v)| k == "preferences" && v == "1");
+    let confirming = fields.iter().any(|(k, v)| k == "confirm" && v == "1");
     let now = Utc::now();
     let change = |subject: String, status, source| SubscriptionChange {
         customer_id: person.customer.id,
@@ -107,7 +110,15 @@ pub async fn submit(
         source,
         changed_at: now,
     };
-    let changes: Vec<SubscriptionChange> = if saving {
+    let pending = person.status(person.token.channel.as_str()) == Some(SubscriptionStatus::Pending);
+    let changes: Vec<SubscriptionChange> = if confirming {
+        let subject = person.token.channel.as_str().to_owned();
+        if pending {
+            vec![change(subject, SubscriptionStatus::Subscribed, ConsentSource::Preferences)]
+        } else {
+            Vec::new()
+        }
+    } else if saving {
         let chosen: BTreeSet<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let mut changes = Vec::new();
         for channel in person.channels() {
@@ -132,11 +143,21 @@ pub async fn submit(
     if let Err(err) = state.store.change_subscriptions(person.token.workspace_id, &changes).await {
         return failed(err.into());
     }
-    metrics::counter!("converge_unsubscribe_link_total", "kind" => if saving { "preferences" } else { "unsubscribe" })
-        .increment(1);
+    let kind = if confirming {
+        "confirm"
+    } else if saving {
+        "preferences"
+    } else {
+        "unsubscribe"
+    };
+    metrics::counter!("converge_unsubscribe_link_total", "kind" => kind).increment(1);
     tracing::info!(message_id = person.token.message_id.get(), changes = changes.len(), "consent changed by link");
     // Show the page as it is now, with what happened.
-    let note = if saving {
+    let note = if confirming && pending {
+        format!("Thank you: your {} subscription to {} is confirmed.", label(person.token.channel), person.brand)
+    } else if confirming {
+        "There is nothing to confirm: this subscription is not waiting for a confirmation.".to_owned()
+    } else if saving {
         "Your preferences are saved.".to_owned()
     } else {
         format!("You are unsubscribed from {} messages by {}.", label(person.token.channel), person.brand)
@@ -188,6 +209,14 @@ fn render(person: &Person, note: Option<&str>) -> String {
     );
     if let Some(note) = note {
         html.push_str(&format!("<p class=\"note\" role=\"status\">{}</p>", escape(note)));
+    }
+    if person.status(person.token.channel.as_str()) == Some(SubscriptionStatus::Pending) {
+        html.push_str(&format!(
+            "<p>Please confirm that you want {} messages from {brand}.</p><form method=\"post\">\
+             <input type=\"hidden\" name=\"confirm\" value=\"1\">\
+             <button class=\"save\" type=\"submit\">Confirm my subscription</button></form>",
+            label(person.token.channel)
+        ));
     }
     html.push_str(&format!("<p>Choose what {brand} may send you.</p><form method=\"post\">"));
     html.push_str("<input type=\"hidden\" name=\"preferences\" value=\"1\"><fieldset><legend>Channels</legend>");
