@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::per_backend;
 use crate::codec::At;
-use crate::consent::NewSuppression;
+use crate::consent::{write, NewSuppression};
 use crate::StoreResult;
 use converge_domain::{CustomerId, WorkspaceId};
 
@@ -33,6 +33,8 @@ pub trait Erasure: Send + Sync {
 }
 
 per_backend! {
+    use write;
+
     #[async_trait]
     impl Erasure for BackendStore {
         async fn erase_customer(
@@ -73,19 +75,7 @@ per_backend! {
                     .await?;
             }
             for entry in suppress {
-                sqlx::query(
-                    "INSERT INTO suppressions (workspace_id, address_hash, kind, masked, reason, source, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, address_hash) DO NOTHING",
-                )
-                .bind(workspace_id)
-                .bind(&entry.address_hash)
-                .bind(entry.kind)
-                .bind(&entry.masked)
-                .bind(&entry.reason)
-                .bind(entry.source.as_str())
-                .bind(At(now))
-                .execute(&mut *tx)
-                .await?;
+                write::suppress(&mut tx, workspace_id, entry, now).await?;
             }
             // The audience indexes reload the row (now without its personal fields).
             let change = match BACKEND {

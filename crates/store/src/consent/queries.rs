@@ -171,21 +171,8 @@ per_backend! {
             entry: &NewSuppression,
             now: DateTime<Utc>,
         ) -> StoreResult<(SuppressionRow, bool)> {
-            let added = sqlx::query(
-                "INSERT INTO suppressions (workspace_id, address_hash, kind, masked, reason, source, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, address_hash) DO NOTHING",
-            )
-            .bind(workspace_id)
-            .bind(&entry.address_hash)
-            .bind(entry.kind)
-            .bind(&entry.masked)
-            .bind(&entry.reason)
-            .bind(entry.source.as_str())
-            .bind(At(now))
-            .execute(self.pool())
-            .await?
-            .rows_affected()
-                > 0;
+            let mut conn = self.pool().acquire().await?;
+            let added = write::suppress(&mut conn, workspace_id, entry, now).await?;
             let sql = format!("SELECT {SUPPRESSION_COLUMNS} FROM suppressions WHERE workspace_id = $1 AND address_hash = $2");
             let row = sqlx::query(&sql).bind(workspace_id).bind(&entry.address_hash).fetch_one(self.pool()).await?;
             Ok((suppression(&row)?, added))

@@ -4,11 +4,35 @@
 use crate::backend::per_backend;
 use crate::batch::SubscriptionWrite;
 use crate::codec::At;
-use crate::consent::SubscriptionChange;
+use crate::consent::{NewSuppression, SubscriptionChange};
 use crate::StoreResult;
+use chrono::{DateTime, Utc};
 use converge_domain::{CustomerId, WorkspaceId};
 
 per_backend! {
+    /// Adds `entry` to the workspace's suppression list unless its address is listed already; true when added.
+    pub(crate) async fn suppress(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        entry: &NewSuppression,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let added = sqlx::query(
+            "INSERT INTO suppressions (workspace_id, address_hash, kind, masked, reason, source, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, address_hash) DO NOTHING",
+        )
+        .bind(workspace_id)
+        .bind(&entry.address_hash)
+        .bind(entry.kind)
+        .bind(&entry.masked)
+        .bind(&entry.reason)
+        .bind(entry.source.as_str())
+        .bind(At(now))
+        .execute(&mut *conn)
+        .await?;
+        Ok(added.rows_affected() > 0)
+    }
+
     /// Applies the consent changes of an ingest batch (after its profiles are written, so every customer
     /// exists), each as of when the API received it.
     pub(crate) async fn apply_ingested(
