@@ -19,7 +19,8 @@ both_modes!(
     bad_consent_input_changes_nothing,
     erasure_and_access,
     permanent_failures_are_suppressed_and_never_retried,
-    double_opt_in_waits_for_the_link
+    double_opt_in_waits_for_the_link,
+    an_import_sets_consent_with_its_source
 );
 
 async fn app(mode: Mode) -> Option<TestApp> {
@@ -499,4 +500,21 @@ async fn double_opt_in_waits_for_the_link(mode: Mode) {
         "PENDING",
         "accepted, awaiting its receipt"
     );
+}
+
+async fn an_import_sets_consent_with_its_source(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    let csv = "Customer ID,E-mail,SMS OK\nI1,i1@example.in,subscribed\nI2,i2@example.in,maybe\n";
+    let body = json!({"kind": "customers", "csv": csv, "dry_run": false,
+        "mapping": {"external_id": "Customer ID", "email": "E-mail", "subscriptions.sms": "SMS OK"}});
+    let answer = app.post_json("/api/v1/imports", &app.key, &body).await;
+    let status = answer.status();
+    let report: Value = answer.json().await.unwrap();
+    assert_eq!(status, 202, "{report}");
+    assert_eq!((&report["accepted"], &report["rejected"]), (&json!(1), &json!(1)), "{report}");
+    assert_eq!(report["errors"][0]["field"], "subscriptions.sms", "the bad consent value is named: {report}");
+    app.drain().await;
+    let i1: Value = app.get_json("/api/v1/customers/I1/subscriptions").await;
+    assert_eq!((&i1["sms"]["status"], &i1["sms"]["source"]), (&json!("subscribed"), &json!("import")), "{i1}");
+    assert_eq!(app.get("/api/v1/customers/I2", &app.key).await.status(), 404, "the bad row stored nothing");
 }
