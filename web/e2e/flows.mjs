@@ -534,6 +534,7 @@ export function flows(ctx) {
         await page.getByLabel('From', { exact: true }).fill(quiet.start);
         await page.getByLabel('Until', { exact: true }).fill(quiet.end);
         await page.getByLabel('E-mail policy', { exact: true }).selectOption('opt_in');
+        await page.getByLabel('E-mail: confirm new subscriptions', { exact: true }).check();
         await page.getByLabel('Opt-out line', { exact: true }).fill('Reply STOP to opt out of offers');
         await page.getByLabel('New topic', { exact: true }).fill('offers');
         await page.getByLabel('New topic', { exact: true }).press('Enter');
@@ -548,10 +549,19 @@ export function flows(ctx) {
           policy: { email: 'opt_in', sms: 'allowed', whatsapp: 'allowed' }, // in key order
           sms_opt_out_line: 'Reply STOP to opt out of offers',
           topics: ['offers', 'newsletter'],
+          double_opt_in: { email: true, sms: false, whatsapp: false }, // in key order
         };
         const saved = await apiAsPage(page, 'GET', '/api/v1/settings/compliance');
         const byKey = (object) => Object.fromEntries(Object.entries(object).sort());
-        assertEqual({ ...saved.json, policy: byKey(saved.json.policy) }, want, 'the saved settings');
+        assertEqual(
+          {
+            ...saved.json,
+            policy: byKey(saved.json.policy),
+            double_opt_in: byKey(saved.json.double_opt_in ?? {}),
+          },
+          want,
+          'the saved settings',
+        );
 
         await page.reload();
         await heading(page, 'Compliance');
@@ -571,6 +581,12 @@ export function flows(ctx) {
           'the form after a reload',
         );
         assert(await page.getByLabel('Quiet hours').isChecked(), 'quiet hours stay on');
+        const confirms = (label) => page.getByLabel(`${label}: confirm new subscriptions`, { exact: true }).isChecked();
+        assertEqual(
+          [await confirms('E-mail'), await confirms('SMS'), await confirms('WhatsApp')],
+          [true, false, false],
+          'double opt-in after a reload',
+        );
         const topics = await page.getByRole('list', { name: 'Topics' }).locator('li .font-mono').allTextContents();
         assertEqual(topics, ['offers', 'newsletter'], 'the topics after a reload');
         await checkPage(page, 'compliance', screenshots);

@@ -1,6 +1,7 @@
 // The workspace's compliance settings (`GET/PUT /api/v1/settings/compliance`): what "no consent recorded"
 // means per channel, quiet hours in the customer's time zone, a frequency cap across campaigns, the SMS
-// opt-out line and the topics customers can leave. The dispatcher applies them to each message when it is
+// opt-out line, the topics customers can leave and, per channel, whether a new subscription waits for the
+// customer's confirmation (double opt-in). The dispatcher applies them to each message when it is
 // due; the server's messages appear next to the setting they name (`quiet_hours.start`).
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
@@ -174,6 +175,23 @@ export default function CompliancePage() {
                     </option>
                   ))}
                 </SelectField>
+              ))}
+            </CardBody>
+          </Card>
+
+          <Card>
+            <CardHeader
+              title="Confirm new subscriptions (double opt-in)"
+              description="When on, a new subscription from an import or the API stays pending, and gets no marketing, until the customer follows the confirmation link Converge sends them."
+            />
+            <CardBody className="grid gap-4 sm:grid-cols-3">
+              {CONSENT_CHANNELS.map(({ value, label }) => (
+                <Switch
+                  key={value}
+                  label={`${label}: confirm new subscriptions`}
+                  checked={form.doubleOptIn[value]}
+                  onChange={(on) => set({ doubleOptIn: { ...form.doubleOptIn, [value]: on } })}
+                />
               ))}
             </CardBody>
           </Card>

@@ -81,11 +81,27 @@ const saved: Compliance = {
   policy: { email: 'opt_in', sms: 'allowed', whatsapp: 'allowed' },
   sms_opt_out_line: 'Reply STOP to opt out',
   topics: ['offers', 'newsletter'],
+  double_opt_in: { email: true, sms: false, whatsapp: true },
 };
 
 describe('compliance form', () => {
   it('round-trips what the server answers', () => {
     expect(toInput(toForm(saved))).toEqual(saved);
+  });
+
+  it('reads and sends double opt-in per channel, off where the server has none', () => {
+    const form = toForm(saved);
+    expect(form.doubleOptIn).toEqual({ email: true, sms: false, whatsapp: true });
+    const input = toInput({ ...form, doubleOptIn: { ...form.doubleOptIn, sms: true, whatsapp: false } });
+    expect(input.double_opt_in).toEqual({ email: true, sms: true, whatsapp: false });
+    const older: Compliance = { ...saved }; // as saved before the server knew double opt-in
+    delete older.double_opt_in;
+    expect(toForm(older).doubleOptIn).toEqual({ email: false, sms: false, whatsapp: false });
+    expect(toInput(toForm({ ...saved, double_opt_in: { email: true } })).double_opt_in).toEqual({
+      email: true,
+      sms: false,
+      whatsapp: false,
+    });
   });
 
   it('sends null for a switched-off section and keeps its values for switching it on again', () => {
@@ -104,11 +120,19 @@ describe('compliance form', () => {
   });
 
   it('starts off sections the server has none of with usable values', () => {
-    const form = toForm({ ...saved, quiet_hours: null, frequency_cap: null, sms_opt_out_line: null, policy: {} });
+    const form = toForm({
+      ...saved,
+      quiet_hours: null,
+      frequency_cap: null,
+      sms_opt_out_line: null,
+      policy: {},
+      double_opt_in: {},
+    });
     expect(form.quietHours).toEqual({ on: false, start: '21:00', end: '09:00' });
     expect(form.frequencyCap).toEqual({ on: false, messages: '3', days: '7' });
     expect(form.optOutLine).toEqual({ on: false, text: 'Reply STOP to opt out' });
     expect(form.policy).toEqual({ email: 'allowed', sms: 'allowed', whatsapp: 'allowed' });
+    expect(form.doubleOptIn).toEqual({ email: false, sms: false, whatsapp: false });
   });
 
   it('sends typed numbers as numbers and anything else as typed, for the server to name', () => {

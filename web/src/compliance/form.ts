@@ -1,6 +1,7 @@
 // The compliance settings as the form edits them, and back. The form keeps what a switched-off section held
 // (quiet hours, the cap, the opt-out line), so switching it on again restores it; the API gets `null` for an
 // off section. Numbers stay as typed until sent: the server says what is wrong with them, at their field.
+// Double opt-in is a yes/no per channel (off when the server has none recorded); the form always sends all three.
 import type { Schemas } from '@/api/client';
 
 import { CONSENT_CHANNELS, type ConsentChannel } from './consent';
@@ -14,6 +15,7 @@ export interface ComplianceForm {
   quietHours: { on: boolean; start: string; end: string };
   frequencyCap: { on: boolean; messages: string; days: string };
   policy: Record<ConsentChannel, Policy>;
+  doubleOptIn: Record<ConsentChannel, boolean>;
   optOutLine: { on: boolean; text: string };
   topics: string[];
 }
@@ -29,6 +31,9 @@ export function toForm(c: Compliance): ComplianceForm {
   const policy = Object.fromEntries(
     CONSENT_CHANNELS.map(({ value }) => [value, c.policy[value] ?? 'allowed']),
   ) as Record<ConsentChannel, Policy>;
+  const doubleOptIn = Object.fromEntries(
+    CONSENT_CHANNELS.map(({ value }) => [value, c.double_opt_in?.[value] ?? false]),
+  ) as Record<ConsentChannel, boolean>;
   return {
     timezone: c.timezone,
     quietHours: c.quiet_hours
@@ -38,6 +43,7 @@ export function toForm(c: Compliance): ComplianceForm {
       ? { on: true, messages: String(c.frequency_cap.messages), days: String(c.frequency_cap.days) }
       : { on: false, messages: '3', days: '7' },
     policy,
+    doubleOptIn,
     optOutLine:
       c.sms_opt_out_line === null || c.sms_opt_out_line === undefined
         ? { on: false, text: DEFAULT_OPT_OUT_LINE }
@@ -63,6 +69,7 @@ export function toInput(f: ComplianceForm): ComplianceInput {
     policy: { ...f.policy },
     sms_opt_out_line: f.optOutLine.on ? f.optOutLine.text : null,
     topics: [...f.topics],
+    double_opt_in: { ...f.doubleOptIn },
   };
 }
 
