@@ -10,8 +10,17 @@ use serde_json::Value;
 pub(crate) const NO_TIME: i64 = i64::MIN;
 
 /// The text built-ins, in the order of [`Columns::texts`].
-pub(crate) const TEXT_FIELDS: [Builtin; 6] =
-    [Builtin::City, Builtin::Email, Builtin::Name, Builtin::Phone, Builtin::Gender, Builtin::PreferredChannel];
+pub(crate) const TEXT_FIELDS: [Builtin; 9] = [
+    Builtin::City,
+    Builtin::Email,
+    Builtin::Name,
+    Builtin::Phone,
+    Builtin::Gender,
+    Builtin::PreferredChannel,
+    Builtin::EmailStatus,
+    Builtin::SmsStatus,
+    Builtin::WhatsappStatus,
+];
 
 pub(crate) fn text_slot(field: Builtin) -> Option<usize> {
     TEXT_FIELDS.iter().position(|f| *f == field)
@@ -86,7 +95,7 @@ pub(crate) struct Columns {
     pub(crate) order_count: Vec<i64>,
     pub(crate) visits: Vec<i64>,
     pub(crate) has_profile: Vec<bool>,
-    pub(crate) texts: [Dict<Scalar>; 6],
+    pub(crate) texts: [Dict<Scalar>; TEXT_FIELDS.len()],
     pub(crate) attributes: HashMap<String, Dict<Value>>,
     /// Each customer's orders, for the order-window fields.
     pub(crate) orders: crate::orders::OrderColumn,

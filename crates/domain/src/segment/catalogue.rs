@@ -65,6 +65,9 @@ fn builtin_text(field: Builtin) -> (&'static str, &'static str) {
         Builtin::SpendLast30Days => ("Spend in the last 30 days", "Sum of orders placed in the last 30 days."),
         Builtin::SpendLast90Days => ("Spend in the last 90 days", "Sum of orders placed in the last 90 days."),
         Builtin::SpendLast365Days => ("Spend in the last 365 days", "Sum of orders placed in the last 365 days."),
+        Builtin::EmailStatus => ("E-mail consent", "The e-mail subscription as recorded; empty when none is."),
+        Builtin::SmsStatus => ("SMS consent", "The SMS subscription as recorded; empty when none is."),
+        Builtin::WhatsappStatus => ("WhatsApp consent", "The WhatsApp subscription as recorded; empty when none is."),
     }
 }
 

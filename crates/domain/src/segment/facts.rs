@@ -34,6 +34,10 @@ pub struct CustomerFacts {
     pub gender: Option<String>,
     /// `sms`, `email` or `whatsapp`, as stored.
     pub preferred_channel: Option<String>,
+    /// The recorded subscription per channel (`subscribed`, `unsubscribed`, `pending`), if any.
+    pub email_status: Option<String>,
+    pub sms_status: Option<String>,
+    pub whatsapp_status: Option<String>,
     pub attributes: Map<String, Value>,
     pub total_spend: i64,
     pub order_count: i64,
@@ -54,6 +58,9 @@ impl CustomerFacts {
             city: None,
             gender: None,
             preferred_channel: None,
+            email_status: None,
+            sms_status: None,
+            whatsapp_status: None,
             attributes: Map::new(),
             total_spend: 0,
             order_count: 0,
@@ -110,6 +117,9 @@ fn builtin_value(field: Builtin, facts: &CustomerFacts, now_ms: i64) -> Option<S
         Builtin::Gender => facts.gender.clone().map(Scalar::Text),
         Builtin::PreferredChannel => facts.preferred_channel.clone().map(Scalar::Text),
         Builtin::HasProfile => Some(Scalar::Bool(facts.has_profile)),
+        Builtin::EmailStatus => facts.email_status.clone().map(Scalar::Text),
+        Builtin::SmsStatus => facts.sms_status.clone().map(Scalar::Text),
+        Builtin::WhatsappStatus => facts.whatsapp_status.clone().map(Scalar::Text),
         // Window fields were answered above.
         Builtin::OrdersLast30Days
         | Builtin::OrdersLast90Days

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::consent::SubscriptionStatus;
 use crate::fields::{AttributeKey, Channel, Gender};
 
 /// The type of a custom attribute as seen across a workspace's customers.
@@ -69,6 +70,9 @@ pub enum Builtin {
     SpendLast30Days,
     SpendLast90Days,
     SpendLast365Days,
+    EmailStatus,
+    SmsStatus,
+    WhatsappStatus,
 }
 
 /// What an order-window field measures over the orders placed after `now - days`.
@@ -89,7 +93,7 @@ pub struct Window {
 
 impl Builtin {
     /// Every built-in field, in catalogue order.
-    pub const ALL: [Builtin; 18] = [
+    pub const ALL: [Builtin; 21] = [
         Builtin::TotalSpend,
         Builtin::OrderCount,
         Builtin::Visits,
@@ -108,6 +112,9 @@ impl Builtin {
         Builtin::SpendLast30Days,
         Builtin::SpendLast90Days,
         Builtin::SpendLast365Days,
+        Builtin::EmailStatus,
+        Builtin::SmsStatus,
+        Builtin::WhatsappStatus,
     ];
 
     /// The field name used in rules.
@@ -131,6 +138,9 @@ impl Builtin {
             Builtin::SpendLast30Days => "spend_last_30_days",
             Builtin::SpendLast90Days => "spend_last_90_days",
             Builtin::SpendLast365Days => "spend_last_365_days",
+            Builtin::EmailStatus => "email_status",
+            Builtin::SmsStatus => "sms_status",
+            Builtin::WhatsappStatus => "whatsapp_status",
         }
     }
 
@@ -152,6 +162,12 @@ impl Builtin {
                 FieldKind::Enum { values: Channel::ALL.iter().map(|c| c.as_str().to_owned()).collect() }
             }
             Builtin::HasProfile => FieldKind::Boolean,
+            Builtin::EmailStatus | Builtin::SmsStatus | Builtin::WhatsappStatus => FieldKind::Enum {
+                values: [SubscriptionStatus::Subscribed, SubscriptionStatus::Unsubscribed, SubscriptionStatus::Pending]
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+            },
         }
     }
 
@@ -167,6 +183,9 @@ impl Builtin {
                 | Builtin::Phone
                 | Builtin::Gender
                 | Builtin::PreferredChannel
+                | Builtin::EmailStatus
+                | Builtin::SmsStatus
+                | Builtin::WhatsappStatus
         )
     }
 

@@ -229,8 +229,19 @@ async fn consent_is_decided_when_each_message_is_sent(mode: Mode) {
     assert_eq!((&a["sms"], &a["topics"]["offers"]["source"]), (&Value::Null, &json!("preferences")), "{a}");
     assert_eq!(a["history"].as_array().unwrap().len(), 1, "only the topic changed: {a}");
 
+    // Consent is a segment field, exact from the in-memory index too, which follows every change.
+    let ws = app.workspace_id("default").await;
+    app.state.audiences.load_now(&app.state.store, ws).await.unwrap();
+    let opted_out = json!({"rule": {"combinator": "and", "rules": [
+        {"field": "sms_status", "operator": "=", "value": "unsubscribed"}]}});
+    let count = |preview: Value| (preview["count"].clone(), preview["source"].clone());
+    let before = app.post_json("/api/v1/segments/preview", &app.key, &opted_out).await.json().await.unwrap();
+    assert_eq!(count(before), (json!(1), json!("index")), "B");
+
     // G replies STOP while its message waits: confirmed by SMS, unsubscribed, suppressed.
     reply(&app, &phone(7), "stop please").await;
+    let after = app.post_json("/api/v1/segments/preview", &app.key, &opted_out).await.json().await.unwrap();
+    assert_eq!(count(after), (json!(2), json!("index")), "B and G, the index caught up with the reply");
     let g: Value = app.get_json("/api/v1/customers/G").await;
     assert_eq!(
         (&g["subscriptions"]["sms"]["status"], &g["subscriptions"]["sms"]["source"]),

@@ -101,6 +101,20 @@ per_backend! {
         async fn change_subscriptions(&self, workspace_id: WorkspaceId, changes: &[SubscriptionChange]) -> StoreResult<u64> {
             let mut tx = self.pool().begin().await?;
             let applied = write::apply(&mut tx, workspace_id, changes).await?;
+            if applied > 0 {
+                // Consent is a segment field (`email_status`, …): the audience indexes reload these customers.
+                let ids: Vec<CustomerId> = changes.iter().map(|c| c.customer_id).collect();
+                let aggregate = match BACKEND {
+                    crate::Backend::Postgres => "array_agg(external_id)",
+                    crate::Backend::Sqlite => "json_group_array(external_id)",
+                };
+                let sql = format!(
+                    "INSERT INTO customer_changes (workspace_id, external_ids, recorded_at) \
+                     SELECT $1, {aggregate}, $3 FROM customers WHERE workspace_id = $1 AND {} HAVING count(*) > 0",
+                    BACKEND.any("id", "$2")
+                );
+                sqlx::query(&sql).bind(workspace_id).bind(Ids(&ids)).bind(At(Utc::now())).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok(applied)
         }

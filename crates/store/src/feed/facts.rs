@@ -12,6 +12,11 @@ use crate::codec::{At, Ids, Texts};
 use crate::segment;
 use crate::StoreResult;
 
+/// A channel's recorded subscription of customer `c`, as a column named `<channel>_status`.
+fn status_column(channel: &str) -> String {
+    format!("{} AS {channel}_status", crate::segment::fields::status_of(channel))
+}
+
 per_backend! {
     use segment;
 
@@ -23,8 +28,11 @@ per_backend! {
     ) -> StoreResult<Vec<(i64, CustomerFacts)>> {
         let sql = format!(
             "SELECT id, name, email, phone, city, gender, preferred_channel, attributes, created_at, \
-                    profile_received_at, total_spend, order_count, visits, last_order_at \
-             FROM customers WHERE workspace_id = $1 AND ($2 IS NULL OR {}) ORDER BY id",
+                    profile_received_at, total_spend, order_count, visits, last_order_at, {}, {}, {} \
+             FROM customers c WHERE workspace_id = $1 AND ($2 IS NULL OR {}) ORDER BY id",
+            status_column("email"),
+            status_column("sms"),
+            status_column("whatsapp"),
             BACKEND.any("external_id", "$2")
         );
         let rows = sqlx::query(&sql)

@@ -22,6 +22,12 @@ fn nullable(value: &str) -> FieldSql {
     FieldSql { value: value.to_owned(), present: Some(format!("({value} IS NOT NULL)")) }
 }
 
+/// The recorded subscription of customer `c` to `channel` (one of the fixed channel names), or NULL: a
+/// lookup by the subscriptions primary key.
+pub(crate) fn status_of(channel: &str) -> String {
+    format!("(SELECT s.status FROM subscriptions s WHERE s.customer_id = c.id AND s.subject = '{channel}')")
+}
+
 /// `min(sum(amount), cap)` on SQLite without an overflowing step: high part (amount >> 24, at most 6·10^7 per
 /// order) and low part (amount & 2^24-1) summed apart; the high sum is clamped to just past the cap before it
 /// is scaled back. Must equal [`converge_domain::TOTAL_CAP_MINOR`] (checked by a test).
@@ -64,6 +70,9 @@ fn builtin_sql(b: &mut SqlBuilder, field: Builtin, dialect: Dialect, now_ms: i64
         Builtin::Phone => nullable("c.phone"),
         Builtin::Gender => nullable("c.gender"),
         Builtin::PreferredChannel => nullable("c.preferred_channel"),
+        Builtin::EmailStatus => nullable(&status_of("email")),
+        Builtin::SmsStatus => nullable(&status_of("sms")),
+        Builtin::WhatsappStatus => nullable(&status_of("whatsapp")),
         Builtin::HasProfile => column("(CASE WHEN c.profile_received_at IS NULL THEN 'false' ELSE 'true' END)"),
         // inactive_days is compiled to time bounds by the caller; the window fields were answered above.
         Builtin::InactiveDays

@@ -22,7 +22,7 @@
 
 mod builder;
 mod compile;
-mod fields;
+pub(crate) mod fields;
 pub(crate) mod folds;
 mod queries;
 mod types;

@@ -104,14 +104,27 @@ fn profile() -> impl Strategy<Value = Value> {
         prop::option::of(prop::sample::select(vec!["female", "male", "non_binary", "other", "unknown"])),
         prop::option::of(prop::sample::select(vec!["sms", "email", "whatsapp"])),
     );
-    (pick(NAMES), pick(EMAILS), pick(PHONES), pick(CITIES), enums, prop::option::of(instant_strategy()), attributes())
-        .prop_map(|(name, email, phone, city, (gender, channel), created_at, attributes)| {
+    // Consent per channel (a segment field, read from the subscriptions table): each recorded or not.
+    let status = || prop::option::of(prop::sample::select(vec!["subscribed", "unsubscribed", "pending"]));
+    let consent = (status(), status(), status()).prop_map(|(email, sms, whatsapp)| {
+        let mut map = Map::new();
+        for (channel, status) in [("email", email), ("sms", sms), ("whatsapp", whatsapp)] {
+            if let Some(status) = status {
+                map.insert(channel.to_owned(), json!(status));
+            }
+        }
+        map
+    });
+    let contact = (pick(NAMES), pick(EMAILS), pick(PHONES), pick(CITIES));
+    (contact, enums, prop::option::of(instant_strategy()), attributes(), consent).prop_map(
+        |((name, email, phone, city), (gender, channel), created_at, attributes, consent)| {
             json!({
                 "name": name, "email": email, "phone": phone, "city": city, "gender": gender,
                 "preferred_channel": channel, "created_at": created_at.map(|at| at.to_rfc3339()),
-                "attributes": attributes,
+                "attributes": attributes, "subscriptions": consent,
             })
-        })
+        },
+    )
 }
 
 fn update() -> impl Strategy<Value = Value> {
