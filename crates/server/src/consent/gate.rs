@@ -16,7 +16,8 @@ use super::links::{LinkSigner, Links};
 pub struct Gate {
     pub compliance: Compliance,
     pub signer: LinkSigner,
-    subscriptions: HashMap<(CustomerId, String), SubscriptionStatus>,
+    /// Per customer, each recorded subject and its status (a handful at most: searched, not hashed).
+    subscriptions: HashMap<CustomerId, Vec<(String, SubscriptionStatus)>>,
     suppressed: HashSet<String>,
     sent: HashMap<CustomerId, u32>,
 }
@@ -64,7 +65,13 @@ impl Gate {
         Ok(Gate {
             compliance,
             signer,
-            subscriptions: snapshot.subscriptions.into_iter().map(|(c, s, status)| ((c, s), status)).collect(),
+            subscriptions: snapshot.subscriptions.into_iter().fold(
+                HashMap::new(),
+                |mut by_customer, (c, s, status)| {
+                    by_customer.entry(c).or_insert_with(Vec::new).push((s, status));
+                    by_customer
+                },
+            ),
             suppressed: snapshot.suppressed.into_iter().collect(),
             sent: snapshot.sent_since.into_iter().map(|(c, n)| (c, u32::try_from(n).unwrap_or(u32::MAX))).collect(),
         })
@@ -87,10 +94,9 @@ impl Gate {
             Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address).key(),
         };
         let facts = ConsentFacts {
-            status: self.subscriptions.get(&(customer_id, channel.as_str().to_owned())).copied(),
+            status: self.status(customer_id, channel.as_str()),
             topic_unsubscribed: topic.is_some_and(|topic| {
-                self.subscriptions.get(&(customer_id, topic_subject(topic.as_str())))
-                    == Some(&SubscriptionStatus::Unsubscribed)
+                self.status(customer_id, &topic_subject(topic.as_str())) == Some(SubscriptionStatus::Unsubscribed)
             }),
             suppressed: self.suppressed.contains(&key.0),
             sent_in_window: self.sent.get(&customer_id).copied().unwrap_or(0),
@@ -101,6 +107,10 @@ impl Gate {
             *self.sent.entry(customer_id).or_insert(0) += 1;
         }
         verdict
+    }
+
+    fn status(&self, customer_id: CustomerId, subject: &str) -> Option<SubscriptionStatus> {
+        self.subscriptions.get(&customer_id)?.iter().find(|(s, _)| s == subject).map(|(_, status)| *status)
     }
 
     /// A test gate: these settings, nothing recorded, a fixed link key.

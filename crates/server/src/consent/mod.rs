@@ -43,6 +43,11 @@ pub async fn double_opt_in(
     Ok(())
 }
 
+/// Text made safe inside HTML (the hosted page, the confirmation e-mail): `& < > " '` escaped.
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// The message as it goes out: an SMS ends with the workspace's opt-out line (TRAI and carrier rules), unless
 /// it already says how to stop.
 pub fn with_opt_out_line(body: String, channel: Channel, compliance: &Compliance) -> String {

@@ -257,11 +257,8 @@ fn validate(
         errors.push(field("message_id"), why);
     }
     let transactional = input.reference.starts_with(crate::consent::TRANSACTIONAL_REFERENCE_PREFIX);
-    let log_id = if transactional {
-        Some(MessageId::new(0))
-    } else {
-        errors.check(&field("reference"), parse_reference(&input.reference))
-    };
+    let log_id =
+        if transactional { None } else { errors.check(&field("reference"), parse_reference(&input.reference)) };
     if let Some(error) = &input.error {
         if error.chars().count() > MAX_ERROR_CHARS {
             errors.push(field("error"), format!("must be at most {MAX_ERROR_CHARS} characters long"));
@@ -283,7 +280,7 @@ fn validate(
             }),
     );
     match (log_id, at) {
-        (Some(_), Some(_)) if errors.is_empty() && transactional => Ok(Checked::Transactional),
+        (None, Some(_)) if errors.is_empty() && transactional => Ok(Checked::Transactional),
         (Some(log_id), Some(at)) if errors.is_empty() => Ok(Checked::Message {
             log_id,
             entry: ReceiptEntry {

@@ -121,7 +121,7 @@ impl Confirmer {
 fn message(channel: Channel, brand: &str, url: &str) -> (Option<String>, String) {
     match channel {
         Channel::Email => {
-            let name = brand.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+            let name = crate::consent::html_escape(brand);
             let body = format!(
                 "<p>Please confirm that you want to hear from {name}.</p>\
                  <p><a href=\"{url}\">Confirm my subscription</a></p>\

@@ -18,7 +18,7 @@ use converge_domain::consent::Policy;
 use converge_domain::{Channel, Compliance, ConsentSource, SubscriptionStatus};
 use converge_store::{topic_subject, CustomerRow, SubscriptionChange, SubscriptionRow};
 
-use crate::consent::LinkToken;
+use crate::consent::{html_escape, LinkToken};
 use crate::http::error::ApiError;
 use crate::http::path::Path;
 use crate::state::SharedState;
@@ -186,10 +186,6 @@ fn title(channel: Channel) -> &'static str {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2937;\
 background:#f3f4f6}main{box-sizing:border-box;max-width:32rem;margin:0 auto;padding:1.5rem 1rem}\
 h1{font-size:1.5rem;margin:0 0 .5rem}fieldset{border:1px solid #d1d5db;border-radius:.5rem;margin:1rem 0;\
@@ -200,7 +196,7 @@ min-height:44px;font:inherit;border-radius:.5rem;border:0;padding:.5rem 1rem;mar
 .note{background:#ecfdf5;border:1px solid #10b981;border-radius:.5rem;padding:.5rem .75rem}";
 
 fn render(person: &Person, note: Option<&str>) -> String {
-    let brand = escape(&person.brand);
+    let brand = html_escape(&person.brand);
     let mut html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -208,7 +204,7 @@ fn render(person: &Person, note: Option<&str>) -> String {
          <style>{STYLE}</style></head><body><main><h1>{brand}</h1>"
     );
     if let Some(note) = note {
-        html.push_str(&format!("<p class=\"note\" role=\"status\">{}</p>", escape(note)));
+        html.push_str(&format!("<p class=\"note\" role=\"status\">{}</p>", html_escape(note)));
     }
     if person.status(person.token.channel.as_str()) == Some(SubscriptionStatus::Pending) {
         html.push_str(&format!(
@@ -233,7 +229,7 @@ fn render(person: &Person, note: Option<&str>) -> String {
         html.push_str("<fieldset><legend>Topics</legend>");
         for topic in &person.compliance.topics {
             let checked = if person.topic_on(topic.as_str()) { " checked" } else { "" };
-            let name = escape(topic.as_str());
+            let name = html_escape(topic.as_str());
             html.push_str(&format!(
                 "<label><input type=\"checkbox\" name=\"topic\" value=\"{name}\"{checked}> {name}</label>"
             ));
