@@ -706,6 +706,7 @@ export function flows(ctx) {
         };
         const segment = await apiAsPage(page, 'POST', '/api/v1/segments', { name: 'Imported by e-mail', rule });
         assertEqual(segment.status, 201, 'the segment of the three imported customers');
+        state.importedSegmentId = segment.json.id;
         const meera = await apiAsPage(page, 'PUT', '/api/v1/customers/WEB-IMP-3/subscriptions', {
           channels: { email: 'subscribed' },
         });
@@ -802,6 +803,99 @@ export function flows(ctx) {
         await log.locator('[data-reason="suppressed"]', { hasText: 'On the suppression list' }).waitFor();
         await log.locator('[data-reason="quiet_hours"]', { hasText: 'Waiting for quiet hours to end' }).waitFor();
         await checkPage(page, 'campaign-consent-log', screenshots);
+      },
+    ],
+    [
+      "the audience builder's reach: per channel, who a campaign could reach and why the rest would be skipped",
+      async ({ page }) => {
+        const id = state.importedSegmentId;
+        const saved = await apiAsPage(page, 'GET', `/api/v1/segments/${id}`);
+        const isReach = (channel) => (r) =>
+          r.method() === 'POST' &&
+          new URL(r.url()).pathname === '/api/v1/campaigns/reach' &&
+          JSON.parse(r.postData() ?? '{}').channel === channel;
+        const section = page.getByTestId('audience-reach');
+        const settled = () =>
+          waitFor('the reach to be shown', async () => (await section.getAttribute('data-state')) === 'ready', {
+            timeoutMs: 15_000,
+          });
+        // What the page shows, per channel line: every number by its key (`reachable`, skip reasons).
+        const shownLines = () =>
+          section.locator('[data-reach-channel]').evaluateAll((els) =>
+            els.map((li) => ({
+              channel: li.dataset.reachChannel,
+              counts: Object.fromEntries(
+                [...li.querySelectorAll('[data-reach]')]
+                  .map((el) => [el.dataset.reach, Number(el.dataset.count)])
+                  .sort(([a], [b]) => (a < b ? -1 : 1)),
+              ),
+            })),
+          );
+        // The same from the API's answer: zero counts and empty channels are not shown.
+        const apiLines = (reach) =>
+          reach.channels
+            .map((c) => ({
+              channel: c.channel,
+              counts: Object.fromEntries(
+                [['reachable', c.reachable], ...Object.entries(c.skipped).filter(([, n]) => n > 0)].sort(([a], [b]) =>
+                  a < b ? -1 : 1,
+                ),
+              ),
+            }))
+            .filter((l) => Object.keys(l.counts).length > 1 || l.counts.reachable > 0);
+        const compare = async (body, what) => {
+          assertEqual(body.rule, saved.json.rule, `${what}: the page asks for the rule being built`);
+          const api = await apiAsPage(page, 'POST', '/api/v1/campaigns/reach', body);
+          assertEqual(api.status, 200, `${what}: the reach answer`);
+          assertEqual(await shownLines(), apiLines(api.json), `${what}: the lines shown`);
+          const noAddress = section.locator('[data-reach="no_address"]');
+          assertEqual(
+            (await noAddress.count()) ? Number(await noAddress.getAttribute('data-count')) : 0,
+            api.json.no_address,
+            `${what}: no address`,
+          );
+          return api.json;
+        };
+
+        // The reach is asked on its own, a moment after the count has arrived, for each customer's preferred
+        // channel first.
+        const preferredAsked = page.waitForRequest(isReach('preferred'), { timeout: 20_000 });
+        await page.goto(`${base}/audiences/${id}`);
+        await heading(page, 'Imported by e-mail');
+        await countSettlesOn(page, 3);
+        const preferred = JSON.parse((await preferredAsked).postData());
+        assertEqual(preferred.channel, 'preferred', 'the channel asked first');
+        await settled();
+        await compare(preferred, 'preferred channel');
+
+        const emailAsked = page.waitForRequest(isReach('email'), { timeout: 20_000 });
+        await section.getByRole('combobox', { name: 'Reach Channel' }).selectOption('email');
+        const email = JSON.parse((await emailAsked).postData());
+        await settled();
+        const reach = await compare(email, 'e-mail');
+        // Asha left e-mail and Kabir's address is suppressed (the steps above).
+        assert(
+          reach.channels[0].skipped.unsubscribed >= 1 && reach.channels[0].skipped.suppressed >= 1,
+          `the API skips the unsubscribed and the suppressed: ${JSON.stringify(reach)}`,
+        );
+        const line = section.locator('[data-reach-channel="email"]');
+        const text = (await line.textContent())?.trim();
+        assertEqual(
+          text,
+          `E-mail: ${reach.channels[0].reachable} reachable · Unsubscribed: ${reach.channels[0].skipped.unsubscribed} · On the suppression list: ${reach.channels[0].skipped.suppressed}`,
+          "the e-mail line, in the log's words",
+        );
+        assertEqual(
+          await page.getByTestId('audience-reach-result').getAttribute('aria-live'),
+          'polite',
+          'the result is announced politely',
+        );
+        await checkPage(page, 'audience-reach', screenshots);
+
+        // An unfinished condition: the count asks for it, and the reach shows nothing.
+        await page.getByRole('button', { name: '+ Condition' }).first().click();
+        await waitFor('the reach to step aside', async () => (await section.getAttribute('data-state')) === 'off');
+        assertEqual(await section.locator('[data-reach]').count(), 0, 'no numbers for an unfinished rule');
       },
     ],
     [

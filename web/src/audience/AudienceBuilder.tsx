@@ -1,5 +1,6 @@
-// The audience builder with its live answer: the rule, the exact number of customers it selects, a sample
-// of them, the rule in plain English, and "describe the audience in words".
+// The audience builder with its live answer: the rule, the exact number of customers it selects, how many of
+// them a campaign could reach on a channel, a sample of them, the rule in plain English, and "describe the
+// audience in words".
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import type { RuleGroupType } from 'react-querybuilder';
@@ -15,6 +16,7 @@ import { Skeleton } from '@/components/States';
 import { cx } from '@/lib/cx';
 import { formatCount, formatMoney } from '@/lib/format';
 
+import { AudienceReach } from './AudienceReach';
 import type { BuilderContext } from './builderContext';
 import { describeRule } from './describe';
 import { groupRuleErrors } from './errors';
@@ -106,6 +108,7 @@ function PreviewPanel({
             {incomplete.size > 0 ? '' : updating ? 'Updating…' : data ? 'Up to date' : ''}
           </p>
         </div>
+        <AudienceReach audience={audience} />
         <div>
           <h3 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">In plain English</h3>
           <p className="mt-1 text-sm text-slate-800" data-testid="rule-english">

@@ -37,11 +37,18 @@ export function useAudiencePreview(query: RuleGroupType, catalogue: SegmentField
   return {
     preview,
     serverRule,
+    /** The rule as the server reads it, as JSON: the same text for the same rule. */
+    ruleKey,
     incomplete,
     /** Server errors by condition path. */
     errors,
     /** The answer shown is for the rule as it is now. */
     current: settledKey === ruleKey && !preview.isFetching && !preview.isPlaceholderData,
+    /**
+     * The count shown is the server's answer for the rule as it is now (a background refresh of it does not
+     * change that).
+     */
+    answered: incomplete.size === 0 && settledKey === ruleKey && preview.isSuccess && !preview.isPlaceholderData,
     /** Still typing, or the answer is on its way. */
     updating: settledKey !== ruleKey || preview.isFetching,
   };

@@ -1,11 +1,11 @@
 // The launch dialog's reach: who will get the message on each channel and why the rest are skipped.
 // Informative only: the send button does not wait for it, and consent is decided again for each message.
 import type { UseQueryResult } from '@tanstack/react-query';
-import { Fragment } from 'react';
 
 import { ErrorState, Spinner } from '@/components/States';
 
-import { describeReach, type Reach } from './reach';
+import type { Reach } from './reach';
+import { ReachLines } from './ReachLines';
 import type { SendChannel } from './shared';
 
 export function CampaignReach({ reach, channel }: { reach: UseQueryResult<Reach>; channel: SendChannel }) {
@@ -17,39 +17,7 @@ export function CampaignReach({ reach, channel }: { reach: UseQueryResult<Reach>
       <ErrorState title="Could not work out who will get it" error={reach.error} retry={() => void reach.refetch()} />
     );
   } else if (reach.data) {
-    const summary = describeReach(reach.data, channel);
-    body = (
-      <>
-        {summary.empty && <p>{summary.empty}</p>}
-        {summary.lines.length > 0 && (
-          <ul className="space-y-1">
-            {summary.lines.map((line) => (
-              <li key={line.channel} data-reach-channel={line.channel}>
-                <span className="font-medium text-slate-900">{line.label}:</span>{' '}
-                {line.parts.map((part, i) => (
-                  <Fragment key={part.key}>
-                    {i > 0 && ' · '}
-                    <span className="tabular-nums" data-reach={part.key} data-count={part.count}>
-                      {part.text}
-                    </span>
-                  </Fragment>
-                ))}
-              </li>
-            ))}
-          </ul>
-        )}
-        {summary.noAddress && (
-          <p className="tabular-nums" data-reach="no_address" data-count={reach.data.no_address}>
-            {summary.noAddress}
-          </p>
-        )}
-        {summary.total && (
-          <p className="font-medium text-slate-900 tabular-nums" data-reach="total" data-count={reach.data.reachable}>
-            {summary.total}
-          </p>
-        )}
-      </>
-    );
+    body = <ReachLines reach={reach.data} channel={channel} />;
   } else {
     body = null;
   }

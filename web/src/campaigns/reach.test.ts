@@ -100,4 +100,23 @@ describe('campaign reach in the launch dialog', () => {
     ).lines;
     expect(line!.text).toBe('SMS: 1 will get it · Skipped (opted_out_elsewhere): 2');
   });
+
+  it('says "reachable" in the audience builder, where there is no message yet', () => {
+    const reach: Reach = {
+      matched: 10,
+      reachable: 7,
+      no_address: 2,
+      channels: [
+        { channel: 'email', reachable: 4, skipped: { suppressed: 1 } },
+        { channel: 'sms', reachable: 3, skipped: {} },
+      ],
+    };
+    const summary = describeReach(reach, 'preferred', 'audience');
+    expect(summary.lines.map((l) => l.text)).toEqual([
+      'E-mail: 4 reachable · On the suppression list: 1',
+      'SMS: 3 reachable',
+    ]);
+    expect(summary.noAddress).toBe('2 have no address for any channel');
+    expect(summary.total).toBe('In all: 7 of 10 reachable');
+  });
 });

@@ -1,6 +1,7 @@
-// A campaign's reach (`POST /api/v1/campaigns/reach`) as the launch dialog says it: per channel, how many
-// will get the message and how many consent skips and why (in the campaign log's words), and how many have
-// no address. Zero counts are left out.
+// A campaign's reach (`POST /api/v1/campaigns/reach`) as the launch dialog and the audience builder say it:
+// per channel, how many will get the message (or, in the builder, where there is no message yet, how many
+// are reachable) and how many consent skips and why (in the campaign log's words), and how many have no
+// address. Zero counts are left out.
 import type { Schemas } from '@/api/client';
 import { SKIP_REASONS, skipReasonLabel } from '@/compliance/consent';
 import { formatCount } from '@/lib/format';
@@ -36,6 +37,9 @@ export interface ReachSummary {
   empty: string | null;
 }
 
+/** `campaign`: "will get it", for a message about to be sent; `audience`: "reachable", for an audience. */
+export type ReachWording = 'campaign' | 'audience';
+
 const KNOWN = SKIP_REASONS.map((r) => r.value);
 
 /** Skip reasons in the log's order (unknown ones last, alphabetically), without zero counts. */
@@ -54,14 +58,15 @@ function skippedParts(skipped: Record<string, number>): ReachPart[] {
   });
 }
 
-export function describeReach(reach: Reach, channel: SendChannel): ReachSummary {
+export function describeReach(reach: Reach, channel: SendChannel, wording: ReachWording = 'campaign'): ReachSummary {
+  const gets = wording === 'campaign' ? 'will get it' : 'reachable';
   const lines: ReachLine[] = [];
   for (const c of reach.channels) {
     const skipped = skippedParts(c.skipped);
     if (c.reachable === 0 && skipped.length === 0) continue;
     const label = channelLabel(c.channel ?? null);
     const parts: ReachPart[] = [
-      { key: 'reachable', count: c.reachable, text: `${formatCount(c.reachable)} will get it` },
+      { key: 'reachable', count: c.reachable, text: `${formatCount(c.reachable)} ${gets}` },
       ...skipped,
     ];
     lines.push({
@@ -77,7 +82,7 @@ export function describeReach(reach: Reach, channel: SendChannel): ReachSummary 
       ? `${formatCount(n)} ${n === 1 ? 'has' : 'have'} no address for ${channel === 'preferred' ? 'any channel' : 'this channel'}`
       : null;
   const total =
-    lines.length > 1 ? `In all: ${formatCount(reach.reachable)} of ${formatCount(reach.matched)} will get it` : null;
+    lines.length > 1 ? `In all: ${formatCount(reach.reachable)} of ${formatCount(reach.matched)} ${gets}` : null;
   const empty = reach.matched === 0 ? 'Nobody matches this audience now.' : null;
   return { lines, noAddress, total, empty };
 }
