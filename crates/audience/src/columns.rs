@@ -95,6 +95,7 @@ pub(crate) struct Columns {
     pub(crate) order_count: Vec<i64>,
     pub(crate) visits: Vec<i64>,
     pub(crate) has_profile: Vec<bool>,
+    pub(crate) suppressed: Vec<bool>,
     pub(crate) texts: [Dict<Scalar>; TEXT_FIELDS.len()],
     pub(crate) attributes: HashMap<String, Dict<Value>>,
     /// Each customer's orders, for the order-window fields.
@@ -124,6 +125,7 @@ impl Columns {
         self.order_count.push(0);
         self.visits.push(0);
         self.has_profile.push(false);
+        self.suppressed.push(false);
         for text in &mut self.texts {
             text.codes.push(0);
         }
@@ -143,6 +145,7 @@ impl Columns {
         self.order_count[row] = facts.order_count;
         self.visits[row] = facts.visits;
         self.has_profile[row] = facts.has_profile;
+        self.suppressed[row] = facts.suppressed;
         for (slot, field) in TEXT_FIELDS.iter().enumerate() {
             // Text values do not depend on `now`; computing them with the domain's own definition keeps
             // folding and enum spelling identical to the evaluator's.
@@ -170,7 +173,8 @@ impl Columns {
 
     pub(crate) fn memory_bytes(&self) -> usize {
         let n = self.ids.capacity();
-        let numbers = n * 8 * 6 + n;
+        // Six i64 columns and two bool columns.
+        let numbers = n * 8 * 6 + n * 2;
         let texts: usize = self.texts.iter().map(|t| t.memory_bytes(48)).sum();
         let attributes: usize = self.attributes.values().map(|a| a.memory_bytes(48)).sum();
         let orders = self.orders.memory_bytes() + self.windows.memory_bytes();

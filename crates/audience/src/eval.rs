@@ -94,6 +94,9 @@ fn builtin_set(columns: &Columns, field: Builtin, predicate: &Predicate, now_ms:
         Builtin::HasProfile => {
             Bitset::from_fn(rows, |row| predicate.test(Some(&Scalar::Bool(columns.has_profile[row])), now_ms))
         }
+        Builtin::Suppressed => {
+            Bitset::from_fn(rows, |row| predicate.test(Some(&Scalar::Bool(columns.suppressed[row])), now_ms))
+        }
         // Texts and windows were answered above.
         _ => Bitset::empty(rows),
     }

@@ -289,6 +289,7 @@ async fn start_simulator(
         api_key: settings.vendor.api_key.expose().to_owned(),
         callback_url: format!("http://127.0.0.1:{port}/api/v1/delivery-receipts"),
         inbound_url: format!("http://127.0.0.1:{port}/api/v1/inbound-messages"),
+        complaint_url: format!("http://127.0.0.1:{port}/api/v1/complaints"),
         signing_secret: signing_secret.to_owned(),
         failure_rate: sim.failure_rate,
         seed: sim.seed,

@@ -50,6 +50,14 @@ impl Backend {
     }
 
     /// The larger of two values (`GREATEST` on Postgres, the two-argument scalar `max` on SQLite).
+    /// An aggregate of `column` over a group, as the array `customer_changes.external_ids` holds.
+    pub(crate) fn array_agg(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("array_agg({column})"),
+            Backend::Sqlite => format!("json_group_array({column})"),
+        }
+    }
+
     pub(crate) fn greatest(self) -> &'static str {
         match self {
             Backend::Postgres => "GREATEST",

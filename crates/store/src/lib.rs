@@ -37,7 +37,7 @@ pub use campaigns::{
     LogRow, NewCampaign, NewDeliveryRoute, ReceiptOutcome, ReceiptUpdate, TimelinePoint,
 };
 pub use consent::{
-    topic_subject, Consent, ConsentSnapshot, Erasure, NewSuppression, PendingConfirmation, PermanentFailure,
+    topic_subject, Consent, ConsentSnapshot, Erasure, MessageRecipient, NewSuppression, PendingConfirmation,
     SubscriptionChange, SubscriptionRow, SuppressionRow,
 };
 pub use customers::Customers;

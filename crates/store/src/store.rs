@@ -12,7 +12,8 @@ per_backend! {
     impl crate::Store for BackendStore {
         async fn migrate(&self) -> StoreResult<()> {
             BackendStore::migrator().run(self.pool()).await?;
-            segment::backfill_folds(self.pool()).await
+            segment::backfill_folds(self.pool()).await?;
+            segment::backfill_address_keys(self.pool()).await
         }
 
         async fn ping(&self) -> StoreResult<()> {

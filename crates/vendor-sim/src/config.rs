@@ -22,6 +22,9 @@ pub struct SimConfig {
     pub callback_url: String,
     /// Where customers' replies are POSTed (signed like receipts), when `POST /admin/inbound` says one came in.
     pub inbound_url: String,
+    /// Where complaints are POSTed (signed like receipts), when `POST /admin/complaint` says a recipient
+    /// reported a message as spam.
+    pub complaint_url: String,
     /// The HMAC key receipts are signed with (see [`crate::sign`]).
     pub signing_secret: String,
     /// Share of messages whose outcome is `FAILED` (0–1).
@@ -45,6 +48,7 @@ impl Default for SimConfig {
             api_key: "sim_dev_key".into(),
             callback_url: "http://127.0.0.1:8080/api/v1/delivery-receipts".into(),
             inbound_url: "http://127.0.0.1:8080/api/v1/inbound-messages".into(),
+            complaint_url: "http://127.0.0.1:8080/api/v1/complaints".into(),
             signing_secret: "sim_dev_signing_secret".into(),
             failure_rate: 0.10,
             seed: 42,
@@ -64,6 +68,7 @@ impl fmt::Debug for SimConfig {
             .field("api_key", &"[redacted]")
             .field("callback_url", &self.callback_url)
             .field("inbound_url", &self.inbound_url)
+            .field("complaint_url", &self.complaint_url)
             .field("signing_secret", &"[redacted]")
             .field("failure_rate", &self.failure_rate)
             .field("seed", &self.seed)

@@ -11,7 +11,7 @@ mod receipt;
 mod send;
 mod signature;
 
-pub use receipt::{InboundMessage, Outcome, Receipt, ReceiptBatch, MAX_RECEIPT_BATCH};
+pub use receipt::{Complaint, InboundMessage, Outcome, Receipt, ReceiptBatch, MAX_RECEIPT_BATCH};
 pub use send::{BatchItem, BatchRequest, BatchResponse, ErrorBody, SendResponse, Status, MAX_BATCH};
 pub use signature::{
     constant_time_eq, sign, verify, SignatureError, DEFAULT_TOLERANCE, SIGNATURE_HEADER, TIMESTAMP_HEADER,

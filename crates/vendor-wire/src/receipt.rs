@@ -48,6 +48,18 @@ pub struct InboundMessage {
     pub received_at: DateTime<Utc>,
 }
 
+/// What a vendor POSTs to Converge's complaint endpoint when a recipient reports a delivered message as spam
+/// (an e-mail provider's feedback loop, or a carrier's spam report for an SMS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    /// The vendor's id of the message complained about.
+    pub message_id: String,
+    /// The client's reference of that message, as sent.
+    pub reference: String,
+    /// When the recipient complained.
+    pub occurred_at: DateTime<Utc>,
+}
+
 /// The body of every callback request: one or more receipts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptBatch {

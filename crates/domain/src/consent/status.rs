@@ -62,12 +62,14 @@ pub enum ConsentSource {
     Preferences,
     /// A member of the workspace, in the UI or the API.
     Admin,
-    /// The vendor reported the address as permanently undeliverable, or a complaint.
+    /// The vendor reported the address as permanently undeliverable.
     Bounce,
+    /// The recipient reported a message as spam (a provider's feedback loop, through the vendor).
+    Complaint,
 }
 
 impl ConsentSource {
-    pub const ALL: [ConsentSource; 7] = [
+    pub const ALL: [ConsentSource; 8] = [
         ConsentSource::Api,
         ConsentSource::Import,
         ConsentSource::UnsubscribeLink,
@@ -75,13 +77,13 @@ impl ConsentSource {
         ConsentSource::Preferences,
         ConsentSource::Admin,
         ConsentSource::Bounce,
+        ConsentSource::Complaint,
     ];
 
     pub fn parse(raw: &str) -> Result<ConsentSource, String> {
-        ConsentSource::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-            .ok_or_else(|| "must be one of api, import, unsubscribe_link, reply, preferences, admin, bounce".to_owned())
+        ConsentSource::ALL.into_iter().find(|s| s.as_str() == raw).ok_or_else(|| {
+            "must be one of api, import, unsubscribe_link, reply, preferences, admin, bounce, complaint".to_owned()
+        })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +95,7 @@ impl ConsentSource {
             ConsentSource::Preferences => "preferences",
             ConsentSource::Admin => "admin",
             ConsentSource::Bounce => "bounce",
+            ConsentSource::Complaint => "complaint",
         }
     }
 }

@@ -68,6 +68,9 @@ fn builtin_text(field: Builtin) -> (&'static str, &'static str) {
         Builtin::EmailStatus => ("E-mail consent", "The e-mail subscription as recorded; empty when none is."),
         Builtin::SmsStatus => ("SMS consent", "The SMS subscription as recorded; empty when none is."),
         Builtin::WhatsappStatus => ("WhatsApp consent", "The WhatsApp subscription as recorded; empty when none is."),
+        Builtin::Suppressed => {
+            ("Suppressed", "True when the customer's e-mail address or phone number is on the suppression list.")
+        }
     }
 }
 

@@ -38,6 +38,8 @@ pub struct CustomerFacts {
     pub email_status: Option<String>,
     pub sms_status: Option<String>,
     pub whatsapp_status: Option<String>,
+    /// The customer's e-mail address or phone number is on the workspace's suppression list.
+    pub suppressed: bool,
     pub attributes: Map<String, Value>,
     pub total_spend: i64,
     pub order_count: i64,
@@ -61,6 +63,7 @@ impl CustomerFacts {
             email_status: None,
             sms_status: None,
             whatsapp_status: None,
+            suppressed: false,
             attributes: Map::new(),
             total_spend: 0,
             order_count: 0,
@@ -120,6 +123,7 @@ fn builtin_value(field: Builtin, facts: &CustomerFacts, now_ms: i64) -> Option<S
         Builtin::EmailStatus => facts.email_status.clone().map(Scalar::Text),
         Builtin::SmsStatus => facts.sms_status.clone().map(Scalar::Text),
         Builtin::WhatsappStatus => facts.whatsapp_status.clone().map(Scalar::Text),
+        Builtin::Suppressed => Some(Scalar::Bool(facts.suppressed)),
         // Window fields were answered above.
         Builtin::OrdersLast30Days
         | Builtin::OrdersLast90Days

@@ -73,6 +73,7 @@ pub enum Builtin {
     EmailStatus,
     SmsStatus,
     WhatsappStatus,
+    Suppressed,
 }
 
 /// What an order-window field measures over the orders placed after `now - days`.
@@ -93,7 +94,7 @@ pub struct Window {
 
 impl Builtin {
     /// Every built-in field, in catalogue order.
-    pub const ALL: [Builtin; 21] = [
+    pub const ALL: [Builtin; 22] = [
         Builtin::TotalSpend,
         Builtin::OrderCount,
         Builtin::Visits,
@@ -115,6 +116,7 @@ impl Builtin {
         Builtin::EmailStatus,
         Builtin::SmsStatus,
         Builtin::WhatsappStatus,
+        Builtin::Suppressed,
     ];
 
     /// The field name used in rules.
@@ -141,6 +143,7 @@ impl Builtin {
             Builtin::EmailStatus => "email_status",
             Builtin::SmsStatus => "sms_status",
             Builtin::WhatsappStatus => "whatsapp_status",
+            Builtin::Suppressed => "suppressed",
         }
     }
 
@@ -161,7 +164,7 @@ impl Builtin {
             Builtin::PreferredChannel => {
                 FieldKind::Enum { values: Channel::ALL.iter().map(|c| c.as_str().to_owned()).collect() }
             }
-            Builtin::HasProfile => FieldKind::Boolean,
+            Builtin::HasProfile | Builtin::Suppressed => FieldKind::Boolean,
             Builtin::EmailStatus | Builtin::SmsStatus | Builtin::WhatsappStatus => FieldKind::Enum {
                 values: [SubscriptionStatus::Subscribed, SubscriptionStatus::Unsubscribed, SubscriptionStatus::Pending]
                     .iter()

@@ -41,6 +41,7 @@ impl ReceiptEntry {
             status: self.status,
             error: self.error,
             at: self.at,
+            permanent: self.permanent,
         }
     }
 }

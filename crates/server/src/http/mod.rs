@@ -102,6 +102,8 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(consent::compliance::get_compliance, consent::compliance::put_compliance))
         .routes(routes!(consent::inbound::post_inbound))
         .routes(routes!(consent::inbound::post_route_inbound))
+        .routes(routes!(consent::complaints::post_complaint))
+        .routes(routes!(consent::complaints::post_route_complaint))
         .routes(routes!(customer_messages::customer_messages))
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(imports::import_fields))

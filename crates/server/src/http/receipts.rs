@@ -298,7 +298,7 @@ fn validate(
 }
 
 /// Converge's reference for a message: `"{log_id}.{generation}"` or `"{log_id}"`, decimal digits only.
-fn parse_reference(reference: &str) -> Result<MessageId, String> {
+pub(crate) fn parse_reference(reference: &str) -> Result<MessageId, String> {
     const WHY: &str = "must be Converge's message reference, \"{log_id}.{generation}\" or \"{log_id}\"";
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (log_id, generation) = match reference.split_once('.') {

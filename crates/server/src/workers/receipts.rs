@@ -14,15 +14,36 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use converge_domain::consent::SuppressionAddress;
-use converge_domain::{Channel, ConsentSource, MessageId};
+use chrono::{DateTime, Utc};
 use converge_queue::{Delivery, EntryId, Queue};
 use converge_store::{ReceiptOutcome, ReceiptUpdate, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::delivery::ReceiptEntry;
 use crate::state::streams::{RECEIPTS, RECEIPTS_GROUP};
+
+/// Queued bounces listed per statement.
+const BOUNCES_PER_STEP: u32 = 500;
+/// Statements per call, so a backlog is worked off across ticks rather than in one long call.
+const BOUNCE_STEPS: usize = 20;
+
+/// Adds the addresses of messages that failed for good to their workspaces' suppression lists (see
+/// `Consent::settle_bounces`): by the receipt applier after a batch with such failures, and by the scheduler
+/// for those a dispatcher or the reconcile sweep settled.
+pub async fn settle_all_bounces(store: &dyn Store, now: DateTime<Utc>) -> converge_store::StoreResult<u64> {
+    let mut total = 0;
+    for _ in 0..BOUNCE_STEPS {
+        let taken = store.settle_bounces(BOUNCES_PER_STEP, now).await?;
+        total += taken;
+        if taken < u64::from(BOUNCES_PER_STEP) {
+            break;
+        }
+    }
+    if total > 0 {
+        metrics::counter!("converge_bounces_settled_total").increment(total);
+    }
+    Ok(total)
+}
 
 #[derive(Clone)]
 pub struct ReceiptApplier {
@@ -104,7 +125,7 @@ impl ReceiptApplier {
         let mut updates = Vec::with_capacity(deliveries.len());
         let mut poison = Vec::new();
         let mut exhausted = Vec::new();
-        let mut permanent = Vec::new();
+        let mut permanent = false;
         for delivery in deliveries {
             if delivery.deliveries > self.max_deliveries {
                 exhausted.push(delivery);
@@ -113,9 +134,7 @@ impl ReceiptApplier {
             match ReceiptEntry::from_bytes(&delivery.payload) {
                 Ok(entry) => {
                     ids.push(delivery.id);
-                    if entry.permanent {
-                        permanent.push(entry.log_id);
-                    }
+                    permanent |= entry.permanent;
                     updates.push(entry.into_update());
                 }
                 Err(err) => {
@@ -130,8 +149,6 @@ impl ReceiptApplier {
             report.batch_size = updates.len();
             match self.apply(&updates).await {
                 Ok(outcome) => {
-                    // Before the ack: should this fail, the batch is redelivered, and both steps are idempotent.
-                    self.suppress_permanent(&permanent).await?;
                     self.queue.ack(RECEIPTS, RECEIPTS_GROUP, &ids).await?;
                     report.acknowledged = ids.len();
                     report.outcome = outcome;
@@ -139,8 +156,13 @@ impl ReceiptApplier {
                 Err(err) => {
                     tracing::error!(error = %err, receipts = updates.len(), "receipt batch failed");
                     self.salvage(&ids, &updates, &mut report).await?;
-                    // Only marks what salvage applied as FAILED; the rest is redelivered with its flag.
-                    self.suppress_permanent(&permanent).await?;
+                }
+            }
+            if permanent {
+                // The batch queued its permanent failures for the suppression list in the statement that
+                // settled them; list them now (the scheduler does it otherwise, so a failure here loses nothing).
+                if let Err(err) = settle_all_bounces(self.store.as_ref(), Utc::now()).await {
+                    tracing::warn!(error = %err, "could not add bounced addresses to the suppression list yet");
                 }
             }
         }
@@ -156,33 +178,6 @@ impl ReceiptApplier {
             "receipt batch"
         );
         Ok(report)
-    }
-
-    /// Messages whose failure the vendor called permanent: never retried, and their address is suppressed
-    /// (source `bounce`) in their workspace. A receipt parked before its message's acceptance was recorded
-    /// settles the message later without this step (known gap: such a message can still be retried once).
-    async fn suppress_permanent(&self, log_ids: &[MessageId]) -> anyhow::Result<()> {
-        if log_ids.is_empty() {
-            return Ok(());
-        }
-        let now = Utc::now();
-        for failure in self.store.mark_permanent_failures(log_ids).await? {
-            let (Some(channel), Some(address)) = (failure.channel, failure.address.as_deref()) else { continue };
-            let address = match channel {
-                Channel::Email => SuppressionAddress::of_email(address),
-                Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address),
-            };
-            let reason = failure.error.unwrap_or_else(|| "the vendor reported a permanent failure".to_owned());
-            let entry = converge_store::NewSuppression {
-                address_hash: address.key().0,
-                kind: address.kind(),
-                masked: address.masked(),
-                reason: reason.chars().take(200).collect(),
-                source: ConsentSource::Bounce,
-            };
-            self.store.add_suppression(failure.workspace_id, &entry, now).await?;
-        }
-        Ok(())
     }
 
     async fn apply(&self, updates: &[ReceiptUpdate]) -> converge_store::StoreResult<ReceiptOutcome> {

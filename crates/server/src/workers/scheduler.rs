@@ -33,6 +33,9 @@ impl Scheduler {
         let now = Utc::now();
         let started = self.store.start_due_campaigns(now).await?;
         let completed = self.store.finish_campaigns(now).await?;
+        // Permanent failures settled by a dispatcher applying a parked receipt (or by the sweep in
+        // finish_campaigns) reach the suppression list here if no receipt batch got to them first.
+        crate::workers::receipts::settle_all_bounces(self.store.as_ref(), now).await?;
         for id in &started {
             tracing::info!(campaign = id.get(), "campaign started");
         }

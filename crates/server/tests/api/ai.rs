@@ -191,6 +191,7 @@ async fn a_summary_carries_the_stores_figures(mode: Mode) {
         status: ReceiptStatus::Sent,
         error: None,
         at: chrono::Utc::now(),
+        permanent: false,
     };
     app.state.store.apply_receipts(&[receipt], chrono::Utc::now()).await.unwrap();
     let response = app.post_json("/api/v1/ai/campaign-summary", &app.key, &json!({"campaign_id": id})).await;

@@ -125,6 +125,8 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/campaigns/reach", ReadOrCampaigns),
     ("POST", "/api/v1/inbound-messages", Signature),
     ("POST", "/api/v1/inbound-messages/{route}", Signature),
+    ("POST", "/api/v1/complaints", Signature),
+    ("POST", "/api/v1/complaints/{route}", Signature),
 ];
 
 /// Who is calling.

@@ -277,6 +277,7 @@ async fn a_campaign_reads_with_stats_and_timeline(mode: Mode) {
         status: ReceiptStatus::Sent,
         error: None,
         at: Utc::now(),
+        permanent: false,
     };
     assert_eq!(app.state.store.apply_receipts(&[receipt], Utc::now()).await.unwrap().applied, 1);
 

@@ -20,7 +20,8 @@ both_modes!(
     erasure_and_access,
     permanent_failures_are_suppressed_and_never_retried,
     double_opt_in_waits_for_the_link,
-    an_import_sets_consent_with_its_source
+    an_import_sets_consent_with_its_source,
+    a_spam_complaint_suppresses_and_unsubscribes
 );
 
 async fn app(mode: Mode) -> Option<TestApp> {
@@ -528,4 +529,82 @@ async fn an_import_sets_consent_with_its_source(mode: Mode) {
     let i1: Value = app.get_json("/api/v1/customers/I1/subscriptions").await;
     assert_eq!((&i1["sms"]["status"], &i1["sms"]["source"]), (&json!("subscribed"), &json!("import")), "{i1}");
     assert_eq!(app.get("/api/v1/customers/I2", &app.key).await.status(), 404, "the bad row stored nothing");
+}
+
+/// The simulator's id of the message it was asked to send to `to`.
+async fn vendor_id_of(app: &TestApp, to: &str) -> String {
+    let (base, key) = simulator(app);
+    let page: Value = app
+        .client
+        .get(format!("{base}/v1/ledger?limit=1000"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = page["entries"].as_array().unwrap().iter().find(|e| e["to"] == to).expect("a message to that number");
+    entry["id"].as_str().unwrap().to_owned()
+}
+
+async fn a_spam_complaint_suppresses_and_unsubscribes(mode: Mode) {
+    let Some(app) = app(mode).await else { return };
+    let items: Vec<Value> = (1..=2)
+        .map(|i| json!({"external_id": format!("S{i}"), "phone": phone(i), "subscriptions": {"sms": "subscribed"}}))
+        .collect();
+    assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &json!({ "items": items })).await.status(), 202);
+    app.drain().await;
+    let everyone = json!({"combinator": "and", "rules": []});
+    create(&app, json!({"name": "Promo", "channel": "sms", "template": "Hi", "rule": everyone})).await;
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "complaint-test");
+    assert_eq!(dispatcher.step().await.unwrap().accepted, 2);
+    apply_receipts(&app, 2).await;
+
+    // The recipient reports the message as spam; the carrier tells the simulator, which tells Converge.
+    let (base, key) = simulator(&app);
+    let message_id = vendor_id_of(&app, &phone(1)).await;
+    for _ in 0..2 {
+        let answer = app
+            .client
+            .post(format!("{base}/admin/complaint"))
+            .bearer_auth(&key)
+            .json(&json!({"message_id": message_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        let forwarded: Value = answer.json().await.unwrap();
+        assert_eq!(forwarded["status"], 202, "Converge accepted the forwarded complaint");
+    }
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "listed once, though the complaint came twice: {list}");
+    assert_eq!((items[0]["source"].as_str(), items[0]["kind"].as_str()), (Some("complaint"), Some("phone")));
+    let detail: Value = app.get_json("/api/v1/customers/S1/subscriptions").await;
+    let sms = &detail["sms"];
+    assert_eq!((sms["status"].as_str(), sms["source"].as_str()), (Some("unsubscribed"), Some("complaint")), "{detail}");
+    let complaints = detail["history"].as_array().unwrap().iter().filter(|h| h["source"] == "complaint").count();
+    assert_eq!(complaints, 1, "one change in the history: {detail}");
+    let other: Value = app.get_json("/api/v1/customers/S2/subscriptions").await;
+    assert_eq!(other["sms"]["status"], "subscribed", "the other recipient is untouched");
+    // The segment field follows.
+    let rule = json!({"combinator": "and", "rules": [{"field": "suppressed", "operator": "=", "value": true}]});
+    let preview: Value =
+        app.post_json("/api/v1/segments/preview", &app.key, &json!({"rule": rule})).await.json().await.unwrap();
+    assert_eq!(preview["count"], 1, "{preview}");
+
+    // Unsigned: 401. A message the route did not deliver, or a made-up id: acknowledged, nothing changes.
+    let secret = app.state.signing_secret.expose().to_owned();
+    let made_up = json!({"message_id": "not-ours", "reference": "1.0", "occurred_at": Utc::now().to_rfc3339()});
+    let unsigned = app.client.post(app.url("/api/v1/complaints")).json(&made_up).send().await.unwrap();
+    assert_eq!(unsigned.status(), 401);
+    let answer = crate::receipts::post_signed_to(&app, "/api/v1/complaints", &made_up, &secret).await;
+    assert_eq!(answer.status(), 202);
+    assert_eq!(answer.json::<Value>().await.unwrap(), json!({"action": "none"}));
+    let stale = json!({"message_id": message_id, "reference": "1.0", "occurred_at": "2001-01-01T00:00:00Z"});
+    let answer = crate::receipts::post_signed_to(&app, "/api/v1/complaints", &stale, &secret).await;
+    assert_eq!(answer.status(), 422);
+    let list: Value = app.get_json("/api/v1/suppressions").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }

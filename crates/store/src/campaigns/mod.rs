@@ -84,10 +84,13 @@ impl Deltas {
 }
 
 /// A receipt parked in `unmatched_receipts` until its message is known, as both backends read it back.
-pub(crate) type Parked = (MessageId, String, String, ReceiptStatus, Option<String>, At);
+pub(crate) type Parked = (MessageId, String, String, ReceiptStatus, Option<String>, At, bool);
 
-pub(crate) fn unpark((log_id, route, vendor_message_id, status, error, at): Parked) -> ReceiptUpdate {
-    ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: at.0 }
+/// The columns of `unmatched_receipts` that make a [`Parked`] row.
+pub(crate) const PARKED_COLUMNS: &str = "log_id, route, vendor_message_id, status, error, occurred_at, permanent";
+
+pub(crate) fn unpark((log_id, route, vendor_message_id, status, error, at, permanent): Parked) -> ReceiptUpdate {
+    ReceiptUpdate { log_id, route, vendor_message_id, status, error, at: at.0, permanent }
 }
 
 /// How a dispatch outcome is named in SQL.

@@ -157,6 +157,9 @@ pub struct ReceiptUpdate {
     pub error: Option<String>,
     /// When the vendor says the outcome happened (becomes the message's `completed_at`).
     pub at: DateTime<Utc>,
+    /// A FAILED the vendor calls permanent: the message is marked (never retried) and its address queued for
+    /// the suppression list ([`Consent::settle_bounces`](crate::Consent::settle_bounces)) as it settles.
+    pub permanent: bool,
 }
 
 /// What one [`Receipts::apply_receipts`](crate::Receipts::apply_receipts) batch did; the three add up to the batch's length.

@@ -48,7 +48,8 @@ per_backend! {
             let external_id: Option<String> = sqlx::query_scalar(
                 "UPDATE customers SET name = NULL, email = NULL, phone = NULL, city = NULL, gender = NULL, \
                      preferred_channel = NULL, attributes = '{}', name_fold = NULL, email_fold = NULL, \
-                     city_fold = NULL, attributes_fold = '{}', profile_received_at = $3, updated_at = $3 \
+                     city_fold = NULL, attributes_fold = '{}', email_key = NULL, phone_key = NULL, \
+                     profile_received_at = $3, updated_at = $3 \
                  WHERE workspace_id = $1 AND id = $2 RETURNING external_id",
             )
             .bind(workspace_id)

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::{Channel, ConsentSource, CustomerId, MessageId, SubscriptionStatus, WorkspaceId};
 use serde::Serialize;
 
@@ -52,14 +53,19 @@ pub struct SuppressionRow {
     pub address_hash: String,
 }
 
-/// An address to suppress (see `converge_domain::consent::SuppressionAddress` for the hash and mask).
+/// An address to suppress. Only its hash and masked form are stored (see
+/// [`SuppressionAddress`]); the address itself is used to find the customers it matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSuppression {
-    pub address_hash: String,
-    pub kind: &'static str,
-    pub masked: String,
+    pub address: SuppressionAddress,
     pub reason: String,
     pub source: ConsentSource,
+}
+
+impl NewSuppression {
+    pub fn new(address: SuppressionAddress, reason: &str, source: ConsentSource) -> NewSuppression {
+        NewSuppression { address, reason: reason.to_owned(), source }
+    }
 }
 
 /// What the dispatcher needs to decide a batch of one workspace's messages.
@@ -86,13 +92,14 @@ pub struct PendingConfirmation {
     pub changed_at: DateTime<Utc>,
 }
 
-/// A message that failed for good, and where it was sent.
+/// Who a message went to: for a complaint about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PermanentFailure {
+pub struct MessageRecipient {
     pub workspace_id: WorkspaceId,
+    pub customer_id: CustomerId,
     pub channel: Option<Channel>,
+    /// Where it was sent; `None` once the customer was erased.
     pub address: Option<String>,
-    pub error: Option<String>,
 }
 
 /// Consent, suppression and compliance settings.
@@ -160,13 +167,15 @@ pub trait Consent: Send + Sync {
     async fn lift_suppression(
         &self,
         workspace_id: WorkspaceId,
-        address_hash: &str,
+        address: &SuppressionAddress,
         source: ConsentSource,
     ) -> StoreResult<bool>;
 
-    /// Marks FAILED messages whose failure the vendor called permanent (so "retry failed" leaves them alone)
-    /// and returns where they went: workspace, channel, address and error.
-    async fn mark_permanent_failures(&self, log_ids: &[MessageId]) -> StoreResult<Vec<PermanentFailure>>;
+    /// Adds the addresses of up to `limit` messages that failed for good (queued as their receipt settled
+    /// them, see [`ReceiptUpdate::permanent`](crate::ReceiptUpdate::permanent)) to their workspaces'
+    /// suppression lists (source `bounce`, the vendor's error as the reason), in one transaction with
+    /// taking them off the queue; returns how many were taken.
+    async fn settle_bounces(&self, limit: u32, now: DateTime<Utc>) -> StoreResult<u64>;
 
     /// The key the workspace's unsubscribe links are signed with (32 random bytes as hex, made on first use).
     async fn link_key(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<String>;
@@ -177,6 +186,30 @@ pub trait Consent: Send + Sync {
 
     /// Gives a claimed confirmation back (its request could not be sent), so a later claim sends it.
     async fn release_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()>;
+
+    /// Holds frequency-cap slots for messages a dispatcher is about to send: of `wanted` (customer, message),
+    /// in order, each whose customer has fewer than `cap` messages accepted since `since` plus held by other
+    /// sends (holds since `fresh_since`) is granted and held until its dispatch result is recorded. Atomic
+    /// per customer across nodes, so concurrent dispatchers never pass a cap together. Returns the granted
+    /// messages (a message already held by this caller, e.g. a retried claim, is re-held, not counted twice).
+    async fn hold_frequency_cap(
+        &self,
+        workspace_id: WorkspaceId,
+        cap: u32,
+        since: DateTime<Utc>,
+        fresh_since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        wanted: &[(CustomerId, MessageId)],
+    ) -> StoreResult<Vec<MessageId>>;
+
+    /// The recipient of message `log_id` if it was accepted through `route` under `vendor_message_id` (so a
+    /// vendor can only name messages it delivered).
+    async fn message_recipient(
+        &self,
+        log_id: MessageId,
+        route: &str,
+        vendor_message_id: &str,
+    ) -> StoreResult<Option<MessageRecipient>>;
 
     /// The customers (of any workspace) with this phone number, for inbound replies.
     async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>>;

@@ -7,10 +7,11 @@ use sqlx::Row;
 use crate::backend::per_backend;
 use crate::codec::{At, Ids, Texts};
 use crate::consent::{
-    write, Consent, ConsentSnapshot, NewSuppression, PendingConfirmation, PermanentFailure, SubscriptionChange,
+    write, Consent, ConsentSnapshot, MessageRecipient, NewSuppression, PendingConfirmation, SubscriptionChange,
     SubscriptionRow, SuppressionRow,
 };
 use crate::StoreResult;
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::{Channel, ConsentSource, CustomerId, MessageId, SubscriptionStatus, WorkspaceId};
 
 const SUPPRESSION_COLUMNS: &str = "id, kind, masked, reason, source, created_at, address_hash";
@@ -104,13 +105,10 @@ per_backend! {
             if applied > 0 {
                 // Consent is a segment field (`email_status`, …): the audience indexes reload these customers.
                 let ids: Vec<CustomerId> = changes.iter().map(|c| c.customer_id).collect();
-                let aggregate = match BACKEND {
-                    crate::Backend::Postgres => "array_agg(external_id)",
-                    crate::Backend::Sqlite => "json_group_array(external_id)",
-                };
                 let sql = format!(
                     "INSERT INTO customer_changes (workspace_id, external_ids, recorded_at) \
-                     SELECT $1, {aggregate}, $3 FROM customers WHERE workspace_id = $1 AND {} HAVING count(*) > 0",
+                     SELECT $1, {}, $3 FROM customers WHERE workspace_id = $1 AND {} HAVING count(*) > 0",
+                    BACKEND.array_agg("external_id"),
                     BACKEND.any("id", "$2")
                 );
                 sqlx::query(&sql).bind(workspace_id).bind(Ids(&ids)).bind(At(Utc::now())).execute(&mut *tx).await?;
@@ -185,47 +183,83 @@ per_backend! {
             entry: &NewSuppression,
             now: DateTime<Utc>,
         ) -> StoreResult<(SuppressionRow, bool)> {
-            let mut conn = self.pool().acquire().await?;
-            let added = write::suppress(&mut conn, workspace_id, entry, now).await?;
+            let mut tx = self.pool().begin().await?;
+            let added = write::suppress(&mut tx, workspace_id, entry, now).await?;
             let sql = format!("SELECT {SUPPRESSION_COLUMNS} FROM suppressions WHERE workspace_id = $1 AND address_hash = $2");
-            let row = sqlx::query(&sql).bind(workspace_id).bind(&entry.address_hash).fetch_one(self.pool()).await?;
+            let row = sqlx::query(&sql).bind(workspace_id).bind(entry.address.key().0).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
             Ok((suppression(&row)?, added))
         }
 
         async fn delete_suppression(&self, workspace_id: WorkspaceId, id: i64) -> StoreResult<bool> {
-            let done = sqlx::query("DELETE FROM suppressions WHERE workspace_id = $1 AND id = $2")
-                .bind(workspace_id)
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-            Ok(done.rows_affected() > 0)
+            let mut tx = self.pool().begin().await?;
+            let deleted: Option<String> =
+                sqlx::query_scalar("DELETE FROM suppressions WHERE workspace_id = $1 AND id = $2 RETURNING address_hash")
+                    .bind(workspace_id)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(address_hash) = &deleted {
+                write::touch_key(&mut tx, workspace_id, address_hash, Utc::now()).await?;
+            }
+            tx.commit().await?;
+            Ok(deleted.is_some())
         }
 
-        async fn lift_suppression(&self, workspace_id: WorkspaceId, address_hash: &str, source: ConsentSource) -> StoreResult<bool> {
+        async fn lift_suppression(&self, workspace_id: WorkspaceId, address: &SuppressionAddress, source: ConsentSource) -> StoreResult<bool> {
+            let mut tx = self.pool().begin().await?;
             let done = sqlx::query("DELETE FROM suppressions WHERE workspace_id = $1 AND address_hash = $2 AND source = $3")
                 .bind(workspace_id)
-                .bind(address_hash)
+                .bind(address.key().0)
                 .bind(source.as_str())
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
-            Ok(done.rows_affected() > 0)
+            let lifted = done.rows_affected() > 0;
+            if lifted {
+                write::touch_address(&mut tx, workspace_id, address, Utc::now()).await?;
+            }
+            tx.commit().await?;
+            Ok(lifted)
         }
 
-        async fn mark_permanent_failures(&self, log_ids: &[MessageId]) -> StoreResult<Vec<PermanentFailure>> {
-            if log_ids.is_empty() {
-                return Ok(Vec::new());
+        async fn settle_bounces(&self, limit: u32, now: DateTime<Utc>) -> StoreResult<u64> {
+            let lock = match BACKEND {
+                crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+                crate::Backend::Sqlite => "",
+            };
+            let mut tx = self.pool().begin_with(BACKEND.begin_write()).await?;
+            let sql = format!(
+                "DELETE FROM pending_bounces WHERE log_id IN \
+                     (SELECT log_id FROM pending_bounces ORDER BY log_id LIMIT $1{lock}) RETURNING log_id"
+            );
+            let taken: Vec<MessageId> = sqlx::query_scalar(&sql).bind(i64::from(limit)).fetch_all(&mut *tx).await?;
+            if taken.is_empty() {
+                return Ok(0);
             }
             let sql = format!(
-                "UPDATE communication_log SET permanent = true WHERE {} AND status = 'FAILED' \
-                 RETURNING workspace_id, channel, address, error",
+                "SELECT workspace_id, channel, address, error FROM communication_log WHERE {}",
                 BACKEND.any("id", "$1")
             );
-            let rows: Vec<(WorkspaceId, Option<Channel>, Option<String>, Option<String>)> =
-                sqlx::query_as(&sql).bind(Ids(log_ids)).fetch_all(self.pool()).await?;
-            Ok(rows
-                .into_iter()
-                .map(|(workspace_id, channel, address, error)| PermanentFailure { workspace_id, channel, address, error })
-                .collect())
+            let failures: Vec<(WorkspaceId, Option<Channel>, Option<String>, Option<String>)> =
+                sqlx::query_as(&sql).bind(Ids(&taken)).fetch_all(&mut *tx).await?;
+            for (workspace_id, channel, address, error) in failures {
+                // An erased customer's messages keep no address: nothing to list.
+                let (Some(channel), Some(address)) = (channel, address) else { continue };
+                let address = match channel {
+                    Channel::Email => SuppressionAddress::of_email(&address),
+                    Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(&address),
+                };
+                let reason: String = error
+                    .as_deref()
+                    .unwrap_or("the vendor reported a permanent failure")
+                    .chars()
+                    .take(200)
+                    .collect();
+                let entry = NewSuppression::new(address, &reason, ConsentSource::Bounce);
+                write::suppress(&mut tx, workspace_id, &entry, now).await?;
+            }
+            tx.commit().await?;
+            Ok(taken.len() as u64)
         }
 
         async fn link_key(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<String> {
@@ -291,6 +325,101 @@ per_backend! {
             .execute(self.pool())
             .await?;
             Ok(())
+        }
+
+        async fn hold_frequency_cap(
+            &self,
+            workspace_id: WorkspaceId,
+            cap: u32,
+            since: DateTime<Utc>,
+            fresh_since: DateTime<Utc>,
+            now: DateTime<Utc>,
+            wanted: &[(CustomerId, MessageId)],
+        ) -> StoreResult<Vec<MessageId>> {
+            if wanted.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut customers: Vec<CustomerId> = wanted.iter().map(|(c, _)| *c).collect();
+            customers.sort_unstable();
+            customers.dedup();
+            let messages: Vec<MessageId> = wanted.iter().map(|(_, m)| *m).collect();
+            let mut tx = self.pool().begin_with(BACKEND.begin_write()).await?;
+            if BACKEND == crate::Backend::Postgres {
+                // In id order, like every other taker, so two holders cannot deadlock. SQLite's write lock
+                // (taken by `begin_write`) already serialises holders.
+                sqlx::query("SELECT id FROM customers WHERE id = ANY($1) AND workspace_id = $2 ORDER BY id FOR NO KEY UPDATE")
+                    .bind(Ids(&customers))
+                    .bind(workspace_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let sql = format!(
+                "SELECT customer_id, count(*) FROM communication_log \
+                 WHERE {} AND dispatched_at IS NOT NULL AND dispatched_at >= $2 AND workspace_id = $3 \
+                 GROUP BY customer_id",
+                BACKEND.any("customer_id", "$1")
+            );
+            let accepted: Vec<(CustomerId, i64)> =
+                sqlx::query_as(&sql).bind(Ids(&customers)).bind(At(since)).bind(workspace_id).fetch_all(&mut *tx).await?;
+            let sql = format!(
+                "SELECT customer_id, count(*) FROM cap_holds WHERE {} AND held_at >= $2 AND NOT ({}) GROUP BY customer_id",
+                BACKEND.any("customer_id", "$1"),
+                BACKEND.any("log_id", "$3")
+            );
+            let held: Vec<(CustomerId, i64)> = sqlx::query_as(&sql)
+                .bind(Ids(&customers))
+                .bind(At(fresh_since))
+                .bind(Ids(&messages))
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut used: std::collections::HashMap<CustomerId, i64> = std::collections::HashMap::new();
+            for (customer, n) in accepted.into_iter().chain(held) {
+                *used.entry(customer).or_insert(0) += n;
+            }
+            let mut granted = Vec::new();
+            for (customer, message) in wanted {
+                let count = used.entry(*customer).or_insert(0);
+                if *count < i64::from(cap) {
+                    *count += 1;
+                    granted.push(*message);
+                }
+            }
+            let sql = format!("DELETE FROM cap_holds WHERE {} AND held_at < $2", BACKEND.any("customer_id", "$1"));
+            sqlx::query(&sql).bind(Ids(&customers)).bind(At(fresh_since)).execute(&mut *tx).await?;
+            if !granted.is_empty() {
+                let sql = format!(
+                    "INSERT INTO cap_holds (log_id, customer_id, held_at) \
+                     SELECT id, customer_id, $2 FROM communication_log WHERE {} AND workspace_id = $3 \
+                     ON CONFLICT (log_id) DO UPDATE SET held_at = excluded.held_at",
+                    BACKEND.any("id", "$1")
+                );
+                sqlx::query(&sql).bind(Ids(&granted)).bind(At(now)).bind(workspace_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(granted)
+        }
+
+        async fn message_recipient(
+            &self,
+            log_id: MessageId,
+            route: &str,
+            vendor_message_id: &str,
+        ) -> StoreResult<Option<MessageRecipient>> {
+            let row: Option<(WorkspaceId, CustomerId, Option<Channel>, Option<String>)> = sqlx::query_as(
+                "SELECT workspace_id, customer_id, channel, address FROM communication_log \
+                 WHERE id = $1 AND route = $2 AND vendor_message_id = $3",
+            )
+            .bind(log_id)
+            .bind(route)
+            .bind(vendor_message_id)
+            .fetch_optional(self.pool())
+            .await?;
+            Ok(row.map(|(workspace_id, customer_id, channel, address)| MessageRecipient {
+                workspace_id,
+                customer_id,
+                channel,
+                address,
+            }))
         }
 
         async fn customers_with_phone(&self, phone: &str) -> StoreResult<Vec<(WorkspaceId, CustomerId)>> {

@@ -7,6 +7,7 @@ use crate::codec::At;
 use crate::consent::{NewSuppression, SubscriptionChange};
 use crate::StoreResult;
 use chrono::{DateTime, Utc};
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::{CustomerId, WorkspaceId};
 
 per_backend! {
@@ -22,15 +23,65 @@ per_backend! {
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id, address_hash) DO NOTHING",
         )
         .bind(workspace_id)
-        .bind(&entry.address_hash)
-        .bind(entry.kind)
-        .bind(&entry.masked)
+        .bind(entry.address.key().0)
+        .bind(entry.address.kind())
+        .bind(entry.address.masked())
         .bind(&entry.reason)
         .bind(entry.source.as_str())
         .bind(At(now))
         .execute(&mut *conn)
         .await?;
-        Ok(added.rows_affected() > 0)
+        let added = added.rows_affected() > 0;
+        if added {
+            touch_address(&mut *conn, workspace_id, &entry.address, now).await?;
+        }
+        Ok(added)
+    }
+
+    /// Records a customer change for the workspace's customers stored with `address` (`suppressed` is a
+    /// segment field, so the audience indexes reload them), found through the e-mail fold or phone index.
+    pub(crate) async fn touch_address(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        address: &SuppressionAddress,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (column, key_column, value) = match address {
+            SuppressionAddress::Email(text) => ("email_fold", "email_key", text),
+            SuppressionAddress::Phone(text) => ("phone", "phone_key", text),
+        };
+        let sql = format!(
+            "INSERT INTO customer_changes (workspace_id, external_ids, recorded_at) \
+             SELECT $1, {}, $4 FROM customers \
+             WHERE workspace_id = $1 AND {column} = $2 AND {key_column} = $3 HAVING count(*) > 0",
+            BACKEND.array_agg("external_id")
+        );
+        sqlx::query(&sql)
+            .bind(workspace_id)
+            .bind(value)
+            .bind(address.key().0)
+            .bind(At(now))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// As [`touch_address`] when only the address's hash is known (an entry deleted by id): a scan of the
+    /// workspace's customers, acceptable for an administrator's action.
+    pub(crate) async fn touch_key(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        address_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO customer_changes (workspace_id, external_ids, recorded_at) \
+             SELECT $1, {}, $3 FROM customers \
+             WHERE workspace_id = $1 AND (email_key = $2 OR phone_key = $2) HAVING count(*) > 0",
+            BACKEND.array_agg("external_id")
+        );
+        sqlx::query(&sql).bind(workspace_id).bind(address_hash).bind(At(now)).execute(&mut *conn).await?;
+        Ok(())
     }
 
     /// Applies the consent changes of an ingest batch (after its profiles are written, so every customer

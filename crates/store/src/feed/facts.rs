@@ -28,11 +28,13 @@ per_backend! {
     ) -> StoreResult<Vec<(i64, CustomerFacts)>> {
         let sql = format!(
             "SELECT id, name, email, phone, city, gender, preferred_channel, attributes, created_at, \
-                    profile_received_at, total_spend, order_count, visits, last_order_at, {}, {}, {} \
+                    profile_received_at, total_spend, order_count, visits, last_order_at, {}, {}, {}, \
+                    {} AS suppressed \
              FROM customers c WHERE workspace_id = $1 AND ($2 IS NULL OR {}) ORDER BY id",
             status_column("email"),
             status_column("sms"),
             status_column("whatsapp"),
+            crate::segment::fields::SUPPRESSED,
             BACKEND.any("external_id", "$2")
         );
         let rows = sqlx::query(&sql)

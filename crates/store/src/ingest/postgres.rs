@@ -96,6 +96,7 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
             profile_received_at = d.received_at, updated_at = now(), \
             name_fold = COALESCE(d.name_fold, c.name_fold), email_fold = COALESCE(d.email_fold, c.email_fold), \
             city_fold = COALESCE(d.city_fold, c.city_fold), \
+            email_key = COALESCE(d.email_key, c.email_key), phone_key = COALESCE(d.phone_key, c.phone_key), \
             attributes_fold = CASE WHEN (SELECT count(*) FROM jsonb_object_keys((c.attributes || jsonb_strip_nulls(d.patch)) \
                 - ARRAY(SELECT k FROM jsonb_each(d.patch) AS j(k, v) WHERE v = 'null'::jsonb))) \
                  <= $16 \
@@ -104,9 +105,9 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
                 ELSE c.attributes_fold END \
          FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
                      $8::text[], $9::timestamptz[], $10::jsonb[], $11::timestamptz[], \
-                     $12::text[], $13::text[], $14::text[], $15::jsonb[]) \
+                     $12::text[], $13::text[], $14::text[], $15::jsonb[], $17::text[], $18::text[]) \
               AS d(workspace_id, external_id, name, email, phone, city, gender, channel, created_at, patch, \
-                   received_at, name_fold, email_fold, city_fold, patch_fold) \
+                   received_at, name_fold, email_fold, city_fold, patch_fold, email_key, phone_key) \
          WHERE c.workspace_id = d.workspace_id AND c.external_id = d.external_id \
            AND (c.profile_received_at IS NULL OR c.profile_received_at <= d.received_at)",
     )
@@ -126,6 +127,8 @@ async fn write_profiles(tx: &mut Transaction<'_, Postgres>, prepared: &PreparedB
     .bind(folds.iter().map(|f| f.city.as_deref()).collect::<Vec<_>>())
     .bind(folds.iter().map(|f| f.attributes_patch.clone()).collect::<Vec<_>>())
     .bind(crate::batch::MAX_ATTRIBUTE_KEYS)
+    .bind(folds.iter().map(|f| f.email_key.as_deref()).collect::<Vec<_>>())
+    .bind(folds.iter().map(|f| f.phone_key.as_deref()).collect::<Vec<_>>())
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected())

@@ -54,6 +54,7 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
                 profile_received_at = $11, updated_at = $12, \
                 name_fold = COALESCE($13, name_fold), email_fold = COALESCE($14, email_fold), \
                 city_fold = COALESCE($15, city_fold), \
+                email_key = COALESCE($18, email_key), phone_key = COALESCE($19, phone_key), \
                 attributes_fold = CASE WHEN (SELECT count(*) FROM json_each(json_patch(attributes, $10))) <= $17 \
                     THEN json_patch(attributes_fold, $16) ELSE attributes_fold END \
              WHERE workspace_id = $1 AND external_id = $2 \
@@ -76,6 +77,8 @@ async fn write_profiles(tx: &mut Transaction<'_, Sqlite>, prepared: &PreparedBat
         .bind(folds.city)
         .bind(folds.attributes_patch.to_string())
         .bind(crate::batch::MAX_ATTRIBUTE_KEYS)
+        .bind(folds.email_key)
+        .bind(folds.phone_key)
         .execute(&mut **tx)
         .await?;
         written += result.rows_affected();

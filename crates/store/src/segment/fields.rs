@@ -28,6 +28,11 @@ pub(crate) fn status_of(channel: &str) -> String {
     format!("(SELECT s.status FROM subscriptions s WHERE s.customer_id = c.id AND s.subject = '{channel}')")
 }
 
+/// Whether customer `c`'s e-mail address or phone number is on its workspace's suppression list: the stored
+/// address keys (migration 0016) looked up by the list's unique key.
+pub(crate) const SUPPRESSED: &str = "EXISTS (SELECT 1 FROM suppressions s \
+     WHERE s.workspace_id = c.workspace_id AND s.address_hash IN (c.email_key, c.phone_key))";
+
 /// `min(sum(amount), cap)` on SQLite without an overflowing step: high part (amount >> 24, at most 6·10^7 per
 /// order) and low part (amount & 2^24-1) summed apart; the high sum is clamped to just past the cap before it
 /// is scaled back. Must equal [`converge_domain::TOTAL_CAP_MINOR`] (checked by a test).
@@ -74,6 +79,7 @@ fn builtin_sql(b: &mut SqlBuilder, field: Builtin, dialect: Dialect, now_ms: i64
         Builtin::SmsStatus => nullable(&status_of("sms")),
         Builtin::WhatsappStatus => nullable(&status_of("whatsapp")),
         Builtin::HasProfile => column("(CASE WHEN c.profile_received_at IS NULL THEN 'false' ELSE 'true' END)"),
+        Builtin::Suppressed => column(&format!("(CASE WHEN {SUPPRESSED} THEN 'true' ELSE 'false' END)")),
         // inactive_days is compiled to time bounds by the caller; the window fields were answered above.
         Builtin::InactiveDays
         | Builtin::OrdersLast30Days

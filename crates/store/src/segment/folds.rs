@@ -6,6 +6,7 @@
 //! values before the write, they match after. Rows written before migration 0002 have
 //! `attributes_fold IS NULL`, which merges keep NULL, and [`RowFolds`] backfills them at startup.
 
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::segment::{fold, fold_attributes};
 use serde_json::{Map, Value};
 
@@ -18,15 +19,30 @@ pub(crate) struct ProfileFolds {
     pub city: Option<String>,
     /// The attributes merge patch, folded; `null` still means "remove".
     pub attributes_patch: Value,
+    /// The suppression keys of the written addresses (`email_key`, `phone_key`; migration 0016).
+    pub email_key: Option<String>,
+    pub phone_key: Option<String>,
+}
+
+/// The suppression-list keys of an e-mail address and a phone number as stored, so the segment field
+/// `suppressed` matches exactly what the send-time gate checks.
+pub(crate) fn address_keys(email: Option<&str>, phone: Option<&str>) -> (Option<String>, Option<String>) {
+    (
+        email.map(|email| SuppressionAddress::of_email(email).key().0),
+        phone.map(|phone| SuppressionAddress::of_phone(phone).key().0),
+    )
 }
 
 impl ProfileFolds {
     pub(crate) fn of(write: &ProfileWrite) -> ProfileFolds {
+        let (email_key, phone_key) = address_keys(write.email.as_deref(), write.phone.as_deref());
         ProfileFolds {
             name: write.name.as_deref().map(fold),
             email: write.email.as_deref().map(fold),
             city: write.city.as_deref().map(fold),
             attributes_patch: Value::Object(fold_attributes(&write.attributes_patch)),
+            email_key,
+            phone_key,
         }
     }
 }

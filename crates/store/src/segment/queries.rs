@@ -114,6 +114,7 @@ per_backend! {
             email_status: row.try_get("email_status")?,
             sms_status: row.try_get("sms_status")?,
             whatsapp_status: row.try_get("whatsapp_status")?,
+            suppressed: row.try_get("suppressed")?,
             attributes,
             total_spend: row.try_get("total_spend")?,
             order_count: row.try_get("order_count")?,
@@ -166,6 +167,42 @@ per_backend! {
             tx.commit().await?;
             if written == 0 {
                 tracing::warn!(rows = rows.len(), "fold backfill made no progress; will retry at next start");
+                return Ok(());
+            }
+        }
+    }
+
+    /// Fills the suppression keys of rows written before migration 0016 (or by a build that did not write
+    /// them), 500 at a time, each only if the row still holds the addresses its keys were computed from.
+    pub(crate) async fn backfill_address_keys(pool: &Pool) -> StoreResult<()> {
+        const UNKEYED: &str = "((email IS NOT NULL AND email_key IS NULL) OR (phone IS NOT NULL AND phone_key IS NULL))";
+        let select = format!("SELECT id, email, phone FROM customers WHERE {UNKEYED} ORDER BY id LIMIT 500");
+        let update = format!(
+            "UPDATE customers SET email_key = $2, phone_key = $3 \
+             WHERE id = $1 AND {UNKEYED} AND email IS NOT DISTINCT FROM $4 AND phone IS NOT DISTINCT FROM $5"
+        );
+        loop {
+            let rows: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(&select).fetch_all(pool).await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = pool.begin().await?;
+            let mut written = 0;
+            for (id, email, phone) in &rows {
+                let (email_key, phone_key) = crate::segment::folds::address_keys(email.as_deref(), phone.as_deref());
+                let result = sqlx::query(&update)
+                    .bind(id)
+                    .bind(email_key)
+                    .bind(phone_key)
+                    .bind(email)
+                    .bind(phone)
+                    .execute(&mut *tx)
+                    .await?;
+                written += result.rows_affected();
+            }
+            tx.commit().await?;
+            if written == 0 {
+                tracing::warn!(rows = rows.len(), "address key backfill made no progress; will retry at next start");
                 return Ok(());
             }
         }

@@ -86,7 +86,15 @@ async fn receipts_per_second() {
         .map(|(i, (log_id, id))| {
             let status = if i % 10 == 0 { ReceiptStatus::Failed } else { ReceiptStatus::Sent };
             let route = super::ROUTE.to_owned();
-            ReceiptUpdate { log_id: *log_id, route, vendor_message_id: id.clone(), status, error: None, at: now }
+            ReceiptUpdate {
+                log_id: *log_id,
+                route,
+                vendor_message_id: id.clone(),
+                status,
+                error: None,
+                at: now,
+                permanent: false,
+            }
         })
         .collect();
     let duplicates: Vec<_> = receipts.iter().step_by(20).cloned().collect();

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use converge_domain::consent::SuppressionAddress;
-use converge_domain::{ConsentSource, CustomerId, DeliveryStatus, SubscriptionStatus, WorkspaceId};
+use converge_domain::{ConsentSource, CustomerId, DeliveryStatus, MessageId, SubscriptionStatus, WorkspaceId};
+use converge_store::feed::ChangeMark;
 use converge_store::{DispatchOutcome, NewSuppression, Store, SubscriptionChange, SubscriptionRow};
 use serde_json::json;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 use super::*;
 
@@ -76,14 +78,7 @@ async fn subscriptions_follow_the_newest_change_and_keep_history(store: &dyn Sto
 }
 
 fn entry(address: &str, source: ConsentSource) -> NewSuppression {
-    let address = SuppressionAddress::parse(address).unwrap();
-    NewSuppression {
-        address_hash: address.key().0,
-        kind: address.kind(),
-        masked: address.masked(),
-        reason: "asked".into(),
-        source,
-    }
+    NewSuppression::new(SuppressionAddress::parse(address).unwrap(), "asked", source)
 }
 
 async fn suppressions_are_per_workspace_and_idempotent(store: &dyn Store) {
@@ -99,11 +94,61 @@ async fn suppressions_are_per_workspace_and_idempotent(store: &dyn Store) {
     assert_eq!(store.suppressions(a, None, 10).await.unwrap().len(), 2);
     assert!(store.suppressions(b, None, 10).await.unwrap().is_empty());
     assert!(!store.delete_suppression(b, first.id).await.unwrap(), "another workspace cannot delete it");
-    let phone = SuppressionAddress::parse("+919812340001").unwrap().key().0;
+    let phone = SuppressionAddress::parse("+919812340001").unwrap();
     assert!(!store.lift_suppression(a, &phone, ConsentSource::Admin).await.unwrap(), "only its own source lifts it");
     assert!(store.lift_suppression(a, &phone, ConsentSource::Reply).await.unwrap());
     assert!(store.delete_suppression(a, first.id).await.unwrap());
     assert!(store.suppressions(a, None, 10).await.unwrap().is_empty());
+}
+
+/// `suppressed = true` as SQL counts it, and as an index kept up to date from the change feed sees it
+/// (`facts`: each customer's `suppressed`, by id, as the feed last said).
+async fn suppressed_everywhere(
+    store: &dyn Store,
+    ws: WorkspaceId,
+    facts: &mut BTreeMap<i64, bool>,
+    mark: &mut ChangeMark,
+) -> u64 {
+    let rule = json!({"combinator": "and", "rules": [{"field": "suppressed", "operator": "=", "value": true}]});
+    let rule = Rule::parse(&rule, &Catalogue::builtin(), &inr()).unwrap();
+    let changes = store.audience_changes(ws, *mark).await.unwrap();
+    *mark = changes.mark;
+    for (id, changed) in changes.customers {
+        facts.insert(id, changed.suppressed);
+    }
+    let sql = store.segment_count(ws, &rule, t0()).await.unwrap();
+    assert_eq!(sql, facts.values().filter(|s| **s).count() as u64, "the change feed says what SQL counts: {facts:?}");
+    sql
+}
+
+async fn the_suppressed_field_follows_the_list(store: &dyn Store) {
+    let ws = seed(store, "supf", 4).await;
+    let other = seed(store, "supg", 4).await;
+    let snapshot = store.audience_snapshot(ws).await.unwrap();
+    let mut mark = snapshot.mark;
+    let mut facts: BTreeMap<i64, bool> = snapshot.customers.into_iter().map(|(id, f)| (id, f.suppressed)).collect();
+    assert_eq!(suppressed_everywhere(store, ws, &mut facts, &mut mark).await, 0);
+    // An address in any case, and a phone: each customer stored with it becomes suppressed.
+    let (by_mail, _) = store.add_suppression(ws, &entry("C1@Example.IN", ConsentSource::Admin), t0()).await.unwrap();
+    store.add_suppression(ws, &entry("+919812340002", ConsentSource::Reply), t0()).await.unwrap();
+    assert_eq!(suppressed_everywhere(store, ws, &mut facts, &mut mark).await, 2);
+    let (c1, c2) = (id_of(store, ws, "C1").await.get(), id_of(store, ws, "C2").await.get());
+    assert_eq!((facts[&c1], facts[&c2]), (true, true));
+    // Another workspace's customers with the same addresses are not.
+    let (mut other_facts, mut other_mark) = (BTreeMap::new(), store.audience_snapshot(other).await.unwrap().mark);
+    assert_eq!(suppressed_everywhere(store, other, &mut other_facts, &mut other_mark).await, 0);
+    // A customer who takes a suppressed address later is suppressed too.
+    store
+        .apply_ingest(&[customer(ws, Utc::now(), json!({"external_id": "C4", "email": "c1@EXAMPLE.in"}))])
+        .await
+        .unwrap();
+    assert_eq!(suppressed_everywhere(store, ws, &mut facts, &mut mark).await, 3);
+    // Deleted by id (only the hash is known) and lifted by a reply: both followed.
+    assert!(store.delete_suppression(ws, by_mail.id).await.unwrap());
+    assert_eq!(suppressed_everywhere(store, ws, &mut facts, &mut mark).await, 1);
+    let phone = SuppressionAddress::parse("+919812340002").unwrap();
+    assert!(store.lift_suppression(ws, &phone, ConsentSource::Reply).await.unwrap());
+    assert_eq!(suppressed_everywhere(store, ws, &mut facts, &mut mark).await, 0);
 }
 
 async fn the_snapshot_has_what_the_dispatcher_decides_by(store: &dyn Store) {
@@ -155,18 +200,90 @@ async fn permanent_failures_are_never_retried(store: &dyn Store) {
     let id = running(store, ws).await;
     let claims = claim(store, "w", t0()).await;
     store.record_dispatch(&[accepted(&claims[0], "v1"), accepted(&claims[1], "v2")], t0()).await.unwrap();
-    let failed = |c: &ClaimedDelivery, v: &str| {
+    let failed = |c: &ClaimedDelivery, v: &str, permanent: bool| {
         let mut r = receipt(c.log_id, v, ReceiptStatus::Failed, t0());
         r.error = Some("number is on the do-not-disturb registry".into());
+        r.permanent = permanent;
         r
     };
-    store.apply_receipts(&[failed(&claims[0], "v1"), failed(&claims[1], "v2")], t0()).await.unwrap();
-    let marked = store.mark_permanent_failures(&[claims[0].log_id]).await.unwrap();
-    assert_eq!(marked.len(), 1);
-    assert_eq!((marked[0].workspace_id, marked[0].address.clone()), (ws, claims[0].phone.clone()));
+    let batch = [failed(&claims[0], "v1", true), failed(&claims[1], "v2", false)];
+    store.apply_receipts(&batch, t0()).await.unwrap();
+    // Redelivered: the message is settled already, nothing is queued twice.
+    store.apply_receipts(&batch, t0()).await.unwrap();
+    assert_eq!(store.settle_bounces(10, t0()).await.unwrap(), 1, "one permanent failure queued, once");
+    assert_eq!(store.settle_bounces(10, t0()).await.unwrap(), 0);
+    let listed = store.suppressions(ws, None, 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let phone = SuppressionAddress::of_phone(claims[0].phone.as_deref().unwrap());
+    assert_eq!((listed[0].address_hash.as_str(), listed[0].source), (phone.key().0.as_str(), ConsentSource::Bounce));
+    assert_eq!(listed[0].reason, "number is on the do-not-disturb registry");
     assert_eq!(store.retry_failed(ws, id, t0()).await.unwrap(), Some(1), "only the transient failure is retried");
     let rows = log(store, ws, id).await;
     assert_eq!((rows[0].status, rows[1].status), (DeliveryStatus::Failed, DeliveryStatus::Pending));
+    check(store, ws, id).await;
+}
+
+/// Two dispatchers deciding one customer's messages at the same instant cannot pass the frequency cap
+/// together: holds are granted under the customer's lock, counted with accepted messages, released when
+/// a result is recorded, and ignored once stale.
+async fn the_frequency_cap_holds_across_dispatchers(store: &dyn Store) {
+    let ws = seed(store, "caph", 1).await;
+    for _ in 0..5 {
+        running(store, ws).await;
+    }
+    let claims = claim(store, "w", t0()).await;
+    assert_eq!(claims.len(), 5, "five campaigns, one customer");
+    let wanted = |range: std::ops::Range<usize>| -> Vec<(CustomerId, MessageId)> {
+        claims[range].iter().map(|c| (c.customer_id, c.log_id)).collect()
+    };
+    let (since, fresh) = (t0() - Duration::days(7), t0() - secs(120));
+    store.record_dispatch(&[accepted(&claims[0], "v0")], t0()).await.unwrap();
+    let (one, two) = (wanted(1..3), wanted(3..5));
+    let (first, second) = tokio::join!(
+        store.hold_frequency_cap(ws, 3, since, fresh, t0(), &one),
+        store.hold_frequency_cap(ws, 3, since, fresh, t0(), &two),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.len() + second.len(), 2, "one accepted and two held make the cap of 3: {first:?} {second:?}");
+    // The same messages asked for again are held again, not counted twice.
+    let mut held: Vec<MessageId> = first.iter().chain(&second).copied().collect();
+    held.sort_unstable();
+    let again: Vec<(CustomerId, MessageId)> = held.iter().map(|m| (claims[0].customer_id, *m)).collect();
+    assert_eq!(store.hold_frequency_cap(ws, 3, since, fresh, t0(), &again).await.unwrap(), held);
+    let denied: Vec<(CustomerId, MessageId)> = wanted(1..5).into_iter().filter(|(_, m)| !held.contains(m)).collect();
+    assert!(store.hold_frequency_cap(ws, 3, since, fresh, t0(), &denied).await.unwrap().is_empty(), "over the cap");
+    // A held message whose send is retried later gives its slot back.
+    let retried = claims.iter().find(|c| c.log_id == held[0]).unwrap();
+    let retry = DispatchOutcome::Retry { error: "vendor busy".into(), next_attempt_at: t0() + secs(600) };
+    store.record_dispatch(&[retried.result(retry)], t0()).await.unwrap();
+    assert_eq!(store.hold_frequency_cap(ws, 3, since, fresh, t0(), &denied).await.unwrap().len(), 1);
+    // Holds of a dispatcher that died long ago no longer count; the accepted message still does.
+    let later = t0() + secs(600);
+    assert_eq!(store.hold_frequency_cap(ws, 3, since, later - secs(120), later, &wanted(1..5)).await.unwrap().len(), 2);
+    // Another workspace's cap is its own.
+    let other = seed(store, "caph2", 1).await;
+    running(store, other).await;
+    let theirs = claim(store, "w2", t0()).await;
+    let theirs: Vec<(CustomerId, MessageId)> = theirs.iter().map(|c| (c.customer_id, c.log_id)).collect();
+    assert_eq!(store.hold_frequency_cap(other, 1, since, fresh, t0(), &theirs).await.unwrap().len(), 1);
+}
+
+/// A permanent failure whose receipt arrived before the dispatcher recorded the acceptance: parked with its
+/// flag, applied by `record_dispatch`, and then marked and listed exactly as if it had come in order.
+async fn a_parked_permanent_failure_is_not_forgotten(store: &dyn Store) {
+    let ws = seed(store, "permp", 1).await;
+    let id = running(store, ws).await;
+    let claims = claim(store, "w", t0()).await;
+    let mut early = receipt(claims[0].log_id, "v1", ReceiptStatus::Failed, t0());
+    early.permanent = true;
+    let outcome = store.apply_receipts(&[early], t0()).await.unwrap();
+    assert_eq!(outcome.unknown, 1, "parked");
+    assert_eq!(store.settle_bounces(10, t0()).await.unwrap(), 0, "nothing settled yet");
+    let summary = store.record_dispatch(&[accepted(&claims[0], "v1")], t0()).await.unwrap();
+    assert_eq!(summary.receipts_applied, 1);
+    assert_eq!(store.settle_bounces(10, t0()).await.unwrap(), 1);
+    assert_eq!(store.suppressions(ws, None, 10).await.unwrap().len(), 1);
+    assert_eq!(store.retry_failed(ws, id, t0()).await.unwrap(), Some(0), "a permanent failure is never retried");
     check(store, ws, id).await;
 }
 
@@ -224,13 +341,7 @@ async fn erasure_leaves_no_personal_data(backend: &Backend) {
     store.record_dispatch(&results, t0()).await.unwrap();
     let c1 = id_of(store, ws, "C1").await;
     let opted_out = SuppressionAddress::of_phone("+919876500001");
-    let suppress = NewSuppression {
-        address_hash: opted_out.key().0,
-        kind: opted_out.kind(),
-        masked: opted_out.masked(),
-        reason: "opted out before erasure".into(),
-        source: ConsentSource::Admin,
-    };
+    let suppress = NewSuppression::new(opted_out, "opted out before erasure", ConsentSource::Admin);
     assert!(store.erase_customer(ws, c1, &[suppress], ms(10)).await.unwrap());
     let secrets = ["Zoravar", "zoravar.q@example.in", "9876500001", "Xanadu", "Zorro"];
     let everything = every_text(backend.url()).await;
@@ -295,8 +406,11 @@ async fn compliance_settings_round_trip(store: &dyn Store) {
 super::on_both_backends!(
     subscriptions_follow_the_newest_change_and_keep_history,
     suppressions_are_per_workspace_and_idempotent,
+    the_suppressed_field_follows_the_list,
     the_snapshot_has_what_the_dispatcher_decides_by,
     permanent_failures_are_never_retried,
+    a_parked_permanent_failure_is_not_forgotten,
+    the_frequency_cap_holds_across_dispatchers,
     compliance_settings_round_trip,
     double_opt_in_requests_are_claimed_once,
 );

@@ -145,5 +145,13 @@ pub fn receipt_via(
     at: DateTime<Utc>,
 ) -> ReceiptUpdate {
     let error = (status == ReceiptStatus::Failed).then(|| "handset unreachable".to_owned());
-    ReceiptUpdate { log_id, route: route.into(), vendor_message_id: vendor_id.into(), status, error, at }
+    ReceiptUpdate {
+        log_id,
+        route: route.into(),
+        vendor_message_id: vendor_id.into(),
+        status,
+        error,
+        at,
+        permanent: false,
+    }
 }

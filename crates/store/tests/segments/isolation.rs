@@ -1,9 +1,10 @@
 //! Workspace scoping of every segment query, attribute typing, and the fold backfill.
 
 use chrono::Utc;
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::segment::{AttributeType, Rule};
-use converge_domain::{CustomerId, WorkspaceId};
-use converge_store::{postgres::PgStore, sqlite::SqliteStore, testing::TestDatabase, Store};
+use converge_domain::{ConsentSource, CustomerId, WorkspaceId};
+use converge_store::{postgres::PgStore, sqlite::SqliteStore, testing::TestDatabase, NewSuppression, Store};
 use serde_json::{json, Value};
 
 use super::data::now;
@@ -70,12 +71,17 @@ async fn attribute_types_follow_the_majority(store: &dyn Store) {
 
 super::on_both_backends!(segments_never_count_another_workspace, attribute_types_follow_the_majority);
 
-/// Rows written before migration 0002 (fold columns NULL) are folded by the next `migrate()`.
+/// Rows written before migration 0002 (fold columns NULL) are folded, and rows written before migration 0016
+/// (suppression keys NULL) keyed, by the next `migrate()`.
 async fn check_backfill(store: &dyn Store, clear: impl std::future::Future<Output = ()>) {
     let ws = store.create_workspace("legacy", "L", &inr()).await.unwrap().id;
-    let body =
-        json!({"external_id": "C1", "name": "ÜNÏ", "city": "İSTANBUL", "attributes": {"tier": "GOLD", "score": 2.50}});
+    let body = json!({"external_id": "C1", "name": "ÜNÏ", "city": "İSTANBUL", "email": "Old@Example.in",
+        "phone": "+919812345678", "attributes": {"tier": "GOLD", "score": 2.50}});
     store.apply_ingest(&[customer(ws, Utc::now(), body)]).await.unwrap();
+    for address in ["old@example.in", "+919812345678"] {
+        let address = SuppressionAddress::parse(address).unwrap();
+        store.add_suppression(ws, &NewSuppression::new(address, "old", ConsentSource::Admin), now()).await.unwrap();
+    }
     clear.await;
     store.migrate().await.unwrap();
     let rule = parse(json!({"combinator": "and", "rules": [
@@ -84,10 +90,13 @@ async fn check_backfill(store: &dyn Store, clear: impl std::future::Future<Outpu
         {"field": "attributes.tier", "operator": "=", "value": "gold"},
         {"field": "attributes.score", "operator": "=", "value": "2.5"}]}));
     assert_eq!(store.segment_count(ws, &rule, now()).await.unwrap(), 1, "{}", store.backend().as_str());
+    let suppressed =
+        parse(json!({"combinator": "and", "rules": [{"field": "suppressed", "operator": "=", "value": true}]}));
+    assert_eq!(store.segment_count(ws, &suppressed, now()).await.unwrap(), 1, "keys backfilled");
 }
 
-const CLEAR: &str =
-    "UPDATE customers SET name_fold = NULL, email_fold = NULL, city_fold = NULL, attributes_fold = NULL";
+const CLEAR: &str = "UPDATE customers SET name_fold = NULL, email_fold = NULL, city_fold = NULL, \
+     attributes_fold = NULL, email_key = NULL, phone_key = NULL";
 
 #[tokio::test]
 async fn sqlite_backfills_folds_of_old_rows() {

@@ -8,12 +8,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use converge_audience::AudienceIndex;
+use converge_domain::consent::SuppressionAddress;
 use converge_domain::segment::Rule;
-use converge_store::{CustomerQuery, Store};
+use converge_domain::ConsentSource;
+use converge_store::{CustomerQuery, NewSuppression, Store};
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::data::{batches, customers, now, Customer};
+use super::data::{batches, customers, now, Customer, EMAILS, PHONES};
 use super::rules::{catalogue, order_pairs, rule};
 use super::support::{inr, Backend};
 
@@ -63,9 +65,16 @@ async fn load(store: &dyn Store, data: &[Customer]) -> (WorkspaceId, HashMap<Cus
     let ws = store.create_workspace(&slug, "P", &inr()).await.unwrap().id;
     let (first, second) = batches(ws, data);
     store.apply_ingest(&first).await.unwrap();
+    // The suppression list (field `suppressed`): one address listed before the snapshot, one after it (the
+    // index learns it from the change feed), one listed and taken off again.
+    let listed = |address: SuppressionAddress| NewSuppression::new(address, "test", ConsentSource::Admin);
+    store.add_suppression(ws, &listed(SuppressionAddress::of_email(EMAILS[0])), now()).await.unwrap();
     let snapshot = store.audience_snapshot(ws).await.unwrap();
     let mut index = AudienceIndex::from_facts(snapshot.customers);
+    store.add_suppression(ws, &listed(SuppressionAddress::of_phone(PHONES[0])), now()).await.unwrap();
+    let (gone, _) = store.add_suppression(ws, &listed(SuppressionAddress::of_email(EMAILS[1])), now()).await.unwrap();
     store.apply_ingest(&second).await.unwrap();
+    store.delete_suppression(ws, gone.id).await.unwrap();
     let changes = store.audience_changes(ws, snapshot.mark).await.unwrap();
     for (id, facts) in &changes.customers {
         index.upsert(*id, facts);

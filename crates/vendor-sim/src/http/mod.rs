@@ -32,6 +32,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
     let admin = Router::new()
         .route("/admin/chaos", get(admin::get_chaos).put(admin::put_chaos))
         .route("/admin/inbound", post(inbound::reply))
+        .route("/admin/complaint", post(inbound::complaint))
         .route_layer(from_fn_with_state(sim.clone(), guard::authenticate));
     Router::new()
         .route("/healthz", get(healthz))

@@ -142,7 +142,7 @@ async fn receive(
                 state.store.add_suppression(*workspace_id, &stop, received_at).await?;
             }
             ReplyKeyword::Start => {
-                state.store.lift_suppression(*workspace_id, &address.key().0, ConsentSource::Reply).await?;
+                state.store.lift_suppression(*workspace_id, &address, ConsentSource::Reply).await?;
             }
         }
         confirm(state, *workspace_id, &phone, keyword, &input, received_at).await;

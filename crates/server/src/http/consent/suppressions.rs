@@ -78,13 +78,7 @@ fn view(row: SuppressionRow) -> SuppressionView {
 
 /// A suppression entry for `address` (already parsed).
 pub(crate) fn entry(address: &SuppressionAddress, reason: &str, source: ConsentSource) -> NewSuppression {
-    NewSuppression {
-        address_hash: address.key().0,
-        kind: address.kind(),
-        masked: address.masked(),
-        reason: reason.to_owned(),
-        source,
-    }
+    NewSuppression::new(address.clone(), reason, source)
 }
 
 /// The suppression list, newest first (scope `read`).

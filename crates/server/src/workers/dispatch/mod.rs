@@ -11,6 +11,7 @@
 //! appended to the receipts stream *before* their acceptance is recorded, so a crash between the two cannot
 //! leave a message waiting forever: the receipt is parked until its message is known.
 
+mod cap;
 mod prepare;
 mod send;
 
@@ -90,6 +91,7 @@ impl Dispatcher {
         let campaigns = self.campaigns_of(&claims).await?;
         let mut gates = self.gates_of(&claims, now).await?;
         let prepared = prepare::prepare(claims, &campaigns, &mut gates, now);
+        let prepared = cap::hold(self.store.as_ref(), prepared, &gates, lease, now).await?;
         let (mut sent, mut requests) = self.start_sending(prepared.ready).await;
         sent.results.extend(prepared.settled);
         self.settle(sent, &mut report).await?;

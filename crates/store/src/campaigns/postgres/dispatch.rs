@@ -90,6 +90,9 @@ async fn record_once(pool: &PgPool, results: &[&DispatchResult], now: DateTime<U
     }))
     .fetch_all(&mut *tx)
     .await?;
+    // The recorded messages' frequency-cap holds end here: an acceptance now counts through dispatched_at.
+    let written: Vec<i64> = rows.iter().map(|row| row.try_get("id")).collect::<Result<_, _>>()?;
+    sqlx::query("DELETE FROM cap_holds WHERE log_id = ANY($1)").bind(&written).execute(&mut *tx).await?;
     let mut deltas = Deltas::default();
     let mut recorded: Vec<receipts::Recorded> = Vec::new();
     for row in &rows {

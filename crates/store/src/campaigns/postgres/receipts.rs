@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use crate::campaigns::{first_per_key, unpark, Parked, ReceiptOutcome, ReceiptUpdate};
+use crate::campaigns::{first_per_key, unpark, Parked, ReceiptOutcome, ReceiptUpdate, PARKED_COLUMNS};
 use crate::retry::retrying;
 use crate::Receipts;
 use crate::StoreResult;
@@ -28,12 +28,17 @@ pub(super) async fn apply_core(
 ) -> StoreResult<(u64, u64)> {
     let (applied, unknown): (i64, i64) = sqlx::query_as(
         "WITH d AS ( \
-             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) \
-                 AS d(id, route, vid, status, error, at)), \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], \
+                                  $10::bool[]) \
+                 AS d(id, route, vid, status, error, at, perm)), \
          upd AS ( \
-             UPDATE communication_log l SET status = d.status, error = d.error, completed_at = d.at, updated_at = $7 \
+             UPDATE communication_log l SET status = d.status, error = d.error, completed_at = d.at, updated_at = $7, \
+                 permanent = (d.perm AND d.status = 'FAILED') \
              FROM d WHERE l.id = d.id AND l.route = d.route AND l.vendor_message_id = d.vid AND l.status = 'PENDING' \
-             RETURNING l.campaign_id, d.id, d.vid, d.status), \
+             RETURNING l.campaign_id, d.id, d.vid, d.status, l.permanent), \
+         bounce AS ( \
+             INSERT INTO pending_bounces (log_id, recorded_at) SELECT id, $7 FROM upd WHERE permanent \
+             ON CONFLICT DO NOTHING), \
          agg AS ( \
              SELECT campaign_id, count(*) FILTER (WHERE status = 'SENT') AS sent, \
                     count(*) FILTER (WHERE status = 'FAILED') AS failed \
@@ -47,8 +52,9 @@ pub(super) async fn apply_core(
              SELECT d.* FROM d WHERE $8 AND NOT EXISTS (SELECT 1 FROM upd WHERE upd.id = d.id AND upd.vid = d.vid) \
                AND EXISTS (SELECT 1 FROM communication_log l WHERE l.id = d.id AND l.vendor_message_id IS NULL)), \
          park AS ( \
-             INSERT INTO unmatched_receipts (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
-             SELECT id, route, vid, status, error, at, $7 FROM miss ON CONFLICT DO NOTHING) \
+             INSERT INTO unmatched_receipts \
+                 (log_id, route, vendor_message_id, status, error, occurred_at, received_at, permanent) \
+             SELECT id, route, vid, status, error, at, $7, perm FROM miss ON CONFLICT DO NOTHING) \
          SELECT (SELECT count(*) FROM upd), (SELECT count(*) FROM miss)",
     )
     .bind(receipts.iter().map(|r| r.log_id).collect::<Vec<_>>())
@@ -60,6 +66,7 @@ pub(super) async fn apply_core(
     .bind(now)
     .bind(park)
     .bind(shard)
+    .bind(receipts.iter().map(|r| r.permanent).collect::<Vec<_>>())
     .fetch_one(conn)
     .await?;
     Ok((applied as u64, unknown as u64))
@@ -82,7 +89,7 @@ pub(super) async fn apply_parked(
     let rows: Vec<Parked> = sqlx::query_as(
         "DELETE FROM unmatched_receipts u USING UNNEST($1::bigint[], $2::text[], $3::text[]) AS a(id, route, vid) \
          WHERE u.log_id = a.id AND u.route = a.route AND u.vendor_message_id = a.vid \
-         RETURNING u.log_id, u.route, u.vendor_message_id, u.status, u.error, u.occurred_at",
+         RETURNING u.log_id, u.route, u.vendor_message_id, u.status, u.error, u.occurred_at, u.permanent",
     )
     .bind(recorded.iter().map(|r| r.0).collect::<Vec<_>>())
     .bind(recorded.iter().map(|r| r.1.as_str()).collect::<Vec<_>>())
@@ -137,13 +144,8 @@ pub(crate) async fn reconcile(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<
         if known.is_empty() {
             return Ok(0);
         }
-        let rows: Vec<Parked> = sqlx::query_as(
-            "DELETE FROM unmatched_receipts WHERE log_id = ANY($1) \
-             RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
-        )
-        .bind(&known)
-        .fetch_all(&mut *tx)
-        .await?;
+        let sql = format!("DELETE FROM unmatched_receipts WHERE log_id = ANY($1) RETURNING {PARKED_COLUMNS}");
+        let rows: Vec<Parked> = sqlx::query_as(&sql).bind(&known).fetch_all(&mut *tx).await?;
         let parked: Vec<ReceiptUpdate> = rows.into_iter().map(unpark).collect();
         let refs: Vec<&ReceiptUpdate> = parked.iter().collect();
         let shard = super::counter_shard();

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use converge_domain::{CampaignId, DeliveryStatus};
+use converge_domain::{CampaignId, DeliveryStatus, MessageId};
 use sqlx::SqliteConnection;
 
 use super::receipts;
@@ -101,6 +101,7 @@ impl Dispatch for crate::sqlite::SqliteStore {
         let mut deltas = Deltas::default();
         let mut recorded = 0;
         let mut receipts_applied = 0;
+        let mut settled_ids: Vec<MessageId> = Vec::new();
         for result in unique {
             if let DispatchOutcome::Accepted { vendor_message_id, route, channel, address, message } = &result.outcome {
                 let written = sqlx::query(
@@ -122,17 +123,24 @@ impl Dispatch for crate::sqlite::SqliteStore {
                 .rows_affected();
                 if written > 0 {
                     recorded += 1;
+                    settled_ids.push(result.log_id);
                     receipts_applied +=
                         receipts::apply_parked(&mut tx, result.log_id, route, vendor_message_id, now, &mut deltas)
                             .await?;
                 }
             } else if let Some((campaign_id, status)) = settle(&mut tx, result, now).await? {
                 recorded += 1;
+                settled_ids.push(result.log_id);
                 if status != DeliveryStatus::Pending {
                     deltas.moved(campaign_id, status);
                 }
             }
         }
+        // The recorded messages' frequency-cap holds end here: an acceptance now counts through dispatched_at.
+        sqlx::query("DELETE FROM cap_holds WHERE log_id IN (SELECT value FROM json_each($1))")
+            .bind(serde_json::Value::from(settled_ids.iter().map(|id| id.get()).collect::<Vec<_>>()).to_string())
+            .execute(&mut *tx)
+            .await?;
         super::bump(&mut tx, &deltas).await?;
         tx.commit().await?;
         Ok(DispatchSummary { recorded, ignored: results.len() as u64 - recorded, receipts_applied })

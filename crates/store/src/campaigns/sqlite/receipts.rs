@@ -2,11 +2,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::{CampaignId, DeliveryStatus, MessageId};
+use converge_domain::{CampaignId, DeliveryStatus, MessageId, ReceiptStatus};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::bump;
-use crate::campaigns::{first_per_key, unpark, Deltas, Parked, ReceiptOutcome, ReceiptUpdate};
+use crate::campaigns::{first_per_key, unpark, Deltas, Parked, ReceiptOutcome, ReceiptUpdate, PARKED_COLUMNS};
 use crate::codec::millis;
 use crate::Receipts;
 use crate::StoreResult;
@@ -25,8 +25,10 @@ async fn apply_one(
     now: DateTime<Utc>,
     deltas: &mut Deltas,
 ) -> StoreResult<Applied> {
+    let permanent = receipt.permanent && receipt.status == ReceiptStatus::Failed;
     let campaign: Option<CampaignId> = sqlx::query_scalar(
-        "UPDATE communication_log SET status = $4, error = $5, completed_at = $6, updated_at = $7 \
+        "UPDATE communication_log SET status = $4, error = $5, completed_at = $6, updated_at = $7, \
+             permanent = $8 \
          WHERE id = $1 AND route = $2 AND vendor_message_id = $3 AND status = 'PENDING' RETURNING campaign_id",
     )
     .bind(receipt.log_id)
@@ -36,9 +38,17 @@ async fn apply_one(
     .bind(&receipt.error)
     .bind(millis(receipt.at))
     .bind(millis(now))
+    .bind(permanent)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(campaign) = campaign {
+        if permanent {
+            sqlx::query("INSERT INTO pending_bounces (log_id, recorded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(receipt.log_id)
+                .bind(millis(now))
+                .execute(&mut *conn)
+                .await?;
+        }
         deltas.moved(campaign, DeliveryStatus::from(receipt.status));
         return Ok(Applied::Yes);
     }
@@ -60,15 +70,12 @@ pub(super) async fn apply_parked(
     now: DateTime<Utc>,
     deltas: &mut Deltas,
 ) -> StoreResult<u64> {
-    let parked: Vec<Parked> = sqlx::query_as(
+    let sql = format!(
         "DELETE FROM unmatched_receipts WHERE log_id = $1 AND route = $2 AND vendor_message_id = $3 \
-         RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
-    )
-    .bind(log_id)
-    .bind(route)
-    .bind(vendor_id)
-    .fetch_all(&mut *conn)
-    .await?;
+         RETURNING {PARKED_COLUMNS}"
+    );
+    let parked: Vec<Parked> =
+        sqlx::query_as(&sql).bind(log_id).bind(route).bind(vendor_id).fetch_all(&mut *conn).await?;
     let Some(parked) = parked.into_iter().next() else { return Ok(0) };
     Ok(u64::from(matches!(apply_one(conn, &unpark(parked), now, deltas).await?, Applied::Yes)))
 }
@@ -78,14 +85,13 @@ pub(super) async fn apply_parked(
 /// `record_dispatch` always sees a receipt parked before it.
 pub(crate) async fn reconcile(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<Parked> = sqlx::query_as(
+    let sql = format!(
         "DELETE FROM unmatched_receipts \
          WHERE EXISTS (SELECT 1 FROM communication_log l \
                        WHERE l.id = unmatched_receipts.log_id AND l.vendor_message_id IS NOT NULL) \
-         RETURNING log_id, route, vendor_message_id, status, error, occurred_at",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+         RETURNING {PARKED_COLUMNS}"
+    );
+    let rows: Vec<Parked> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
     let mut deltas = Deltas::default();
     let mut applied = 0;
     for row in rows {
@@ -116,8 +122,8 @@ impl Receipts for crate::sqlite::SqliteStore {
                     unknown += 1;
                     sqlx::query(
                         "INSERT INTO unmatched_receipts \
-                             (log_id, route, vendor_message_id, status, error, occurred_at, received_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                             (log_id, route, vendor_message_id, status, error, occurred_at, received_at, permanent) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                     )
                     .bind(receipt.log_id)
                     .bind(&receipt.route)
@@ -126,6 +132,7 @@ impl Receipts for crate::sqlite::SqliteStore {
                     .bind(&receipt.error)
                     .bind(millis(receipt.at))
                     .bind(millis(now))
+                    .bind(receipt.permanent)
                     .execute(&mut *tx)
                     .await?;
                 }
