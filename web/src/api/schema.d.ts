@@ -467,6 +467,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a spam complaint from the node's messaging vendor. */
+        post: operations["post_complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{route}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a spam complaint from a vendor a workspace configured itself (signed with that route's secret). */
+        post: operations["post_route_complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1330,6 +1364,32 @@ export interface components {
          * @example Bengaluru
          */
         City: string;
+        /** @description A recipient's spam report about one message, as the vendor forwards it. */
+        ComplaintBody: {
+            /**
+             * @description The vendor's id of the message, as it answered when accepting it.
+             * @example msg_01HZX
+             */
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When the recipient complained, RFC 3339: within the last 30 days and not in the future.
+             */
+            occurred_at: string;
+            /**
+             * @description Converge's reference of the message, as it was sent (`{log_id}.{generation}`).
+             * @example 1042.0
+             */
+            reference: string;
+        };
+        /** @description What the complaint did. */
+        ComplaintOutcome: {
+            /**
+             * @description `suppressed` (the address is on the suppression list and the customer unsubscribed from the channel)
+             *     or `none` (the message is unknown, not this route's, or its customer was erased).
+             */
+            action: string;
+        };
         /**
          * @description The validated settings. Serializes to exactly the shape [`ComplianceInput`] reads, so what a GET returns
          *     can be PUT back.
@@ -1383,7 +1443,7 @@ export interface components {
          *     how consent was given or withdrawn).
          * @enum {string}
          */
-        ConsentSource: "api" | "import" | "unsubscribe_link" | "reply" | "preferences" | "admin" | "bounce";
+        ConsentSource: "api" | "import" | "unsubscribe_link" | "reply" | "preferences" | "admin" | "bounce" | "complaint";
         /** @description A campaign to create. Give exactly one of `segment_id` and `rule`. */
         CreateCampaignBody: {
             /** @description `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel). */
@@ -4889,6 +4949,191 @@ export interface operations {
             };
             /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_complaint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
+                "X-Converge-Signature": string;
+                /** @description Unix time in seconds the request was signed at */
+                "X-Converge-Timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the content type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_route_complaint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `v1=<hex HMAC-SHA256>` of `{timestamp}.{body}` */
+                "X-Converge-Signature": string;
+                /** @description Unix time in seconds the request was signed at */
+                "X-Converge-Timestamp": string;
+            };
+            path: {
+                /** @description The delivery route, `rt_…` */
+                route: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not of the content type this operation takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -123,8 +123,8 @@ export default function SuppressionsPage() {
         title="Suppression list"
         description={
           <>
-            Addresses that never get marketing messages: STOP replies, permanent bounces, and the ones added here. Only
-            a masked form is kept. Consent rules are on the{' '}
+            Addresses that never get marketing messages: STOP replies, permanent bounces, spam complaints, and the ones
+            added here. Only a masked form is kept. Consent rules are on the{' '}
             <Link className="text-indigo-700 underline" to="/settings/compliance">
               Compliance page
             </Link>
@@ -146,7 +146,7 @@ export default function SuppressionsPage() {
             </div>
           ) : items.length === 0 ? (
             <EmptyState title="No suppressed addresses">
-              STOP replies and permanent bounces add addresses here on their own.
+              STOP replies, permanent bounces and spam complaints add addresses here on their own.
             </EmptyState>
           ) : (
             <>

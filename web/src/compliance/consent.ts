@@ -48,7 +48,8 @@ const SOURCES: Record<ConsentSource, string> = {
   reply: 'Reply (STOP/START)',
   preferences: 'Preferences page',
   admin: 'Changed in Converge',
-  bounce: 'Bounce or complaint',
+  bounce: 'Permanent bounce',
+  complaint: 'Spam complaint',
 };
 
 export function sourceLabel(source: string): string {
