@@ -54,7 +54,7 @@ mod smtp;
 mod vendor;
 
 pub use secret::Secret;
-pub use sender::{OutboundMessage, SendOutcome, Sender};
+pub use sender::{OutboundMessage, SendOutcome, Sender, SenderIdentity};
 pub use senders::{ChannelSenders, RoutedSender};
 pub use settings::{
     ChannelConfig, ChannelSettings, InvalidSettings, SettingsIssue, SmtpConfig, SmtpTls, VendorConfig, REDACTED,

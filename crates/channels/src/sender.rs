@@ -1,8 +1,23 @@
 //! The one interface every delivery channel implements: [`Sender`], its input [`OutboundMessage`] and its
 //! per-message answer [`SendOutcome`].
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use converge_domain::Channel;
+
+/// Who a message is from, as the workspace's profile says (each part optional; a channel's own settings fill
+/// what is unset): e-mail's `From` name and address and `Reply-To`, and for SMS the sender id (header) and
+/// India's DLT entity and template ids, which carriers there require on every commercial message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SenderIdentity {
+    pub from_name: Option<String>,
+    pub from_address: Option<String>,
+    pub reply_to: Option<String>,
+    pub sms_sender_id: Option<String>,
+    pub dlt_entity_id: Option<String>,
+    pub dlt_template_id: Option<String>,
+}
 
 /// One rendered message, ready to leave Converge.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +35,8 @@ pub struct OutboundMessage {
     /// The message's signed unsubscribe link, for marketing messages. E-mail carries it as `List-Unsubscribe`
     /// with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); the vendor API gets it as a field.
     pub unsubscribe_url: Option<String>,
+    /// The brand's sender identity, shared by every message of a workspace.
+    pub sender: Option<Arc<SenderIdentity>>,
 }
 
 /// What became of one message. The dispatcher stores `Accepted` ids, retries `Retryable` with backoff up to

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod ingest;
 pub mod money;
 pub mod order;
+pub mod profile;
 pub mod role;
 pub mod scope;
 pub mod segment;
@@ -47,6 +48,7 @@ pub use ids::{
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money, TOTAL_CAP_MINOR};
 pub use order::{OrderInput, OrderItem, OrderItemInput, OrderRecord, OrderStatus, Quantity};
+pub use profile::{EmailSender, ProfilePatch, SmsSender, WorkspaceProfile};
 pub use role::{Permission, Role};
 pub use scope::Scope;
 pub use template::{

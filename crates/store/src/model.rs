@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use converge_domain::{
     ApiKeyId, CampaignId, Channel, Currency, CustomerId, Gender, MessageId, OrderId, Scope, SegmentId, UserId,
-    WorkspaceId,
+    WorkspaceId, WorkspaceProfile,
 };
 use serde::Serialize;
 
@@ -31,6 +31,15 @@ pub struct Workspace {
     pub name: String,
     pub currency: Currency,
     pub created_at: DateTime<Utc>,
+    /// Brand, postal address, default country, senders (migration 0017).
+    pub profile: WorkspaceProfile,
+}
+
+impl Workspace {
+    /// What `{{ brand }}` renders: the brand name, else the display name.
+    pub fn brand(&self) -> &str {
+        self.profile.brand(&self.name)
+    }
 }
 
 /// A key to store: the caller generated the secret and keeps it; only its hash comes here.

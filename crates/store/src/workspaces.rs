@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use converge_domain::{ApiKeyId, Currency, Scope, WorkspaceId};
+use converge_domain::{ApiKeyId, Currency, Scope, WorkspaceId, WorkspaceProfile};
 
 use crate::backend::per_backend;
 use crate::codec::{At, Ids};
@@ -10,10 +10,14 @@ use crate::error::conflict_on_unique;
 use crate::model::split_scopes;
 use crate::{ApiKeyGrant, ApiKeyRow, NewApiKey, StoreResult, Workspace};
 
-type WorkspaceTuple = (WorkspaceId, String, String, Currency, At);
+type WorkspaceTuple = (WorkspaceId, String, String, Currency, At, serde_json::Value);
 
-pub(crate) fn workspace((id, slug, name, currency, created_at): WorkspaceTuple) -> Workspace {
-    Workspace { id, slug, name, currency, created_at: created_at.0 }
+const COLUMNS: &str = "id, slug, name, currency, created_at, profile";
+
+pub(crate) fn workspace((id, slug, name, currency, created_at, profile): WorkspaceTuple) -> StoreResult<Workspace> {
+    let profile = serde_json::from_value(profile)
+        .map_err(|err| crate::StoreError::Corrupt(format!("workspace {id}: profile: {err}")))?;
+    Ok(Workspace { id, slug, name, currency, created_at: created_at.0, profile })
 }
 
 /// Workspaces and their API keys.
@@ -25,6 +29,14 @@ pub trait Workspaces: Send + Sync {
     async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>>;
 
     async fn workspace(&self, id: WorkspaceId) -> StoreResult<Option<Workspace>>;
+
+    /// Changes a workspace's display name (if given) and profile; `None` when there is no such workspace.
+    async fn update_workspace_profile(
+        &self,
+        id: WorkspaceId,
+        name: Option<&str>,
+        profile: &WorkspaceProfile,
+    ) -> StoreResult<Option<Workspace>>;
 
     /// Stores a new API key (its hash, never the key).
     async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyRow>;
@@ -41,10 +53,10 @@ per_backend! {
     #[async_trait]
     impl Workspaces for BackendStore {
         async fn create_workspace(&self, slug: &str, name: &str, currency: &Currency) -> StoreResult<Workspace> {
-            let row: WorkspaceTuple = sqlx::query_as(
-                "INSERT INTO workspaces (slug, name, currency, created_at) VALUES ($1, $2, $3, $4) \
-                 RETURNING id, slug, name, currency, created_at",
-            )
+            let sql = format!(
+                "INSERT INTO workspaces (slug, name, currency, created_at) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+            );
+            let row: WorkspaceTuple = sqlx::query_as(&sql)
             .bind(slug)
             .bind(name)
             .bind(currency.code())
@@ -52,25 +64,35 @@ per_backend! {
             .fetch_one(self.pool())
             .await
             .map_err(|e| conflict_on_unique(e, "workspace"))?;
-            Ok(workspace(row))
+            workspace(row)
         }
 
         async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<Workspace>> {
-            let row: Option<WorkspaceTuple> =
-                sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE slug = $1")
-                    .bind(slug)
-                    .fetch_optional(self.pool())
-                    .await?;
-            Ok(row.map(workspace))
+            let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1");
+            let row: Option<WorkspaceTuple> = sqlx::query_as(&sql).bind(slug).fetch_optional(self.pool()).await?;
+            row.map(workspace).transpose()
         }
 
         async fn workspace(&self, id: WorkspaceId) -> StoreResult<Option<Workspace>> {
+            let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1");
+            let row: Option<WorkspaceTuple> = sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?;
+            row.map(workspace).transpose()
+        }
+
+        async fn update_workspace_profile(
+            &self,
+            id: WorkspaceId,
+            name: Option<&str>,
+            profile: &WorkspaceProfile,
+        ) -> StoreResult<Option<Workspace>> {
+            let document = serde_json::to_value(profile)
+                .map_err(|err| crate::StoreError::Corrupt(format!("workspace profile: {err}")))?;
+            let sql = format!(
+                "UPDATE workspaces SET name = COALESCE($2, name), profile = $3 WHERE id = $1 RETURNING {COLUMNS}"
+            );
             let row: Option<WorkspaceTuple> =
-                sqlx::query_as("SELECT id, slug, name, currency, created_at FROM workspaces WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(self.pool())
-                    .await?;
-            Ok(row.map(workspace))
+                sqlx::query_as(&sql).bind(id).bind(name).bind(document).fetch_optional(self.pool()).await?;
+            row.map(workspace).transpose()
         }
 
         async fn create_api_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyRow> {

@@ -46,6 +46,60 @@ pub struct SendRequest {
     /// E-mail: the unsubscribe link a real e-mail vendor would put in `List-Unsubscribe` (RFC 8058).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_unsubscribe: Option<String>,
+    /// Who the message is from (see [`SenderFields`]).
+    #[serde(flatten)]
+    pub sender: SenderFields,
+}
+
+/// The sender a client may name: e-mail's `From` name and address and `Reply-To`; SMS's sender id (header)
+/// and India's DLT entity and template ids. Recorded with the message, so tests can see what was carried.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct SenderFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlt_entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlt_template_id: Option<String>,
+}
+
+impl SenderFields {
+    fn is_empty(&self) -> bool {
+        *self == SenderFields::default()
+    }
+
+    fn validate(&self) -> Result<(), Invalid> {
+        for (field, value) in [("from_address", &self.from_address), ("reply_to", &self.reply_to)] {
+            if value.as_deref().is_some_and(|v| !is_email(v)) {
+                return Err(invalid(field, "must be an e-mail address"));
+            }
+        }
+        if self.from_name.as_deref().is_some_and(|n| n.chars().count() > 100 || n.chars().any(char::is_control)) {
+            return Err(invalid("from_name", "one line of at most 100 characters"));
+        }
+        if self
+            .sender_id
+            .as_deref()
+            .is_some_and(|id| !(3..=11).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(invalid("sender_id", "3 to 11 letters or digits"));
+        }
+        for (field, value) in [("dlt_entity_id", &self.dlt_entity_id), ("dlt_template_id", &self.dlt_template_id)] {
+            if value
+                .as_deref()
+                .is_some_and(|id| !(10..=25).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(invalid(field, "10 to 25 digits"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A send request that passed validation.
@@ -56,6 +110,8 @@ pub struct Message {
     pub body: String,
     pub subject: Option<String>,
     pub reference: String,
+    /// `None` when the request named no sender.
+    pub sender: Option<Box<SenderFields>>,
 }
 
 /// Why a request was refused, naming the field.
@@ -107,7 +163,9 @@ impl SendRequest {
                 return Err(invalid("subject", format!("one line of at most {MAX_SUBJECT_CHARS} characters")));
             }
         }
-        Ok(Message { to, channel, body: self.body, subject: self.subject, reference })
+        self.sender.validate()?;
+        let sender = (!self.sender.is_empty()).then(|| Box::new(self.sender));
+        Ok(Message { to, channel, body: self.body, subject: self.subject, reference, sender })
     }
 }
 
@@ -143,6 +201,7 @@ mod tests {
             subject: None,
             reference: "log-1".into(),
             list_unsubscribe: None,
+            sender: SenderFields::default(),
         }
     }
 
@@ -187,5 +246,20 @@ mod tests {
         let mut two_line_subject = request("email", "a@b.in");
         two_line_subject.subject = Some("a\nb".into());
         assert_eq!(two_line_subject.validate().map_err(|e| e.field), Err("subject"));
+        let mut bad_sender = request("sms", "+919812345678");
+        bad_sender.sender.sender_id = Some("AB".into());
+        assert_eq!(bad_sender.validate().map_err(|e| e.field), Err("sender_id"));
+        let mut bad_reply = request("email", "a@b.in");
+        bad_reply.sender.reply_to = Some("nobody".into());
+        assert_eq!(bad_reply.validate().map_err(|e| e.field), Err("reply_to"));
+    }
+
+    #[test]
+    fn a_named_sender_is_kept() {
+        let mut mail = request("email", "a@b.in");
+        mail.sender.from_address = Some("hello@brand.in".into());
+        let message = mail.validate().unwrap();
+        assert_eq!(message.sender.and_then(|s| s.from_address).as_deref(), Some("hello@brand.in"));
+        assert_eq!(request("sms", "+919812345678").validate().unwrap().sender, None);
     }
 }

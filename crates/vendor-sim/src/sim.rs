@@ -138,6 +138,7 @@ mod tests {
             body: "hi".into(),
             subject: None,
             reference: reference.into(),
+            sender: None,
         }
     }
 

@@ -969,6 +969,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's workspace and its profile (scope `read`). */
+        get: operations["get_workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the profile (admin): each key present changes that field, `null` clears it (not `name` or
+         *     `timezone`), a sender object replaces that sender. Every problem is a 422 naming its field; nothing is
+         *     changed then.
+         */
+        patch: operations["patch_workspace"];
+        trace?: never;
+    };
     "/api/v1/workspace/domains": {
         parameters: {
             query?: never;
@@ -1638,6 +1660,24 @@ export interface components {
          * @example priya.sharma@example.in
          */
         Email: string;
+        /** @description Who marketing e-mail is from. */
+        EmailSender: {
+            /**
+             * @description The `From` address.
+             * @default null
+             */
+            from_address: string | null;
+            /**
+             * @description The `From` display name (at most 100 characters, one line).
+             * @default null
+             */
+            from_name: string | null;
+            /**
+             * @description Where replies go (`Reply-To`).
+             * @default null
+             */
+            reply_to: string | null;
+        };
         /**
          * @description The client's identifier, unique per workspace
          * @example C00000042
@@ -2061,6 +2101,27 @@ export interface components {
          * @example Cotton kurta
          */
         ProductName: string;
+        /** @description `PATCH /api/v1/workspace`: each key present changes that field (`null` clears it). */
+        ProfilePatch: {
+            /** @example Tanvi */
+            brand_name?: string | null;
+            /** @example IN */
+            default_country?: string | null;
+            email_sender?: null | components["schemas"]["EmailSender"];
+            logo_url?: string | null;
+            /**
+             * @description The workspace's display name (what members see); cannot be cleared.
+             * @example Tanvi Foods
+             */
+            name?: string | null;
+            postal_address?: string | null;
+            sms_sender?: null | components["schemas"]["SmsSender"];
+            /**
+             * @description The workspace's IANA time zone (the compliance settings' `timezone`); cannot be cleared.
+             * @example Asia/Kolkata
+             */
+            timezone?: string | null;
+        };
         /** @description A provider people can sign in with. */
         ProviderView: {
             display_name: string;
@@ -2416,6 +2477,24 @@ export interface components {
          * @example SKU-KURTA-001
          */
         Sku: string;
+        /** @description What the SMS vendor needs to know about the sender. */
+        SmsSender: {
+            /**
+             * @description India: the principal entity id registered on the DLT platform (10 to 25 digits).
+             * @default null
+             */
+            dlt_entity_id: string | null;
+            /**
+             * @description India: the DLT content template id messages are sent under (10 to 25 digits).
+             * @default null
+             */
+            dlt_template_id: string | null;
+            /**
+             * @description The alphanumeric sender id (header) shown to recipients: 3 to 11 letters or digits.
+             * @default null
+             */
+            sender_id: string | null;
+        };
         /** @description A campaign's messages by status: counts of its `communication_log` rows. */
         StatsView: {
             /**
@@ -2521,6 +2600,27 @@ export interface components {
         Topic: string;
         /** Format: int64 */
         UserId: number;
+        /** @description A workspace's profile. */
+        WorkspaceBody: {
+            /** @description What `{{ brand }}` renders; `null` while unset (messages then use `name`, and the launch dialog warns). */
+            brand_name?: string | null;
+            /** @description ISO 4217, fixed at creation. */
+            currency: string;
+            /** @description ISO 3166-1 alpha-2: the country of phone numbers given without a country code. */
+            default_country?: string | null;
+            email_sender?: null | components["schemas"]["EmailSender"];
+            /** Format: int64 */
+            id: number;
+            logo_url?: string | null;
+            /** @description The display name members see. */
+            name: string;
+            /** @description The brand's postal address (`{{ postal_address }}`, the footer of marketing e-mail). */
+            postal_address?: string | null;
+            slug: string;
+            sms_sender?: null | components["schemas"]["SmsSender"];
+            /** @description The workspace's IANA time zone (also the compliance settings' `timezone`). */
+            timezone: string;
+        };
         /** @description A workspace the person belongs to. */
         WorkspaceRole: {
             /** @description The workspace's currency (ISO 4217): every amount in it is in this currency. */
@@ -8187,6 +8287,175 @@ export interface operations {
             };
             /** @description The path and query are longer than 8192 bytes */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBody"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfilePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceBody"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -74,11 +74,28 @@ pub(super) fn build(from: &Mailbox, id_domain: &str, message: &OutboundMessage) 
     }
     let to: Address = message.to.trim().parse().map_err(|err| format!("to: not an e-mail address ({err})"))?;
     let message_id = message_id(&message.reference, id_domain);
+    let sender = message.sender.as_deref();
+    let from = match sender.and_then(|s| s.from_address.as_deref()) {
+        Some(address) => {
+            let address: Address =
+                address.parse().map_err(|err| format!("from_address: not an e-mail address ({err})"))?;
+            let name = sender.and_then(|s| s.from_name.clone()).or_else(|| from.name.clone());
+            Mailbox::new(name, address)
+        }
+        None => match sender.and_then(|s| s.from_name.clone()) {
+            Some(name) => Mailbox::new(Some(name), from.email.clone()),
+            None => from.clone(),
+        },
+    };
     let mut builder = Message::builder()
-        .from(from.clone())
+        .from(from)
         .to(Mailbox::new(None, to))
         .message_id(Some(message_id.clone()))
         .header(ConvergeReference(message.reference.clone()));
+    if let Some(reply_to) = sender.and_then(|s| s.reply_to.as_deref()) {
+        let address: Address = reply_to.parse().map_err(|err| format!("reply_to: not an e-mail address ({err})"))?;
+        builder = builder.reply_to(Mailbox::new(None, address));
+    }
     if let Some(subject) = &message.subject {
         if subject.contains(['\r', '\n']) {
             return Err("subject: must be one line".into());
@@ -125,6 +142,7 @@ mod tests {
             subject: subject.map(str::to_owned),
             body: "<p>Hi Tom &amp; Jerry, caf\u{e9} time</p>".into(),
             unsubscribe_url: None,
+            sender: None,
         }
     }
 
@@ -172,6 +190,26 @@ mod tests {
             with_link.unsubscribe_url = Some(bad.into());
             assert!(build(&from(), "b.example", &with_link).unwrap_err().starts_with("unsubscribe_url:"), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_brands_sender_sets_from_and_reply_to() {
+        let mut branded = message("asha@example.in", Some("Offer"));
+        let identity = crate::SenderIdentity {
+            from_name: Some("Tanvi".into()),
+            from_address: Some("hello@tanvi.example".into()),
+            reply_to: Some("care@tanvi.example".into()),
+            ..crate::SenderIdentity::default()
+        };
+        branded.sender = Some(std::sync::Arc::new(identity));
+        let raw = String::from_utf8(build(&from(), "brand.example", &branded).unwrap().0.formatted()).unwrap();
+        assert!(raw.contains("From: Tanvi <hello@tanvi.example>\r\n"), "{raw}");
+        assert!(raw.contains("Reply-To: care@tanvi.example\r\n"), "{raw}");
+        // A name alone keeps the relay's address.
+        let named = crate::SenderIdentity { from_name: Some("Tanvi".into()), ..crate::SenderIdentity::default() };
+        branded.sender = Some(std::sync::Arc::new(named));
+        let raw = String::from_utf8(build(&from(), "brand.example", &branded).unwrap().0.formatted()).unwrap();
+        assert!(raw.contains("From: Tanvi <offers@brand.example>\r\n") && !raw.contains("Reply-To"), "{raw}");
     }
 
     #[test]

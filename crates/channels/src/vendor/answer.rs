@@ -158,6 +158,7 @@ mod tests {
             subject: None,
             body: "Hi".into(),
             unsubscribe_url: None,
+            sender: None,
         }
     }
 

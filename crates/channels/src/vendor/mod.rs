@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use converge_domain::Channel;
 use converge_vendor_wire::MAX_BATCH;
 use reqwest::redirect::Policy;
 use reqwest::Url;
@@ -19,7 +20,7 @@ use serde::Serialize;
 
 use converge_egress::{EgressError, EgressPolicy};
 
-use crate::sender::{OutboundMessage, SendOutcome, Sender};
+use crate::sender::{OutboundMessage, SendOutcome, Sender, SenderIdentity};
 use crate::settings::VendorConfig;
 use crate::{error_chain, BuildError, Secret};
 
@@ -64,6 +65,19 @@ struct Item<'a> {
     reference: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     list_unsubscribe: Option<&'a str>,
+    /// E-mail: the `From` name and address and `Reply-To`; SMS: the sender id and DLT ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dlt_entity_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dlt_template_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -147,6 +161,12 @@ fn transport_failure(err: &reqwest::Error) -> String {
 
 impl<'a> From<&'a OutboundMessage> for Item<'a> {
     fn from(message: &'a OutboundMessage) -> Item<'a> {
+        let sender = message.sender.as_deref();
+        let part = |on: bool, f: fn(&SenderIdentity) -> &Option<String>| -> Option<&'a str> {
+            sender.filter(|_| on).and_then(|s| f(s).as_deref())
+        };
+        let email = message.channel == Channel::Email;
+        let sms = message.channel == Channel::Sms;
         Item {
             to: &message.to,
             channel: message.channel.as_str(),
@@ -154,6 +174,12 @@ impl<'a> From<&'a OutboundMessage> for Item<'a> {
             subject: message.subject.as_deref(),
             reference: &message.reference,
             list_unsubscribe: message.unsubscribe_url.as_deref(),
+            from_name: part(email, |s| &s.from_name),
+            from_address: part(email, |s| &s.from_address),
+            reply_to: part(email, |s| &s.reply_to),
+            sender_id: part(sms, |s| &s.sms_sender_id),
+            dlt_entity_id: part(sms, |s| &s.dlt_entity_id),
+            dlt_template_id: part(sms, |s| &s.dlt_template_id),
         }
     }
 }
@@ -192,6 +218,7 @@ mod tests {
             subject: None,
             body: "Hi Asha".into(),
             unsubscribe_url: None,
+            sender: None,
         };
         let json = serde_json::to_value(Batch { messages: vec![Item::from(&message)] }).unwrap();
         let parsed: SendRequest = serde_json::from_value(json["messages"][0].clone()).unwrap();

@@ -29,6 +29,7 @@ fn email(reference: &str, to: &str) -> OutboundMessage {
         // As an e-mail template renders it: the marketer's markup, the customer's values HTML-escaped.
         body: format!("<p>Hi Tom &amp; Jerry &lt;3,</p><p>20% off for <b>{reference}</b> \u{2014} caf\u{e9}.</p>"),
         unsubscribe_url: None,
+        sender: None,
     }
 }
 

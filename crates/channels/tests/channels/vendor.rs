@@ -47,7 +47,7 @@ fn message(reference: String, channel: Channel) -> OutboundMessage {
         Channel::Sms | Channel::Whatsapp => ("+919812345678".to_owned(), None),
     };
     let body = format!("Hi Asha, 20% off ({reference})");
-    OutboundMessage { body, reference, channel, to, subject, unsubscribe_url: None }
+    OutboundMessage { body, reference, channel, to, subject, unsubscribe_url: None, sender: None }
 }
 
 fn batch(prefix: &str, count: usize) -> Vec<OutboundMessage> {

@@ -33,7 +33,12 @@ pub const TEMPLATE_VARIABLES: &[TemplateVariable] = &[
     var("attributes", "Custom fields by key, written attributes.<key>, e.g. attributes.tier.", "gold"),
     var("total_spend", "Lifetime spend, formatted with its currency.", "₹12,450.00"),
     var("order_count", "Number of orders placed.", "7"),
-    var("brand", "Your workspace's display name.", "Acme Stores"),
+    var("brand", "Your brand's name (Settings → Brand); the workspace's display name until it is set.", "Acme Stores"),
+    var(
+        POSTAL_ADDRESS,
+        "Your brand's postal address (Settings → Brand), for the footer of marketing e-mail.",
+        "Acme Stores, 12 MG Road, Bengaluru 560001",
+    ),
     var(
         UNSUBSCRIBE_URL,
         "This message's signed unsubscribe and preferences link. Every e-mail template must contain it.",
@@ -43,6 +48,9 @@ pub const TEMPLATE_VARIABLES: &[TemplateVariable] = &[
 
 /// The variable every e-mail template must use (CAN-SPAM, and Gmail's and Yahoo's bulk-sender rules).
 pub const UNSUBSCRIBE_URL: &str = "unsubscribe_url";
+
+/// The brand's postal address (CAN-SPAM asks for one in every marketing e-mail).
+pub const POSTAL_ADDRESS: &str = "postal_address";
 
 const fn var(name: &'static str, description: &'static str, example: &'static str) -> TemplateVariable {
     TemplateVariable { name, description, example }
@@ -121,6 +129,22 @@ impl TemplateVars {
         self
     }
 
+    /// The same values with the brand's postal address (left undefined when the workspace has none).
+    pub fn with_postal_address(mut self, address: Option<&str>) -> TemplateVars {
+        if let Some(address) = address.map(str::trim).filter(|a| !a.is_empty()) {
+            self.context.insert(POSTAL_ADDRESS, Value::from(address));
+            self.root = Value::from(self.context.clone());
+        }
+        self
+    }
+
+    /// The same values with another brand name (the preview's example customer in a real workspace).
+    pub fn with_brand(mut self, brand: &str) -> TemplateVars {
+        self.context.insert("brand", Value::from(brand));
+        self.root = Value::from(self.context.clone());
+        self
+    }
+
     /// Values taken from the catalogue's examples (plus `attributes.tier = "gold"`), for previews and tests.
     pub fn example() -> TemplateVars {
         let example = |name: &str| TEMPLATE_VARIABLES.iter().find(|v| v.name == name).map(|v| v.example);
@@ -138,6 +162,7 @@ impl TemplateVars {
             example("brand").unwrap_or_default(),
         )
         .with_unsubscribe_url(example(UNSUBSCRIBE_URL).unwrap_or_default())
+        .with_postal_address(example(POSTAL_ADDRESS))
     }
 
     /// The root value handed to the engine.

@@ -1,16 +1,50 @@
 //! One recipient's values for a campaign's templates (`converge_domain::CampaignTemplates`): shared by the
 //! message preview endpoint and the dispatch workers, so a preview renders exactly what is sent.
 
+use std::sync::Arc;
+
+use converge_channels::SenderIdentity;
 use converge_domain::template::TemplateVars;
 use converge_domain::{Currency, Money};
-use converge_store::{ClaimedDelivery, CustomerRow};
+use converge_store::{ClaimedDelivery, CustomerRow, Workspace};
 
-/// What renders a message besides the customer: the workspace's currency (for `total_spend`) and its name
-/// (the `brand` variable).
+/// What renders a message besides the customer: the workspace's currency (for `total_spend`), its brand
+/// name (the `brand` variable) and postal address (`postal_address`).
 #[derive(Clone, Debug)]
 pub struct Brand {
     pub name: String,
     pub currency: Currency,
+    pub postal_address: Option<String>,
+    /// Who the workspace's messages are from (`None` while the profile sets no sender).
+    pub sender: Option<Arc<SenderIdentity>>,
+}
+
+impl Brand {
+    /// The brand of a workspace as its profile says (the display name while no brand name is set).
+    pub fn of(workspace: &Workspace) -> Brand {
+        Brand {
+            name: workspace.brand().to_owned(),
+            currency: workspace.currency,
+            postal_address: workspace.profile.postal_address.clone(),
+            sender: sender_identity(workspace),
+        }
+    }
+}
+
+/// The sender identity a workspace's profile sets, for every message the workspace sends.
+pub fn sender_identity(workspace: &Workspace) -> Option<Arc<SenderIdentity>> {
+    let profile = &workspace.profile;
+    let (email, sms) =
+        (profile.email_sender.clone().unwrap_or_default(), profile.sms_sender.clone().unwrap_or_default());
+    let identity = SenderIdentity {
+        from_name: email.from_name,
+        from_address: email.from_address,
+        reply_to: email.reply_to,
+        sms_sender_id: sms.sender_id,
+        dlt_entity_id: sms.dlt_entity_id,
+        dlt_template_id: sms.dlt_template_id,
+    };
+    (identity != SenderIdentity::default()).then(|| Arc::new(identity))
 }
 
 /// The values of a claimed recipient.
@@ -26,6 +60,7 @@ pub fn claimed_vars(claim: &ClaimedDelivery, brand: &Brand) -> TemplateVars {
         claim.order_count,
         &brand.name,
     )
+    .with_postal_address(brand.postal_address.as_deref())
 }
 
 /// The values of a stored customer (the preview endpoint).
@@ -41,4 +76,5 @@ pub fn customer_vars(customer: &CustomerRow, brand: &Brand) -> TemplateVars {
         customer.order_count,
         &brand.name,
     )
+    .with_postal_address(brand.postal_address.as_deref())
 }

@@ -72,8 +72,9 @@ pub const REQUEST_ID: &str = "x-request-id";
          (name = "settings", description = "How each channel is delivered (read: scope `campaigns`; change: `all`)"),
          (name = "delivery", description = "Delivery receipts from the messaging vendor (signed, no API key)"),
          (name = "auth", description = "Signing in (local accounts, OpenID Connect) and out; sessions"),
-         (name = "workspace", description = "Members and roles, invitations, allowed e-mail domains, API keys and \
-            the audit log (owner or admin, or scope `all`; listing members: any member)"),
+         (name = "workspace", description = "The workspace's profile (brand, postal address, senders), members and \
+            roles, invitations, allowed e-mail domains, API keys and the audit log (owner or admin, or scope `all`; \
+            reading the profile and listing members: any member)"),
          (name = "operations", description = "Health, readiness and metrics"))
 )]
 struct ApiDoc;
@@ -139,6 +140,7 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::invitations::my_invitations))
         .routes(routes!(auth::invitations::accept_invitation))
         .routes(routes!(auth::invitations::decline_invitation))
+        .routes(routes!(workspace::profile::get_workspace, workspace::profile::patch_workspace))
         .routes(routes!(workspace::members::list_members))
         .routes(routes!(workspace::members::change_role, workspace::members::remove_member))
         .routes(routes!(workspace::invitations::list_invitations, workspace::invitations::create_invitation))

@@ -71,8 +71,8 @@ impl Confirmer {
             tracing::info!(customer_id = pending.customer_id.get(), %channel, "no address to confirm a subscription");
             return Ok(false);
         };
-        let brand = match self.store.workspace(pending.workspace_id).await? {
-            Some(workspace) => workspace.name,
+        let (brand, sender) = match self.store.workspace(pending.workspace_id).await? {
+            Some(workspace) => (workspace.brand().to_owned(), crate::delivery::render::sender_identity(&workspace)),
             None => return Ok(false),
         };
         let token = LinkToken {
@@ -90,7 +90,7 @@ impl Confirmer {
             channel,
             pending.changed_at.timestamp_millis()
         );
-        let message = OutboundMessage { reference, channel, to, subject, body, unsubscribe_url: Some(url) };
+        let message = OutboundMessage { reference, channel, to, subject, body, unsubscribe_url: Some(url), sender };
         let senders = self.senders.for_workspace(self.store.as_ref(), pending.workspace_id).await?;
         let outcome = senders.for_channel(channel).sender.send(std::slice::from_ref(&message)).await;
         match outcome.into_iter().next() {

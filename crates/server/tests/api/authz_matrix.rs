@@ -106,6 +106,8 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/workspace/invitations", Admin),
     ("POST", "/api/v1/workspace/invitations", Admin),
     ("DELETE", "/api/v1/workspace/invitations/{id}", Admin),
+    ("GET", "/api/v1/workspace", Read),
+    ("PATCH", "/api/v1/workspace", Admin),
     ("GET", "/api/v1/workspace/domains", Admin),
     ("PUT", "/api/v1/workspace/domains", Admin),
     ("POST", "/api/v1/workspace/domains/{domain}/verify", Admin),

@@ -392,7 +392,11 @@ async fn message_preview_renders_what_would_be_sent(mode: Mode) {
     assert_eq!(example.status(), 200);
     let example: Value = example.json().await.unwrap();
     assert_eq!(example["channel"], "sms");
-    assert_eq!(example["message"], "Hi Priya (gold) from Acme Stores\nReply STOP to opt out", "with the opt-out line");
+    assert_eq!(
+        example["message"],
+        "Hi Priya (gold) from Default workspace\nReply STOP to opt out",
+        "the example customer, in this workspace's brand, with the opt-out line"
+    );
     assert_eq!(example["variables"], json!(["first_name", "attributes.tier", "brand"]));
     assert_eq!(example["customer_external_id"], Value::Null);
     assert_eq!(example["sms_segments"], 1);

@@ -14,6 +14,7 @@ mod auth_sessions;
 mod authz_matrix;
 mod backpressure;
 mod bad_input;
+mod brand;
 mod campaign_process;
 mod campaigns;
 mod campaigns_bad_input;

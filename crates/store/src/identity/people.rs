@@ -295,14 +295,17 @@ per_backend! {
         }
 
         async fn memberships(&self, user_id: UserId) -> StoreResult<Vec<(Workspace, Role)>> {
-            let rows: Vec<(WorkspaceId, String, String, Currency, At, Role)> = sqlx::query_as(
-                "SELECT w.id, w.slug, w.name, w.currency, w.created_at, m.role FROM memberships m \
+            type Row = (WorkspaceId, String, String, Currency, At, serde_json::Value, Role);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT w.id, w.slug, w.name, w.currency, w.created_at, w.profile, m.role FROM memberships m \
                  JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = $1 ORDER BY w.slug",
             )
             .bind(user_id)
             .fetch_all(self.pool())
             .await?;
-            Ok(rows.into_iter().map(|(id, slug, name, cur, at, role)| (workspace((id, slug, name, cur, at)), role)).collect())
+            rows.into_iter()
+                .map(|(id, slug, name, cur, at, profile, role)| Ok((workspace((id, slug, name, cur, at, profile))?, role)))
+                .collect()
         }
 
         async fn remove_member(

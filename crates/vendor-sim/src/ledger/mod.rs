@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::message::{Channel, Message};
+use crate::message::{Channel, Message, SenderFields};
 use crate::outcome::Fate;
 use crate::sync::lock;
 use converge_vendor_wire::Outcome;
@@ -55,6 +55,7 @@ struct Entry {
     channel: Channel,
     subject: Option<Box<str>>,
     body: Box<str>,
+    sender: Option<Box<SenderFields>>,
     fate: Fate,
     status: Status,
     accepted_at: DateTime<Utc>,
@@ -127,6 +128,7 @@ impl Ledger {
                 channel: message.channel,
                 subject: message.subject.map(String::into_boxed_str),
                 body: message.body.into_boxed_str(),
+                sender: message.sender,
                 fate,
                 status: Status::Queued,
                 accepted_at: now,
@@ -248,6 +250,7 @@ impl Ledger {
             channel: entry.channel,
             subject: entry.subject.as_deref().map(str::to_owned),
             body: entry.body.to_string(),
+            sender: entry.sender.as_deref().cloned(),
             status: entry.status,
             error: if entry.status == Status::Queued {
                 None

@@ -11,6 +11,7 @@ fn message(reference: &str) -> (Message, Fate) {
         subject: None,
         reference: reference.into(),
         list_unsubscribe: None,
+        sender: Default::default(),
     };
     let Ok(message) = request.validate() else { panic!("valid message") };
     (message, Fate { outcome: Outcome::Failed, reason: 0, delay_ms: 30 })

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::message::Channel;
+use crate::message::{Channel, SenderFields};
 use converge_vendor_wire::Status;
 
 /// How delivering a message's receipt went.
@@ -48,6 +48,9 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub body: String,
+    /// The sender the request named, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<SenderFields>,
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -40,7 +40,7 @@ fn refusals_name_the_problem_and_its_position() {
             1,
             4,
             "unknown variable `zzz`; use one of name, first_name, last_name, email, phone, city, \
-          external_id, attributes, total_spend, order_count, brand, unsubscribe_url",
+          external_id, attributes, total_spend, order_count, brand, postal_address, unsubscribe_url",
         ),
         ("{{ name | uper }}", 1, 11, "unknown filter `uper` — did you mean `upper`?"),
         (

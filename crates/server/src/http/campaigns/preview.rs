@@ -101,10 +101,13 @@ pub async fn message_preview(
         return Err(ApiError::Invalid(errors));
     }
 
+    let workspace = state.store.workspace(caller.workspace_id()).await?;
+    let brand = match &workspace {
+        Some(workspace) => Brand::of(workspace),
+        None => Brand { name: String::new(), currency: caller.currency, postal_address: None, sender: None },
+    };
     let (vars, resolved, note) = match &customer {
         Some(customer) => {
-            let workspace = state.store.workspace(caller.workspace_id()).await?;
-            let brand = Brand { name: workspace.map(|w| w.name).unwrap_or_default(), currency: caller.currency };
             let preferred = customer.preferred_channel;
             let (resolved, note) =
                 match resolve(channel, customer.email.as_deref(), customer.phone.as_deref(), preferred) {
@@ -124,7 +127,13 @@ pub async fn message_preview(
             let note = (channel == SendChannel::Preferred).then(|| {
                 format!("each customer gets their preferred channel; shown as {resolved}, the example customer's")
             });
-            (TemplateVars::example(), resolved, note)
+            // The example customer, in this workspace's brand.
+            let vars = TemplateVars::example().with_brand(&brand.name);
+            let vars = match brand.postal_address.as_deref() {
+                Some(address) => vars.with_postal_address(Some(address)),
+                None => vars,
+            };
+            (vars, resolved, note)
         }
     };
     let template = templates

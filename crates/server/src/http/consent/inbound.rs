@@ -204,8 +204,8 @@ async fn confirm(
     input: &InboundBody,
     received_at: DateTime<Utc>,
 ) {
-    let brand = match state.store.workspace(workspace_id).await {
-        Ok(Some(workspace)) => workspace.name,
+    let (brand, sender) = match state.store.workspace(workspace_id).await {
+        Ok(Some(workspace)) => (workspace.brand().to_owned(), crate::delivery::render::sender_identity(&workspace)),
         _ => return,
     };
     let body = match keyword {
@@ -222,6 +222,7 @@ async fn confirm(
         subject: None,
         body,
         unsubscribe_url: None,
+        sender,
     };
     match state.senders.for_workspace(state.store.as_ref(), workspace_id).await {
         Ok(senders) => {

@@ -74,7 +74,7 @@ async fn find(state: &SharedState, token: &str) -> Result<Option<Person>, ApiErr
     };
     let current = state.store.subscriptions(workspace_id, customer.id).await?;
     let compliance = crate::consent::compliance::load(state.store.as_ref(), workspace_id).await?;
-    Ok(Some(Person { token, brand: workspace.name, customer, current, compliance }))
+    Ok(Some(Person { token, brand: workspace.brand().to_owned(), customer, current, compliance }))
 }
 
 /// The preferences page.

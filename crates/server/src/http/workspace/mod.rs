@@ -1,5 +1,5 @@
-//! Workspace administration: members and their roles, invitations, and the e-mail domains whose people
-//! join automatically. Everything here needs the admin permission (owner or admin, or an API key with
+//! Workspace administration: the workspace's profile (brand, postal address, senders), members and their
+//! roles, invitations, and the e-mail domains whose people join automatically. Everything here needs the admin permission (owner or admin, or an API key with
 //! scope `all`), except listing members, which any member may do.
 //!
 //! Who may change whom follows [`Role::manages`]: the caller must manage both a member's current role and
@@ -9,6 +9,7 @@
 pub mod domains;
 pub mod invitations;
 pub mod members;
+pub mod profile;
 
 use converge_domain::Role;
 

@@ -233,7 +233,6 @@ impl Dispatcher {
             .workspace(claim.workspace_id)
             .await?
             .with_context(|| format!("workspace {} vanished", claim.workspace_id))?;
-        let currency = workspace.currency;
         let channel: SendChannel = campaign.channel;
         let templates = CampaignTemplates::parse(&campaign.template, channel)
             .map_err(|e| format!("the campaign's template is no longer valid: {e}"));
@@ -241,7 +240,7 @@ impl Dispatcher {
             name: campaign.name,
             channel,
             templates,
-            brand: Brand { name: workspace.name, currency },
+            brand: Brand::of(&workspace),
             topic: campaign.topic,
         })
     }

@@ -116,6 +116,7 @@ fn ready(
         subject,
         body,
         unsubscribe_url: Some(unsubscribe_url),
+        sender: info.brand.sender.clone(),
     };
     Ok((channel, message))
 }
@@ -151,7 +152,12 @@ mod tests {
     }
 
     fn info(channel: SendChannel, template: &str) -> HashMap<CampaignId, Arc<CampaignInfo>> {
-        let brand = Brand { name: "Acme".into(), currency: Currency::parse("INR").unwrap() };
+        let brand = Brand {
+            name: "Acme".into(),
+            currency: Currency::parse("INR").unwrap(),
+            postal_address: None,
+            sender: None,
+        };
         let templates = CampaignTemplates::parse(template, channel).map_err(|e| e.to_string());
         HashMap::from([(
             CampaignId::new(7),
