@@ -9,6 +9,9 @@ const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'cor
 /** fixtures.json of the OpenID provider: alice's verified address, invited here as an admin (she accepts). */
 const ALICE = { account: 'alice', email: 'alice.martin@example.com', name: 'Alice Martin' };
 
+/** What the Brand settings are set to (Settings → Brand). */
+const BRAND = { name: 'Tanvi Sweets', address: '12 MG Road\nPune 411001\nIndia' };
+
 const NESTED_RULE = {
   combinator: 'and',
   not: false,
@@ -171,6 +174,13 @@ export function flows(ctx) {
       async ({ page }) => {
         await page.getByRole('link', { name: 'Settings' }).click();
         await heading(page, 'Settings');
+        // Brand is the first section; members are the next.
+        assertEqual(
+          await page.getByRole('tab', { name: 'Brand' }).getAttribute('aria-selected'),
+          'true',
+          'the section Settings opens on',
+        );
+        await page.getByRole('tab', { name: 'Members' }).click();
         await page.getByRole('textbox', { name: 'E-mail' }).fill(ALICE.email);
         await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('admin');
         await page.getByRole('button', { name: 'Invite' }).click();
@@ -193,7 +203,8 @@ export function flows(ctx) {
         await page.locator('#invitations-title').waitFor({ state: 'detached' });
         // Back where the sign-out left off (the sign-in's return_to), signed in as alice.
         await heading(page, 'Settings');
-        assertEqual(page.url(), `${base}/settings`, 'where the sign-in returns to');
+        // The open section is in the address, so she is back at the members.
+        assertEqual(page.url(), `${base}/settings?tab=members`, 'where the sign-in returns to');
         await page.getByRole('link', { name: 'Dashboard' }).click();
         await heading(page, 'Dashboard');
         await page.getByText(ALICE.name).first().waitFor();
@@ -282,12 +293,29 @@ export function flows(ctx) {
         );
         await page
           .getByLabel('Message', { exact: true })
-          .fill('Hi {{ first_name | default("there") }}, 20% off in {{ city }} this week!');
+          .fill('Hi {{ first_name | default("there") }}, 20% off in {{ city }} this week! - {{ brand }}');
         await page.getByTestId('message-preview').waitFor();
         await checkPage(page, 'campaign-composer', screenshots);
         await page.getByRole('button', { name: 'Review and send' }).click();
         const dialog = page.getByRole('dialog');
         await dialog.getByText(`goes to ${state.audienceCount.toLocaleString('en-US')} customers`).waitFor();
+        // A fresh workspace has no brand name: the dialog says what {{ brand }} will say instead.
+        const profile = await apiAsPage(page, 'GET', '/api/v1/workspace');
+        assertEqual(profile.json.brand_name, null, 'the brand name of a fresh workspace');
+        state.displayName = profile.json.name;
+        const warning = dialog.getByTestId('brand-warning');
+        await warning.waitFor();
+        assertEqual(
+          (await warning.textContent())?.trim(),
+          `Your brand name is not set: messages will say “${profile.json.name}” where templates use {{ brand }}. Set it in Settings → Brand.`,
+          'the brand warning',
+        );
+        assertEqual(
+          await warning.getByRole('link', { name: 'Settings → Brand' }).getAttribute('href'),
+          '/settings?tab=brand',
+          'the warning links to the Brand settings',
+        );
+        await checkPage(page, 'campaign-launch-brand-warning', screenshots);
         await dialog.getByRole('button', { name: /^Send to/ }).click();
         await page.waitForURL(/\/campaigns\/\d+$/);
         const id = Number(new URL(page.url()).pathname.split('/').pop());
@@ -374,6 +402,116 @@ export function flows(ctx) {
           onlySent.records.slice(1).every((row) => row[3] === 'SENT'),
           'only SENT rows',
         );
+      },
+    ],
+    [
+      'Settings → Brand: a bad sender id is refused at its field and nothing is saved; the brand name is saved and the message preview says it',
+      async ({ page }) => {
+        await page.goto(`${base}/settings?tab=brand`);
+        await heading(page, 'Settings');
+        const field = (label) => page.getByLabel(label, { exact: true });
+        const save = page.getByRole('button', { name: 'Save brand settings' });
+        await waitFor('the profile in the form', async () => (await field('Display name').inputValue()) !== '');
+        assertEqual(await field('Display name').inputValue(), state.displayName, 'the display name');
+        assertEqual(await field('Brand name').inputValue(), '', 'no brand name yet');
+        const before = await apiAsPage(page, 'GET', '/api/v1/workspace');
+
+        // A sender id the server refuses: its message is at the field, and nothing of the form is saved.
+        await field('Brand name').fill(BRAND.name);
+        await field('Sender ID').fill('NOT-VALID!');
+        await save.click();
+        await page.getByText('Not saved: see the marked fields.').waitFor();
+        const senderError = await fieldError(page, 'Sender ID');
+        assert(/3 to 11 letters or digits/.test(senderError), `the sender id's message: ${senderError}`);
+        assertEqual(await field('Brand name').getAttribute('aria-invalid'), null, 'the brand name is fine');
+        await checkPage(page, 'settings-brand-errors', screenshots);
+        const unchanged = await apiAsPage(page, 'GET', '/api/v1/workspace');
+        assertEqual(unchanged.json, before.json, 'the profile after the refused save');
+        await page.reload();
+        await heading(page, 'Settings');
+        await waitFor('the profile in the form', async () => (await field('Display name').inputValue()) !== '');
+        assertEqual(
+          [await field('Brand name').inputValue(), await field('Sender ID').inputValue()],
+          ['', ''],
+          'the form after a reload: the old values',
+        );
+
+        // Everything at once; only what changed is sent.
+        await field('Brand name').fill(BRAND.name);
+        await field('Postal address').fill(BRAND.address);
+        await page.getByRole('combobox', { name: 'Default country' }).selectOption('IN');
+        await field('Logo URL').fill(`${base}/favicon.svg`);
+        await field('From name').fill(BRAND.name);
+        await field('From address').fill('hello@tanvi.example');
+        await field('Reply-to address').fill('care@tanvi.example');
+        await field('Sender ID').fill('TANVIS');
+        await field('DLT entity ID (India only)').fill('1201159100000000001');
+        const patched = page.waitForRequest(
+          (r) => r.method() === 'PATCH' && new URL(r.url()).pathname === '/api/v1/workspace',
+        );
+        await save.click();
+        await page.getByText('Saved.', { exact: true }).waitFor();
+        const sent = JSON.parse((await patched).postData());
+        assertEqual(
+          Object.keys(sent).sort(),
+          ['brand_name', 'default_country', 'email_sender', 'logo_url', 'postal_address', 'sms_sender'],
+          'the keys the save sent',
+        );
+        const want = {
+          brand_name: BRAND.name,
+          postal_address: BRAND.address,
+          default_country: 'IN',
+          logo_url: `${base}/favicon.svg`,
+          email_sender: { from_name: BRAND.name, from_address: 'hello@tanvi.example', reply_to: 'care@tanvi.example' },
+          sms_sender: { sender_id: 'TANVIS', dlt_entity_id: '1201159100000000001', dlt_template_id: null },
+        };
+        const saved = await apiAsPage(page, 'GET', '/api/v1/workspace');
+        assertEqual(Object.fromEntries(Object.keys(want).map((k) => [k, saved.json[k]])), want, 'the saved profile');
+        assertEqual(
+          [saved.json.name, saved.json.timezone],
+          [before.json.name, before.json.timezone],
+          'the display name and time zone are as they were',
+        );
+        const logo = page.getByTestId('logo-preview');
+        await waitFor('the logo preview', async () =>
+          logo.evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false),
+        );
+
+        await page.reload();
+        await heading(page, 'Settings');
+        await waitFor(
+          'the saved brand in the form',
+          async () => (await field('Brand name').inputValue()) === BRAND.name,
+        );
+        assertEqual(
+          [
+            await field('Postal address').inputValue(),
+            await page.getByRole('combobox', { name: 'Default country' }).inputValue(),
+            await field('Sender ID').inputValue(),
+            await field('Reply-to address').inputValue(),
+          ],
+          [BRAND.address, 'IN', 'TANVIS', 'care@tanvi.example'],
+          'the form after a reload',
+        );
+        await logo.waitFor();
+        await checkPage(page, 'settings-brand', screenshots);
+
+        // The composer's preview (the server's rendering) says the brand name now, and the launch dialog no
+        // longer warns.
+        await page.goto(`${base}/campaigns/new?segment=${state.segmentId}`);
+        await heading(page, 'New campaign');
+        await page.getByLabel('Campaign name').fill('Brand check');
+        await page.getByTestId('segment-count').waitFor();
+        await page.getByLabel('Message', { exact: true }).fill('Hello from {{ brand }}!');
+        await waitFor('the preview with the brand name', async () =>
+          ((await page.getByTestId('message-preview').textContent()) ?? '').includes(`Hello from ${BRAND.name}!`),
+        );
+        await page.getByRole('button', { name: 'Review and send' }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByTestId('campaign-reach').waitFor();
+        assertEqual(await dialog.getByTestId('brand-warning').count(), 0, 'no brand warning once it is set');
+        await dialog.getByRole('button', { name: 'Back' }).click();
+        await dialog.waitFor({ state: 'detached' });
       },
     ],
     [

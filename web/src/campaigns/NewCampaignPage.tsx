@@ -19,8 +19,9 @@ import { PageHeader } from '@/components/Page';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
 import { cx } from '@/lib/cx';
 import { formatCount, formatDateTime, toLocalInput } from '@/lib/format';
-import { useCompliance, useCurrency, useSegmentFields } from '@/lib/queries';
+import { useCompliance, useCurrency, useSegmentFields, useWorkspaceProfile } from '@/lib/queries';
 
+import { BrandWarning } from './BrandWarning';
 import { CampaignReach } from './CampaignReach';
 import { MessageComposer } from './MessageComposer';
 import type { ReachBody } from './reach';
@@ -76,6 +77,7 @@ export default function NewCampaignPage() {
   const [template, setTemplate] = useState('');
   const [topic, setTopic] = useState('');
   const compliance = useCompliance();
+  const profile = useWorkspaceProfile();
   const topics = compliance.data?.topics ?? [];
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [sendAt, setSendAt] = useState(() => toLocalInput(new Date(Date.now() + 60 * 60_000)));
@@ -365,7 +367,10 @@ export default function NewCampaignPage() {
           </>
         }
       >
-        <CampaignReach reach={reach} channel={channel} />
+        <div className="space-y-3">
+          <BrandWarning profile={profile.data} template={template} />
+          <CampaignReach reach={reach} channel={channel} />
+        </div>
       </Dialog>
     </>
   );

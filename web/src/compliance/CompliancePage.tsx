@@ -16,6 +16,7 @@ import { SelectField, TextField } from '@/components/Field';
 import { PageHeader } from '@/components/Page';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
 import { useCompliance } from '@/lib/queries';
+import { timeZones } from '@/lib/zones';
 
 import { CONSENT_CHANNELS } from './consent';
 import {
@@ -56,15 +57,6 @@ function Switch({
   );
 }
 
-/** The IANA zones this browser knows, as suggestions (the server decides what it accepts). */
-function zones(): string[] {
-  try {
-    return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  } catch {
-    return [];
-  }
-}
-
 export default function CompliancePage() {
   const client = useQueryClient();
   const { can } = useSession();
@@ -73,13 +65,17 @@ export default function CompliancePage() {
   const [form, setForm] = useState<ComplianceForm | null>(null);
   const [newTopic, setNewTopic] = useState('');
   const [topicNote, setTopicNote] = useState<string | null>(null);
-  const zoneList = useMemo(zones, []);
+  const zoneList = useMemo(timeZones, []);
   useEffect(() => {
     if (settings.data) setForm(toForm(settings.data));
   }, [settings.data]);
   const save = useMutation({
     mutationFn: (f: ComplianceForm) => unwrap(api.PUT('/api/v1/settings/compliance', { body: toInput(f) })),
-    onSuccess: (saved) => client.setQueryData(['compliance-settings'], saved),
+    onSuccess: (saved) => {
+      client.setQueryData(['compliance-settings'], saved);
+      // The time zone is also the workspace profile's (Settings → Brand).
+      void client.invalidateQueries({ queryKey: ['workspace'] });
+    },
   });
   const problem = save.error instanceof ApiProblem ? save.error : null;
   const at = (field: string) => problem?.messagesFor(field);

@@ -32,3 +32,12 @@ export function useCompliance() {
     staleTime: 60_000,
   });
 }
+
+/** The workspace's profile: display and brand name, postal address, country, time zone, logo, senders. */
+export function useWorkspaceProfile() {
+  return useQuery({
+    queryKey: ['workspace'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/workspace', { signal })),
+    staleTime: 60_000,
+  });
+}

@@ -1,0 +1,1 @@
+function e(){try{return typeof Intl.supportedValuesOf==`function`?Intl.supportedValuesOf(`timeZone`):[]}catch{return[]}}export{e as t};
