@@ -78,6 +78,8 @@ id_types! {
     InvitationId;
     /// An order row (not the client's external id).
     OrderId;
+    /// A saved message template.
+    TemplateId;
     /// One entry of a workspace's audit log.
     AuditEntryId;
 }

@@ -43,7 +43,8 @@ pub use fields::{
     NOTE_PATTERN, NO_CONTROL_PATTERN, PROSE_PATTERN, VISIBLE_TEXT_PATTERN,
 };
 pub use ids::{
-    ApiKeyId, AuditEntryId, CampaignId, CustomerId, InvitationId, MessageId, OrderId, SegmentId, UserId, WorkspaceId,
+    ApiKeyId, AuditEntryId, CampaignId, CustomerId, InvitationId, MessageId, OrderId, SegmentId, TemplateId, UserId,
+    WorkspaceId,
 };
 pub use ingest::{IngestEnvelope, IngestEvent};
 pub use money::{Currency, Money, TOTAL_CAP_MINOR};

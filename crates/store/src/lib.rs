@@ -24,6 +24,7 @@ pub mod segment;
 mod settings;
 pub mod sqlite;
 mod store;
+mod templates;
 mod workspaces;
 // Test support (a database per test): failing loudly is its job.
 #[allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -52,6 +53,7 @@ pub use model::*;
 pub use saved::SavedSegments;
 pub use segment::RuleQueries;
 pub use settings::ChannelSettings;
+pub use templates::{TemplateRow, Templates};
 pub use workspaces::Workspaces;
 
 /// Everything the application asks of its database: one trait per aggregate, each declared and implemented
@@ -73,6 +75,7 @@ pub trait Store:
     + Dispatch
     + Receipts
     + ChannelSettings
+    + Templates
     + Consent
     + Erasure
     + Insights

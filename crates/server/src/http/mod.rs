@@ -28,6 +28,7 @@ pub mod schemas;
 pub mod segments;
 pub mod settings;
 pub mod spec;
+pub mod templates;
 pub mod web;
 pub mod workspace;
 
@@ -122,6 +123,8 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::actions::retry_failed))
         .routes(routes!(campaigns::preview::message_preview))
         .routes(routes!(campaigns::reach::campaign_reach))
+        .routes(routes!(templates::list_templates, templates::create_template))
+        .routes(routes!(templates::get_template, templates::update_template, templates::delete_template))
         .routes(routes!(ai::message_suggestions))
         .routes(routes!(ai::segment_from_text))
         .routes(routes!(ai::campaign_summary))

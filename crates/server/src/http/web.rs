@@ -20,9 +20,10 @@ use super::error::ApiError;
 struct Assets;
 
 /// Scripts, styles and connections only from this origin; inline style attributes are allowed (charts set
-/// them), inline scripts are not.
+/// them), inline scripts are not. Images may also come from any `https:` origin: the brand's logo and the
+/// images of an e-mail being previewed live on the brand's own servers (an image cannot run code).
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
     base-uri 'self'; frame-ancestors 'none'";
 
 /// What a request no route matched gets.

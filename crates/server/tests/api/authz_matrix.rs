@@ -125,6 +125,11 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/settings/compliance", Read),
     ("PUT", "/api/v1/settings/compliance", Admin),
     ("POST", "/api/v1/campaigns/reach", ReadOrCampaigns),
+    ("GET", "/api/v1/templates", ReadOrCampaigns),
+    ("POST", "/api/v1/templates", Campaigns),
+    ("GET", "/api/v1/templates/{id}", ReadOrCampaigns),
+    ("PUT", "/api/v1/templates/{id}", Campaigns),
+    ("DELETE", "/api/v1/templates/{id}", Campaigns),
     ("POST", "/api/v1/inbound-messages", Signature),
     ("POST", "/api/v1/inbound-messages/{route}", Signature),
     ("POST", "/api/v1/complaints", Signature),
@@ -239,6 +244,7 @@ struct Objects {
     invitation: i64,
     key: i64,
     suppression: i64,
+    template: i64,
     /// Another workspace's delivery route: unsigned receipts to it are 401 for everyone.
     route: String,
 }
@@ -257,6 +263,8 @@ impl Objects {
             self.key.to_string()
         } else if template.starts_with("/api/v1/suppressions/") {
             self.suppression.to_string()
+        } else if template.starts_with("/api/v1/templates/") {
+            self.template.to_string()
         } else {
             String::new()
         };
@@ -277,6 +285,7 @@ fn body(method: &str, template: &str) -> Option<Value> {
         ("GET" | "DELETE", _) => None,
         ("PUT", "/api/v1/segments/{id}") => Some(json!({"name": "Matrix", "rule": city_rule("Pune")})),
         ("PATCH", "/api/v1/workspace/members/{user_id}") => Some(json!({"role": "viewer"})),
+        ("PUT", "/api/v1/templates/{id}") => Some(json!({"name": "Matrix", "channel": "sms", "body": "Hi"})),
         ("PUT", "/api/v1/customers/{external_id}/subscriptions") => Some(json!({"channels": {"email": "subscribed"}})),
         _ => Some(json!({})),
     }
@@ -356,6 +365,10 @@ async fn objects(app: &TestApp) -> Objects {
     let suppression = app.post_json("/api/v1/suppressions", &app.key, &json!({"address": "+919800000999"})).await;
     assert_eq!(suppression.status(), 201);
     let suppression = suppression.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let saved = json!({"name": "Matrix", "channel": "sms", "body": "Hi {{ first_name }}"});
+    let saved = app.post_json("/api/v1/templates", &app.key, &saved).await;
+    assert_eq!(saved.status(), 201);
+    let template = saved.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let other = store.create_workspace("routes", "Routes", &converge_domain::Currency::parse("INR").unwrap()).await;
     let route = "rt_matrixroute0000000001".to_owned();
     let routes = [NewDeliveryRoute { route: route.clone(), signing_secret: "matrix-route-secret".into() }];
@@ -369,6 +382,7 @@ async fn objects(app: &TestApp) -> Objects {
         invitation: invitation.id.get(),
         key: key.id.get(),
         suppression,
+        template,
     }
 }
 

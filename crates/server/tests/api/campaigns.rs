@@ -393,8 +393,7 @@ async fn message_preview_renders_what_would_be_sent(mode: Mode) {
     let example: Value = example.json().await.unwrap();
     assert_eq!(example["channel"], "sms");
     assert_eq!(
-        example["message"],
-        "Hi Priya (gold) from Default workspace\nReply STOP to opt out",
+        example["message"], "Hi Priya (gold) from Default workspace\nReply STOP to opt out",
         "the example customer, in this workspace's brand, with the opt-out line"
     );
     assert_eq!(example["variables"], json!(["first_name", "attributes.tier", "brand"]));

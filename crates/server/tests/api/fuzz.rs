@@ -55,6 +55,13 @@ const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("PUT /api/v1/settings/compliance", 422, "an IANA time zone name; quiet hours that start and end apart"),
     ("POST /api/v1/campaigns/reach", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
     ("POST /api/v1/workspace/domains/{domain}/verify", 422, "the TXT record must be published"),
+    ("PATCH /api/v1/workspace", 422, "country codes, time zones and sender ids come from registries"),
+    ("POST /api/v1/templates", 422, "the body must be a template for its channel (e-mail: with the unsubscribe link)"),
+    (
+        "PUT /api/v1/templates/{id}",
+        422,
+        "the body must be a template for its channel (e-mail: with the unsubscribe link)",
+    ),
 ];
 
 /// The schemathesis config that lets [`SEMANTIC_RULES`] answer valid-by-the-spec data with their status (a

@@ -41,5 +41,6 @@ mod receipts;
 mod segments;
 mod settings;
 mod smtp_campaign;
+mod templates;
 mod tenant_receipts;
 mod web_assets;

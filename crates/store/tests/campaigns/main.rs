@@ -15,6 +15,7 @@ mod insights;
 mod launch;
 mod lifecycle;
 mod receipts;
+mod templates;
 
 use chrono::{DateTime, Duration, Utc};
 use converge_domain::segment::{Catalogue, Rule};

@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use converge_domain::segment::{Rule, RuleGroup};
 use converge_domain::{
-    CampaignDraft, CampaignName, CampaignStatus, DraftInput, FieldErrors, SegmentId, SendChannel, Topic,
+    CampaignDraft, CampaignName, CampaignStatus, DraftInput, FieldErrors, SegmentId, SendChannel, TemplateId, Topic,
 };
 use converge_store::{NewCampaign, StoreError};
 use serde::{Deserialize, Serialize};
@@ -45,9 +45,15 @@ pub struct CreateCampaignBody {
     /// `sms`, `email`, `whatsapp`, or `preferred` (each customer's own channel).
     #[schema(value_type = SendChannel)]
     pub channel: Option<String>,
-    /// The message, in template syntax (`Hi {{ first_name | default("there") }}`).
+    /// The message, in template syntax (`Hi {{ first_name | default("there") }}`). Give either this or
+    /// `template_id`.
     #[schema(schema_with = crate::http::schemas::template)]
     pub template: Option<String>,
+    /// A saved template of this workspace (`/api/v1/templates`) to copy: its body becomes the campaign's
+    /// template, and `channel`, when left out, is the template's. Later edits of the template do not change
+    /// the campaign.
+    #[schema(value_type = Option<i64>)]
+    pub template_id: Option<TemplateId>,
     /// RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
     #[schema(format = DateTime)]
     pub send_at: Option<String>,
@@ -192,6 +198,34 @@ pub fn request_fingerprint(body: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(canonical))
 }
 
+/// The campaign's template and channel: as given, or copied from the saved template `template_id` names
+/// (whose channel is the campaign's unless another one is given, which must then be the template's).
+async fn saved_template(
+    state: &SharedState,
+    caller: &Caller,
+    body: &CreateCampaignBody,
+    errors: &mut FieldErrors,
+) -> ApiResult<(Option<String>, Option<String>)> {
+    let Some(id) = body.template_id else { return Ok((body.template.clone(), body.channel.clone())) };
+    if body.template.is_some() {
+        errors.push("template_id", "give either template or template_id, not both");
+        return Ok((body.template.clone(), body.channel.clone()));
+    }
+    let Some(saved) = state.store.template(caller.workspace_id(), id).await? else {
+        errors.push("template_id", "no template of this workspace has this id");
+        return Ok((None, body.channel.clone()));
+    };
+    let channel = match body.channel.as_deref() {
+        None => Some(saved.channel.as_str().to_owned()),
+        Some(given) if given == saved.channel.as_str() => Some(given.to_owned()),
+        Some(given) => {
+            errors.push("template_id", format!("is a {} template; the campaign's channel is {given}", saved.channel));
+            Some(given.to_owned())
+        }
+    };
+    Ok((Some(saved.body), channel))
+}
+
 /// Checks every field and collects every problem; returns the campaign to create and the field an empty
 /// audience is reported on.
 async fn validate(
@@ -202,11 +236,12 @@ async fn validate(
     now: DateTime<Utc>,
 ) -> ApiResult<(NewCampaign, &'static str)> {
     let mut errors = FieldErrors::new();
+    let (template, channel) = saved_template(state, caller, &body, &mut errors).await?;
     let idempotency_key = idempotency_key(headers, body.idempotency_key, &mut errors);
     let input = DraftInput {
         name: body.name.as_deref(),
-        channel: body.channel.as_deref(),
-        template: body.template.as_deref(),
+        channel: channel.as_deref(),
+        template: template.as_deref(),
         send_at: body.send_at.as_deref(),
         idempotency_key: idempotency_key.as_deref(),
     };
