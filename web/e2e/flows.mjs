@@ -1062,5 +1062,173 @@ export function flows(ctx) {
         await entry.getByText('opted out, then erased').waitFor();
       },
     ],
+    [
+      'templates: the starters by channel; an e-mail template is refused at its name and body, then saved and edited',
+      async ({ page }) => {
+        await page.getByRole('link', { name: 'Templates', exact: true }).click();
+        await heading(page, 'Templates');
+        // The first listing gives the workspace its starters: three per channel, shown by channel.
+        const listed = await apiAsPage(page, 'GET', '/api/v1/templates');
+        assertEqual(listed.status, 200, 'the templates answer');
+        assertEqual(listed.json.items.length, 9, 'starters');
+        assert(
+          listed.json.items.every((t) => t.starter),
+          'every template of a fresh workspace is a starter',
+        );
+        const group = (label) => page.getByRole('region', { name: label, exact: true });
+        for (const [label, channel] of [
+          ['SMS', 'sms'],
+          ['WhatsApp', 'whatsapp'],
+          ['E-mail', 'email'],
+        ]) {
+          const items = group(label).locator('li[data-template]');
+          await waitFor(`the ${label} starters`, async () => (await items.count()) === 3);
+          assertEqual(
+            (await items.evaluateAll((els) => els.map((el) => el.dataset.template))).sort(),
+            listed.json.items
+              .filter((t) => t.channel === channel)
+              .map((t) => t.name)
+              .sort(),
+            `the ${label} templates shown`,
+          );
+          assertEqual(await items.getByText('Starter', { exact: true }).count(), 3, `${label} starter badges`);
+        }
+        const excerpt = await group('E-mail').getByTestId('template-excerpt').first().textContent();
+        assert(!excerpt.includes('<'), `an e-mail excerpt is text, not HTML: ${excerpt}`);
+        await checkPage(page, 'templates', screenshots);
+
+        await page.getByRole('link', { name: 'New template', exact: true }).click();
+        await heading(page, 'New template');
+        const field = (label) => page.getByLabel(label, { exact: true });
+        assertEqual(await field('Subject').count(), 0, 'no subject for SMS');
+        await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        await field('Subject').fill('Spring at {{ brand }}, {{ first_name | default("friend") }}');
+        await field('Preheader').fill('Ends Sunday.');
+        const body = (name) =>
+          `<h1>Spring is here, {{ ${name} }}</h1>\n<p>The spring sale starts today.</p>\n` +
+          '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>';
+        // A name the workspace has: refused at the name.
+        await field('Name').fill('Welcome (e-mail)');
+        await field('Body').fill(body('first_name'));
+        await page.getByRole('button', { name: 'Save template' }).click();
+        const taken = await fieldError(page, 'Name');
+        assert(/template with this name exists/.test(taken), `the name's message: ${taken}`);
+        // A misspelt variable: the server's message, with its line and column, at the body.
+        await field('Name').fill('Spring sale');
+        await field('Body').fill(body('frist_name'));
+        await page.getByRole('button', { name: 'Save template' }).click();
+        const bodyError = await fieldError(page, 'Body');
+        assert(/line 1, column \d+: unknown variable `frist_name`/.test(bodyError), `the body's message: ${bodyError}`);
+        assertEqual(await field('Name').getAttribute('aria-invalid'), null, 'the name is fine now');
+        await checkPage(page, 'template-editor-errors', screenshots);
+
+        await field('Body').fill(body('first_name | default("friend")'));
+        // Changed since the refusal: the old message goes, and the live preview finds nothing wrong.
+        await waitFor(
+          'the body to be accepted',
+          async () => (await field('Body').getAttribute('aria-invalid')) === null,
+        );
+        await page.getByTestId('message-preview').waitFor();
+        await page.getByRole('button', { name: 'Save template' }).click();
+        await page.waitForURL(/\/templates\/\d+$/);
+        state.templateId = Number(new URL(page.url()).pathname.split('/').pop());
+        await heading(page, 'Spring sale');
+        await page.getByText('Saved “Spring sale”.').waitFor();
+        const saved = await apiAsPage(page, 'GET', `/api/v1/templates/${state.templateId}`);
+        assertEqual(
+          [saved.json.channel, saved.json.subject, saved.json.preheader, saved.json.body, saved.json.starter],
+          [
+            'email',
+            'Spring at {{ brand }}, {{ first_name | default("friend") }}',
+            'Ends Sunday.',
+            body('first_name | default("friend")'),
+            false,
+          ],
+          'the saved template',
+        );
+
+        // Edited: every field is sent again, and kept.
+        await field('Preheader').fill('Ends Monday.');
+        state.templateBody = `${body('first_name | default("friend")')}\n<p>See you soon.</p>`;
+        await field('Body').fill(state.templateBody);
+        const put = page.waitForRequest((r) => r.method() === 'PUT' && /\/api\/v1\/templates\/\d+$/.test(r.url()));
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        assertEqual(
+          Object.keys(JSON.parse((await put).postData())).sort(),
+          ['body', 'channel', 'name', 'preheader', 'subject'],
+          'the keys the edit sent',
+        );
+        await page.getByText('Saved “Spring sale”.').waitFor();
+        const edited = await apiAsPage(page, 'GET', `/api/v1/templates/${state.templateId}`);
+        assertEqual([edited.json.preheader, edited.json.body], ['Ends Monday.', state.templateBody], 'the edit');
+        await page.getByTestId('message-preview').waitFor();
+        await checkPage(page, 'template-editor', screenshots);
+
+        await page.getByRole('link', { name: '← Templates' }).click();
+        await heading(page, 'Templates');
+        const mine = group('E-mail').locator('li[data-template="Spring sale"]');
+        await mine.waitFor();
+        assertEqual(await mine.getByText('Starter', { exact: true }).count(), 0, 'no starter badge on her own');
+        assertEqual(await group('E-mail').locator('li[data-template]').count(), 4, 'e-mail templates');
+      },
+    ],
+    [
+      'a campaign starts from the saved template, which is then deleted after a confirmation',
+      async ({ page }) => {
+        await page.goto(`${base}/campaigns/new?segment=${state.importedSegmentId}`);
+        await heading(page, 'New campaign');
+        const picker = page.getByRole('combobox', { name: 'Start from a template' });
+        const offered = () => picker.locator('option:not([value=""])').allTextContents();
+        // SMS first: the SMS templates only.
+        await waitFor('the SMS templates offered', async () => (await offered()).length === 3);
+        assert(
+          (await offered()).every((name) => name.endsWith('(SMS)')),
+          `SMS templates: ${await offered()}`,
+        );
+        await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        await waitFor('the e-mail templates offered', async () => (await offered()).includes('Spring sale'));
+        assertEqual((await offered()).length, 4, 'e-mail templates offered');
+        await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('preferred');
+        await waitFor('every template offered', async () => (await offered()).length === 10);
+        await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        await picker.selectOption({ label: 'Spring sale' });
+        const message = page.getByLabel('Message', { exact: true });
+        assertEqual(await message.inputValue(), state.templateBody, 'the message after choosing the template');
+        const preview = page.getByTestId('message-preview');
+        await waitFor('the preview of the template', async () => {
+          const text = (await preview.textContent()) ?? '';
+          return (
+            text.includes('The spring sale starts today.') && text.includes('See you soon.') && !text.includes('{{')
+          );
+        });
+        await page.getByTestId('unsubscribe-help').getByText('contains the unsubscribe link').waitFor();
+        // Still the marketer's to change; another template then asks before replacing the change.
+        await message.fill(`${state.templateBody}\n<p>P.S. Bring a friend.</p>`);
+        await picker.selectOption({ label: 'Offer (e-mail)' });
+        const ask = page.getByRole('dialog', { name: 'Replace the message?' });
+        await ask.getByRole('button', { name: 'Keep my message' }).click();
+        await ask.waitFor({ state: 'detached' });
+        assert((await message.inputValue()).endsWith('Bring a friend.</p>'), 'the edited message is kept');
+        await checkPage(page, 'campaign-composer-template', screenshots);
+
+        await page.getByRole('link', { name: 'Templates', exact: true }).click();
+        await heading(page, 'Templates');
+        await page.getByRole('link', { name: 'Spring sale' }).click();
+        await heading(page, 'Spring sale');
+        await page.getByRole('button', { name: 'Delete template' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Delete this template?' });
+        await dialog.getByText('Campaigns made from it keep their copy').waitFor();
+        await dialog.getByRole('button', { name: 'Delete template' }).click();
+        await heading(page, 'Templates');
+        await page.getByText('Deleted “Spring sale”.').waitFor();
+        assertEqual(
+          await page.getByRole('region', { name: 'E-mail', exact: true }).locator('li[data-template]').count(),
+          3,
+          'e-mail templates after the delete',
+        );
+        const gone = await apiAsPage(page, 'GET', `/api/v1/templates/${state.templateId}`);
+        assertEqual(gone.status, 404, 'the deleted template');
+      },
+    ],
   ];
 }

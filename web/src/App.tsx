@@ -23,6 +23,8 @@ const AudienceEditor = lazyPage(() => import('./audience/AudienceEditorPage'));
 const Campaigns = lazyPage(() => import('./campaigns/CampaignsPage'));
 const Campaign = lazyPage(() => import('./campaigns/CampaignPage'));
 const NewCampaign = lazyPage(() => import('./campaigns/NewCampaignPage'));
+const Templates = lazyPage(() => import('./templates/TemplatesPage'));
+const TemplateEditor = lazyPage(() => import('./templates/TemplateEditorPage'));
 const Settings = lazyPage(() => import('./settings/SettingsPage'));
 const Compliance = lazyPage(() => import('./compliance/CompliancePage'));
 const Suppressions = lazyPage(() => import('./compliance/SuppressionsPage'));
@@ -37,6 +39,7 @@ function preloadCurrent(path: string) {
     import: Import,
     audiences: second ? AudienceEditor : Audiences,
     campaigns: second === 'new' ? NewCampaign : second ? Campaign : Campaigns,
+    templates: second ? TemplateEditor : Templates,
     suppressions: Suppressions,
     settings: second === 'compliance' ? Compliance : Settings,
   };
@@ -109,6 +112,9 @@ export function App() {
               <Route path="campaigns" element={<Campaigns.Page />} />
               <Route path="campaigns/new" element={<NewCampaign.Page />} />
               <Route path="campaigns/:campaignId" element={<Campaign.Page />} />
+              <Route path="templates" element={<Templates.Page />} />
+              <Route path="templates/new" element={<TemplateEditor.Page />} />
+              <Route path="templates/:templateId" element={<TemplateEditor.Page />} />
               <Route path="suppressions" element={<Suppressions.Page />} />
               <Route path="settings" element={<Settings.Page />} />
               <Route path="settings/compliance" element={<Compliance.Page />} />

@@ -124,17 +124,25 @@ export function MessageComposer({
   template,
   onTemplateChange,
   channel,
-  sampleCustomer,
-  rule,
+  sampleCustomer = null,
+  rule = null,
   errors,
+  label = 'Message',
+  rows = 5,
+  suggestions = true,
 }: {
   template: string;
   onTemplateChange: (t: string) => void;
   channel: SendChannel;
   /** Render the preview for this customer (one of the audience); null: the server's example customer. */
-  sampleCustomer: { external_id: string; name?: string | null } | null;
-  rule: ServerRule | null;
+  sampleCustomer?: { external_id: string; name?: string | null } | null;
+  rule?: ServerRule | null;
   errors?: string[] | undefined;
+  /** The text area's label (a saved template calls it the body). */
+  label?: string;
+  rows?: number;
+  /** Offer AI suggestions for an objective (the campaign composer does). */
+  suggestions?: boolean;
 }) {
   const area = useRef<HTMLTextAreaElement>(null);
   const variables = useQuery({
@@ -158,7 +166,8 @@ export function MessageComposer({
     retry: false,
   });
   const previewProblem = preview.error instanceof ApiProblem ? preview.error : null;
-  const templateErrors = [...(errors ?? []), ...(previewProblem?.messagesFor('template') ?? [])];
+  // The same problem can come from a save and from the preview: say it once.
+  const templateErrors = [...new Set([...(errors ?? []), ...(previewProblem?.messagesFor('template') ?? [])])];
 
   const insert = (name: string) => {
     const el = area.current;
@@ -184,11 +193,11 @@ export function MessageComposer({
     <div className="space-y-4">
       <TextAreaField
         ref={area}
-        label="Message"
+        label={label}
         hint={
           'Write {{ first_name }} and other variables; {{ first_name | default("there") }} covers customers without one.'
         }
-        rows={5}
+        rows={rows}
         value={template}
         onChange={(e) => onTemplateChange(e.target.value)}
         errors={templateErrors.length ? templateErrors : undefined}
@@ -245,7 +254,7 @@ export function MessageComposer({
           <p className="mt-2 text-sm text-red-700">{errorMessage(preview.error)}</p>
         ) : null}
       </div>
-      <Suggestions channel={channel} rule={rule} onUse={onTemplateChange} />
+      {suggestions && <Suggestions channel={channel} rule={rule} onUse={onTemplateChange} />}
     </div>
   );
 }

@@ -19,13 +19,14 @@ import { PageHeader } from '@/components/Page';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
 import { cx } from '@/lib/cx';
 import { formatCount, formatDateTime, toLocalInput } from '@/lib/format';
-import { useCompliance, useCurrency, useSegmentFields, useWorkspaceProfile } from '@/lib/queries';
+import { useCompliance, useCurrency, useSegmentFields, useTemplates, useWorkspaceProfile } from '@/lib/queries';
 
 import { BrandWarning } from './BrandWarning';
 import { CampaignReach } from './CampaignReach';
 import { MessageComposer } from './MessageComposer';
 import type { ReachBody } from './reach';
 import { channelLabel, CHANNELS, type SendChannel } from './shared';
+import { TemplatePicker } from './TemplatePicker';
 
 type AudienceMode = 'segment' | 'rule';
 
@@ -78,6 +79,7 @@ export default function NewCampaignPage() {
   const [topic, setTopic] = useState('');
   const compliance = useCompliance();
   const profile = useWorkspaceProfile();
+  const templates = useTemplates();
   const topics = compliance.data?.topics ?? [];
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [sendAt, setSendAt] = useState(() => toLocalInput(new Date(Date.now() + 60 * 60_000)));
@@ -287,6 +289,14 @@ export default function NewCampaignPage() {
                 </option>
               ))}
             </SelectField>
+            <TemplatePicker
+              templates={templates.data?.items}
+              loading={templates.isPending}
+              error={templates.isError ? errorMessage(templates.error) : undefined}
+              channel={channel}
+              message={template}
+              onPick={(t) => setTemplate(t.body)}
+            />
             <MessageComposer
               template={template}
               onTemplateChange={setTemplate}

@@ -30,6 +30,9 @@ export const UsersIcon = (p: P) => (
 );
 export const UploadIcon = (p: P) => <Icon d="M12 16V4M7 9l5-5 5 5M4 16v3a1 1 0 001 1h14a1 1 0 001-1v-3" {...p} />;
 export const FilterIcon = (p: P) => <Icon d="M3 5h18l-7 8v6l-4 2v-8z" {...p} />;
+export const TemplateIcon = (p: P) => (
+  <Icon d="M14 3H6a1 1 0 00-1 1v16a1 1 0 001 1h12a1 1 0 001-1V8zM14 3v5h5M9 13h6M9 17h4" {...p} />
+);
 export const SendIcon = (p: P) => <Icon d="M22 2L11 13M22 2l-7 20-4-9-9-4z" {...p} />;
 export const SettingsIcon = (p: P) => (
   <Icon

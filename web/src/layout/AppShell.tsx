@@ -16,6 +16,7 @@ import {
   SendIcon,
   SettingsIcon,
   ShieldIcon,
+  TemplateIcon,
   UploadIcon,
   UsersIcon,
 } from '@/components/Icons';
@@ -27,6 +28,7 @@ const NAV: Array<{ to: string; label: string; icon: ReactNode; end?: boolean }> 
   { to: '/import', label: 'Import', icon: <UploadIcon /> },
   { to: '/audiences', label: 'Audiences', icon: <FilterIcon /> },
   { to: '/campaigns', label: 'Campaigns', icon: <SendIcon /> },
+  { to: '/templates', label: 'Templates', icon: <TemplateIcon /> },
   { to: '/suppressions', label: 'Suppression list', icon: <BlockIcon /> },
   { to: '/settings/compliance', label: 'Compliance', icon: <ShieldIcon /> },
   { to: '/settings', label: 'Settings', icon: <SettingsIcon />, end: true },

@@ -41,3 +41,12 @@ export function useWorkspaceProfile() {
     staleTime: 60_000,
   });
 }
+
+/** The workspace's saved message templates (the first listing gives a workspace its starters). */
+export function useTemplates() {
+  return useQuery({
+    queryKey: ['templates'],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/templates', { signal })),
+    staleTime: 60_000,
+  });
+}
