@@ -14,6 +14,9 @@ use utoipa::ToSchema;
 use crate::error::FieldErrors;
 use crate::fields::Email;
 
+/// A country, as libphonenumber names regions (ISO 3166-1 alpha-2).
+pub use phonenumber::country::Id as CountryId;
+
 /// Longest display or brand name.
 pub const MAX_NAME_CHARS: usize = 100;
 /// Longest postal address (several lines).

@@ -430,6 +430,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the campaign's message as a test (scope `campaigns`); not counted, not logged with the campaign. */
+        post: operations["test_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/message-preview": {
         parameters: {
             query?: never;
@@ -1674,6 +1691,12 @@ export interface components {
             revenue_minor: number;
         };
         /**
+         * @description How the file writes dates that are not ISO (`2025-01-12`): day first (`12/01/2025`, most of the world)
+         *     or month first (`01/12/2025`, the US). ISO dates and RFC 3339 times are read whatever the choice.
+         * @enum {string}
+         */
+        DateFormat: "iso" | "dd/mm/yyyy" | "mm/dd/yyyy";
+        /**
          * @description A message's delivery status, stored and serialized in upper case (`PENDING`, …).
          * @enum {string}
          */
@@ -1790,6 +1813,11 @@ export interface components {
             name: string;
             /** @description Every row must have a value for it. */
             required: boolean;
+            /**
+             * @description Other column headings that mean this field (compared ignoring case, spaces and punctuation), for
+             *     mapping a file's columns automatically.
+             */
+            synonyms: string[];
         };
         ImportFields: {
             customers: components["schemas"]["ImportField"][];
@@ -1808,22 +1836,35 @@ export interface components {
             errors: components["schemas"]["RowError"][];
             /** @description True when more problems were found than listed. */
             errors_truncated: boolean;
+            /** @description The mapping used (the request's, or the one the headings suggested). */
+            mapping: {
+                [key: string]: string;
+            };
             /** @description Rows with at least one error; none of them was ingested. */
             rejected: number;
+            /**
+             * @description The rejected rows as CSV, every one of them: the file's own columns and an `error` column saying
+             *     what is wrong, to fix and import again. Absent when no row was rejected.
+             */
+            rejected_csv?: string | null;
             /** @description Data rows in the file (the header excluded). */
             rows: number;
         };
         ImportRequest: {
             /** @description The file's text: RFC 4180 CSV, comma-separated, the first line naming the columns. */
             csv: string;
+            /** @description How dates that are not ISO are written: `iso` (default), `dd/mm/yyyy` or `mm/dd/yyyy`. */
+            date_format?: components["schemas"]["DateFormat"];
             /** @description Only check the rows; nothing is stored. */
             dry_run?: boolean;
             kind: components["schemas"]["ImportKind"];
             /**
              * @description Field name → the header of the column it comes from (see `GET /api/v1/import-fields`). Columns not
-             *     mapped are ignored.
+             *     mapped are ignored. Left out (or empty), the columns are mapped by their headings (a field's name,
+             *     label or a common synonym: `Full Name`, `Email Address`, `Mobile`, `Signup Date`, …); the report
+             *     says which mapping was used.
              */
-            mapping: {
+            mapping?: {
                 [key: string]: string;
             };
         };
@@ -2669,6 +2710,28 @@ export interface components {
             subject?: string | null;
             /** Format: date-time */
             updated_at: string;
+        };
+        TestSendBody: {
+            customer_external_id?: null | components["schemas"]["ExternalId"];
+            /**
+             * @description 1 to 10 e-mail addresses or phone numbers in E.164 form (`+` and the country code).
+             * @example [
+             *       "asha@brand.example",
+             *       "+919812345678"
+             *     ]
+             */
+            to: string[];
+        };
+        TestSendOutcome: {
+            results: components["schemas"]["TestSendResult"][];
+        };
+        TestSendResult: {
+            channel: components["schemas"]["Channel"];
+            /** @description Why it failed, in the channel's words. */
+            error?: string | null;
+            /** @description `sent` (the channel took it) or `failed`. */
+            status: string;
+            to: string;
         };
         /** @description Messages completed in one bucket of time. */
         TimelinePointView: {
@@ -4927,6 +4990,114 @@ export interface operations {
                 };
             };
             /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestSendBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

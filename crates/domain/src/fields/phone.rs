@@ -50,6 +50,18 @@ impl Phone {
     pub fn is_international(&self) -> bool {
         self.0.starts_with('+')
     }
+
+    /// A number as people write it (`98123 45602`, `098123-45602`, `(415) 555-0100`) in E.164 form for
+    /// `country` (libphonenumber's rules for it: trunk prefixes dropped, lengths and ranges checked). A number
+    /// given with `+` keeps its own country. Refuses only what cannot be a number of that country.
+    pub fn normalize(raw: &str, country: phonenumber::country::Id) -> Result<Phone, String> {
+        let parsed = phonenumber::parse(Some(country), raw.trim())
+            .map_err(|_| format!("is not a phone number (read as a number of {})", country.as_ref()))?;
+        if !phonenumber::is_valid(&parsed) {
+            return Err(format!("is not a valid phone number for {}", country.as_ref()));
+        }
+        Phone::parse(&parsed.format().mode(phonenumber::Mode::E164).to_string())
+    }
 }
 
 string_newtype!(
@@ -59,6 +71,24 @@ string_newtype!(
         .pattern(Some(r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$"))
         .examples(["+91 98765 43210"])
 );
+
+#[cfg(test)]
+mod normalize_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::Phone;
+    use phonenumber::country::Id;
+
+    #[test]
+    fn national_numbers_become_e164_for_the_country() {
+        assert_eq!(Phone::normalize("9812345602", Id::IN).unwrap().as_str(), "+919812345602");
+        assert_eq!(Phone::normalize("098123 45602", Id::IN).unwrap().as_str(), "+919812345602");
+        assert_eq!(Phone::normalize("(415) 555-2671", Id::US).unwrap().as_str(), "+14155552671");
+        assert_eq!(Phone::normalize("+44 20 7946 0958", Id::IN).unwrap().as_str(), "+442079460958", "its own country");
+        assert!(Phone::normalize("12345", Id::IN).is_err());
+        assert!(Phone::normalize("call me", Id::IN).is_err());
+    }
+}
 
 #[cfg(test)]
 mod tests {

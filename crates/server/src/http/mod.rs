@@ -123,6 +123,7 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(campaigns::actions::retry_failed))
         .routes(routes!(campaigns::preview::message_preview))
         .routes(routes!(campaigns::reach::campaign_reach))
+        .routes(routes!(campaigns::test_send::test_send))
         .routes(routes!(templates::list_templates, templates::create_template))
         .routes(routes!(templates::get_template, templates::update_template, templates::delete_template))
         .routes(routes!(ai::message_suggestions))

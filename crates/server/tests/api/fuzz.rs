@@ -56,6 +56,7 @@ const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("POST /api/v1/campaigns/reach", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
     ("POST /api/v1/workspace/domains/{domain}/verify", 422, "the TXT record must be published"),
     ("PATCH /api/v1/workspace", 422, "country codes, time zones and sender ids come from registries"),
+    ("POST /api/v1/campaigns/{id}/test", 422, "each recipient must be an address the campaign's channel can reach"),
     ("POST /api/v1/templates", 422, "the body must be a template for its channel (e-mail: with the unsubscribe link)"),
     (
         "PUT /api/v1/templates/{id}",

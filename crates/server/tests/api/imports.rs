@@ -10,7 +10,55 @@ both_modes!(
     a_customer_file_imports_its_valid_rows_and_lists_the_rest,
     an_order_file_is_idempotent_and_reads_spreadsheet_dates,
     bad_imports_are_refused_and_change_nothing,
+    a_messy_file_is_fixed_rather_than_refused,
 );
+
+/// Headings as people write them, national phone numbers, day-first dates, a repeated id and a bad address.
+const MESSY: &str = "Customer Number,Full Name,Email Address,Mobile,Signup Date\n\
+M1,Asha Rao,asha@example.in,9812345602,12/01/2025\n\
+M2,Kabir Das,not-an-email,98123 45603,13/01/2025\n\
+M1,Asha Again,asha2@example.in,9812345604,14/01/2025\n\
+M3,Ravi Kumar,ravi@example.in,12345,15/01/2025\n\
+M4,Meera Iyer,meera@example.in,+14155552671,31/12/2024\n";
+
+async fn a_messy_file_is_fixed_rather_than_refused(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let patch = app.client.patch(app.url("/api/v1/workspace")).bearer_auth(&app.key);
+    assert_eq!(patch.json(&json!({"default_country": "IN"})).send().await.unwrap().status(), 200);
+    let body = json!({"kind": "customers", "csv": MESSY, "date_format": "dd/mm/yyyy"});
+    let response = import(&app, &body).await;
+    assert_eq!(response.status(), 202);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(
+        report["mapping"],
+        json!({"external_id": "Customer Number", "name": "Full Name", "email": "Email Address", "phone": "Mobile",
+            "created_at": "Signup Date"}),
+        "mapped by their headings"
+    );
+    assert_eq!((report["accepted"].as_u64(), report["rejected"].as_u64()), (Some(2), Some(3)), "{report}");
+    let errors: Vec<(u64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(3, "email"), (4, "external_id"), (5, "phone")], "{report}");
+    let rejected = report["rejected_csv"].as_str().unwrap();
+    let lines: Vec<&str> = rejected.lines().collect();
+    assert_eq!(lines[0], "Customer Number,Full Name,Email Address,Mobile,Signup Date,error");
+    assert_eq!(lines.len(), 4, "{rejected}");
+    assert!(lines[1].starts_with("M2,Kabir Das,not-an-email,") && lines[1].contains("email:"), "{rejected}");
+    assert!(lines[2].starts_with("M1,Asha Again") && lines[2].contains("line 2"), "{rejected}");
+    app.drain().await;
+    let asha: Value = app.get_json("/api/v1/customers/M1").await;
+    assert_eq!((asha["name"].as_str(), asha["phone"].as_str()), (Some("Asha Rao"), Some("+919812345602")), "{asha}");
+    assert!(asha["created_at"].as_str().unwrap().starts_with("2025-01-12"), "12 January, day first: {asha}");
+    let meera: Value = app.get_json("/api/v1/customers/M4").await;
+    assert_eq!(meera["phone"], "+14155552671", "a number with its country code keeps it");
+    assert!(meera["created_at"].as_str().unwrap().starts_with("2024-12-31"));
+    let missing = app.get("/api/v1/customers/M2", &app.key).await;
+    assert_eq!(missing.status(), 404, "the bad row was not imported");
+}
 
 const CUSTOMERS: &str = "\u{feff}Customer ID,Full name,E-mail,City,Tier,Joined,Notes\n\
 C1,Asha Verma,asha@example.in,Pune,gold,2024-05-01,\"likes \"\"sales\"\", multi\nline note\"\n\
@@ -36,11 +84,17 @@ async fn customer_count(app: &TestApp) -> usize {
 async fn a_customer_file_imports_its_valid_rows_and_lists_the_rest(mode: Mode) {
     let Some(app) = TestApp::spawn(mode).await else { return };
     let fields_list = app.get_json("/api/v1/import-fields").await;
+    let first = &fields_list["customers"][0];
     assert_eq!(
-        fields_list["customers"][0],
-        json!({"name": "external_id", "label": "Customer ID", "required": true,
-        "description": "your identifier of the customer, 1 to 128 characters"})
+        (&first["name"], &first["label"], &first["required"], &first["description"]),
+        (
+            &json!("external_id"),
+            &json!("Customer ID"),
+            &json!(true),
+            &json!("your identifier of the customer, 1 to 128 characters")
+        )
     );
+    assert!(first["synonyms"].as_array().unwrap().contains(&json!("customer number")), "{first}");
     assert!(fields_list["orders"].as_array().unwrap().iter().any(|f| f["name"] == "amount" && f["required"] == true));
 
     let dry = import(

@@ -43,4 +43,5 @@ mod settings;
 mod smtp_campaign;
 mod templates;
 mod tenant_receipts;
+mod test_send;
 mod web_assets;

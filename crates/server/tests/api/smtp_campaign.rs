@@ -129,6 +129,24 @@ async fn email_campaign_over_smtp(mode: Mode) {
     let log: Value = app.get(&format!("/api/v1/campaigns/{again_id}/log"), &app.key).await.json().await.unwrap();
     let row = log["items"].as_array().unwrap().iter().find(|row| row["customer_external_id"] == "E1").unwrap();
     assert_eq!((&row["status"], &row["error"]), (&json!("SKIPPED"), &json!("unsubscribed")), "{row}");
+
+    // A test send of the first campaign, rendered for Kabir, reaches the tester's own mailbox through the same
+    // relay: a real e-mail with its subject marked, both parts from the same template, and nothing counted.
+    let before = smtp.received().len();
+    let test = json!({"to": ["tester@brand.example"], "customer_external_id": "E4"});
+    let sent = app.post_json(&format!("/api/v1/campaigns/{id}/test"), &app.key, &test).await;
+    let sent: Value = sent.json().await.unwrap();
+    assert_eq!(
+        sent["results"],
+        json!([{"to": "tester@brand.example", "channel": "email", "status": "sent", "error": null}])
+    );
+    let received = smtp.wait_for(before + 1).await;
+    let mail = received.iter().find(|mail| mail["to"].as_str().unwrap().contains("tester@")).unwrap();
+    assert_eq!(mail["subject"], "[Test] Monsoon sale");
+    assert!(mail["html"].as_str().unwrap().contains("Hi Kabir, monsoon offers in Goa."), "{mail}");
+    assert!(mail["text"].as_str().unwrap().contains("Hi Kabir, monsoon offers in Goa."), "{mail}");
+    let campaign: Value = app.get(&format!("/api/v1/campaigns/{id}"), &app.key).await.json().await.unwrap();
+    assert_eq!(campaign["stats"], json!({"audience": 4, "pending": 0, "sent": 2, "failed": 1, "skipped": 1}));
 }
 
 both_modes!(email_campaign_over_smtp);

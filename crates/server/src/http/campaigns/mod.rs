@@ -12,6 +12,7 @@ pub mod log;
 pub mod preview;
 pub mod reach;
 pub mod read;
+pub mod test_send;
 pub mod variables;
 
 use chrono::{DateTime, Utc};

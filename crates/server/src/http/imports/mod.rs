@@ -21,13 +21,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use fields::{ImportField, ImportKind};
+pub use rows::DateFormat;
 
 use super::error::{ApiError, ApiResult, Problem};
 use super::ingest::append_events;
 use super::json::{decode, decode_value, JsonBody};
 use crate::auth::{Caller, Scope};
 use crate::state::SharedState;
-use rows::ColumnMap;
+use rows::{ColumnMap, RowContext};
 
 /// The largest import request (the CSV text inside JSON), in bytes.
 pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
@@ -43,8 +44,14 @@ pub struct ImportRequest {
     /// The file's text: RFC 4180 CSV, comma-separated, the first line naming the columns.
     pub csv: String,
     /// Field name → the header of the column it comes from (see `GET /api/v1/import-fields`). Columns not
-    /// mapped are ignored.
+    /// mapped are ignored. Left out (or empty), the columns are mapped by their headings (a field's name,
+    /// label or a common synonym: `Full Name`, `Email Address`, `Mobile`, `Signup Date`, …); the report
+    /// says which mapping was used.
+    #[serde(default)]
     pub mapping: BTreeMap<String, String>,
+    /// How dates that are not ISO are written: `iso` (default), `dd/mm/yyyy` or `mm/dd/yyyy`.
+    #[serde(default)]
+    pub date_format: DateFormat,
     /// Only check the rows; nothing is stored.
     #[serde(default)]
     pub dry_run: bool,
@@ -63,6 +70,11 @@ pub struct ImportReport {
     /// True when more problems were found than listed.
     pub errors_truncated: bool,
     pub dry_run: bool,
+    /// The mapping used (the request's, or the one the headings suggested).
+    pub mapping: BTreeMap<String, String>,
+    /// The rejected rows as CSV, every one of them: the file's own columns and an `error` column saying
+    /// what is wrong, to fix and import again. Absent when no row was rejected.
+    pub rejected_csv: Option<String>,
 }
 
 /// One problem of one row.
@@ -112,7 +124,12 @@ pub async fn import(
     let request: ImportRequest = decode(&body.0)?;
     // One append must stay within the stream's cap (its length safety net is twice the cap).
     let max_rows = MAX_ROWS.min(usize::try_from(state.settings.ingest.stream_cap).unwrap_or(usize::MAX)).max(1);
-    let (report, events) = check_rows(&request, &caller, max_rows)?;
+    let country = match state.store.workspace(caller.workspace_id()).await? {
+        Some(workspace) => workspace.profile.country(),
+        None => None,
+    };
+    let context = RowContext { date_format: request.date_format, country };
+    let (report, events) = check_rows(&request, &caller, max_rows, &context)?;
     if report.accepted == 0 {
         return Err(no_valid_rows(&report));
     }
@@ -129,6 +146,7 @@ fn check_rows(
     request: &ImportRequest,
     caller: &Caller,
     max_rows: usize,
+    context: &RowContext,
 ) -> ApiResult<(ImportReport, Vec<(String, IngestEvent)>)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::None).from_reader(request.csv.as_bytes());
     let header: Vec<String> = reader
@@ -140,7 +158,12 @@ fn check_rows(
     if header.iter().all(|h| h.trim().is_empty()) {
         return Err(ApiError::invalid("csv", "must start with a header line naming the columns"));
     }
-    let columns = ColumnMap::new(request.kind, &request.mapping, &header).map_err(|problems| {
+    let mapping = if request.mapping.is_empty() {
+        fields::suggest_mapping(request.kind, &header)
+    } else {
+        request.mapping.clone()
+    };
+    let columns = ColumnMap::new(request.kind, &mapping, &header).map_err(|problems| {
         let mut errors = FieldErrors::default();
         for (field, message) in problems {
             errors.push(field, message);
@@ -155,8 +178,15 @@ fn check_rows(
         errors: Vec::new(),
         errors_truncated: false,
         dry_run: request.dry_run,
+        mapping: mapping.clone(),
+        rejected_csv: None,
     };
     let mut events = Vec::new();
+    // Each id's first line: a later row with the same id is reported, not imported over the first.
+    let mut first_seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut rejected = csv::Writer::from_writer(Vec::new());
+    let rejected_header: Vec<&str> = header.iter().map(String::as_str).chain(["error"]).collect();
+    rejected.write_record(&rejected_header).map_err(|e| ApiError::Internal(e.into()))?;
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line();
@@ -175,8 +205,20 @@ fn check_rows(
         if record.len() > header.len() {
             problems.push(("row".to_owned(), format!("has {} cells, the header names {}", record.len(), header.len())));
         } else {
-            match to_event(request.kind, columns.object(&record), caller, now) {
-                Ok(event) => events.push(event),
+            let (object, adapted) = columns.object(&record, context);
+            problems.extend(adapted);
+            match to_event(request.kind, object, caller, now) {
+                Ok(_) if !problems.is_empty() => {}
+                Ok((id, event)) => match first_seen.get(&id) {
+                    Some(first) => problems.push((
+                        "external_id".to_owned(),
+                        format!("{id:?} appears again: only its first row (line {first}) is imported"),
+                    )),
+                    None => {
+                        first_seen.insert(id.clone(), line);
+                        events.push((id, event));
+                    }
+                },
                 Err(errors) => problems.extend(errors.0.into_iter().map(|e| (e.field, e.message))),
             }
         }
@@ -185,17 +227,26 @@ fn check_rows(
             continue;
         }
         report.rejected += 1;
+        let reason: Vec<String> = problems.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+        let mut cells: Vec<&str> = (0..header.len()).map(|i| record.get(i).unwrap_or("")).collect();
+        let reason = reason.join("; ");
+        cells.push(&reason);
+        rejected.write_record(&cells).map_err(|e| ApiError::Internal(e.into()))?;
         for (field, message) in problems {
             if report.errors.len() == MAX_LISTED_ERRORS {
                 report.errors_truncated = true;
                 break;
             }
-            let column = request.mapping.get(&field).cloned();
+            let column = mapping.get(&field).cloned();
             report.errors.push(RowError { row: line, field, column, message });
         }
     }
     if report.rows == 0 {
         return Err(ApiError::invalid("csv", "has no data rows under its header"));
+    }
+    if report.rejected > 0 {
+        let bytes = rejected.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+        report.rejected_csv = Some(String::from_utf8_lossy(&bytes).into_owned());
     }
     Ok((report, events))
 }
