@@ -1378,6 +1378,8 @@ export interface components {
              */
             launched_at?: string | null;
             name: string;
+            /** @description E-mail: the preview text shown after the subject. */
+            preheader?: string | null;
             /** @description The rule the audience was selected with (the segment's rule at creation, or the one sent). */
             rule: Record<string, unknown>;
             segment_id?: null | components["schemas"]["SegmentId"];
@@ -1385,6 +1387,8 @@ export interface components {
             send_at: string;
             stats: components["schemas"]["StatsView"];
             status: components["schemas"]["CampaignStatus"];
+            /** @description E-mail: the subject line template (null: the campaign's name is the subject). */
+            subject?: string | null;
             /**
              * Format: double
              * @description `sent / (sent + failed)`, rounded to four decimals; null while neither is known.
@@ -1529,6 +1533,11 @@ export interface components {
             channel: components["schemas"]["SendChannel"];
             idempotency_key?: string;
             name: components["schemas"]["CampaignName"];
+            /**
+             * @description E-mail (or `preferred`) only: the preview text after the subject, at most 150 characters (default:
+             *     the saved template's).
+             */
+            preheader?: string | null;
             rule?: null | components["schemas"]["RuleGroup"];
             segment_id?: null | components["schemas"]["SegmentId"];
             /**
@@ -1536,6 +1545,11 @@ export interface components {
              * @description RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
              */
             send_at?: string | null;
+            /**
+             * @description E-mail (or `preferred`) only: the subject line, a one-line template of at most 200 characters
+             *     (default: the campaign's name, or the saved template's subject).
+             */
+            subject?: string | null;
             template?: string;
             /**
              * Format: int64

@@ -26,7 +26,10 @@ pub use error::{TemplateError, TemplateIssue};
 pub use message::{
     MessageTemplate, MAX_EMAIL_TEMPLATE_CHARS, MAX_SHORT_TEMPLATE_CHARS, MAX_SMS_STATIC_SEGMENTS, RENDER_FUEL,
 };
-pub use saved::{Starter, TemplateDraft, TemplateInput, MAX_PREHEADER_CHARS, MAX_SUBJECT_CHARS, STARTERS};
+pub use saved::{
+    check_preheader, check_subject, subject_template, Starter, TemplateDraft, TemplateInput, MAX_PREHEADER_CHARS,
+    MAX_SUBJECT_CHARS, STARTERS,
+};
 pub use sms::segments_estimate;
 pub use vars::{TemplateVariable, TemplateVars, TEMPLATE_VARIABLES, UNSUBSCRIBE_URL};
 

@@ -95,20 +95,13 @@ impl TemplateInput {
             Some(subject) => check_subject(&subject, &mut errors),
             None => None,
         };
-        let preheader = match self.preheader.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()) {
-            Some(_) if !email => {
+        let preheader = match self.preheader {
+            Some(text) if !email && !text.trim().is_empty() => {
                 errors.push("preheader", "only e-mail templates have a preheader");
                 None
             }
-            Some(text) if text.chars().count() > MAX_PREHEADER_CHARS => {
-                errors.push("preheader", format!("must be at most {MAX_PREHEADER_CHARS} characters"));
-                None
-            }
-            Some(text) if text.chars().any(char::is_control) => {
-                errors.push("preheader", "must be one line without control characters");
-                None
-            }
-            other => other,
+            Some(text) => check_preheader(&text, &mut errors),
+            None => None,
         };
         match (name, channel, body) {
             (Some(name), Some(channel), Some(body)) if errors.is_empty() => {
@@ -119,8 +112,33 @@ impl TemplateInput {
     }
 }
 
-/// A subject line: one line, at most [`MAX_SUBJECT_CHARS`], in template syntax rendered as plain text.
-fn check_subject(subject: &str, errors: &mut FieldErrors) -> Option<String> {
+/// A preheader: one line of plain text, at most [`MAX_PREHEADER_CHARS`]; blank is none. Problems go to
+/// `errors` under `preheader`.
+pub fn check_preheader(raw: &str, errors: &mut FieldErrors) -> Option<String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().count() > MAX_PREHEADER_CHARS {
+        errors.push("preheader", format!("must be at most {MAX_PREHEADER_CHARS} characters"));
+        return None;
+    }
+    if text.chars().any(char::is_control) {
+        errors.push("preheader", "must be one line without control characters");
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+/// The compiled form of a checked subject line (plain text: a header is not HTML, so values are not
+/// escaped).
+pub fn subject_template(subject: &str) -> Result<MessageTemplate, super::TemplateError> {
+    MessageTemplate::parse(subject, Channel::Whatsapp)
+}
+
+/// A subject line: one line, at most [`MAX_SUBJECT_CHARS`], in template syntax rendered as plain text;
+/// blank is none. Problems go to `errors` under `subject`.
+pub fn check_subject(subject: &str, errors: &mut FieldErrors) -> Option<String> {
     let subject = subject.trim();
     if subject.is_empty() {
         return None;
@@ -134,8 +152,7 @@ fn check_subject(subject: &str, errors: &mut FieldErrors) -> Option<String> {
         errors.push("subject", "must be one line");
         return None;
     }
-    // Plain text like a WhatsApp message: a header is not HTML, so values are not escaped.
-    match MessageTemplate::parse(subject, Channel::Whatsapp) {
+    match subject_template(subject) {
         Ok(_) => Some(subject.to_owned()),
         Err(err) => {
             errors.extend(err.into_field_errors("subject"));

@@ -78,3 +78,15 @@ pub fn customer_vars(customer: &CustomerRow, brand: &Brand) -> TemplateVars {
     )
     .with_postal_address(brand.postal_address.as_deref())
 }
+
+/// An e-mail body with its preheader: the preview text mail clients show after the subject, as the first,
+/// hidden element of the HTML (escaped; shown by no client in the message itself).
+pub fn with_preheader(body: String, preheader: Option<&str>) -> String {
+    match preheader.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(text) => format!(
+            "<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">{}</div>\n{body}",
+            crate::consent::html_escape(text)
+        ),
+        None => body,
+    }
+}

@@ -72,6 +72,8 @@ async fn stored_with_key(app: &TestApp, key: &str, request: &[u8]) -> i64 {
         idempotency_key: Some(key.to_owned()),
         request_fingerprint: Some(converge_server::http::campaigns::create::request_fingerprint(request)),
         topic: None,
+        subject: None,
+        preheader: None,
     };
     let ws = app.workspace_id("default").await;
     app.state.store.create_campaign(ws, &new, Utc::now()).await.unwrap().0.id.get()

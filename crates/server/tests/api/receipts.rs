@@ -51,6 +51,8 @@ impl Campaign {
             idempotency_key: None,
             request_fingerprint: None,
             topic: None,
+            subject: None,
+            preheader: None,
         };
         let (campaign, _) = store.create_campaign(ws, &new, now).await.unwrap();
         let running =

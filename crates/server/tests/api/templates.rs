@@ -18,12 +18,32 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, body: Option<&
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// What the simulator recorded.
+async fn ledger(app: &TestApp) -> Vec<Value> {
+    let Some(converge_channels::ChannelConfig::Vendor(vendor)) =
+        app.state.senders.default_settings().map(|s| s.sms.clone())
+    else {
+        panic!("the test app runs the simulator as its default vendor");
+    };
+    let key = app.state.settings.vendor.api_key.expose().to_owned();
+    let url = format!("{}/v1/ledger?limit=1000", vendor.base_url);
+    let page: Value = app.client.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
+    page["entries"].as_array().unwrap().clone()
+}
+
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn templates_are_saved_reused_and_checked(mode: Mode) {
-    let Some(app) = TestApp::spawn(mode).await else { return };
+    let Some(app) = TestApp::spawn_with(mode, |s| {
+        s.vendor.simulator.enabled = Some(true);
+        s.vendor.simulator.failure_rate = 0.0;
+    })
+    .await
+    else {
+        return;
+    };
     let (status, list) = send(&app, reqwest::Method::GET, "/api/v1/templates", None).await;
     assert_eq!(status, 200);
     let items = list["items"].as_array().unwrap();
@@ -88,6 +108,46 @@ async fn templates_are_saved_reused_and_checked(mode: Mode) {
             "template_id",
         ),
         (json!({"name": "Missing", "rule": everyone, "template_id": 999_999}), "template_id"),
+    ] {
+        let (status, problem) = send(&app, reqwest::Method::POST, "/api/v1/campaigns", Some(&body)).await;
+        assert_eq!(status, 422, "{body}: {problem}");
+        assert!(fields(&problem).contains(&field.to_owned()), "{field} not in {problem}");
+    }
+
+    // An e-mail campaign from the e-mail template takes its subject (rendered per recipient) and preheader.
+    let reader = json!({"external_id": "T2", "name": "Kabir Das", "email": "kabir@example.in"});
+    assert_eq!(app.post_json("/api/v1/customers", &app.key, &reader).await.status(), 202);
+    app.drain().await;
+    let only_kabir =
+        json!({"combinator": "and", "rules": [{"field": "email", "operator": "=", "value": "kabir@example.in"}]});
+    let mail = json!({"name": "Diwali mail", "rule": only_kabir, "template_id": id});
+    let (status, mail) = send(&app, reqwest::Method::POST, "/api/v1/campaigns", Some(&mail)).await;
+    assert_eq!(status, 201, "{mail}");
+    assert_eq!(
+        (mail["subject"].as_str(), mail["preheader"].as_str()),
+        (Some("{{ first_name }}, lights and 20% off"), Some("Until Sunday"))
+    );
+    let dispatcher = converge_server::startup::dispatcher(&app.state, "templates-test");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut entry = None;
+    while entry.is_none() && std::time::Instant::now() < deadline {
+        dispatcher.step().await.unwrap();
+        entry = ledger(&app).await.into_iter().find(|e| e["to"] == "kabir@example.in");
+    }
+    let entry = entry.expect("the e-mail reached the vendor");
+    assert_eq!(entry["subject"], "Kabir, lights and 20% off");
+    assert!(entry["body"].as_str().unwrap().starts_with("<div style=\"display:none"), "the preheader leads: {entry}");
+    assert!(entry["body"].as_str().unwrap().contains("Until Sunday"));
+    for (body, field) in [
+        (json!({"name": "S", "channel": "sms", "rule": everyone, "template": "Hi", "subject": "Hello"}), "subject"),
+        (
+            json!({"name": "S", "channel": "email", "rule": everyone, "template": "{{ unsubscribe_url }}", "subject": "s".repeat(201)}),
+            "subject",
+        ),
+        (
+            json!({"name": "S", "channel": "email", "rule": everyone, "template": "{{ unsubscribe_url }}", "preheader": "p".repeat(151)}),
+            "preheader",
+        ),
     ] {
         let (status, problem) = send(&app, reqwest::Method::POST, "/api/v1/campaigns", Some(&body)).await;
         assert_eq!(status, 422, "{body}: {problem}");

@@ -52,8 +52,9 @@ per_backend! {
         let mut tx = pool.begin().await?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-                                    idempotency_key, created_at, updated_at, request_fingerprint, topic) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $9, $10, $11) \
+                                    idempotency_key, created_at, updated_at, request_fingerprint, topic, subject, \
+                                    preheader) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $9, $10, $11, $12, $13) \
              ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
         )
         .bind(workspace_id)
@@ -67,6 +68,8 @@ per_backend! {
         .bind(At(now))
         .bind(&new.request_fingerprint)
         .bind(new.topic.as_ref().map(|t| t.as_str()))
+        .bind(&new.subject)
+        .bind(&new.preheader)
         .fetch_optional(&mut *tx)
         .await?;
         let read = format!("SELECT {} FROM {} WHERE c.workspace_id = $1 AND ", campaigns::COLUMNS, campaigns::TOTALS);

@@ -31,6 +31,9 @@ pub struct NewCampaign {
     pub request_fingerprint: Option<String>,
     /// The topic the campaign is about: customers who left it are skipped as unsubscribed.
     pub topic: Option<Topic>,
+    /// E-mail: the subject line template (the campaign's name when `None`) and the preheader.
+    pub subject: Option<String>,
+    pub preheader: Option<String>,
 }
 
 /// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
@@ -61,6 +64,9 @@ pub struct CampaignRow {
     #[serde(skip)]
     pub request_fingerprint: Option<String>,
     pub topic: Option<Topic>,
+    /// E-mail: the subject line template (the campaign's name when `None`) and the preheader.
+    pub subject: Option<String>,
+    pub preheader: Option<String>,
     pub stats: CampaignStats,
     pub created_at: DateTime<Utc>,
     /// The last change of status (counters move without touching it, so it does not churn per receipt).

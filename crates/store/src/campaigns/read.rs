@@ -51,6 +51,8 @@ per_backend! {
             idempotency_key: row.try_get("idempotency_key")?,
             request_fingerprint: row.try_get("request_fingerprint")?,
             topic: row.try_get::<Option<String>, _>("topic")?.and_then(|t| Topic::parse(&t).ok()),
+            subject: row.try_get("subject")?,
+            preheader: row.try_get("preheader")?,
             stats: stats(row.try_get("pending")?, row.try_get("sent")?, row.try_get("failed")?, row.try_get("skipped")?),
             created_at: row.try_get::<At, _>("created_at")?.0,
             updated_at: row.try_get::<At, _>("updated_at")?.0,

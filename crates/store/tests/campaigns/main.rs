@@ -88,6 +88,8 @@ pub fn new_campaign(rule: Value, key: Option<&str>, send_at: DateTime<Utc>) -> N
         idempotency_key: key.map(str::to_owned),
         request_fingerprint: key.map(|_| "fingerprint".to_owned()),
         topic: None,
+        subject: None,
+        preheader: None,
     }
 }
 

@@ -54,6 +54,12 @@ pub struct CreateCampaignBody {
     /// the campaign.
     #[schema(value_type = Option<i64>)]
     pub template_id: Option<TemplateId>,
+    /// E-mail (or `preferred`) only: the subject line, a one-line template of at most 200 characters
+    /// (default: the campaign's name, or the saved template's subject).
+    pub subject: Option<String>,
+    /// E-mail (or `preferred`) only: the preview text after the subject, at most 150 characters (default:
+    /// the saved template's).
+    pub preheader: Option<String>,
     /// RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
     #[schema(format = DateTime)]
     pub send_at: Option<String>,
@@ -200,20 +206,36 @@ pub fn request_fingerprint(body: &[u8]) -> String {
 
 /// The campaign's template and channel: as given, or copied from the saved template `template_id` names
 /// (whose channel is the campaign's unless another one is given, which must then be the template's).
-async fn saved_template(
+/// What a campaign's message is made of before validation: body, channel, subject and preheader.
+struct Message {
+    template: Option<String>,
+    channel: Option<String>,
+    subject: Option<String>,
+    preheader: Option<String>,
+}
+
+/// The message as given, completed from the saved template `template_id` names: its body, its channel
+/// unless one is given (which must then be the template's), and its subject and preheader unless given.
+async fn message(
     state: &SharedState,
     caller: &Caller,
     body: &CreateCampaignBody,
     errors: &mut FieldErrors,
-) -> ApiResult<(Option<String>, Option<String>)> {
-    let Some(id) = body.template_id else { return Ok((body.template.clone(), body.channel.clone())) };
+) -> ApiResult<Message> {
+    let given = || Message {
+        template: body.template.clone(),
+        channel: body.channel.clone(),
+        subject: body.subject.clone(),
+        preheader: body.preheader.clone(),
+    };
+    let Some(id) = body.template_id else { return Ok(given()) };
     if body.template.is_some() {
         errors.push("template_id", "give either template or template_id, not both");
-        return Ok((body.template.clone(), body.channel.clone()));
+        return Ok(given());
     }
     let Some(saved) = state.store.template(caller.workspace_id(), id).await? else {
         errors.push("template_id", "no template of this workspace has this id");
-        return Ok((None, body.channel.clone()));
+        return Ok(Message { template: None, ..given() });
     };
     let channel = match body.channel.as_deref() {
         None => Some(saved.channel.as_str().to_owned()),
@@ -223,7 +245,32 @@ async fn saved_template(
             Some(given.to_owned())
         }
     };
-    Ok((Some(saved.body), channel))
+    Ok(Message {
+        template: Some(saved.body),
+        channel,
+        subject: body.subject.clone().or(saved.subject),
+        preheader: body.preheader.clone().or(saved.preheader),
+    })
+}
+
+/// The checked subject and preheader: only for campaigns that may send e-mail.
+fn email_extras(message: &Message, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
+    let email = matches!(message.channel.as_deref(), Some("email" | "preferred"));
+    let mut checked =
+        |field: &str, value: &Option<String>, check: fn(&str, &mut FieldErrors) -> Option<String>| match value
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+        {
+            Some(_) if !email => {
+                errors.push(field, "only campaigns that send e-mail (email or preferred) have one");
+                None
+            }
+            Some(text) => check(text, errors),
+            None => None,
+        };
+    let subject = checked("subject", &message.subject, converge_domain::template::check_subject);
+    let preheader = checked("preheader", &message.preheader, converge_domain::template::check_preheader);
+    (subject, preheader)
 }
 
 /// Checks every field and collects every problem; returns the campaign to create and the field an empty
@@ -236,12 +283,13 @@ async fn validate(
     now: DateTime<Utc>,
 ) -> ApiResult<(NewCampaign, &'static str)> {
     let mut errors = FieldErrors::new();
-    let (template, channel) = saved_template(state, caller, &body, &mut errors).await?;
+    let message = message(state, caller, &body, &mut errors).await?;
+    let (subject, preheader) = email_extras(&message, &mut errors);
     let idempotency_key = idempotency_key(headers, body.idempotency_key, &mut errors);
     let input = DraftInput {
         name: body.name.as_deref(),
-        channel: channel.as_deref(),
-        template: template.as_deref(),
+        channel: message.channel.as_deref(),
+        template: message.template.as_deref(),
         send_at: body.send_at.as_deref(),
         idempotency_key: idempotency_key.as_deref(),
     };
@@ -286,6 +334,8 @@ async fn validate(
                 idempotency_key: draft.idempotency_key,
                 request_fingerprint: None,
                 topic,
+                subject,
+                preheader,
             };
             Ok((new, field))
         }

@@ -64,6 +64,10 @@ pub struct CampaignView {
     pub success_rate: Option<f64>,
     /// The topic the campaign is about, if it names one.
     pub topic: Option<Topic>,
+    /// E-mail: the subject line template (null: the campaign's name is the subject).
+    pub subject: Option<String>,
+    /// E-mail: the preview text shown after the subject.
+    pub preheader: Option<String>,
 }
 
 pub(crate) fn stats_view(stats: CampaignStats) -> StatsView {
@@ -103,6 +107,8 @@ pub(crate) fn campaign_view(row: CampaignRow) -> CampaignView {
         success_rate: success_rate(row.stats.sent, row.stats.failed),
         stats: stats_view(row.stats),
         topic: row.topic,
+        subject: row.subject,
+        preheader: row.preheader,
     }
 }
 

@@ -135,6 +135,8 @@ mod tests {
             idempotency_key: None,
             request_fingerprint: None,
             topic: None,
+            subject: None,
+            preheader: None,
             stats: CampaignStats::default(),
             created_at: now,
             updated_at: now,

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::load;
 use crate::auth::{Caller, Scope};
-use crate::delivery::render::{customer_vars, Brand};
+use crate::delivery::render::{customer_vars, with_preheader, Brand};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::Body;
 use crate::http::path::Path;
@@ -82,6 +82,12 @@ pub async fn test_send(
     }
     let templates = CampaignTemplates::parse(&campaign.template, campaign.channel)
         .map_err(|err| ApiError::Conflict(format!("the campaign's template no longer compiles: {err}")))?;
+    let subject = campaign
+        .subject
+        .as_deref()
+        .map(converge_domain::template::subject_template)
+        .transpose()
+        .map_err(|err| ApiError::Conflict(format!("the campaign's subject no longer compiles: {err}")))?;
     let workspace =
         state.store.workspace(caller.workspace_id()).await?.ok_or_else(|| ApiError::NotFound("workspace".into()))?;
     let brand = Brand::of(&workspace);
@@ -112,6 +118,19 @@ pub async fn test_send(
                 continue;
             }
         };
+        let (subject, body) = if channel == Channel::Email {
+            let subject = match subject.as_ref().map(|s| s.render(&vars)) {
+                None => campaign.name.clone(),
+                Some(Ok(text)) => text,
+                Some(Err(err)) => {
+                    results.push(failed(to, channel, format!("subject: {err}")));
+                    continue;
+                }
+            };
+            (Some(format!("[Test] {subject}")), with_preheader(body, campaign.preheader.as_deref()))
+        } else {
+            (None, body)
+        };
         let message = OutboundMessage {
             reference: format!(
                 "{}test.{}.{batch}.{index}",
@@ -119,7 +138,7 @@ pub async fn test_send(
                 campaign.id
             ),
             channel,
-            subject: (channel == Channel::Email).then(|| format!("[Test] {}", campaign.name)),
+            subject,
             to: to.clone(),
             body,
             unsubscribe_url: Some(link.clone()),

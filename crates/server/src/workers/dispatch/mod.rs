@@ -236,10 +236,21 @@ impl Dispatcher {
         let channel: SendChannel = campaign.channel;
         let templates = CampaignTemplates::parse(&campaign.template, channel)
             .map_err(|e| format!("the campaign's template is no longer valid: {e}"));
+        // A subject that no longer compiles fails its e-mails like a body that does not.
+        let subject = campaign
+            .subject
+            .as_deref()
+            .map(|s| {
+                converge_domain::template::subject_template(s)
+                    .map_err(|e| format!("the campaign's subject is no longer valid: {e}"))
+            })
+            .transpose();
         Ok(CampaignInfo {
             name: campaign.name,
             channel,
             templates,
+            subject,
+            preheader: campaign.preheader,
             brand: Brand::of(&workspace),
             topic: campaign.topic,
         })

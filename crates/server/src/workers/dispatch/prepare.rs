@@ -9,11 +9,12 @@ use chrono::{DateTime, Utc};
 use converge_channels::OutboundMessage;
 use converge_domain::campaign::resolve;
 use converge_domain::consent::Verdict;
+use converge_domain::template::MessageTemplate;
 use converge_domain::{CampaignId, CampaignTemplates, Channel, SendChannel, Topic, WorkspaceId};
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult};
 
 use crate::consent::{with_opt_out_line, Gate, LinkToken};
-use crate::delivery::render::claimed_vars;
+use crate::delivery::render::{claimed_vars, with_preheader};
 use crate::delivery::Brand;
 
 /// What a dispatcher needs to know about a campaign, loaded once and cached (templates are immutable).
@@ -22,6 +23,10 @@ pub struct CampaignInfo {
     pub channel: SendChannel,
     /// The compiled template, or why the stored one no longer compiles (then every message fails with it).
     pub templates: Result<CampaignTemplates, String>,
+    /// E-mail: the compiled subject line (`None`: the campaign's name), or why it no longer compiles.
+    pub subject: Result<Option<MessageTemplate>, String>,
+    /// E-mail: the preview text after the subject.
+    pub preheader: Option<String>,
     pub brand: Brand,
     /// The topic the campaign is about (customers who left it are skipped).
     pub topic: Option<Topic>,
@@ -104,11 +109,21 @@ fn ready(
     let template = templates
         .for_channel(channel)
         .ok_or_else(|| DispatchOutcome::Failed { error: format!("the campaign cannot send on {channel}") })?;
-    let body = template
-        .render(&claimed_vars(claim, &info.brand).with_unsubscribe_url(&unsubscribe_url))
-        .map_err(|error| DispatchOutcome::Failed { error: error.to_string() })?;
+    let vars = claimed_vars(claim, &info.brand).with_unsubscribe_url(&unsubscribe_url);
+    let body = template.render(&vars).map_err(|error| DispatchOutcome::Failed { error: error.to_string() })?;
     let body = with_opt_out_line(body, channel, &gate.compliance);
-    let subject = (channel == Channel::Email).then(|| info.name.clone());
+    let (subject, body) = if channel == Channel::Email {
+        let subject = match &info.subject {
+            Ok(Some(subject)) => {
+                subject.render(&vars).map_err(|error| DispatchOutcome::Failed { error: format!("subject: {error}") })?
+            }
+            Ok(None) => info.name.clone(),
+            Err(error) => return Err(DispatchOutcome::Failed { error: error.clone() }),
+        };
+        (Some(subject), with_preheader(body, info.preheader.as_deref()))
+    } else {
+        (None, body)
+    };
     let message = OutboundMessage {
         reference: reference(claim),
         channel,
@@ -161,7 +176,15 @@ mod tests {
         let templates = CampaignTemplates::parse(template, channel).map_err(|e| e.to_string());
         HashMap::from([(
             CampaignId::new(7),
-            Arc::new(CampaignInfo { name: "Diwali".into(), channel, templates, brand, topic: None }),
+            Arc::new(CampaignInfo {
+                name: "Diwali".into(),
+                channel,
+                templates,
+                subject: Ok(None),
+                preheader: None,
+                brand,
+                topic: None,
+            }),
         )])
     }
 

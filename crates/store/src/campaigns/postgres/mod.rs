@@ -15,7 +15,7 @@ use crate::StoreResult;
 pub(crate) const COLUMNS: &str = "c.id, c.workspace_id, c.name, c.channel, c.template, c.segment_id, c.rule, \
     c.status, c.send_at, c.idempotency_key, c.pending + k.pending AS pending, c.sent + k.sent AS sent, \
     c.failed + k.failed AS failed, c.skipped + k.skipped AS skipped, c.created_at, c.updated_at, c.launched_at, \
-    c.completed_at, c.request_fingerprint, c.topic";
+    c.completed_at, c.request_fingerprint, c.topic, c.subject, c.preheader";
 
 /// `campaigns c` with `k`, the sums of its counter shards (migration 0009), for [`COLUMNS`].
 pub(crate) const TOTALS: &str = "campaigns c CROSS JOIN LATERAL ( \

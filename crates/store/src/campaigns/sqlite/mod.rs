@@ -16,7 +16,7 @@ use crate::StoreResult;
 
 pub(crate) const COLUMNS: &str = "id, workspace_id, name, channel, template, segment_id, rule, status, send_at, \
     idempotency_key, pending, sent, failed, skipped, created_at, updated_at, launched_at, completed_at, \
-    request_fingerprint, topic";
+    request_fingerprint, topic, subject, preheader";
 
 /// Where [`COLUMNS`] are read from as `c`: on SQLite the counters live on the campaign row itself.
 pub(crate) const TOTALS: &str = "campaigns c";
