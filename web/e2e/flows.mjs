@@ -38,6 +38,19 @@ const IMPORT_CSV = [
   '',
 ].join('\n');
 
+/**
+ * A sign-up export with headings of its own (mapped through the import fields' synonyms), dates written
+ * DD/MM/YYYY and national phone numbers: line 3 has a bad e-mail, line 4 repeats line 2's id.
+ */
+const SIGNUPS_CSV = [
+  'Customer Number,Full Name,Email Address,Mobile,Signup Date',
+  'WEB-SYN-1,Nisha Rao,nisha@signups.example,9812345602,12/01/2025',
+  'WEB-SYN-2,Arjun Das,not-an-email,9812345603,13/01/2025',
+  'WEB-SYN-1,Nisha Again,nisha.again@signups.example,9812345604,14/01/2025',
+  'WEB-SYN-3,Farah Khan,farah@signups.example,+91 98123 45605,28/02/2025',
+  '',
+].join('\n');
+
 /** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
 function parseCsv(text) {
   const records = [];
@@ -620,6 +633,183 @@ export function flows(ctx) {
         await page.getByRole('link', { name: 'Asha Verma' }).click();
         await heading(page, 'Asha Verma');
         await checkPage(page, 'customer', screenshots);
+      },
+    ],
+    [
+      'a CSV with headings of its own: mapped by synonyms, DD/MM/YYYY dates, national numbers, rejected rows downloaded',
+      async ({ page }) => {
+        // National numbers are read in the workspace's default country (Settings → Brand already chose India;
+        // set again here so this step stands on its own).
+        const country = await apiAsPage(page, 'PATCH', '/api/v1/workspace', { default_country: 'IN' });
+        assertEqual([country.status, country.json.default_country], [200, 'IN'], 'the default country');
+        await page.goto(`${base}/import`);
+        await heading(page, 'Import');
+        await page
+          .getByLabel('CSV file')
+          .setInputFiles({ name: 'signups.csv', mimeType: 'text/csv', buffer: Buffer.from(SIGNUPS_CSV) });
+        await page.getByText('signups.csv: 4 rows').waitFor();
+        // Pre-filled from the headings through the fields' synonyms.
+        const select = (name) => page.getByRole('combobox', { name, exact: true });
+        await waitFor('the mapping to be pre-filled', async () => (await select('Customer ID *').inputValue()) !== '');
+        const mapped = {};
+        for (const label of ['Customer ID *', 'Name', 'E-mail', 'Phone', 'Customer since', 'City'])
+          mapped[label] = await select(label).inputValue();
+        assertEqual(
+          mapped,
+          {
+            'Customer ID *': 'Customer Number',
+            Name: 'Full Name',
+            'E-mail': 'Email Address',
+            Phone: 'Mobile',
+            'Customer since': 'Signup Date',
+            City: '',
+          },
+          'the mapping pre-filled from the headings',
+        );
+        assertEqual(
+          (await page.getByTestId('phone-country-note').textContent())?.trim(),
+          'Numbers without a country code are read as numbers of India (IN).',
+          'the note under Phone',
+        );
+        await select('Dates are written as').selectOption('dd/mm/yyyy');
+        const checked = page.waitForRequest(
+          (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/imports',
+        );
+        const answered = page.waitForResponse(
+          (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/imports',
+        );
+        await page.getByRole('button', { name: 'Check the file' }).click();
+        const sent = JSON.parse((await checked).postData());
+        assertEqual([sent.date_format, sent.dry_run], ['dd/mm/yyyy', true], 'what the check sent');
+        const report = await (await answered).json();
+        const errors = page.getByRole('region', { name: 'Rows with errors' });
+        await errors.waitFor();
+        assertEqual(
+          [await numberIn(page.getByTestId('import-accepted')), await numberIn(page.getByTestId('import-rejected'))],
+          [2, 2],
+          'valid and bad rows',
+        );
+        const rows = await errors
+          .locator('tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+        assertEqual([...new Set(rows.map((r) => r[0]))].sort(), ['3', '4'], 'the lines with errors');
+        assert(
+          rows.some((r) => r[0] === '3' && r[1].includes('(email)')),
+          `the bad e-mail is reported at its column: ${JSON.stringify(rows)}`,
+        );
+        assert(
+          rows.some((r) => r[0] === '4' && r[1].includes('(external_id)')),
+          `the repeated id is reported on its later row: ${JSON.stringify(rows)}`,
+        );
+        assert(
+          !rows.some((r) => r[1].includes('(phone)')),
+          `no valid national number is reported: ${JSON.stringify(rows)}`,
+        );
+
+        const file = await download(page, page.getByRole('button', { name: 'Download rejected rows (CSV)' }));
+        assertEqual(file.name, 'signups-rejected.csv', 'the rejected file name');
+        assertEqual(file.text, report.rejected_csv, 'the file is the report’s rejected_csv');
+        const [header, ...rejected] = parseCsv(
+          file.text.replace(/\r\n/g, '\n').replace(/\n$/, '').replace(/\n/g, '\r\n'),
+        );
+        assertEqual(
+          header,
+          ['Customer Number', 'Full Name', 'Email Address', 'Mobile', 'Signup Date', 'error'],
+          'the rejected file’s header',
+        );
+        assertEqual(
+          rejected.map((r) => r.slice(0, 2)),
+          [
+            ['WEB-SYN-2', 'Arjun Das'],
+            ['WEB-SYN-1', 'Nisha Again'],
+          ],
+          'the rejected rows, in file order',
+        );
+        assert(
+          rejected.every((r) => r.length === header.length && r.at(-1) !== ''),
+          'every rejected row says what is wrong',
+        );
+        await checkPage(page, 'import-synonyms', screenshots);
+
+        await page.getByRole('button', { name: 'Import 2 valid rows' }).click();
+        await page.getByRole('heading', { name: '4. Imported' }).waitFor();
+        await page.getByRole('button', { name: 'Download rejected rows (CSV)' }).waitFor();
+        const nisha = await waitFor(
+          'the imported customer',
+          async () => {
+            const r = await apiAsPage(page, 'GET', '/api/v1/customers/WEB-SYN-1');
+            return r.status === 200 ? r.json : null;
+          },
+          { timeoutMs: 30_000, intervalMs: 300 },
+        );
+        assertEqual([nisha.name, nisha.phone], ['Nisha Rao', '+919812345602'], 'the first row’s customer, in E.164');
+        assert(String(nisha.created_at).startsWith('2025-01-12'), `12/01/2025 read as 12 January: ${nisha.created_at}`);
+        const farah = await waitFor('the second customer', async () => {
+          const r = await apiAsPage(page, 'GET', '/api/v1/customers/WEB-SYN-3');
+          return r.status === 200 ? r.json : null;
+        });
+        assertEqual(farah.phone, '+919812345605', 'a number with + and spaces');
+        assertEqual((await apiAsPage(page, 'GET', '/api/v1/customers/WEB-SYN-2')).status, 404, 'the bad row');
+      },
+    ],
+    [
+      'a test send from a campaign: two numbers are sent, an e-mail address on an SMS campaign is refused at its line',
+      async ({ page }) => {
+        const id = state.campaignId;
+        const before = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}`);
+        assertEqual(before.json.channel, 'sms', 'the campaign’s channel');
+        await page.goto(`${base}/campaigns/${id}`);
+        await heading(page, 'Come back soon');
+        await page.getByRole('button', { name: 'Send a test' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Send a test' });
+        await dialog.getByText('A test is not part of the campaign: it is not counted and not logged.').waitFor();
+        const to = dialog.getByLabel('Send to', { exact: true });
+        const line = (address) => dialog.locator(`li[data-address="${address}"]`);
+        const send = dialog.getByRole('button', { name: 'Send test' });
+
+        // More than ten: refused before asking.
+        await to.fill(Array.from({ length: 11 }, (_, i) => `+9198123456${String(20 + i)}`).join(', '));
+        await dialog.getByText('At most 10 addresses per test: remove 1.').waitFor();
+        assert(await send.isDisabled(), 'no sending more than ten');
+
+        await to.fill('+919812345611\n+919812345612');
+        await dialog.getByLabel('Render for customer (optional)').fill('WEB-IMP-3');
+        const asked = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/campaigns/${id}/test`));
+        await send.click();
+        assertEqual(
+          JSON.parse((await asked).postData()),
+          { to: ['+919812345611', '+919812345612'], customer_external_id: 'WEB-IMP-3' },
+          'what the test sent',
+        );
+        for (const address of ['+919812345611', '+919812345612']) {
+          await waitFor(
+            `“sent” at ${address}`,
+            async () => (await line(address).getAttribute('data-state')) === 'sent',
+          );
+          await line(address).getByText('Sent', { exact: true }).waitFor();
+        }
+        await dialog.getByText('All 2 tests were sent.').waitFor();
+        await checkPage(page, 'campaign-test-send', screenshots);
+
+        // An e-mail address on an SMS campaign: the server's message at that address, nothing sent.
+        await to.fill('+919812345611\nnisha@signups.example');
+        await send.click();
+        const refused = line('nisha@signups.example');
+        await waitFor(
+          'the refusal at the address',
+          async () => (await refused.getAttribute('data-state')) === 'invalid',
+        );
+        const message = await refused.getByTestId('address-error').textContent();
+        assert(/phone number/.test(message), `the message at the e-mail address: ${message}`);
+        assertEqual(await line('+919812345611').getAttribute('data-state'), 'ready', 'the number has no error');
+        assertEqual(await to.getAttribute('aria-invalid'), 'true', 'the address box is marked');
+        await checkPage(page, 'campaign-test-send-errors', screenshots);
+        await dialog.getByRole('button', { name: 'Close' }).click();
+        await dialog.waitFor({ state: 'detached' });
+
+        // Not counted: the campaign's numbers are as they were.
+        const after = await apiAsPage(page, 'GET', `/api/v1/campaigns/${id}`);
+        assertEqual(after.json.stats, before.json.stats, 'the campaign’s numbers after the tests');
       },
     ],
     [

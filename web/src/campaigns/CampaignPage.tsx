@@ -1,5 +1,5 @@
 // One campaign: live progress while it delivers, the delivery chart, its message and audience, the
-// lifecycle commands (pause, resume, cancel, retry failed) and the communication log.
+// lifecycle commands (pause, resume, cancel, retry failed), a test send and the communication log.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -19,6 +19,7 @@ import { formatCount, formatDateTime, formatRate } from '@/lib/format';
 import { useCurrency, useSegmentFields } from '@/lib/queries';
 
 import { CampaignLog } from './CampaignLog';
+import { TestSendDialog } from './TestSendDialog';
 
 import { channelLabel, isLive, progress } from './shared';
 
@@ -35,6 +36,7 @@ export default function CampaignPage() {
   const catalogue = useSegmentFields();
   const currency = useCurrency();
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const [testing, setTesting] = useState(false);
   const campaign = useQuery({
     queryKey: ['campaign', id],
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/campaigns/{id}', { params: { path: { id } }, signal })),
@@ -92,6 +94,9 @@ export default function CampaignPage() {
   const writable = can('write');
   const actions = writable && (
     <>
+      <Button variant="secondary" onClick={() => setTesting(true)}>
+        Send a test
+      </Button>
       {(c.status === 'running' || c.status === 'scheduled') && (
         <Button
           variant="secondary"
@@ -230,6 +235,7 @@ export default function CampaignPage() {
       <div className="mt-6">
         <CampaignLog campaignId={id} live={live} />
       </div>
+      {writable && <TestSendDialog campaignId={id} channel={c.channel} open={testing} onOpenChange={setTesting} />}
       <Dialog
         open={confirmCancel}
         onOpenChange={setConfirmCancel}

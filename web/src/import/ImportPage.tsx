@@ -1,5 +1,7 @@
-// Import customers or orders from a CSV file: pick the file, map its columns (pre-filled by name), check it
-// with a dry run that lists every bad row, then ingest the valid rows through the same pipeline as the API.
+// Import customers or orders from a CSV file: pick the file, map its columns (pre-filled from the headings by
+// the fields' names, labels and the server's synonyms), say how its dates are written, check it with a dry
+// run that lists every bad row, then ingest the valid rows through the same pipeline as the API. The rows
+// refused can be downloaded as a CSV with an `error` column, to fix and import again.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { Link } from 'react-router';
@@ -15,9 +17,11 @@ import { ErrorState, Notice, Skeleton } from '@/components/States';
 import { Table, Td, Th, Tr } from '@/components/Table';
 import { cx } from '@/lib/cx';
 import { formatCount } from '@/lib/format';
+import { useWorkspaceProfile } from '@/lib/queries';
 
 import { countDataRows, headerRow } from './csv';
-import { attributeKey, autoMap, missingRequired } from './mapping';
+import { attributeKey, autoMap, DATE_FORMATS, missingRequired, type DateFormat } from './mapping';
+import { downloadRejectedCsv } from './rejected';
 
 type Kind = 'customers' | 'orders';
 type Report = Schemas['ImportReport'];
@@ -29,7 +33,42 @@ interface LoadedFile {
   rows: number;
 }
 
-function ReportView({ report, dryRun }: { report: Report; dryRun: boolean }) {
+/** The country's name in the browser's language ("IN" → "India"), or the code itself. */
+function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(undefined, { type: 'region', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** Under Phone: how numbers without a country code are read (the workspace's default country). */
+function PhoneCountryNote() {
+  const profile = useWorkspaceProfile();
+  if (profile.isPending) return <span>Numbers without a country code are read as numbers of …</span>;
+  if (profile.isError)
+    return <span>Numbers without a country code are read as numbers of the default country (Settings → Brand).</span>;
+  const country = profile.data?.default_country;
+  return (
+    <span data-testid="phone-country-note">
+      {country ? (
+        <>
+          Numbers without a country code are read as numbers of {countryName(country)} ({country}).
+        </>
+      ) : (
+        <>
+          Numbers without a country code cannot be read until you{' '}
+          <Link to="/settings?tab=brand" className="font-medium text-indigo-700 underline">
+            set a default country in Settings → Brand
+          </Link>
+          .
+        </>
+      )}
+    </span>
+  );
+}
+
+function ReportView({ report, dryRun, fileName }: { report: Report; dryRun: boolean; fileName: string }) {
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-3 gap-3 text-center">
@@ -78,7 +117,19 @@ function ReportView({ report, dryRun }: { report: Report; dryRun: boolean }) {
           </tbody>
         </Table>
       )}
-      {report.errors_truncated && <p className="text-xs text-slate-600">Only the first errors are listed.</p>}
+      {report.errors_truncated && (
+        <p className="text-xs text-slate-600">Only the first errors are listed; the download has every row.</p>
+      )}
+      {report.rejected_csv && (
+        <div className="flex flex-wrap items-center gap-3">
+          <Button variant="secondary" onClick={() => downloadRejectedCsv(report.rejected_csv!, fileName)}>
+            Download rejected rows (CSV)
+          </Button>
+          <p className="text-xs text-slate-600">
+            Every rejected row with its columns and an <code>error</code> column: fix them and import that file.
+          </p>
+        </div>
+      )}
     </div>
   );
 }
@@ -91,6 +142,7 @@ export default function ImportPage() {
   const [fileError, setFileError] = useState<string | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [extras, setExtras] = useState<Record<string, string>>({}); // CSV column → attribute key
+  const [dateFormat, setDateFormat] = useState<DateFormat>('iso');
   const importFields = useQuery({
     queryKey: ['import-fields'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/import-fields', { signal })),
@@ -102,7 +154,7 @@ export default function ImportPage() {
     for (const [name, column] of Object.entries(mapping)) if (column) full[name] = column;
     if (kind === 'customers')
       for (const [column, key] of Object.entries(extras)) if (key) full[`attributes.${key}`] = column;
-    return { kind, csv: file!.text, mapping: full, dry_run: dryRun };
+    return { kind, csv: file!.text, mapping: full, date_format: dateFormat, dry_run: dryRun };
   };
   const check = useMutation({ mutationFn: () => unwrap(api.POST('/api/v1/imports', { body: body(true) })) });
   const run = useMutation({
@@ -209,7 +261,7 @@ export default function ImportPage() {
             <Card>
               <CardHeader
                 title="2. Map the columns"
-                description="Each field takes the CSV column chosen for it. Matching names are filled in."
+                description="Each field takes the CSV column chosen for it. Columns are matched by their headings, common ones like “Full Name” or “Mobile” included; change any that is wrong."
               />
               <CardBody>
                 {importFields.isPending ? (
@@ -227,7 +279,10 @@ export default function ImportPage() {
                             {f.required && <span className="text-red-700"> *</span>}
                           </>
                         }
-                        hint={f.description || f.name}
+                        hint={
+                          // The server's description says "the default country"; the note names it.
+                          f.name === 'phone' ? <PhoneCountryNote /> : f.description || f.name
+                        }
                         value={mapping[f.name] ?? ''}
                         onChange={(e) => {
                           setMapping({ ...mapping, [f.name]: e.target.value });
@@ -244,6 +299,22 @@ export default function ImportPage() {
                     ))}
                   </div>
                 )}
+                <SelectField
+                  label="Dates are written as"
+                  fieldClassName="mt-6 sm:max-w-xs"
+                  hint={`For example ${DATE_FORMATS.find((d) => d.value === dateFormat)!.example}. Full timestamps with a time zone are always understood.`}
+                  value={dateFormat}
+                  onChange={(e) => {
+                    setDateFormat(e.target.value as DateFormat);
+                    reset();
+                  }}
+                >
+                  {DATE_FORMATS.map((d) => (
+                    <option key={d.value} value={d.value}>
+                      {d.label}
+                    </option>
+                  ))}
+                </SelectField>
                 {kind === 'customers' && unmapped.length > 0 && (
                   <fieldset className="mt-6">
                     <legend className="text-sm font-medium text-slate-800">Other columns as custom attributes</legend>
@@ -315,7 +386,7 @@ export default function ImportPage() {
                 }
               />
               <CardBody className="space-y-4">
-                <ReportView report={report} dryRun={!run.data} />
+                <ReportView report={report} dryRun={!run.data} fileName={file?.name ?? 'import.csv'} />
                 {run.data ? (
                   <Link className={buttonClass('primary')} to="/customers">
                     See customers
@@ -338,7 +409,14 @@ export default function ImportPage() {
           <CardHeader title="Tips" />
           <CardBody className="space-y-2 text-sm text-slate-700">
             <p>The first line names the columns. Any column order works.</p>
-            <p>Customers are matched by external ID: importing one again updates it.</p>
+            <p>
+              Customers are matched by external ID: importing one again updates it. An ID repeated in the file is
+              reported on its later rows.
+            </p>
+            <p>
+              Phone numbers with <code>+</code> and the country code are taken as they are; others are read as numbers
+              of the workspace&apos;s default country.
+            </p>
             <p>
               Orders are idempotent by external ID, and an order for a customer not imported yet creates a bare profile.
             </p>

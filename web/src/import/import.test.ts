@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { countDataRows, headerRow, parseCsv } from './csv';
-import { attributeKey, autoMap, missingRequired, normalise } from './mapping';
+import { attributeKey, autoMap, DATE_FORMATS, missingRequired, normalise } from './mapping';
 
 describe('CSV', () => {
   it('reads quoted fields, doubled quotes, CRLF and a BOM', () => {
@@ -54,5 +54,47 @@ describe('column mapping', () => {
   it('turns headers into attribute keys', () => {
     expect(attributeKey(' Loyalty Tier ')).toBe('loyalty_tier');
     expect(attributeKey('VIP-since (date)')).toBe('vip_since_date');
+  });
+
+  // The server's customer fields (GET /api/v1/import-fields), their synonyms abridged.
+  const customerFields = [
+    { name: 'external_id', label: 'Customer ID', required: true, synonyms: ['id', 'customer', 'customer number'] },
+    { name: 'name', label: 'Name', required: false, synonyms: ['full name', 'customer name'] },
+    { name: 'email', label: 'E-mail', required: false, synonyms: ['email address', 'mail'] },
+    { name: 'phone', label: 'Phone', required: false, synonyms: ['mobile', 'mobile number', 'phone number'] },
+    { name: 'city', label: 'City', required: false, synonyms: ['town', 'location'] },
+    { name: 'created_at', label: 'Customer since', required: false, synonyms: ['signup date', 'joined'] },
+  ];
+
+  it('pre-fills from the synonyms, compared as lower-case letters and digits', () => {
+    expect(
+      autoMap(customerFields, ['Customer Number', 'Full Name', 'Email Address', 'Mobile', 'Signup Date', 'Notes']),
+    ).toEqual({
+      external_id: 'Customer Number',
+      name: 'Full Name',
+      email: 'Email Address',
+      phone: 'Mobile',
+      created_at: 'Signup Date',
+    });
+    expect(autoMap(customerFields, ['E-MAIL_ADDRESS', 'mobile-number', 'SIGN UP DATE?', 'Sign-up'])).toEqual({
+      email: 'E-MAIL_ADDRESS',
+      phone: 'mobile-number',
+      created_at: 'SIGN UP DATE?',
+    });
+  });
+
+  it("a field's own name or label wins over another field's synonym; each column is used once", () => {
+    // "Customer" is external_id's synonym, but "Customer ID" is its label: the label's column is taken.
+    expect(autoMap(customerFields, ['Customer', 'Customer ID'])).toEqual({ external_id: 'Customer ID' });
+    // Two columns meaning the phone: the first is mapped, the second is left for the marketer.
+    expect(autoMap(customerFields, ['Mobile', 'Phone Number'])).toEqual({ phone: 'Mobile' });
+    // A name found after a synonym column still goes to its own field.
+    expect(autoMap(customerFields, ['Town', 'City'])).toEqual({ city: 'City' });
+    // Fields without synonyms (as before) still map by name and label.
+    expect(autoMap(fields, ['mail'])).toEqual({});
+  });
+
+  it('offers the three date formats the server reads', () => {
+    expect(DATE_FORMATS.map((d) => d.value)).toEqual(['iso', 'dd/mm/yyyy', 'mm/dd/yyyy']);
   });
 });

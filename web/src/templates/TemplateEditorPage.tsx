@@ -131,6 +131,10 @@ function TemplateEditor({ saved, initialChannel }: { saved: Template | null; ini
       unwrap(api.DELETE('/api/v1/templates/{id}', { params: { path: { id: t.id } } })).then(() => t),
     onSuccess: (t) => {
       client.removeQueries({ queryKey: ['template', t.id] });
+      // Gone from the cached list at once, so the list page never shows it while its refetch is on the way.
+      client.setQueryData<{ items: Template[] }>(['templates'], (list) =>
+        list ? { ...list, items: list.items.filter((item) => item.id !== t.id) } : list,
+      );
       void client.invalidateQueries({ queryKey: ['templates'] });
       navigate('/templates', { state: { deleted: t.name } });
     },
