@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use converge_channels::ChannelConfig;
 use serde_json::{json, Value};
 
 use crate::both_modes;
@@ -24,17 +23,6 @@ async fn app(mode: Mode) -> Option<TestApp> {
 
 async fn patch(app: &TestApp, body: &Value) -> reqwest::Response {
     app.client.patch(app.url("/api/v1/workspace")).bearer_auth(&app.key).json(body).send().await.unwrap()
-}
-
-/// What the simulator recorded, newest last.
-async fn ledger(app: &TestApp) -> Vec<Value> {
-    let Some(ChannelConfig::Vendor(vendor)) = app.state.senders.default_settings().map(|s| s.sms.clone()) else {
-        panic!("the test app runs the simulator as its default vendor");
-    };
-    let key = app.state.settings.vendor.api_key.expose().to_owned();
-    let url = format!("{}/v1/ledger?limit=1000", vendor.base_url);
-    let page: Value = app.client.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-    page["entries"].as_array().unwrap().clone()
 }
 
 async fn the_brand_is_what_customers_see(mode: Mode) {
@@ -83,7 +71,7 @@ async fn the_brand_is_what_customers_see(mode: Mode) {
     while dispatcher.step().await.unwrap().claimed == 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let entries = ledger(&app).await;
+    let entries = app.simulator_ledger().await;
     let sms = entries.iter().find(|e| e["to"] == "+919800000001").expect("the SMS");
     assert!(sms["body"].as_str().unwrap().contains("Tanvi misses you!"), "{sms}");
     assert_eq!(

@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Timelike, Utc};
-use converge_channels::ChannelConfig;
 use serde_json::{json, Value};
 
 use crate::both_modes;
@@ -34,16 +33,8 @@ async fn app(mode: Mode) -> Option<TestApp> {
     .await
 }
 
-/// The simulator's address and key.
-fn simulator(app: &TestApp) -> (String, String) {
-    let Some(ChannelConfig::Vendor(vendor)) = app.state.senders.default_settings().map(|s| s.sms.clone()) else {
-        panic!("the test app runs the simulator as its default vendor");
-    };
-    (vendor.base_url.clone(), app.state.settings.vendor.api_key.expose().to_owned())
-}
-
 async fn reply(app: &TestApp, from: &str, text: &str) {
-    let (base, key) = simulator(app);
+    let (base, key) = app.simulator();
     let body = json!({"from": from, "text": text});
     let answer = app.client.post(format!("{base}/admin/inbound")).bearer_auth(&key).json(&body).send().await.unwrap();
     assert_eq!(answer.status(), 200);
@@ -53,20 +44,8 @@ async fn reply(app: &TestApp, from: &str, text: &str) {
 
 /// What the simulator was asked to send to `to`.
 async fn sent_to(app: &TestApp, to: &str) -> Vec<String> {
-    let (base, key) = simulator(app);
-    let page: Value = app
-        .client
-        .get(format!("{base}/v1/ledger?limit=1000"))
-        .bearer_auth(&key)
-        .send()
+    app.simulator_ledger()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["entries"]
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|e| e["to"] == to)
         .map(|e| e["body"].as_str().unwrap().to_owned())
@@ -533,18 +512,8 @@ async fn an_import_sets_consent_with_its_source(mode: Mode) {
 
 /// The simulator's id of the message it was asked to send to `to`.
 async fn vendor_id_of(app: &TestApp, to: &str) -> String {
-    let (base, key) = simulator(app);
-    let page: Value = app
-        .client
-        .get(format!("{base}/v1/ledger?limit=1000"))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let entry = page["entries"].as_array().unwrap().iter().find(|e| e["to"] == to).expect("a message to that number");
+    let entries = app.simulator_ledger().await;
+    let entry = entries.iter().find(|e| e["to"] == to).expect("a message to that number");
     entry["id"].as_str().unwrap().to_owned()
 }
 
@@ -562,7 +531,7 @@ async fn a_spam_complaint_suppresses_and_unsubscribes(mode: Mode) {
     apply_receipts(&app, 2).await;
 
     // The recipient reports the message as spam; the carrier tells the simulator, which tells Converge.
-    let (base, key) = simulator(&app);
+    let (base, key) = app.simulator();
     let message_id = vendor_id_of(&app, &phone(1)).await;
     for _ in 0..2 {
         let answer = app

@@ -190,6 +190,24 @@ impl TestApp {
         panic!("the ingest stream did not drain");
     }
 
+    /// The in-process simulator's address and API key (for apps spawned with `vendor.simulator.enabled`).
+    pub fn simulator(&self) -> (String, String) {
+        let Some(converge_channels::ChannelConfig::Vendor(vendor)) =
+            self.state.senders.default_settings().map(|s| s.sms.clone())
+        else {
+            panic!("the test app runs the simulator as its default vendor");
+        };
+        (vendor.base_url.clone(), self.state.settings.vendor.api_key.expose().to_owned())
+    }
+
+    /// Every message the simulator accepted (its ledger, first page of 1,000), oldest first.
+    pub async fn simulator_ledger(&self) -> Vec<Value> {
+        let (base, key) = self.simulator();
+        let url = format!("{base}/v1/ledger?limit=1000");
+        let page: Value = self.client.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
+        page["entries"].as_array().unwrap().clone()
+    }
+
     pub async fn workspace_id(&self, slug: &str) -> WorkspaceId {
         self.state.store.workspace_by_slug(slug).await.unwrap().unwrap().id
     }

@@ -18,19 +18,6 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, body: Option<&
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// What the simulator recorded.
-async fn ledger(app: &TestApp) -> Vec<Value> {
-    let Some(converge_channels::ChannelConfig::Vendor(vendor)) =
-        app.state.senders.default_settings().map(|s| s.sms.clone())
-    else {
-        panic!("the test app runs the simulator as its default vendor");
-    };
-    let key = app.state.settings.vendor.api_key.expose().to_owned();
-    let url = format!("{}/v1/ledger?limit=1000", vendor.base_url);
-    let page: Value = app.client.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-    page["entries"].as_array().unwrap().clone()
-}
-
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
 }
@@ -132,7 +119,7 @@ async fn templates_are_saved_reused_and_checked(mode: Mode) {
     let mut entry = None;
     while entry.is_none() && std::time::Instant::now() < deadline {
         dispatcher.step().await.unwrap();
-        entry = ledger(&app).await.into_iter().find(|e| e["to"] == "kabir@example.in");
+        entry = app.simulator_ledger().await.into_iter().find(|e| e["to"] == "kabir@example.in");
     }
     let entry = entry.expect("the e-mail reached the vendor");
     assert_eq!(entry["subject"], "Kabir, lights and 20% off");

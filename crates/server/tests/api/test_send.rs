@@ -4,23 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use converge_channels::ChannelConfig;
 use serde_json::{json, Value};
 
 use crate::both_modes;
 use crate::helpers::{Mode, TestApp};
 
 both_modes!(a_test_send_goes_out_and_counts_for_nothing);
-
-async fn ledger(app: &TestApp) -> Vec<Value> {
-    let Some(ChannelConfig::Vendor(vendor)) = app.state.senders.default_settings().map(|s| s.sms.clone()) else {
-        panic!("the test app runs the simulator as its default vendor");
-    };
-    let key = app.state.settings.vendor.api_key.expose().to_owned();
-    let url = format!("{}/v1/ledger?limit=1000", vendor.base_url);
-    let page: Value = app.client.get(url).bearer_auth(key).send().await.unwrap().json().await.unwrap();
-    page["entries"].as_array().unwrap().clone()
-}
 
 async fn a_test_send_goes_out_and_counts_for_nothing(mode: Mode) {
     let Some(app) = TestApp::spawn_with(mode, |s| {
@@ -50,7 +39,8 @@ async fn a_test_send_goes_out_and_counts_for_nothing(mode: Mode) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut tests = Vec::new();
     while tests.len() < 2 && Instant::now() < deadline {
-        tests = ledger(&app)
+        tests = app
+            .simulator_ledger()
             .await
             .into_iter()
             .filter(|e| e["to"] == "+919811111111" || e["to"] == "+919822222222")
@@ -65,10 +55,12 @@ async fn a_test_send_goes_out_and_counts_for_nothing(mode: Mode) {
     // A second test is sent again, not deduplicated by the vendor.
     app.post_json(&path, &app.key, &json!({"to": ["+919811111111"]})).await;
     let deadline = Instant::now() + Duration::from_secs(10);
-    while ledger(&app).await.iter().filter(|e| e["to"] == "+919811111111").count() < 2 && Instant::now() < deadline {
+    while app.simulator_ledger().await.iter().filter(|e| e["to"] == "+919811111111").count() < 2
+        && Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(ledger(&app).await.iter().filter(|e| e["to"] == "+919811111111").count(), 2);
+    assert_eq!(app.simulator_ledger().await.iter().filter(|e| e["to"] == "+919811111111").count(), 2);
 
     // Not part of the campaign: its counters and log are as they were.
     let after: Value = app.get_json(&format!("/api/v1/campaigns/{id}")).await;
