@@ -80,6 +80,15 @@ per_backend! {
     #[async_trait]
     impl Templates for BackendStore {
         async fn seed_starter_templates(&self, workspace_id: WorkspaceId, now: DateTime<Utc>) -> StoreResult<()> {
+            // Every listing asks; only the first ever needs the write lock.
+            let seeded: Option<bool> =
+                sqlx::query_scalar("SELECT templates_seeded_at IS NOT NULL FROM workspaces WHERE id = $1")
+                    .bind(workspace_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+            if seeded != Some(false) {
+                return Ok(());
+            }
             let mut tx = self.pool().begin_with(BACKEND.begin_write()).await?;
             let claimed = sqlx::query(
                 "UPDATE workspaces SET templates_seeded_at = $2 WHERE id = $1 AND templates_seeded_at IS NULL",

@@ -5087,6 +5087,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The campaign's stored template or subject no longer compiles */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5131,6 +5140,15 @@ export interface operations {
             };
             /** @description More than 64 headers, or more than 16384 bytes of them */
             431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workspace's channels cannot be built now */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::fields::{Email, Phone};
+use crate::fields::{Channel, Email, Phone};
 
 /// An address that can be suppressed, normalised so the same address always hashes the same way: an e-mail
 /// in lowercase, a phone as `+digits`.
@@ -39,6 +39,14 @@ impl SuppressionAddress {
 
     pub fn of_phone(phone: &str) -> SuppressionAddress {
         SuppressionAddress::Phone(phone.trim().to_owned())
+    }
+
+    /// The address a message on `channel` went to: an e-mail address, or the phone of SMS and WhatsApp.
+    pub fn of_channel(channel: Channel, address: &str) -> SuppressionAddress {
+        match channel {
+            Channel::Email => SuppressionAddress::of_email(address),
+            Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address),
+        }
     }
 
     pub fn key(&self) -> AddressKey {

@@ -89,10 +89,7 @@ impl Gate {
         topic: Option<&Topic>,
         now: DateTime<Utc>,
     ) -> Verdict {
-        let key = match channel {
-            Channel::Email => SuppressionAddress::of_email(address).key(),
-            Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address).key(),
-        };
+        let key = SuppressionAddress::of_channel(channel, address).key();
         let facts = ConsentFacts {
             status: self.status(customer_id, channel.as_str()),
             topic_unsubscribed: topic.is_some_and(|topic| {

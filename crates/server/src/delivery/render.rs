@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use converge_channels::SenderIdentity;
-use converge_domain::template::TemplateVars;
+use converge_domain::template::{MessageTemplate, TemplateVars};
 use converge_domain::{Currency, Money};
 use converge_store::{ClaimedDelivery, CustomerRow, Workspace};
 
@@ -77,6 +77,25 @@ pub fn customer_vars(customer: &CustomerRow, brand: &Brand) -> TemplateVars {
         &brand.name,
     )
     .with_postal_address(brand.postal_address.as_deref())
+}
+
+/// The subject and body one message goes out with: for e-mail, `subject` rendered for `vars` (the
+/// campaign's `name` while it has none) and the body led by its preheader; other channels have no subject.
+/// Shared by the dispatcher and test sends, so a test is what recipients get.
+pub fn envelope(
+    channel: converge_domain::Channel,
+    (name, subject, preheader): (&str, Option<&MessageTemplate>, Option<&str>),
+    vars: &TemplateVars,
+    body: String,
+) -> Result<(Option<String>, String), String> {
+    if channel != converge_domain::Channel::Email {
+        return Ok((None, body));
+    }
+    let subject = match subject {
+        Some(template) => template.render(vars).map_err(|error| format!("subject: {error}"))?,
+        None => name.to_owned(),
+    };
+    Ok((Some(subject), with_preheader(body, preheader)))
 }
 
 /// An e-mail body with its preheader: the preview text mail clients show after the subject, as the first,

@@ -105,6 +105,16 @@ pub fn assign(
     }
 }
 
+/// The workspace route a vendor callback names (`/…/{route}`): found only for a well-formed `rt_…` id that
+/// exists, else 404 — the one lookup behind the receipt, reply and complaint endpoints.
+pub async fn callback_route(
+    store: &dyn converge_store::Store,
+    route: &str,
+) -> crate::http::error::ApiResult<converge_store::DeliveryRoute> {
+    let found = if is_route_id(route) { store.delivery_route(route).await? } else { None };
+    found.ok_or_else(|| crate::http::error::ApiError::NotFound("delivery route".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use converge_channels::Secret;

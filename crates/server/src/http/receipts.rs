@@ -142,9 +142,7 @@ pub async fn post_route_receipts(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<ReceiptsAccepted>)> {
-    let found =
-        if crate::delivery::routes::is_route_id(&route) { state.store.delivery_route(&route).await? } else { None };
-    let Some(found) = found else { return Err(ApiError::NotFound("delivery route".into())) };
+    let found = crate::delivery::routes::callback_route(state.store.as_ref(), &route).await?;
     let target = Target { route: found.route, secret: found.signing_secret, workspace: Some(found.workspace_id) };
     receive(&state, &headers, body, target).await
 }

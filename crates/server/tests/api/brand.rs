@@ -12,13 +12,7 @@ use crate::helpers::{Mode, TestApp};
 both_modes!(the_brand_is_what_customers_see, bad_profile_input_changes_nothing);
 
 async fn app(mode: Mode) -> Option<TestApp> {
-    TestApp::spawn_with(mode, |s| {
-        s.vendor.simulator.enabled = Some(true);
-        s.vendor.simulator.failure_rate = 0.0;
-        s.vendor.simulator.min_delay_ms = 5;
-        s.vendor.simulator.max_delay_ms = 20;
-    })
-    .await
+    TestApp::spawn_with_simulator(mode, 0.0).await
 }
 
 async fn patch(app: &TestApp, body: &Value) -> reqwest::Response {

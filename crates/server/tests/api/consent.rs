@@ -24,13 +24,7 @@ both_modes!(
 );
 
 async fn app(mode: Mode) -> Option<TestApp> {
-    TestApp::spawn_with(mode, |s| {
-        s.vendor.simulator.enabled = Some(true);
-        s.vendor.simulator.failure_rate = 0.0;
-        s.vendor.simulator.min_delay_ms = 5;
-        s.vendor.simulator.max_delay_ms = 20;
-    })
-    .await
+    TestApp::spawn_with_simulator(mode, 0.0).await
 }
 
 async fn reply(app: &TestApp, from: &str, text: &str) {
@@ -379,14 +373,7 @@ async fn erasure_and_access(mode: Mode) {
 }
 
 async fn permanent_failures_are_suppressed_and_never_retried(mode: Mode) {
-    let Some(app) = TestApp::spawn_with(mode, |s| {
-        s.vendor.simulator.enabled = Some(true);
-        s.vendor.simulator.failure_rate = 1.0;
-        s.vendor.simulator.min_delay_ms = 5;
-        s.vendor.simulator.max_delay_ms = 20;
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with_simulator(mode, 1.0).await else {
         return;
     };
     let n = 12;

@@ -190,6 +190,18 @@ impl TestApp {
         panic!("the ingest stream did not drain");
     }
 
+    /// An app whose default vendor is the in-process simulator, failing `failure_rate` of the messages with
+    /// receipts 5–20 ms after acceptance.
+    pub async fn spawn_with_simulator(mode: Mode, failure_rate: f64) -> Option<TestApp> {
+        TestApp::spawn_with(mode, |s| {
+            s.vendor.simulator.enabled = Some(true);
+            s.vendor.simulator.failure_rate = failure_rate;
+            s.vendor.simulator.min_delay_ms = 5;
+            s.vendor.simulator.max_delay_ms = 20;
+        })
+        .await
+    }
+
     /// The in-process simulator's address and API key (for apps spawned with `vendor.simulator.enabled`).
     pub fn simulator(&self) -> (String, String) {
         let Some(converge_channels::ChannelConfig::Vendor(vendor)) =

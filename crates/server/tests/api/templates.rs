@@ -23,12 +23,7 @@ fn fields(problem: &Value) -> Vec<String> {
 }
 
 async fn templates_are_saved_reused_and_checked(mode: Mode) {
-    let Some(app) = TestApp::spawn_with(mode, |s| {
-        s.vendor.simulator.enabled = Some(true);
-        s.vendor.simulator.failure_rate = 0.0;
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with_simulator(mode, 0.0).await else {
         return;
     };
     let (status, list) = send(&app, reqwest::Method::GET, "/api/v1/templates", None).await;

@@ -12,12 +12,7 @@ use crate::helpers::{Mode, TestApp};
 both_modes!(a_test_send_goes_out_and_counts_for_nothing);
 
 async fn a_test_send_goes_out_and_counts_for_nothing(mode: Mode) {
-    let Some(app) = TestApp::spawn_with(mode, |s| {
-        s.vendor.simulator.enabled = Some(true);
-        s.vendor.simulator.failure_rate = 0.0;
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with_simulator(mode, 0.0).await else {
         return;
     };
     let customer = json!({"external_id": "T1", "name": "Asha Rao", "phone": "+919800000001"});

@@ -245,10 +245,7 @@ per_backend! {
             for (workspace_id, channel, address, error) in failures {
                 // An erased customer's messages keep no address: nothing to list.
                 let (Some(channel), Some(address)) = (channel, address) else { continue };
-                let address = match channel {
-                    Channel::Email => SuppressionAddress::of_email(&address),
-                    Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(&address),
-                };
+                let address = SuppressionAddress::of_channel(channel, &address);
                 let reason: String = error
                     .as_deref()
                     .unwrap_or("the vendor reported a permanent failure")

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::load;
 use crate::auth::{Caller, Scope};
-use crate::delivery::render::{customer_vars, with_preheader, Brand};
+use crate::delivery::render::{customer_vars, envelope, Brand};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::Body;
 use crate::http::path::Path;
@@ -54,8 +54,10 @@ pub struct TestSendOutcome {
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/test", tag = "campaigns", params(("id" = i64, Path)),
     request_body = TestSendBody, security(("api_key" = [])),
     responses((status = 200, body = TestSendOutcome), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "The campaign's stored template or subject no longer compiles"),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 503, body = Problem, description = "The workspace's channels cannot be built now")))]
 pub async fn test_send(
     State(state): State<SharedState>,
     caller: Caller,
@@ -118,18 +120,13 @@ pub async fn test_send(
                 continue;
             }
         };
-        let (subject, body) = if channel == Channel::Email {
-            let subject = match subject.as_ref().map(|s| s.render(&vars)) {
-                None => campaign.name.clone(),
-                Some(Ok(text)) => text,
-                Some(Err(err)) => {
-                    results.push(failed(to, channel, format!("subject: {err}")));
-                    continue;
-                }
-            };
-            (Some(format!("[Test] {subject}")), with_preheader(body, campaign.preheader.as_deref()))
-        } else {
-            (None, body)
+        let parts = (campaign.name.as_str(), subject.as_ref(), campaign.preheader.as_deref());
+        let (subject, body) = match envelope(channel, parts, &vars, body) {
+            Ok((subject, body)) => (subject.map(|s| format!("[Test] {s}")), body),
+            Err(error) => {
+                results.push(failed(to, channel, error));
+                continue;
+            }
         };
         let message = OutboundMessage {
             reference: format!(

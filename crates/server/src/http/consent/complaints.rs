@@ -17,7 +17,7 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use converge_channels::{usable_vendor_id, DEFAULT_ROUTE, MAX_VENDOR_ID_BYTES};
 use converge_domain::consent::SuppressionAddress;
-use converge_domain::{Channel, ConsentSource, FieldErrors, MessageId, SubscriptionStatus};
+use converge_domain::{ConsentSource, FieldErrors, MessageId, SubscriptionStatus};
 use converge_store::{NewSuppression, SubscriptionChange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,9 +84,7 @@ pub async fn post_route_complaint(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<ComplaintOutcome>)> {
-    let found =
-        if crate::delivery::routes::is_route_id(&route) { state.store.delivery_route(&route).await? } else { None };
-    let Some(found) = found else { return Err(ApiError::NotFound("delivery route".into())) };
+    let found = crate::delivery::routes::callback_route(state.store.as_ref(), &route).await?;
     receive(&state, &headers, body, &found.route, &found.signing_secret).await
 }
 
@@ -108,10 +106,7 @@ async fn receive(
         return none();
     };
     let (Some(channel), Some(address)) = (recipient.channel, recipient.address.as_deref()) else { return none() };
-    let address = match channel {
-        Channel::Email => SuppressionAddress::of_email(address),
-        Channel::Sms | Channel::Whatsapp => SuppressionAddress::of_phone(address),
-    };
+    let address = SuppressionAddress::of_channel(channel, address);
     let entry = NewSuppression::new(address, "reported a message as spam", ConsentSource::Complaint);
     state.store.add_suppression(recipient.workspace_id, &entry, occurred_at).await?;
     let change = SubscriptionChange {

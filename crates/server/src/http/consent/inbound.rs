@@ -87,9 +87,7 @@ pub async fn post_route_inbound(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<InboundOutcome>)> {
-    let found =
-        if crate::delivery::routes::is_route_id(&route) { state.store.delivery_route(&route).await? } else { None };
-    let Some(found) = found else { return Err(ApiError::NotFound("delivery route".into())) };
+    let found = crate::delivery::routes::callback_route(state.store.as_ref(), &route).await?;
     receive(&state, &headers, body, &found.route, &found.signing_secret, Some(found.workspace_id)).await
 }
 

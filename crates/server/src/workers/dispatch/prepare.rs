@@ -14,7 +14,7 @@ use converge_domain::{CampaignId, CampaignTemplates, Channel, SendChannel, Topic
 use converge_store::{ClaimedDelivery, DispatchOutcome, DispatchResult};
 
 use crate::consent::{with_opt_out_line, Gate, LinkToken};
-use crate::delivery::render::{claimed_vars, with_preheader};
+use crate::delivery::render::{claimed_vars, envelope};
 use crate::delivery::Brand;
 
 /// What a dispatcher needs to know about a campaign, loaded once and cached (templates are immutable).
@@ -112,18 +112,13 @@ fn ready(
     let vars = claimed_vars(claim, &info.brand).with_unsubscribe_url(&unsubscribe_url);
     let body = template.render(&vars).map_err(|error| DispatchOutcome::Failed { error: error.to_string() })?;
     let body = with_opt_out_line(body, channel, &gate.compliance);
-    let (subject, body) = if channel == Channel::Email {
-        let subject = match &info.subject {
-            Ok(Some(subject)) => {
-                subject.render(&vars).map_err(|error| DispatchOutcome::Failed { error: format!("subject: {error}") })?
-            }
-            Ok(None) => info.name.clone(),
-            Err(error) => return Err(DispatchOutcome::Failed { error: error.clone() }),
-        };
-        (Some(subject), with_preheader(body, info.preheader.as_deref()))
-    } else {
-        (None, body)
+    let subject = match (&info.subject, channel) {
+        (Err(error), Channel::Email) => return Err(DispatchOutcome::Failed { error: error.clone() }),
+        (Err(_), _) => None,
+        (Ok(subject), _) => subject.as_ref(),
     };
+    let (subject, body) = envelope(channel, (&info.name, subject, info.preheader.as_deref()), &vars, body)
+        .map_err(|error| DispatchOutcome::Failed { error })?;
     let message = OutboundMessage {
         reference: reference(claim),
         channel,
