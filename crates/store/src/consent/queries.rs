@@ -227,6 +227,12 @@ per_backend! {
                 crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
                 crate::Backend::Sqlite => "",
             };
+            // The scheduler asks every tick: an empty queue must not take SQLite's write lock.
+            let queued: Option<i64> =
+                sqlx::query_scalar("SELECT log_id FROM pending_bounces LIMIT 1").fetch_optional(self.pool()).await?;
+            if queued.is_none() {
+                return Ok(0);
+            }
             let mut tx = self.pool().begin_with(BACKEND.begin_write()).await?;
             let sql = format!(
                 "DELETE FROM pending_bounces WHERE log_id IN \
