@@ -31,8 +31,8 @@ mod stored;
 pub mod template;
 
 pub use campaign::{
-    Address, CampaignDraft, CampaignEvent, CampaignStatus, CampaignTemplates, DeliveryStatus, DraftInput,
-    ReceiptStatus, SendChannel, SkipReason, TransitionError,
+    check_draft_template, parse_send_at, Address, CampaignDraft, CampaignEvent, CampaignStatus, CampaignTemplates,
+    DeliveryStatus, DraftInput, ReceiptStatus, SendChannel, SkipReason, TransitionError,
 };
 pub use consent::{Compliance, ComplianceInput, ConsentSource, SubscriptionStatus, Subscriptions, Topic};
 pub use customer::{CustomerInput, CustomerRecord};

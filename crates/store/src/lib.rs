@@ -32,11 +32,12 @@ pub mod testing;
 
 use async_trait::async_trait;
 
-pub use campaigns::{CampaignLog, CampaignOverview, Campaigns, Dispatch, Launch, Lifecycle, Receipts};
 pub use campaigns::{
-    CampaignRow, CampaignStats, ClaimedDelivery, DeliveryRoute, DispatchOutcome, DispatchResult, DispatchSummary,
-    LogRow, NewCampaign, NewDeliveryRoute, ReceiptOutcome, ReceiptUpdate, TimelinePoint,
+    CampaignEdit, CampaignFields, CampaignRow, CampaignStats, ClaimedDelivery, DeliveryRoute, DispatchOutcome,
+    DispatchResult, DispatchSummary, LogRow, NewCampaign, NewDeliveryRoute, NewDraft, ReceiptOutcome, ReceiptUpdate,
+    TimelinePoint,
 };
+pub use campaigns::{CampaignLog, CampaignOverview, Campaigns, Dispatch, Drafts, Launch, Lifecycle, Receipts};
 pub use consent::{
     topic_subject, Consent, ConsentSnapshot, Erasure, MessageRecipient, NewSuppression, PendingConfirmation,
     SubscriptionChange, SubscriptionRow, SuppressionRow,
@@ -71,6 +72,7 @@ pub trait Store:
     + CampaignLog
     + CampaignOverview
     + Launch
+    + Drafts
     + Lifecycle
     + Dispatch
     + Receipts

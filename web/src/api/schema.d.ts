@@ -339,7 +339,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a draft or a scheduled campaign (scope `campaigns`). */
+        patch: operations["edit_campaign"];
         trace?: never;
     };
     "/api/v1/campaigns/{id}/cancel": {
@@ -353,6 +354,43 @@ export interface paths {
         put?: never;
         /** Stop for good (scheduled, running or paused → cancelled); waiting messages are skipped. */
         post: operations["cancel_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a new draft from a campaign (scope `campaigns`): its message, audience (the segment, or the rule as
+         *     sent), topic and channel, named "… (copy)". Any campaign can be duplicated, whatever its status.
+         */
+        post: operations["duplicate_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Launch a draft, or send a scheduled campaign now (scope `campaigns`). */
+        post: operations["launch_campaign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1335,7 +1373,7 @@ export interface components {
          * @description Where a campaign is in its life, as stored and serialized (lowercase).
          * @enum {string}
          */
-        CampaignStatus: "scheduled" | "running" | "paused" | "completed" | "cancelled";
+        CampaignStatus: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
         CampaignSummary: {
             campaign_id: components["schemas"]["CampaignId"];
             /**
@@ -1380,8 +1418,11 @@ export interface components {
             name: string;
             /** @description E-mail: the preview text shown after the subject. */
             preheader?: string | null;
-            /** @description The rule the audience was selected with (the segment's rule at creation, or the one sent). */
-            rule: Record<string, unknown>;
+            /**
+             * @description The rule the audience was selected with (the segment's rule at creation, or the one sent); null for a
+             *     draft that has no audience yet.
+             */
+            rule?: Record<string, unknown> | null;
             segment_id?: null | components["schemas"]["SegmentId"];
             /** Format: date-time */
             send_at: string;
@@ -1545,6 +1586,7 @@ export interface components {
              * @description RFC 3339; default now. At most 5 minutes in the past and 366 days ahead.
              */
             send_at?: string | null;
+            status?: null | components["schemas"]["CreateStatus"];
             /**
              * @description E-mail (or `preferred`) only: the subject line, a one-line template of at most 200 characters
              *     (default: the campaign's name, or the saved template's subject).
@@ -1565,6 +1607,11 @@ export interface components {
             /** @description Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again. */
             key: string;
         };
+        /**
+         * @description The status a campaign is created in.
+         * @enum {string}
+         */
+        CreateStatus: "draft" | "scheduled";
         CustomerBatch: {
             /** @description 1 to `ingest.max_batch_items` (default 1000) customers. */
             items: components["schemas"]["CustomerInput"][];
@@ -1737,6 +1784,27 @@ export interface components {
             verified: boolean;
             /** Format: date-time */
             verified_at?: string | null;
+        };
+        /**
+         * @description The fields to change; those left out keep their value. An empty `subject`, `preheader` or `topic` clears
+         *     it. Giving `segment_id` or `rule` replaces the audience (the other is dropped).
+         */
+        EditCampaignBody: {
+            channel?: null | components["schemas"]["SendChannel"];
+            name?: null | components["schemas"]["CampaignName"];
+            preheader?: string | null;
+            rule?: null | components["schemas"]["RuleGroup"];
+            segment_id?: null | components["schemas"]["SegmentId"];
+            /** Format: date-time */
+            send_at?: string | null;
+            subject?: string | null;
+            template?: string;
+            /**
+             * Format: int64
+             * @description Copy a saved template (its body, and its subject and preheader unless given).
+             */
+            template_id?: number | null;
+            topic?: null | components["schemas"]["Topic"];
         };
         /**
          * Format: email
@@ -1942,6 +2010,15 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description `pending`, `accepted` or `expired`. */
             status: string;
+        };
+        /** @description When to send. */
+        LaunchBody: {
+            /**
+             * Format: date-time
+             * @description RFC 3339; default: the draft's planned time if it is still ahead, else now. At most 5 minutes in the
+             *     past and 366 days ahead.
+             */
+            send_at?: string | null;
         };
         /** @description Where to send the browser to link the provider account. */
         LinkStart: {
@@ -4536,6 +4613,124 @@ export interface operations {
             };
         };
     };
+    edit_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCampaignBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The campaign is running, paused, completed or cancelled, or has already sent and its audience cannot change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, or a new audience nobody matches */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancel_campaign: {
         parameters: {
             query?: never;
@@ -4607,6 +4802,216 @@ export interface operations {
                 };
             };
             /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    duplicate_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new draft; `Location` names it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignCreated"];
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` names each offending parameter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    launch_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchBody"];
+            };
+        };
+        responses: {
+            /** @description Scheduled, or running when due */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft or a scheduled campaign */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The draft is incomplete or invalid (each field named), or its audience is empty */
             422: {
                 headers: {
                     [name: string]: unknown;

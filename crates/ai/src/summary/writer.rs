@@ -126,6 +126,9 @@ pub(crate) fn tags(f: &CampaignFacts) -> Vec<String> {
 
 /// The first of these that applies: wait, finish, retry, reach the skipped, then measure.
 fn next_step(f: &CampaignFacts) -> String {
+    if f.status == "draft" {
+        return "Finish the draft and launch it: nothing has been sent yet.".to_owned();
+    }
     if f.audience == 0 {
         return "Choose an audience with at least one customer.".to_owned();
     }

@@ -81,8 +81,22 @@ impl CampaignDraft {
     }
 }
 
+/// A draft's template is kept as typed (it is checked in full at launch), only bounded by the longest template
+/// `channel` accepts, so a composer can save half-written text.
+pub fn check_draft_template(text: &str, channel: SendChannel) -> Result<(), String> {
+    use crate::template::{MAX_EMAIL_TEMPLATE_CHARS, MAX_SHORT_TEMPLATE_CHARS};
+    let max = match channel.fixed() {
+        Some(crate::fields::Channel::Email) => MAX_EMAIL_TEMPLATE_CHARS,
+        _ => MAX_SHORT_TEMPLATE_CHARS,
+    };
+    if text.chars().count() > max {
+        return Err(format!("must be at most {max} characters for {channel}"));
+    }
+    Ok(())
+}
+
 /// RFC 3339, not more than a few minutes in the past (clock skew) nor more than a year ahead.
-fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+pub fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let at = DateTime::parse_from_rfc3339(raw.trim())
         .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-05-01T10:00:00Z".to_owned())?
         .with_timezone(&Utc);
@@ -96,7 +110,7 @@ fn parse_send_at(raw: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String>
 }
 
 /// 1 to [`MAX_IDEMPOTENCY_KEY_CHARS`] characters, none of them a control character; kept exactly as sent.
-fn parse_idempotency_key(raw: &str) -> Result<String, String> {
+pub fn parse_idempotency_key(raw: &str) -> Result<String, String> {
     if raw.trim().is_empty() || raw.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS || raw.chars().any(char::is_control) {
         return Err(format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters without control characters"));
     }

@@ -1,11 +1,12 @@
 //! [`CampaignStatus`]: a campaign's life, driven by [`CampaignEvent`]s.
 //!
 //! ```text
+//!  Draft ──Schedule (audience snapshotted)──▶ Scheduled
 //!  Scheduled ──Launch (send time reached)──▶ Running ──Finish (nothing pending)──▶ Completed
 //!      │  ▲                                   │  ▲
 //!      │  └──Resume (send time ahead)──┐      │  └──Resume (send time reached)──┐
 //!      └──Pause──────────────────────▶ Paused ◀──Pause──────────────────────────┘
-//!  Scheduled, Running, Paused ──Cancel──▶ Cancelled
+//!  Draft, Scheduled, Running, Paused ──Cancel──▶ Cancelled
 //! ```
 //!
 //! Completed and Cancelled are final: every event on them is refused. A repeated command (pausing a paused
@@ -20,7 +21,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CampaignStatus {
-    /// Created; waits for its send time. Every campaign starts here.
+    /// Being written: editable, no audience snapshotted, never sent until launched.
+    Draft,
+    /// Launched (its audience snapshotted); waits for its send time. A campaign created without
+    /// `"status": "draft"` starts here.
     Scheduled,
     /// Its messages are being dispatched.
     Running,
@@ -36,6 +40,8 @@ pub enum CampaignStatus {
 /// never reads the clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CampaignEvent {
+    /// A draft is launched: its audience is snapshotted and it waits for its send time (Draft → Scheduled).
+    Schedule,
     /// The scheduler found the send time reached: Scheduled → Running.
     Launch { now: DateTime<Utc>, send_at: DateTime<Utc> },
     /// Scheduled or Running → Paused.
@@ -52,6 +58,7 @@ impl CampaignEvent {
     /// The event as a verb, for messages: `launch`, `pause`, `resume`, `cancel`, `finish`.
     pub fn name(&self) -> &'static str {
         match self {
+            CampaignEvent::Schedule => "schedule",
             CampaignEvent::Launch { .. } => "launch",
             CampaignEvent::Pause => "pause",
             CampaignEvent::Resume { .. } => "resume",
@@ -77,7 +84,8 @@ pub enum TransitionError {
 
 impl CampaignStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [CampaignStatus; 5] = [
+    pub const ALL: [CampaignStatus; 6] = [
+        CampaignStatus::Draft,
         CampaignStatus::Scheduled,
         CampaignStatus::Running,
         CampaignStatus::Paused,
@@ -91,12 +99,13 @@ impl CampaignStatus {
         CampaignStatus::ALL
             .into_iter()
             .find(|status| status.as_str() == word)
-            .ok_or_else(|| "must be one of scheduled, running, paused, completed, cancelled".to_owned())
+            .ok_or_else(|| "must be one of draft, scheduled, running, paused, completed, cancelled".to_owned())
     }
 
     /// The lowercase name, as stored and serialized.
     pub fn as_str(self) -> &'static str {
         match self {
+            CampaignStatus::Draft => "draft",
             CampaignStatus::Scheduled => "scheduled",
             CampaignStatus::Running => "running",
             CampaignStatus::Paused => "paused",
@@ -116,11 +125,12 @@ impl CampaignStatus {
         use CampaignStatus::*;
         matches!(
             (from, to),
-            (Scheduled, Running)
+            (Draft, Scheduled)
+                | (Scheduled, Running)
                 | (Scheduled | Running, Paused)
                 | (Paused, Running | Scheduled)
                 | (Running, Completed)
-                | (Scheduled | Running | Paused, Cancelled)
+                | (Draft | Scheduled | Running | Paused, Cancelled)
         )
     }
 
@@ -129,13 +139,14 @@ impl CampaignStatus {
         use CampaignStatus::*;
         let refused = TransitionError::NotAllowed { from: self, event: event.name() };
         match (self, event) {
+            (Draft, CampaignEvent::Schedule) => Ok(Scheduled),
             (Scheduled, CampaignEvent::Launch { now, send_at }) if now < send_at => {
                 Err(TransitionError::NotDue { send_at })
             }
             (Scheduled, CampaignEvent::Launch { .. }) => Ok(Running),
             (Scheduled | Running, CampaignEvent::Pause) => Ok(Paused),
             (Paused, CampaignEvent::Resume { now, send_at }) => Ok(if now < send_at { Scheduled } else { Running }),
-            (Scheduled | Running | Paused, CampaignEvent::Cancel) => Ok(Cancelled),
+            (Draft | Scheduled | Running | Paused, CampaignEvent::Cancel) => Ok(Cancelled),
             (Running, CampaignEvent::Finish { pending: 0 }) => Ok(Completed),
             (Running, CampaignEvent::Finish { pending }) => Err(TransitionError::StillPending { pending }),
             _ => Err(refused),

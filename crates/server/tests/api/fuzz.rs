@@ -38,6 +38,8 @@ const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("POST /api/v1/ai/message-suggestions", 422, "rule fields, operators and values come from the field catalogue"),
     ("POST /api/v1/ai/segment-from-text", 422, "the text must describe an audience"),
     ("POST /api/v1/campaigns", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
+    ("PATCH /api/v1/campaigns/{id}", 422, "the catalogue's rules; a scheduled campaign is checked in full"),
+    ("POST /api/v1/campaigns/{id}/launch", 422, "a draft launches only when complete, with someone in its audience"),
     ("POST /api/v1/campaigns/message-preview", 422, "the customer must exist; each channel has its own length"),
     ("POST /api/v1/customers", 422, "timestamps are bounded (at most a day ahead)"),
     ("POST /api/v1/customers/batch", 422, "timestamps are bounded (at most a day ahead)"),

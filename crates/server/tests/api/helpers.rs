@@ -153,6 +153,10 @@ impl TestApp {
         self.client.post(self.url(path)).bearer_auth(key).json(body).send().await.unwrap()
     }
 
+    pub async fn patch_json(&self, path: &str, key: &str, body: &Value) -> reqwest::Response {
+        self.client.patch(self.url(path)).bearer_auth(key).json(body).send().await.unwrap()
+    }
+
     pub async fn post_raw(
         &self,
         path: &str,

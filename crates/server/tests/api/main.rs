@@ -15,6 +15,7 @@ mod authz_matrix;
 mod backpressure;
 mod bad_input;
 mod brand;
+mod campaign_drafts;
 mod campaign_process;
 mod campaigns;
 mod campaigns_bad_input;

@@ -39,6 +39,41 @@ pub trait Launch: Send + Sync {
 per_backend! {
     use campaigns, segment;
 
+    /// Writes campaign `id`'s audience snapshot: one PENDING row per customer `rule` selects at `now`, due at
+    /// `send_at`, with the campaign's counters set to match (any earlier snapshot must be gone). The same compiled
+    /// rule as segment_count/segment_ids, so a preview's count is the number of rows inserted (at the same
+    /// `now`). Returns that number; the caller rolls back on 0.
+    pub(crate) async fn snapshot(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        id: converge_domain::CampaignId,
+        rule: &converge_domain::segment::Rule,
+        send_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let filter = compile(rule, now, BACKEND.into(), 2);
+        let next = filter.next_placeholder(2);
+        let sql = format!(
+            "INSERT INTO communication_log (campaign_id, workspace_id, customer_id, status, next_attempt_at, created_at, \
+                                            updated_at) \
+             SELECT ${next}, c.workspace_id, c.id, 'PENDING', ${send_at}, ${now}, ${now} FROM customers c \
+             WHERE c.workspace_id = $1 AND {} ORDER BY c.id",
+            filter.sql,
+            send_at = next + 1,
+            now = next + 2,
+        );
+        let query = segment::bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &filter.params);
+        let audience = query.bind(id).bind(At(send_at)).bind(At(now)).execute(&mut *conn).await?.rows_affected() as i64;
+        if audience > 0 {
+            sqlx::query("UPDATE campaigns SET audience = $2, pending = $2, sent = 0, failed = 0, skipped = 0 WHERE id = $1")
+                .bind(id)
+                .bind(audience)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(audience)
+    }
+
     /// Inserting first makes a concurrent twin with the same key wait until this transaction ends (on
     /// Postgres on the unique index, on SQLite for the one writer); it then finds no row inserted and reads
     /// the committed campaign (Postgres' READ COMMITTED takes a fresh snapshot per statement). If the first
@@ -79,30 +114,10 @@ per_backend! {
             tx.rollback().await?;
             return Ok((campaigns::campaign(&row)?, false));
         };
-        // The audience: the same compiled rule as segment_count/segment_ids, so a preview's count is the
-        // number of rows inserted here (at the same `now`).
-        let filter = compile(&new.rule, now, BACKEND.into(), 2);
-        let next = filter.next_placeholder(2);
-        let sql = format!(
-            "INSERT INTO communication_log (campaign_id, workspace_id, customer_id, status, next_attempt_at, created_at, \
-                                            updated_at) \
-             SELECT ${next}, c.workspace_id, c.id, 'PENDING', ${send_at}, ${now}, ${now} FROM customers c \
-             WHERE c.workspace_id = $1 AND {} ORDER BY c.id",
-            filter.sql,
-            send_at = next + 1,
-            now = next + 2,
-        );
-        let query = segment::bind_params(sqlx::query(&sql).persistent(false).bind(workspace_id), &filter.params);
-        let audience = query.bind(id).bind(At(new.send_at)).bind(At(now)).execute(&mut *tx).await?.rows_affected() as i64;
-        if audience == 0 {
+        if snapshot(&mut tx, workspace_id, converge_domain::CampaignId::new(id), &new.rule, new.send_at, now).await? == 0 {
             tx.rollback().await?;
             return Err(StoreError::EmptyAudience);
         }
-        sqlx::query("UPDATE campaigns SET audience = $2, pending = $2 WHERE id = $1")
-            .bind(id)
-            .bind(audience)
-            .execute(&mut *tx)
-            .await?;
         let sql = format!("{read}c.id = $2");
         let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_one(&mut *tx).await?;
         tx.commit().await?;

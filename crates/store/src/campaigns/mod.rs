@@ -20,6 +20,7 @@
 //! vendor calls (the dispatcher's), HTTP.
 
 mod claimed;
+mod drafts;
 mod launch;
 pub(crate) mod log;
 mod model;
@@ -33,6 +34,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use converge_domain::{CampaignId, CampaignStatus, DeliveryStatus, MessageId, ReceiptStatus};
 
+pub use drafts::Drafts;
 pub use launch::Launch;
 pub use log::CampaignLog;
 pub use model::*;

@@ -36,6 +36,63 @@ pub struct NewCampaign {
     pub preheader: Option<String>,
 }
 
+/// What a draft or a not-yet-started campaign holds besides its status and counters: every field an edit may
+/// change (the caller merges a patch into the stored values and validates the whole).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignFields {
+    pub name: String,
+    pub channel: SendChannel,
+    /// The message template; empty while a draft has none yet.
+    pub template: String,
+    pub segment_id: Option<SegmentId>,
+    /// The audience rule as sent or as the segment held it; JSON `null` while a draft has no audience yet.
+    pub rule_json: serde_json::Value,
+    /// When dispatch may start (a draft's planned time; launching checks it again).
+    pub send_at: DateTime<Utc>,
+    pub topic: Option<Topic>,
+    pub subject: Option<String>,
+    pub preheader: Option<String>,
+}
+
+/// A draft to save: its fields, and the client's idempotency key as on [`NewCampaign`].
+#[derive(Clone, Debug)]
+pub struct NewDraft {
+    pub fields: CampaignFields,
+    pub idempotency_key: Option<String>,
+    pub request_fingerprint: Option<String>,
+}
+
+/// A change to a campaign that has not started: its fields replaced by `fields`, its status moved from
+/// `from` to `to` (draft → draft when a draft is edited, draft → scheduled when it is launched, scheduled →
+/// scheduled when a scheduled campaign is edited).
+#[derive(Clone, Debug)]
+pub struct CampaignEdit {
+    /// The status the caller read: the edit applies only while the campaign is still in it.
+    pub from: CampaignStatus,
+    pub to: CampaignStatus,
+    pub fields: CampaignFields,
+    /// Replaces the audience snapshot with the customers this rule selects now: a draft being launched, or a
+    /// scheduled campaign that never ran whose audience changed.
+    pub snapshot: Option<Rule>,
+}
+
+impl NewCampaign {
+    /// The editable fields of this campaign.
+    pub fn fields(&self) -> CampaignFields {
+        CampaignFields {
+            name: self.name.clone(),
+            channel: self.channel,
+            template: self.template.clone(),
+            segment_id: self.segment_id,
+            rule_json: self.rule_json.clone(),
+            send_at: self.send_at,
+            topic: self.topic.clone(),
+            subject: self.subject.clone(),
+            preheader: self.preheader.clone(),
+        }
+    }
+}
+
 /// A campaign's messages by status. On a [`CampaignRow`] these are its counters; from
 /// [`CampaignLog::campaign_log_counts`](crate::CampaignLog::campaign_log_counts) they are counted from the log itself, and the two always agree.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]

@@ -11,6 +11,7 @@ mod support;
 mod bench;
 mod consent;
 mod dispatch;
+mod drafts;
 mod insights;
 mod launch;
 mod lifecycle;

@@ -19,8 +19,9 @@ fn future() -> DateTime<Utc> {
 }
 
 /// Every event kind, with the guard arguments that let it succeed where it can.
-fn events() -> [CampaignEvent; 5] {
+fn events() -> [CampaignEvent; 6] {
     [
+        CampaignEvent::Schedule,
         CampaignEvent::Launch { now: now(), send_at: past() },
         CampaignEvent::Pause,
         CampaignEvent::Resume { now: now(), send_at: past() },
@@ -31,13 +32,14 @@ fn events() -> [CampaignEvent; 5] {
 
 #[test]
 fn every_status_and_event() {
-    let table: [(CampaignStatus, [Option<CampaignStatus>; 5]); 5] = [
-        // from        launch         pause         resume         cancel           finish
-        (Scheduled, [Some(Running), Some(Paused), None, Some(Cancelled), None]),
-        (Running, [None, Some(Paused), None, Some(Cancelled), Some(Completed)]),
-        (Paused, [None, None, Some(Running), Some(Cancelled), None]),
-        (Completed, [None, None, None, None, None]),
-        (Cancelled, [None, None, None, None, None]),
+    let table: [(CampaignStatus, [Option<CampaignStatus>; 6]); 6] = [
+        // from      schedule         launch         pause         resume         cancel           finish
+        (Draft, [Some(Scheduled), None, None, None, Some(Cancelled), None]),
+        (Scheduled, [None, Some(Running), Some(Paused), None, Some(Cancelled), None]),
+        (Running, [None, None, Some(Paused), None, Some(Cancelled), Some(Completed)]),
+        (Paused, [None, None, None, Some(Running), Some(Cancelled), None]),
+        (Completed, [None, None, None, None, None, None]),
+        (Cancelled, [None, None, None, None, None, None]),
     ];
     for (from, outcomes) in table {
         for (event, expected) in events().into_iter().zip(outcomes) {

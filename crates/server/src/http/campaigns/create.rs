@@ -9,21 +9,18 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use converge_domain::segment::{Rule, RuleGroup};
-use converge_domain::{
-    CampaignDraft, CampaignName, CampaignStatus, DraftInput, FieldErrors, SegmentId, SendChannel, TemplateId, Topic,
-};
-use converge_store::{NewCampaign, StoreError};
+use converge_domain::segment::RuleGroup;
+use converge_domain::{CampaignName, CampaignStatus, FieldErrors, SegmentId, SendChannel, TemplateId, Topic};
+use converge_store::{CampaignRow, NewDraft, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::validate::{validate, validate_draft, CampaignInput};
 use super::{campaign_view, CampaignView};
 use crate::auth::{Caller, Scope};
 use crate::http::error::{ApiError, ApiResult, Problem};
-use crate::http::extract::AudienceSource;
 use crate::http::json::{decode, JsonBody};
-use crate::http::segments::parse_rule;
 use crate::state::SharedState;
 
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
@@ -71,6 +68,36 @@ pub struct CreateCampaignBody {
     /// `unsubscribed`.
     #[schema(value_type = Option<Topic>)]
     pub topic: Option<String>,
+    /// `draft` saves the campaign without sending: only `name` and `channel` are required, the template is
+    /// kept as typed, nobody is snapshotted, and it is edited with `PATCH` and sent with `POST …/launch`.
+    /// Default `scheduled`: validated in full, the audience snapshotted now, sent from `send_at`.
+    #[schema(value_type = Option<CreateStatus>)]
+    pub status: Option<String>,
+}
+
+/// The status a campaign is created in.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CreateStatus {
+    Draft,
+    Scheduled,
+}
+
+impl CreateCampaignBody {
+    fn input(&self) -> CampaignInput {
+        CampaignInput {
+            name: self.name.clone(),
+            segment_id: self.segment_id,
+            rule: self.rule.clone(),
+            channel: self.channel.clone(),
+            template: self.template.clone(),
+            template_id: self.template_id,
+            subject: self.subject.clone(),
+            preheader: self.preheader.clone(),
+            send_at: self.send_at.clone(),
+            topic: self.topic.clone(),
+        }
+    }
 }
 
 /// A campaign just created (or found by its idempotency key).
@@ -80,12 +107,6 @@ pub struct CampaignCreated {
     pub campaign: CampaignView,
     /// The number of recipients snapshotted (same as `stats.audience`).
     pub audience: i64,
-}
-
-/// Where the audience comes from, once validated.
-enum Audience {
-    Segment { id: SegmentId, rule_json: Value, rule: Rule },
-    Rule { rule_json: Value, rule: Rule },
 }
 
 /// Create a campaign (scope `campaigns`). Its audience is snapshotted now; messages go out from `send_at`.
@@ -121,7 +142,23 @@ pub async fn create_campaign(
             return replay(row, &fingerprint);
         }
     }
-    let (mut new, audience_field) = validate(&state, &caller, &headers, body, now).await?;
+    let mut errors = FieldErrors::new();
+    let key = idempotency_key(&headers, body.idempotency_key.clone(), &mut errors);
+    let draft = match body.status.as_deref().map(str::trim) {
+        None | Some("scheduled") => false,
+        Some("draft") => true,
+        Some(_) => {
+            errors.push("status", "must be draft or scheduled (the default)");
+            false
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    if draft {
+        return create_draft(&state, &caller, body.input(), key, fingerprint, now).await;
+    }
+    let (mut new, audience_field) = validate(&state, &caller, body.input(), key, now).await?;
     new.request_fingerprint = new.idempotency_key.as_ref().map(|_| fingerprint.clone());
     let (row, created) = match state.store.create_campaign(caller.workspace_id(), &new, now).await {
         Ok(done) => done,
@@ -135,6 +172,57 @@ pub async fn create_campaign(
     }
     metrics::counter!("converge_campaigns_created_total", "channel" => new.channel.as_str()).increment(1);
     tracing::info!(campaign_id = row.id.get(), audience = row.stats.audience, "campaign created");
+    let row = launched(&state, &caller, row, now).await?;
+    Ok(created_response(row))
+}
+
+/// Saves a draft: 201, or the replay of an earlier create with the same idempotency key.
+async fn create_draft(
+    state: &SharedState,
+    caller: &Caller,
+    input: CampaignInput,
+    idempotency_key: Option<String>,
+    fingerprint: String,
+    now: DateTime<Utc>,
+) -> ApiResult<Response> {
+    if let Some(key) = &idempotency_key {
+        let mut errors = FieldErrors::new();
+        errors.check("idempotency_key", converge_domain::campaign::parse_idempotency_key(key));
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid(errors));
+        }
+    }
+    let fields = validate_draft(state, caller, input, now).await?;
+    let request_fingerprint = idempotency_key.as_ref().map(|_| fingerprint.clone());
+    let new = NewDraft { fields, idempotency_key, request_fingerprint };
+    let (row, created) = state.store.create_draft(caller.workspace_id(), &new, now).await?;
+    if !created {
+        return replay(row, &fingerprint);
+    }
+    tracing::info!(campaign_id = row.id.get(), "draft saved");
+    Ok(created_response(row))
+}
+
+/// 201 with the campaign and its `Location`.
+pub(crate) fn created_response(row: CampaignRow) -> Response {
+    let location = HeaderValue::from_str(&format!("/api/v1/campaigns/{}", row.id)).ok();
+    let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Some(location) = location {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// A campaign just scheduled (created, or a draft launched): audited, and started at once when it is due
+/// rather than at the scheduler's next tick. If the scheduler (or a pause) got there first the compare-and-set
+/// refuses, and the campaign is read back as it is.
+pub(crate) async fn launched(
+    state: &SharedState,
+    caller: &Caller,
+    row: CampaignRow,
+    now: DateTime<Utc>,
+) -> ApiResult<CampaignRow> {
     let event = converge_store::NewAuditEntry {
         workspace_id: Some(caller.workspace_id()),
         actor: caller.actor(),
@@ -144,33 +232,17 @@ pub async fn create_campaign(
             "send_at": row.send_at}),
     };
     crate::http::auth::audit(state.store.as_ref(), event).await;
-    // Due already: start it now rather than wait for the scheduler's next tick. If the scheduler (or a
-    // pause) got there first the compare-and-set refuses, and the campaign is read back as it is.
-    let row = if row.send_at <= now {
-        let started = state
-            .store
-            .set_campaign_status(
-                caller.workspace_id(),
-                row.id,
-                &[CampaignStatus::Scheduled],
-                CampaignStatus::Running,
-                now,
-            )
-            .await?;
-        match started {
-            Some(started) => started,
-            None => state.store.campaign(caller.workspace_id(), row.id).await?.unwrap_or(row),
-        }
-    } else {
-        row
-    };
-    let location = HeaderValue::from_str(&format!("/api/v1/campaigns/{}", row.id)).ok();
-    let body = CampaignCreated { audience: row.stats.audience, campaign: campaign_view(row) };
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Some(location) = location {
-        response.headers_mut().insert(header::LOCATION, location);
+    if row.send_at > now {
+        return Ok(row);
     }
-    Ok(response)
+    let started = state
+        .store
+        .set_campaign_status(caller.workspace_id(), row.id, &[CampaignStatus::Scheduled], CampaignStatus::Running, now)
+        .await?;
+    Ok(match started {
+        Some(started) => started,
+        None => state.store.campaign(caller.workspace_id(), row.id).await?.unwrap_or(row),
+    })
 }
 
 /// The 200 answering a create whose idempotency key was already used with this same body; a 422 when the key
@@ -204,145 +276,6 @@ pub fn request_fingerprint(body: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(canonical))
 }
 
-/// The campaign's template and channel: as given, or copied from the saved template `template_id` names
-/// (whose channel is the campaign's unless another one is given, which must then be the template's).
-/// What a campaign's message is made of before validation: body, channel, subject and preheader.
-struct Message {
-    template: Option<String>,
-    channel: Option<String>,
-    subject: Option<String>,
-    preheader: Option<String>,
-}
-
-/// The message as given, completed from the saved template `template_id` names: its body, its channel
-/// unless one is given (which must then be the template's), and its subject and preheader unless given.
-async fn message(
-    state: &SharedState,
-    caller: &Caller,
-    body: &CreateCampaignBody,
-    errors: &mut FieldErrors,
-) -> ApiResult<Message> {
-    let given = || Message {
-        template: body.template.clone(),
-        channel: body.channel.clone(),
-        subject: body.subject.clone(),
-        preheader: body.preheader.clone(),
-    };
-    let Some(id) = body.template_id else { return Ok(given()) };
-    if body.template.is_some() {
-        errors.push("template_id", "give either template or template_id, not both");
-        return Ok(given());
-    }
-    let Some(saved) = state.store.template(caller.workspace_id(), id).await? else {
-        errors.push("template_id", "no template of this workspace has this id");
-        return Ok(Message { template: None, ..given() });
-    };
-    let channel = match body.channel.as_deref() {
-        None => Some(saved.channel.as_str().to_owned()),
-        Some(given) if given == saved.channel.as_str() => Some(given.to_owned()),
-        Some(given) => {
-            errors.push("template_id", format!("is a {} template; the campaign's channel is {given}", saved.channel));
-            Some(given.to_owned())
-        }
-    };
-    Ok(Message {
-        template: Some(saved.body),
-        channel,
-        subject: body.subject.clone().or(saved.subject),
-        preheader: body.preheader.clone().or(saved.preheader),
-    })
-}
-
-/// The checked subject and preheader: only for campaigns that may send e-mail.
-fn email_extras(message: &Message, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
-    let email = matches!(message.channel.as_deref(), Some("email" | "preferred"));
-    let mut checked =
-        |field: &str, value: &Option<String>, check: fn(&str, &mut FieldErrors) -> Option<String>| match value
-            .as_deref()
-            .filter(|v| !v.trim().is_empty())
-        {
-            Some(_) if !email => {
-                errors.push(field, "only campaigns that send e-mail (email or preferred) have one");
-                None
-            }
-            Some(text) => check(text, errors),
-            None => None,
-        };
-    let subject = checked("subject", &message.subject, converge_domain::template::check_subject);
-    let preheader = checked("preheader", &message.preheader, converge_domain::template::check_preheader);
-    (subject, preheader)
-}
-
-/// Checks every field and collects every problem; returns the campaign to create and the field an empty
-/// audience is reported on.
-async fn validate(
-    state: &SharedState,
-    caller: &Caller,
-    headers: &HeaderMap,
-    body: CreateCampaignBody,
-    now: DateTime<Utc>,
-) -> ApiResult<(NewCampaign, &'static str)> {
-    let mut errors = FieldErrors::new();
-    let message = message(state, caller, &body, &mut errors).await?;
-    let (subject, preheader) = email_extras(&message, &mut errors);
-    let idempotency_key = idempotency_key(headers, body.idempotency_key, &mut errors);
-    let input = DraftInput {
-        name: body.name.as_deref(),
-        channel: message.channel.as_deref(),
-        template: message.template.as_deref(),
-        send_at: body.send_at.as_deref(),
-        idempotency_key: idempotency_key.as_deref(),
-    };
-    let draft = CampaignDraft::parse(input, now, &mut errors);
-    let topic = match body.topic.as_deref() {
-        None => None,
-        Some(raw) => {
-            let compliance = crate::consent::compliance::load(state.store.as_ref(), caller.workspace_id()).await?;
-            match Topic::parse(raw) {
-                Ok(topic) if compliance.topics.contains(&topic) => Some(topic),
-                Ok(_) if compliance.topics.is_empty() => {
-                    errors.push("topic", "the workspace has no topics (add them in the compliance settings)");
-                    None
-                }
-                Ok(_) => {
-                    let known: Vec<&str> = compliance.topics.iter().map(Topic::as_str).collect();
-                    errors.push("topic", format!("must be one of the workspace's topics: {}", known.join(", ")));
-                    None
-                }
-                Err(message) => {
-                    errors.push("topic", message);
-                    None
-                }
-            }
-        }
-    };
-    let audience = audience(state, caller, body.segment_id, body.rule, &mut errors).await?;
-    match (draft, audience) {
-        (Some(draft), Some(audience)) if errors.is_empty() => {
-            let (segment_id, rule_json, rule, field) = match audience {
-                Audience::Segment { id, rule_json, rule } => (Some(id), rule_json, rule, "segment_id"),
-                Audience::Rule { rule_json, rule } => (None, rule_json, rule, "rule"),
-            };
-            let new = NewCampaign {
-                name: draft.name.into(),
-                channel: draft.channel,
-                template: draft.template,
-                segment_id,
-                rule_json,
-                rule,
-                send_at: draft.send_at,
-                idempotency_key: draft.idempotency_key,
-                request_fingerprint: None,
-                topic,
-                subject,
-                preheader,
-            };
-            Ok((new, field))
-        }
-        _ => Err(ApiError::Invalid(errors)),
-    }
-}
-
 /// The key from the body or the `Idempotency-Key` header (equal if both are given); the draft checks its
 /// shape.
 fn idempotency_key(headers: &HeaderMap, from_body: Option<String>, errors: &mut FieldErrors) -> Option<String> {
@@ -363,47 +296,6 @@ fn idempotency_key(headers: &HeaderMap, from_body: Option<String>, errors: &mut 
         (None, None) => return None,
     };
     Some(key)
-}
-
-/// Exactly one of `segment_id` (a segment of this workspace) and `rule`, parsed with the workspace's
-/// catalogue. Field problems go to `errors`; only infrastructure failures are returned as errors.
-async fn audience(
-    state: &SharedState,
-    caller: &Caller,
-    segment_id: Option<SegmentId>,
-    rule: Option<Value>,
-    errors: &mut FieldErrors,
-) -> ApiResult<Option<Audience>> {
-    let named =
-        async { AudienceSource::of(segment_id, rule)?.rule_json(state.store.as_ref(), caller.workspace_id()).await };
-    let named = named.await;
-    let (json, segment) = match named {
-        Ok(named) => named,
-        Err(ApiError::Invalid(source_errors)) => {
-            errors.extend(source_errors);
-            return Ok(None);
-        }
-        Err(other) => return Err(other),
-    };
-    match parse_rule(state, caller, &json).await {
-        Ok(rule) => Ok(Some(match segment {
-            Some(id) => Audience::Segment { id, rule_json: json, rule },
-            None => Audience::Rule { rule_json: json, rule },
-        })),
-        Err(ApiError::Invalid(rule_errors)) => {
-            match segment {
-                // The stored rule no longer fits the catalogue (an attribute it used is gone, say): the
-                // segment is what the client named, so that is the field to report.
-                Some(_) => errors.push(
-                    "segment_id",
-                    format!("the segment's rule is no longer valid ({rule_errors}); edit the segment first"),
-                ),
-                None => errors.extend(rule_errors),
-            }
-            Ok(None)
-        }
-        Err(other) => Err(other),
-    }
 }
 
 #[cfg(test)]

@@ -8,11 +8,14 @@
 
 pub mod actions;
 pub mod create;
+pub mod edit;
+pub mod launch;
 pub mod log;
 pub mod preview;
 pub mod reach;
 pub mod read;
 pub mod test_send;
+pub(crate) mod validate;
 pub mod variables;
 
 use chrono::{DateTime, Utc};
@@ -47,8 +50,9 @@ pub struct CampaignView {
     pub template: String,
     /// The saved segment the audience came from, if any.
     pub segment_id: Option<SegmentId>,
-    /// The rule the audience was selected with (the segment's rule at creation, or the one sent).
-    #[schema(value_type = Object)]
+    /// The rule the audience was selected with (the segment's rule at creation, or the one sent); null for a
+    /// draft that has no audience yet.
+    #[schema(value_type = Option<Object>)]
     pub rule: Value,
     pub status: CampaignStatus,
     pub send_at: DateTime<Utc>,
