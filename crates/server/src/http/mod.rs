@@ -144,6 +144,8 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::oidc::callback))
         .routes(routes!(auth::oidc_link::start_link))
         .routes(routes!(auth::invitations::my_invitations))
+        .routes(routes!(auth::join::join_preview))
+        .routes(routes!(auth::join::join))
         .routes(routes!(auth::invitations::accept_invitation))
         .routes(routes!(auth::invitations::decline_invitation))
         .routes(routes!(workspace::profile::get_workspace, workspace::profile::patch_workspace))

@@ -57,6 +57,8 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/auth/login", Public),
     ("POST", "/api/v1/auth/setup", Public),
     ("GET", "/api/v1/auth/setup", Public),
+    ("POST", "/api/v1/auth/join/preview", Public),
+    ("POST", "/api/v1/auth/join", Public),
     ("GET", "/api/v1/auth/providers", Public),
     ("GET", "/api/v1/auth/oidc/{provider}/login", Public),
     ("GET", "/api/v1/auth/oidc/{provider}/callback", Public),
@@ -351,7 +353,7 @@ async fn objects(app: &TestApp) -> Objects {
     let member = store.create_user(&new, now).await.unwrap();
     store.put_member(ws, member.id, Role::Viewer, now).await.unwrap();
     let invitation = store
-        .create_invitation(ws, "invitee@brand.in", Role::Viewer, None, now, now + Duration::days(7))
+        .create_invitation(ws, "invitee@brand.in", Role::Viewer, None, now, now + Duration::days(7), None)
         .await
         .unwrap();
     // A key to revoke: none the callers use.

@@ -31,6 +31,7 @@ mod fuzz;
 mod helpers;
 mod imports;
 mod ingest;
+mod invitation_links;
 mod oidc_linking;
 mod oidc_login;
 mod openapi;

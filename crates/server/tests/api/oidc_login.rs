@@ -262,7 +262,7 @@ async fn only_verified_and_admitted_people_enter(mode: Mode) {
     let ws = s.app.workspace_id("default").await;
     let now = chrono::Utc::now();
     store
-        .create_invitation(ws, "carol@elsewhere.test", Role::Viewer, None, now, now + chrono::Duration::days(1))
+        .create_invitation(ws, "carol@elsewhere.test", Role::Viewer, None, now, now + chrono::Duration::days(1), None)
         .await
         .unwrap();
     let invited = s.sign_in("carol").await;

@@ -13,7 +13,7 @@ use crate::helpers::{Mode, TestApp};
 
 #[path = "../../../channels/tests/channels/smtp_server.rs"]
 #[allow(dead_code)]
-mod smtp_server;
+pub mod smtp_server;
 
 async fn email_campaign_over_smtp(mode: Mode) {
     let Some(smtp) = smtp_server::SmtpServer::start() else { return };

@@ -78,7 +78,9 @@ pub trait People: Send + Sync {
     /// Workspaces that listed `domain` *and proved it*, with the role they grant.
     async fn workspaces_for_domain(&self, domain: &str) -> StoreResult<Vec<(WorkspaceId, Role)>>;
 
-    /// Invites `email` (replacing an earlier invitation of the same address to the same workspace).
+    /// Invites `email` (replacing an earlier invitation of the same address to the same workspace, and its
+    /// link: `token_hash` is the SHA-256 of the new link's token, `None` for an invitation without a link).
+    #[allow(clippy::too_many_arguments)]
     async fn create_invitation(
         &self,
         workspace_id: WorkspaceId,
@@ -87,6 +89,7 @@ pub trait People: Send + Sync {
         invited_by: Option<UserId>,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        token_hash: Option<&[u8]>,
     ) -> StoreResult<Invitation>;
 
     /// The workspace's invitations, newest first (accepted and expired ones included).
@@ -112,7 +115,7 @@ pub trait People: Send + Sync {
 per_backend! {
     const USER_COLUMNS: &str = "u.id, u.email, u.name, u.email_verified, u.created_at, u.last_login_at";
 
-    const INVITATION_COLUMNS: &str = "id, workspace_id, email, role, invited_by, created_at, expires_at, accepted_at";
+    pub(crate) const INVITATION_COLUMNS: &str = "id, workspace_id, email, role, invited_by, created_at, expires_at, accepted_at";
 
     fn user_row(row: &DbRow) -> StoreResult<User> {
         Ok(User {
@@ -125,7 +128,7 @@ per_backend! {
         })
     }
 
-    fn invitation_row(row: &DbRow) -> StoreResult<Invitation> {
+    pub(crate) fn invitation_row(row: &DbRow) -> StoreResult<Invitation> {
         Ok(Invitation {
             id: row.try_get("id")?,
             workspace_id: row.try_get("workspace_id")?,
@@ -412,12 +415,14 @@ per_backend! {
             invited_by: Option<UserId>,
             now: DateTime<Utc>,
             expires_at: DateTime<Utc>,
+            token_hash: Option<&[u8]>,
         ) -> StoreResult<Invitation> {
             let sql = format!(
-                "INSERT INTO invitations (workspace_id, email, role, invited_by, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+                "INSERT INTO invitations (workspace_id, email, role, invited_by, created_at, expires_at, token_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (workspace_id, email) DO UPDATE SET role = excluded.role, invited_by = excluded.invited_by, \
-                     created_at = excluded.created_at, expires_at = excluded.expires_at, accepted_at = NULL \
+                     created_at = excluded.created_at, expires_at = excluded.expires_at, accepted_at = NULL, \
+                     token_hash = excluded.token_hash \
                  RETURNING {INVITATION_COLUMNS}"
             );
             let row = sqlx::query(&sql)
@@ -427,6 +432,7 @@ per_backend! {
                 .bind(invited_by)
                 .bind(At(now))
                 .bind(At(expires_at))
+                .bind(token_hash)
                 .fetch_one(self.pool())
                 .await?;
             invitation_row(&row)

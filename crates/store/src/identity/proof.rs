@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::people;
 use crate::backend::per_backend;
 use crate::codec::At;
-use crate::identity::WorkspaceDomain;
+use crate::identity::{Invitation, WorkspaceDomain};
 use crate::StoreResult;
 
 /// Domain proofs and an invitee's answer to an invitation.
@@ -37,6 +37,20 @@ pub trait Proofs: Send + Sync {
         user_id: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(WorkspaceId, Role)>>;
+
+    /// The open (unaccepted, unexpired) invitation whose link token hashes to `token_hash`, if any.
+    async fn invitation_by_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Invitation>>;
+
+    /// Accepts the open invitation whose link token hashes to `token_hash` for `user_id` (the holder of the
+    /// link, whose account has the invitation's address): as [`Proofs::accept_invitation`], and only that one
+    /// invitation (other workspaces' invitations of the same address wait for their own answer). `None` if the
+    /// link is unknown, used, revoked, replaced by a re-invitation or expired.
+    async fn accept_invitation_token(
+        &self,
+        token_hash: &[u8],
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Invitation, Role)>>;
 
     /// The invitee declines one open invitation addressed to `email`: it is deleted. Returns its workspace,
     /// `None` if there is no such open invitation for this address.
@@ -113,6 +127,34 @@ per_backend! {
             let kept = people::join(&mut tx, workspace_id, user_id, &invited, now).await?;
             tx.commit().await?;
             Ok(Some((workspace_id, kept)))
+        }
+
+        async fn invitation_by_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Invitation>> {
+            let sql = format!(
+                "SELECT {} FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2",
+                people::INVITATION_COLUMNS
+            );
+            let row = sqlx::query(&sql).bind(token_hash).bind(At(now)).fetch_optional(self.pool()).await?;
+            row.as_ref().map(people::invitation_row).transpose()
+        }
+
+        async fn accept_invitation_token(
+            &self,
+            token_hash: &[u8],
+            user_id: UserId,
+            now: DateTime<Utc>,
+        ) -> StoreResult<Option<(Invitation, Role)>> {
+            let mut tx = self.pool().begin().await?;
+            let sql = format!(
+                "UPDATE invitations SET accepted_at = $2 \
+                 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2 RETURNING {}",
+                people::INVITATION_COLUMNS
+            );
+            let row = sqlx::query(&sql).bind(token_hash).bind(At(now)).fetch_optional(&mut *tx).await?;
+            let Some(invitation) = row.as_ref().map(people::invitation_row).transpose()? else { return Ok(None) };
+            let kept = people::join(&mut tx, invitation.workspace_id, user_id, invitation.role.as_str(), now).await?;
+            tx.commit().await?;
+            Ok(Some((invitation, kept)))
         }
 
         async fn decline_invitation(

@@ -97,7 +97,7 @@ async fn invitations_are_listed_replaced_and_revoked(store: &dyn Store) {
     let inviter = user(store, "owner@example.in").await;
     let week = Duration::days(7);
     let first =
-        store.create_invitation(ws, "new@example.in", Member, Some(inviter.id), t0(), t0() + week).await.unwrap();
+        store.create_invitation(ws, "new@example.in", Member, Some(inviter.id), t0(), t0() + week, None).await.unwrap();
     assert_eq!(
         (first.workspace_id, first.email.as_str(), first.role, first.invited_by),
         (ws, "new@example.in", Member, Some(inviter.id))
@@ -105,11 +105,12 @@ async fn invitations_are_listed_replaced_and_revoked(store: &dyn Store) {
     assert_eq!((first.created_at, first.expires_at, first.accepted_at), (t0(), t0() + week, None));
 
     let later = t0() + secs(10);
-    let again = store.create_invitation(ws, "new@example.in", Admin, None, later, later + week).await.unwrap();
+    let again = store.create_invitation(ws, "new@example.in", Admin, None, later, later + week, None).await.unwrap();
     assert_eq!((again.role, again.invited_by, again.created_at, again.expires_at), (Admin, None, later, later + week));
-    let short = store.create_invitation(ws, "short@example.in", Viewer, None, t0() + secs(5), t0() + secs(60)).await;
+    let short =
+        store.create_invitation(ws, "short@example.in", Viewer, None, t0() + secs(5), t0() + secs(60), None).await;
     let short = short.unwrap();
-    store.create_invitation(other, "new@example.in", Viewer, None, t0(), t0() + week).await.unwrap();
+    store.create_invitation(other, "new@example.in", Viewer, None, t0(), t0() + week, None).await.unwrap();
     // Newest first; the re-invitation replaced the first one.
     assert_eq!(store.invitations(ws).await.unwrap(), vec![again.clone(), short.clone()]);
 
@@ -130,7 +131,7 @@ async fn accepting_joins_open_invitations_only(store: &dyn Store) {
     ];
     let new = user(store, "new@example.in").await;
     let week = Duration::days(7);
-    let invite = |ws, email, role, expires_at| store.create_invitation(ws, email, role, None, t0(), expires_at);
+    let invite = |ws, email, role, expires_at| store.create_invitation(ws, email, role, None, t0(), expires_at, None);
     invite(invited, "new@example.in", Admin, t0() + week).await.unwrap();
     invite(kept, "new@example.in", Viewer, t0() + week).await.unwrap();
     invite(upgraded, "new@example.in", Admin, t0() + week).await.unwrap();
@@ -171,7 +172,7 @@ async fn accepting_joins_open_invitations_only(store: &dyn Store) {
     assert!(!store.revoke_invitation(invited, accepted).await.unwrap(), "an accepted invitation is not pending");
 
     // Re-inviting reopens it.
-    let again = store.create_invitation(invited, "new@example.in", Admin, None, at, at + week).await.unwrap();
+    let again = store.create_invitation(invited, "new@example.in", Admin, None, at, at + week, None).await.unwrap();
     assert_eq!(again.accepted_at, None);
     assert_eq!(store.accept_invitations("new@example.in", new.id, at + secs(2)).await.unwrap(), vec![invited]);
     assert_eq!(store.member_role(invited, new.id).await.unwrap(), Some(Admin));
@@ -182,9 +183,9 @@ async fn an_invitee_answers_one_invitation_addressed_to_them(store: &dyn Store) 
     let new = user(store, "new@example.in").await;
     let mallory = user(store, "mallory@example.in").await;
     let week = Duration::days(7);
-    let to_a = store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week).await.unwrap();
-    let to_b = store.create_invitation(b, "new@example.in", Admin, None, t0(), t0() + week).await.unwrap();
-    let short = store.create_invitation(c, "new@example.in", Viewer, None, t0(), t0() + secs(60)).await.unwrap();
+    let to_a = store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week, None).await.unwrap();
+    let to_b = store.create_invitation(b, "new@example.in", Admin, None, t0(), t0() + week, None).await.unwrap();
+    let short = store.create_invitation(c, "new@example.in", Viewer, None, t0(), t0() + secs(60), None).await.unwrap();
     store.put_member(b, new.id, Owner, t0()).await.unwrap();
 
     // Someone else cannot accept or decline it, even knowing its id.
@@ -210,7 +211,32 @@ async fn an_invitee_answers_one_invitation_addressed_to_them(store: &dyn Store) 
     assert_eq!(store.member_role(c, new.id).await.unwrap(), None);
 }
 
+async fn a_link_accepts_its_own_invitation_only(store: &dyn Store) {
+    let [a, b] = [workspace(store, "link-a").await, workspace(store, "link-b").await];
+    let week = Duration::days(7);
+    let (ta, tb, replaced) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+    store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week, Some(&replaced)).await.unwrap();
+    let to_a = store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week, Some(&ta)).await.unwrap();
+    let to_b = store.create_invitation(b, "new@example.in", Admin, None, t0(), t0() + week, Some(&tb)).await.unwrap();
+    let new = user(store, "new@example.in").await;
+    // Re-inviting replaced the first link.
+    assert_eq!(store.invitation_by_token(&replaced, t0()).await.unwrap(), None);
+    assert_eq!(store.accept_invitation_token(&replaced, new.id, t0()).await.unwrap(), None);
+    assert_eq!(store.invitation_by_token(&ta, t0()).await.unwrap(), Some(to_a.clone()));
+    let (accepted, role) = store.accept_invitation_token(&ta, new.id, t0()).await.unwrap().unwrap();
+    assert_eq!((accepted.id, accepted.workspace_id, role), (to_a.id, a, Member));
+    assert_eq!(store.member_role(a, new.id).await.unwrap(), Some(Member));
+    // Once; and the other workspace's invitation of the same address is still waiting for its own answer.
+    assert_eq!(store.accept_invitation_token(&ta, new.id, t0()).await.unwrap(), None);
+    assert_eq!(store.member_role(b, new.id).await.unwrap(), None);
+    assert_eq!(store.open_invitations("new@example.in", t0()).await.unwrap(), vec![to_b]);
+    // Expired links name nothing.
+    assert_eq!(store.invitation_by_token(&tb, t0() + week).await.unwrap(), None);
+    assert_eq!(store.accept_invitation_token(&tb, new.id, t0() + week).await.unwrap(), None);
+}
+
 super::on_both_backends!(
+    a_link_accepts_its_own_invitation_only,
     members_and_their_roles,
     domain_rules,
     invitations_are_listed_replaced_and_revoked,

@@ -3,6 +3,7 @@
 //! cookie; the answer carries the session's CSRF token for the browser to echo.
 
 pub mod invitations;
+pub mod join;
 pub mod local;
 pub mod me;
 pub mod oidc;

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{admin_role, require_manages};
-use crate::auth::Caller;
+use super::{admin_role, invitation_mail, require_manages};
+use crate::auth::{session, Caller};
 use crate::http::auth::{audit, normalise_email};
 use crate::http::error::{ApiError, ApiResult, Problem};
 use crate::http::extract::Body;
@@ -47,6 +47,20 @@ pub struct InvitationView {
     pub status: String,
 }
 
+/// An invitation just made: its one-time link, shown only now (only its hash is kept; inviting the same
+/// address again makes a new link and retires this one), and whether it was e-mailed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InvitationCreated {
+    #[serde(flatten)]
+    pub invitation: InvitationView,
+    /// `{public_url}/join?token=…`: the invitee opens it to set a password (or sign in) and join.
+    pub link: String,
+    /// `sent` (the workspace's SMTP server took it), `not_configured` (the workspace sends e-mail through a
+    /// vendor: copy the link) or `failed` (see `email_error`).
+    pub email: String,
+    pub email_error: Option<String>,
+}
+
 fn invitation_view(i: Invitation, now: DateTime<Utc>) -> InvitationView {
     let status = if i.accepted_at.is_some() {
         "accepted"
@@ -70,13 +84,13 @@ fn invitation_view(i: Invitation, now: DateTime<Utc>) -> InvitationView {
 /// Invite someone by e-mail (replaces an earlier invitation of the same address). Expires in 7 days.
 #[utoipa::path(post, path = "/api/v1/workspace/invitations", tag = "workspace", request_body = InvitationBody,
     security(("api_key" = [])),
-    responses((status = 201, body = InvitationView), (status = 401, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = InvitationCreated), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn create_invitation(
     State(state): State<SharedState>,
     caller: Caller,
     body: Result<Body<InvitationBody>, ApiError>,
-) -> ApiResult<(StatusCode, Json<InvitationView>)> {
+) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let acting = admin_role(&caller)?;
     let Body(body) = body?;
     let mut errors = FieldErrors::default();
@@ -93,8 +107,13 @@ pub async fn create_invitation(
     let now = Utc::now();
     let expires_at = now + Duration::days(INVITATION_DAYS);
     let workspace_id = caller.workspace_id();
-    let invitation =
-        state.store.create_invitation(workspace_id, &email, role, caller.user_id(), now, expires_at).await?;
+    let token = session::random_token();
+    let token_hash = session::hash_token(&token);
+    let invitation = state
+        .store
+        .create_invitation(workspace_id, &email, role, caller.user_id(), now, expires_at, Some(&token_hash))
+        .await?;
+    let link = format!("{}/join?token={token}", state.links.base_url());
     let entry = NewAuditEntry {
         workspace_id: Some(workspace_id),
         actor: caller.actor(),
@@ -103,7 +122,27 @@ pub async fn create_invitation(
         details: json!({"email": email, "role": role}),
     };
     audit(state.store.as_ref(), entry).await;
-    Ok((StatusCode::CREATED, Json(invitation_view(invitation, now))))
+    let inviter = match caller.user_id() {
+        Some(id) => state.store.user(id).await?.map(|u| u.name.unwrap_or(u.email)),
+        None => None,
+    };
+    let invite = invitation_mail::Invite {
+        workspace_id,
+        invitation_id: invitation.id.get(),
+        to: &email,
+        role,
+        inviter: inviter.as_deref(),
+        link: &link,
+        days: INVITATION_DAYS,
+    };
+    let (email, email_error) = match invitation_mail::send(&state, invite).await {
+        invitation_mail::Mailed::Sent => ("sent", None),
+        invitation_mail::Mailed::NotConfigured => ("not_configured", None),
+        invitation_mail::Mailed::Failed(why) => ("failed", Some(why)),
+    };
+    let created =
+        InvitationCreated { invitation: invitation_view(invitation, now), link, email: email.into(), email_error };
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// The workspace's invitations, newest first (accepted and expired ones included).

@@ -7,6 +7,7 @@
 //! always keeps at least one owner.
 
 pub mod domains;
+pub mod invitation_mail;
 pub mod invitations;
 pub mod members;
 pub mod profile;
