@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { apiAsPage, assert, assertEqual, numberIn } from './lib/app.mjs';
+import { draftFlows } from './drafts.mjs';
 import { checkPage } from './lib/checks.mjs';
 import { waitFor } from './lib/processes.mjs';
 
@@ -417,6 +418,7 @@ export function flows(ctx) {
         );
       },
     ],
+    ...draftFlows(ctx, state),
     [
       'Settings → Brand: a bad sender id is refused at its field and nothing is saved; the brand name is saved and the message preview says it',
       async ({ page }) => {

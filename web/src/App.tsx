@@ -32,13 +32,13 @@ const NotFound = lazyPage(() => import('./layout/NotFoundPage'));
 
 /** Starts loading the page the address names, in parallel with asking who is signed in. */
 function preloadCurrent(path: string) {
-  const [first = '', second] = path.split('/').filter(Boolean);
+  const [first = '', second, third] = path.split('/').filter(Boolean);
   const byFirst: Record<string, { preload: () => unknown } | undefined> = {
     '': Dashboard,
     customers: second ? Customer : Customers,
     import: Import,
     audiences: second ? AudienceEditor : Audiences,
-    campaigns: second === 'new' ? NewCampaign : second ? Campaign : Campaigns,
+    campaigns: second === 'new' || third === 'edit' ? NewCampaign : second ? Campaign : Campaigns,
     templates: second ? TemplateEditor : Templates,
     suppressions: Suppressions,
     settings: second === 'compliance' ? Compliance : Settings,
@@ -112,6 +112,7 @@ export function App() {
               <Route path="campaigns" element={<Campaigns.Page />} />
               <Route path="campaigns/new" element={<NewCampaign.Page />} />
               <Route path="campaigns/:campaignId" element={<Campaign.Page />} />
+              <Route path="campaigns/:campaignId/edit" element={<NewCampaign.Page />} />
               <Route path="templates" element={<Templates.Page />} />
               <Route path="templates/new" element={<TemplateEditor.Page />} />
               <Route path="templates/:templateId" element={<TemplateEditor.Page />} />

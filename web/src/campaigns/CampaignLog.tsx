@@ -1,6 +1,6 @@
 // A campaign's communication log: filter by status, page through, export as CSV.
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 
 import { api, sessionHeaders, unwrap, type Schemas } from '@/api/client';
@@ -36,7 +36,11 @@ async function downloadCsv(campaignId: number, status: DeliveryStatus | '') {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function CampaignLog({ campaignId, live }: { campaignId: number; live: boolean }) {
+/**
+ * `tick` is when the campaign page last heard from the server (its poll's `dataUpdatedAt`): the log asks
+ * again on the same beat, so it never lags behind the numbers above it.
+ */
+export function CampaignLog({ campaignId, tick }: { campaignId: number; tick: number }) {
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const [exporting, setExporting] = useState<string | null>(null);
   const log = useInfiniteQuery({
@@ -54,8 +58,15 @@ export function CampaignLog({ campaignId, live }: { campaignId: number; live: bo
     },
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.next_after ?? undefined,
-    refetchInterval: live ? 3000 : false,
   });
+  const seen = useRef(tick);
+  const { refetch, isFetching } = log;
+  useEffect(() => {
+    if (tick === seen.current) return;
+    seen.current = tick;
+    // A page still loading will have the newest rows anyway.
+    if (!isFetching) void refetch();
+  }, [tick, refetch, isFetching]);
   const items = log.data?.pages.flatMap((p) => p.items) ?? [];
   const exportCsv = async () => {
     setExporting('');

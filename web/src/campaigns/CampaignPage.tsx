@@ -1,8 +1,8 @@
 // One campaign: live progress while it delivers, the delivery chart, its message and audience, the
 // lifecycle commands (pause, resume, cancel, retry failed), a test send and the communication log.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
 import { errorMessage } from '@/api/problem';
@@ -10,7 +10,7 @@ import { describeRule } from '@/audience/describe';
 import { fromServerRule } from '@/audience/fields';
 import { useSession } from '@/auth/session';
 import { StatusBadge } from '@/components/Badge';
-import { Button } from '@/components/Button';
+import { Button, buttonClass } from '@/components/Button';
 import { Card, CardBody, CardHeader, Stat } from '@/components/Card';
 import { Dialog } from '@/components/Dialog';
 import { PageHeader } from '@/components/Page';
@@ -19,9 +19,10 @@ import { formatCount, formatDateTime, formatRate } from '@/lib/format';
 import { useCurrency, useSegmentFields } from '@/lib/queries';
 
 import { CampaignLog } from './CampaignLog';
+import { DeliveryProgress } from './DeliveryProgress';
+import { LaunchDraftDialog } from './LaunchDraftDialog';
+import { channelLabel, isLive } from './shared';
 import { TestSendDialog } from './TestSendDialog';
-
-import { channelLabel, isLive, progress } from './shared';
 
 type Command = 'pause' | 'resume' | 'cancel' | 'retry-failed';
 
@@ -37,10 +38,31 @@ export default function CampaignPage() {
   const currency = useCurrency();
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [testing, setTesting] = useState(false);
+  const [launching, setLaunching] = useState(false);
+  const navigate = useNavigate();
+  // The one source of the page's numbers: the cards, the bar, the chart (its timeline) and the log's
+  // refresh all follow this poll, so they cannot disagree.
   const campaign = useQuery({
     queryKey: ['campaign', id],
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/campaigns/{id}', { params: { path: { id } }, signal })),
     refetchInterval: (q) => (q.state.data && isLive(q.state.data) ? 1000 : false),
+    staleTime: 0,
+  });
+  const c = campaign.data;
+  const live = c ? isLive(c) : false;
+  // Once it stops changing, ask one last time: receipts that landed with the last status change are counted.
+  const wasLive = useRef(false);
+  const { refetch } = campaign;
+  useEffect(() => {
+    if (wasLive.current && !live) void refetch();
+    wasLive.current = live;
+  }, [live, refetch]);
+  const duplicate = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/campaigns/{id}/duplicate', { params: { path: { id } } })),
+    onSuccess: (copy) => {
+      void client.invalidateQueries({ queryKey: ['campaigns'] });
+      navigate(`/campaigns/${copy.id}/edit`);
+    },
   });
   const command = useMutation({
     mutationFn: async (what: Command) => {
@@ -56,6 +78,10 @@ export default function CampaignPage() {
           return unwrap(api.POST('/api/v1/campaigns/{id}/retry-failed', params));
       }
     },
+    onSuccess: (_, what) => {
+      // A discarded draft is gone from the marketer's point of view: back to the list.
+      if (what === 'cancel' && c?.status === 'draft') navigate('/campaigns');
+    },
     onSettled: () => {
       setConfirmCancel(false);
       void client.invalidateQueries({ queryKey: ['campaign', id] });
@@ -63,7 +89,6 @@ export default function CampaignPage() {
       void client.invalidateQueries({ queryKey: ['campaigns'] });
     },
   });
-  const c = campaign.data;
   const english = useMemo(
     () => (c && catalogue.data ? describeRule(fromServerRule(c.rule), catalogue.data, currency) : null),
     [c, catalogue.data, currency],
@@ -89,11 +114,19 @@ export default function CampaignPage() {
       </>
     );
 
-  const live = isLive(c);
-  const done = progress(c.stats);
   const writable = can('write');
+  const draft = c.status === 'draft';
   const actions = writable && (
     <>
+      {draft && <Button onClick={() => setLaunching(true)}>Launch</Button>}
+      {(draft || c.status === 'scheduled') && (
+        <Link className={buttonClass('secondary')} to={`/campaigns/${id}/edit`}>
+          Edit
+        </Link>
+      )}
+      <Button variant="secondary" busy={duplicate.isPending} onClick={() => duplicate.mutate()}>
+        Duplicate
+      </Button>
       <Button variant="secondary" onClick={() => setTesting(true)}>
         Send a test
       </Button>
@@ -120,9 +153,9 @@ export default function CampaignPage() {
           Retry {formatCount(c.stats.failed)} failed
         </Button>
       )}
-      {(c.status === 'running' || c.status === 'scheduled' || c.status === 'paused') && (
+      {(draft || c.status === 'running' || c.status === 'scheduled' || c.status === 'paused') && (
         <Button variant="danger" onClick={() => setConfirmCancel(true)}>
-          Cancel
+          {draft ? 'Discard' : 'Cancel'}
         </Button>
       )}
     </>
@@ -143,9 +176,9 @@ export default function CampaignPage() {
         }
         actions={actions}
       />
-      {command.isError && (
+      {(command.isError || duplicate.isError) && (
         <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {errorMessage(command.error)}
+          {errorMessage(command.error ?? duplicate.error)}
         </p>
       )}
       {command.data && 'retried' in command.data && (
@@ -160,41 +193,17 @@ export default function CampaignPage() {
         <Stat
           label="Pending"
           value={<span data-testid="stat-pending">{formatCount(c.stats.pending)}</span>}
-          hint={c.stats.skipped ? `${formatCount(c.stats.skipped)} skipped` : undefined}
+          hint={
+            <>
+              <span data-testid="stat-skipped">{formatCount(c.stats.skipped)}</span> skipped
+            </>
+          }
         />
         <Stat label="Success rate" value={formatRate(c.success_rate)} />
       </div>
       <Card className="mt-6">
         <CardBody>
-          <div className="flex items-center justify-between text-sm">
-            <span id="progress-label" className="font-medium text-slate-800">
-              {live ? 'Delivering…' : 'Delivery'}
-            </span>
-            <span className="text-slate-600 tabular-nums">{Math.round(done * 100)}%</span>
-          </div>
-          <div
-            className="mt-2 h-2.5 overflow-hidden rounded-full bg-slate-100"
-            role="progressbar"
-            aria-labelledby="progress-label"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(done * 100)}
-          >
-            <div className="flex h-full">
-              <div
-                className="bg-emerald-600 transition-all"
-                style={{ width: `${c.stats.audience ? (c.stats.sent / c.stats.audience) * 100 : 0}%` }}
-              />
-              <div
-                className="bg-red-600 transition-all"
-                style={{ width: `${c.stats.audience ? (c.stats.failed / c.stats.audience) * 100 : 0}%` }}
-              />
-              <div
-                className="bg-amber-400 transition-all"
-                style={{ width: `${c.stats.audience ? (c.stats.skipped / c.stats.audience) * 100 : 0}%` }}
-              />
-            </div>
-          </div>
+          <DeliveryProgress campaign={c} />
         </CardBody>
       </Card>
       <div className="mt-6 grid gap-6 lg:grid-cols-3">
@@ -202,10 +211,14 @@ export default function CampaignPage() {
           <CardHeader title="Deliveries over time" />
           <CardBody>
             {c.timeline.length === 0 ? (
-              <EmptyState title={c.status === 'scheduled' ? 'Not started yet' : 'No outcomes yet'}>
-                {c.status === 'scheduled'
-                  ? `Sending starts ${formatDateTime(c.send_at)}.`
-                  : 'Outcomes appear as the vendor confirms them.'}
+              <EmptyState
+                title={draft ? 'Nothing sent yet' : c.status === 'scheduled' ? 'Not started yet' : 'No outcomes yet'}
+              >
+                {draft
+                  ? 'Outcomes appear here once the draft is launched.'
+                  : c.status === 'scheduled'
+                    ? `Sending starts ${formatDateTime(c.send_at)}.`
+                    : 'Outcomes appear as the vendor confirms them.'}
               </EmptyState>
             ) : (
               <Suspense fallback={<Skeleton rows={5} />}>
@@ -222,7 +235,9 @@ export default function CampaignPage() {
             </pre>
             <div>
               <h3 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">Audience</h3>
-              <p className="mt-1 text-slate-800">{english ? `Customers: ${english}.` : '…'}</p>
+              <p className="mt-1 text-slate-800">
+                {!c.rule ? 'No audience chosen yet.' : english ? `Customers: ${english}.` : '…'}
+              </p>
               {c.segment_id && (
                 <Link className="mt-1 inline-block text-indigo-700 hover:underline" to={`/audiences/${c.segment_id}`}>
                   Saved segment
@@ -233,21 +248,36 @@ export default function CampaignPage() {
         </Card>
       </div>
       <div className="mt-6">
-        <CampaignLog campaignId={id} live={live} />
+        <CampaignLog campaignId={id} tick={campaign.dataUpdatedAt} />
       </div>
+      {writable && draft && (
+        <LaunchDraftDialog
+          campaign={c}
+          open={launching}
+          onOpenChange={setLaunching}
+          onLaunched={() => {
+            void client.invalidateQueries({ queryKey: ['campaign', id] });
+            void client.invalidateQueries({ queryKey: ['campaigns'] });
+          }}
+        />
+      )}
       {writable && <TestSendDialog campaignId={id} channel={c.channel} open={testing} onOpenChange={setTesting} />}
       <Dialog
         open={confirmCancel}
         onOpenChange={setConfirmCancel}
-        title="Cancel this campaign?"
-        description={`${formatCount(c.stats.pending)} messages not sent yet will be skipped. This cannot be undone.`}
+        title={draft ? 'Discard this draft?' : 'Cancel this campaign?'}
+        description={
+          draft
+            ? 'Nothing was sent; the draft is put away as cancelled. This cannot be undone.'
+            : `${formatCount(c.stats.pending)} messages not sent yet will be skipped. This cannot be undone.`
+        }
         footer={
           <>
             <Button variant="secondary" onClick={() => setConfirmCancel(false)}>
               Keep it
             </Button>
             <Button variant="danger" busy={command.isPending} onClick={() => command.mutate('cancel')}>
-              Cancel campaign
+              {draft ? 'Discard draft' : 'Cancel campaign'}
             </Button>
           </>
         }

@@ -67,7 +67,11 @@ export default function CampaignsPage() {
                 {items.map((c) => (
                   <Tr key={c.id}>
                     <Td>
-                      <Link className="font-medium text-indigo-700 hover:underline" to={`/campaigns/${c.id}`}>
+                      {/* A draft is still being written: it opens in the editor. */}
+                      <Link
+                        className="font-medium text-indigo-700 hover:underline"
+                        to={c.status === 'draft' ? `/campaigns/${c.id}/edit` : `/campaigns/${c.id}`}
+                      >
                         {c.name}
                       </Link>
                       <p className="text-xs text-slate-600">{channelLabel(c.channel)}</p>

@@ -28,13 +28,15 @@ export function DeliveryChart({ points, bucketSeconds }: { points: Point[]; buck
             <YAxis tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} />
             <Tooltip itemStyle={{ color: '#334155' }} labelFormatter={(v) => clock(String(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
-            <Bar dataKey="sent" name="Sent" stackId="a" fill="#059669" />
-            <Bar dataKey="failed" name="Failed" stackId="a" fill="#dc2626" />
+            {/* No animation: a poll every second would restart it before it ends, freezing bars mid-way. */}
+            <Bar dataKey="sent" name="Sent" stackId="a" fill="#059669" isAnimationActive={false} />
+            <Bar dataKey="failed" name="Failed" stackId="a" fill="#dc2626" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
       <figcaption className="mt-2 text-xs text-slate-600">
-        {sent.toLocaleString('en-US')} sent and {failed.toLocaleString('en-US')} failed, in buckets of {bucketSeconds}{' '}
+        <span data-testid="chart-sent">{sent.toLocaleString('en-US')}</span> sent and{' '}
+        <span data-testid="chart-failed">{failed.toLocaleString('en-US')}</span> failed, in buckets of {bucketSeconds}{' '}
         s.
       </figcaption>
     </figure>

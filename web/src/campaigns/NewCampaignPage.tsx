@@ -1,9 +1,11 @@
 // The campaign composer: name, audience (a saved segment or a rule built here), channel, message with a live
-// preview, send now or at a time, and a confirmation that states the exact audience size.
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+// preview, send now or at a time, and a confirmation that states the exact audience size. It saves as you
+// type: the first edit creates a draft, later ones patch it; /campaigns/:id/edit opens a draft (or a
+// scheduled campaign) in the same composer.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { RuleGroupType } from 'react-querybuilder';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
@@ -17,75 +19,129 @@ import { Dialog } from '@/components/Dialog';
 import { SelectField, TextField } from '@/components/Field';
 import { PageHeader } from '@/components/Page';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
-import { cx } from '@/lib/cx';
 import { formatCount, formatDateTime, toLocalInput } from '@/lib/format';
 import { useCompliance, useCurrency, useSegmentFields, useTemplates, useWorkspaceProfile } from '@/lib/queries';
 
 import { BrandWarning } from './BrandWarning';
 import { CampaignReach } from './CampaignReach';
+import { Choice } from './Choice';
+import { composerStart, createBody, patchBody, plannedAt, type DraftAudience, type DraftFields } from './draft';
 import { MessageComposer } from './MessageComposer';
 import type { ReachBody } from './reach';
-import { channelLabel, CHANNELS, type SendChannel } from './shared';
+import { SaveIndicator } from './SaveIndicator';
+import { channelLabel, CHANNELS, type Campaign, type SendChannel } from './shared';
 import { TemplatePicker } from './TemplatePicker';
+import { useAutosave } from './useAutosave';
 
 type AudienceMode = 'segment' | 'rule';
 
-function Choice({
-  name,
-  value,
-  checked,
-  onChange,
-  label,
-}: {
-  name: string;
-  value: string;
-  checked: boolean;
-  onChange: () => void;
-  label: string;
-}) {
-  return (
-    <label
-      className={cx(
-        'flex cursor-pointer items-center gap-2 rounded-md px-3 py-2 text-sm ring-1 ring-inset',
-        checked ? 'bg-indigo-50 text-indigo-900 ring-indigo-300' : 'bg-white text-slate-700 ring-slate-300',
-      )}
-    >
-      <input
-        type="radio"
-        className="accent-indigo-600"
-        name={name}
-        value={value}
-        checked={checked}
-        onChange={onChange}
-      />
-      {label}
-    </label>
-  );
+const back = (
+  <Link to="/campaigns" className="mb-1 inline-block text-sm text-indigo-700 hover:underline">
+    ← Campaigns
+  </Link>
+);
+
+/**
+ * /campaigns/new and /campaigns/:id/edit. A draft created here moves the address to its edit route without
+ * leaving this composer (the same element stays mounted), so nothing typed meanwhile is lost.
+ */
+export default function NewCampaignPage() {
+  const { campaignId } = useParams();
+  const { can } = useSession();
+  const [createdHere, setCreatedHere] = useState<number | null>(null);
+  const id = campaignId ? Number(campaignId) : null;
+  const loading = id !== null && id !== createdHere;
+  const existing = useQuery({
+    queryKey: ['campaign', id],
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/campaigns/{id}', { params: { path: { id: id! } }, signal })),
+    enabled: loading,
+    staleTime: 0,
+  });
+
+  if (!can('write')) {
+    return (
+      <>
+        <PageHeader title="New campaign" back={back} />
+        <Notice tone="warning">Your role can read campaigns but not create them.</Notice>
+      </>
+    );
+  }
+  if (!loading) return <Composer key="new" existing={null} onCreated={setCreatedHere} />;
+  if (existing.isError)
+    return (
+      <>
+        <PageHeader title="Edit campaign" back={back} />
+        <ErrorState error={existing.error} retry={() => void existing.refetch()} />
+      </>
+    );
+  if (!existing.data)
+    return (
+      <>
+        <PageHeader title="Edit campaign" back={back} />
+        <Skeleton rows={8} />
+      </>
+    );
+  const c = existing.data;
+  if (c.status !== 'draft' && c.status !== 'scheduled')
+    return (
+      <>
+        <PageHeader title={c.name} back={back} />
+        <Notice tone="warning">
+          This campaign is {c.status}: only drafts and scheduled campaigns can be edited.{' '}
+          <Link className="text-indigo-700 underline" to={`/campaigns/${c.id}`}>
+            See the campaign
+          </Link>
+          .
+        </Notice>
+      </>
+    );
+  return <Composer key={c.id} existing={c} onCreated={setCreatedHere} />;
 }
 
-export default function NewCampaignPage() {
+function Composer({ existing, onCreated }: { existing: Campaign | null; onCreated: (id: number) => void }) {
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const { can } = useSession();
+  const client = useQueryClient();
   const catalogue = useSegmentFields();
   const currency = useCurrency();
-  const initialSegment = params.get('segment');
-  const [name, setName] = useState('');
-  const [mode, setMode] = useState<AudienceMode>(initialSegment ? 'segment' : 'rule');
-  const [segmentId, setSegmentId] = useState<number | null>(initialSegment ? Number(initialSegment) : null);
-  const [query, setQuery] = useState<RuleGroupType>({ combinator: 'and', not: false, rules: [] });
-  const [channel, setChannel] = useState<SendChannel>('sms');
-  const [template, setTemplate] = useState('');
-  const [topic, setTopic] = useState('');
+  const [start] = useState(() => {
+    if (existing) return composerStart(existing);
+    const initialSegment = params.get('segment');
+    const segmentId = initialSegment ? Number(initialSegment) : null;
+    const saved: DraftFields = {
+      name: '',
+      channel: 'sms',
+      template: '',
+      topic: '',
+      audience: segmentId !== null ? { segment_id: segmentId } : null,
+      send_at: null,
+    };
+    return {
+      saved,
+      query: { combinator: 'and', not: false, rules: [] } as RuleGroupType,
+      when: 'now' as const,
+      localSendAt: toLocalInput(new Date(Date.now() + 60 * 60_000)),
+      segmentId,
+    };
+  });
+  const scheduled = existing?.status === 'scheduled';
+  const [name, setName] = useState(start.saved.name);
+  const [mode, setMode] = useState<AudienceMode>(start.segmentId !== null ? 'segment' : 'rule');
+  const [segmentId, setSegmentId] = useState<number | null>(start.segmentId);
+  const [query, setQuery] = useState<RuleGroupType>(start.query);
+  const [channel, setChannel] = useState<SendChannel>(start.saved.channel);
+  const [template, setTemplate] = useState(start.saved.template);
+  const [topic, setTopic] = useState(start.saved.topic);
   const compliance = useCompliance();
   const profile = useWorkspaceProfile();
   const templates = useTemplates();
   const topics = compliance.data?.topics ?? [];
-  const [when, setWhen] = useState<'now' | 'later'>('now');
-  const [sendAt, setSendAt] = useState(() => toLocalInput(new Date(Date.now() + 60 * 60_000)));
+  const [when, setWhen] = useState<'now' | 'later'>(start.when);
+  const [sendAt, setSendAt] = useState(start.localSendAt);
   const [confirming, setConfirming] = useState(false);
-  // One key per composed campaign: a double click or a retried request cannot launch it twice.
+  // One key per composed campaign: a double click or a retried request cannot create the draft twice.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const draftId = useRef<number | null>(existing?.id ?? null);
 
   const segments = useQuery({
     queryKey: ['segments'],
@@ -124,45 +180,77 @@ export default function NewCampaignPage() {
     refetchOnReconnect: false,
   });
 
+  // What the server should hold: an unfinished audience is not sent yet (a draft keeps its last good one).
+  const draftAudience = useMemo<DraftAudience>(() => {
+    if (mode === 'segment') return segmentId !== null ? { segment_id: segmentId } : null;
+    return audience.incomplete.size === 0 && audience.serverRule.rules.length > 0
+      ? { rule: audience.serverRule }
+      : null;
+  }, [mode, segmentId, audience.incomplete, audience.serverRule]);
+  const fields = useMemo<DraftFields>(
+    () => ({ name, channel, template, topic, audience: draftAudience, send_at: plannedAt(when, sendAt) }),
+    [name, channel, template, topic, draftAudience, when, sendAt],
+  );
+  const save = useCallback(
+    async (changes: Partial<DraftFields>, all: DraftFields) => {
+      if (draftId.current === null) {
+        const created = await unwrap(api.POST('/api/v1/campaigns', { body: createBody(all, idempotencyKey) }));
+        draftId.current = created.id;
+        onCreated(created.id);
+        void client.invalidateQueries({ queryKey: ['campaigns'] });
+        navigate(`/campaigns/${created.id}/edit`, { replace: true });
+        return;
+      }
+      const body = patchBody(changes, all);
+      if (!body) return;
+      await unwrap(api.PATCH('/api/v1/campaigns/{id}', { params: { path: { id: draftId.current } }, body }));
+      void client.invalidateQueries({ queryKey: ['campaigns'] });
+    },
+    [client, idempotencyKey, navigate, onCreated],
+  );
+  const autosave = useAutosave({ value: fields, saved: start.saved, save });
+
   const launch = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/campaigns', {
-          body: {
-            name,
-            channel,
-            template,
-            topic: topic || null,
-            ...(mode === 'segment' ? { segment_id: segmentId } : { rule }),
-            send_at: when === 'later' ? new Date(sendAt).toISOString() : null,
-            idempotency_key: idempotencyKey,
-          },
-        }),
-      ),
-    onSuccess: (created) => navigate(`/campaigns/${created.id}`),
+    mutationFn: async () => {
+      await autosave.flush();
+      const id = draftId.current;
+      if (id === null) throw new ApiProblem(0, 'Nothing to launch', 'Write the campaign first.');
+      // "Now" is said explicitly: a draft may still carry a planned time from an earlier choice.
+      const at = when === 'later' && !scheduled ? plannedAt(when, sendAt) : new Date().toISOString();
+      return unwrap(api.POST('/api/v1/campaigns/{id}/launch', { params: { path: { id } }, body: { send_at: at } }));
+    },
+    onSuccess: (launched) => {
+      void client.invalidateQueries({ queryKey: ['campaigns'] });
+      client.removeQueries({ queryKey: ['campaign', launched.id] });
+      navigate(`/campaigns/${launched.id}`);
+    },
     onError: () => setConfirming(false),
   });
-  const problem = launch.error instanceof ApiProblem ? launch.error : null;
+  const saveError = autosave.state.kind === 'error' ? autosave.state.error : null;
+  const launchProblem = launch.error instanceof ApiProblem ? launch.error : null;
+  const problem = launchProblem ?? (saveError instanceof ApiProblem ? saveError : null);
   const ready =
     name.trim() !== '' &&
     template.trim() !== '' &&
     count !== undefined &&
     count > 0 &&
     (mode === 'rule' ? audience.incomplete.size === 0 : segmentId !== null);
+  const title = existing ? (scheduled ? 'Edit scheduled campaign' : 'Edit draft') : 'New campaign';
 
-  if (!can('write')) {
-    return (
-      <>
-        <PageHeader title="New campaign" />
-        <Notice tone="warning">Your role can read campaigns but not create them.</Notice>
-      </>
-    );
-  }
   if (catalogue.isError) return <ErrorState error={catalogue.error} retry={() => void catalogue.refetch()} />;
 
   return (
     <>
-      <PageHeader title="New campaign" description="Pick who gets it, write the message, and send now or later." />
+      <PageHeader
+        title={title}
+        back={back}
+        description={
+          scheduled
+            ? `Scheduled for ${formatDateTime(existing?.send_at)}. Changes are saved as you type, once they are valid.`
+            : 'Pick who gets it, write the message, and send now or later. Your draft is saved as you type.'
+        }
+        actions={<SaveIndicator state={autosave.state} dirty={autosave.dirty} />}
+      />
       <div className="space-y-6">
         <Card>
           <CardHeader title="1. Name" />
@@ -341,13 +429,14 @@ export default function NewCampaignPage() {
           </CardBody>
         </Card>
 
-        {launch.isError && !(problem && problem.errors.length > 0) && (
-          <ErrorState error={launch.error} title="The campaign was not created" />
+        {launch.isError && !(launchProblem && launchProblem.errors.length > 0) && (
+          <ErrorState error={launch.error} title="The campaign was not launched" />
         )}
         {problem && problem.errors.length > 0 && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-            Not created: {problem.errors.length === 1 ? 'one field needs' : `${problem.errors.length} fields need`}{' '}
-            fixing (marked above).
+            {launchProblem ? 'Not launched' : 'Not saved'}:{' '}
+            {problem.errors.length === 1 ? 'one field needs' : `${problem.errors.length} fields need`} fixing (marked
+            above).
           </p>
         )}
         <div className="flex flex-wrap items-center justify-end gap-3">
@@ -356,9 +445,16 @@ export default function NewCampaignPage() {
               Name the campaign, choose an audience that matches someone, and write a message.
             </p>
           )}
-          <Button disabled={!ready} onClick={() => setConfirming(true)}>
-            {when === 'now' ? 'Review and send' : 'Review and schedule'}
-          </Button>
+          <SaveIndicator state={autosave.state} dirty={autosave.dirty} announce={false} />
+          {scheduled && when === 'later' ? (
+            <Button variant="secondary" onClick={() => navigate(`/campaigns/${existing.id}`)}>
+              Done
+            </Button>
+          ) : (
+            <Button disabled={!ready} onClick={() => setConfirming(true)}>
+              {when === 'now' ? 'Review and send' : 'Review and schedule'}
+            </Button>
+          )}
         </div>
       </div>
       <Dialog

@@ -18,7 +18,18 @@ export function channelLabel(channel: string | null | undefined): string {
 
 /** Whether a campaign may still change on its own (so pages keep asking for its numbers). */
 export function isLive(c: Pick<Campaign, 'status' | 'stats'>): boolean {
-  return c.status === 'running' || c.status === 'scheduled' || (c.status !== 'cancelled' && c.stats.pending > 0);
+  switch (c.status) {
+    case 'running':
+    case 'scheduled':
+    case 'paused':
+      return true;
+    case 'completed':
+      // Receipts can still arrive for messages handed to the vendor.
+      return c.stats.pending > 0;
+    case 'draft':
+    case 'cancelled':
+      return false;
+  }
 }
 
 /** Share of the audience with an outcome (sent, failed or skipped), 0..1. */
