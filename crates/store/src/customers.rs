@@ -15,8 +15,11 @@ pub(crate) const COLUMNS: &str = "id, external_id, name, email, phone, city, gen
 /// Reading customers and their orders.
 #[async_trait]
 pub trait Customers: Send + Sync {
-    /// One page of a workspace's customers, newest first.
+    /// One page of a workspace's customers, in the query's order.
     async fn list_customers(&self, workspace_id: WorkspaceId, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>>;
+
+    /// How many of the workspace's customers a list with this search holds.
+    async fn count_customers(&self, workspace_id: WorkspaceId, search: Option<&str>) -> StoreResult<i64>;
 
     async fn customer(&self, workspace_id: WorkspaceId, external_id: &str) -> StoreResult<Option<CustomerRow>>;
 
@@ -33,6 +36,21 @@ pub trait Customers: Send + Sync {
     async fn customers_by_ids(&self, workspace_id: WorkspaceId, ids: &[CustomerId]) -> StoreResult<Vec<CustomerRow>>;
 
     async fn counts(&self, workspace_id: WorkspaceId) -> StoreResult<Counts>;
+}
+
+/// The search condition of a customer list over the placeholders `text` (the search as a LIKE pattern) and
+/// `phone` (its digits as a phone pattern, when it reads like a number).
+fn search_condition(text: &str, phone: &str) -> String {
+    format!(
+        "({text} IS NULL OR lower(external_id) LIKE {text} ESCAPE '\\' OR name_fold LIKE {text} ESCAPE '\\' \
+         OR email_fold LIKE {text} ESCAPE '\\' OR city_fold LIKE {text} ESCAPE '\\' \
+         OR ({phone} IS NOT NULL AND phone LIKE {phone}))"
+    )
+}
+
+fn search_patterns(query: &CustomerQuery) -> (Option<String>, Option<String>) {
+    let text = query.search.as_deref();
+    (text.map(crate::model::like_pattern), text.and_then(crate::model::phone_pattern))
 }
 
 per_backend! {
@@ -61,22 +79,36 @@ per_backend! {
     #[async_trait]
     impl Customers for BackendStore {
         async fn list_customers(&self, workspace_id: WorkspaceId, query: &CustomerQuery) -> StoreResult<Vec<CustomerRow>> {
-            let pattern = query.search.as_deref().map(crate::model::like_pattern);
             let sql = format!(
-                "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 \
-                   AND ($2 IS NULL OR id < $2) \
-                   AND ($3 IS NULL OR lower(external_id) LIKE $3 ESCAPE '\\' OR name_fold LIKE $3 ESCAPE '\\' \
-                        OR email_fold LIKE $3 ESCAPE '\\') \
-                 ORDER BY id DESC LIMIT $4"
+                "SELECT {COLUMNS} FROM customers WHERE workspace_id = $1 AND ($2 IS NULL OR id < $2) AND {} \
+                 ORDER BY {} LIMIT $5 OFFSET $6",
+                search_condition("$3", "$4"),
+                query.sort.order_by()
             );
+            let (pattern, phone) = search_patterns(query);
             let rows = sqlx::query(&sql)
                 .bind(workspace_id)
                 .bind(query.before_id)
                 .bind(pattern)
+                .bind(phone)
                 .bind(i64::from(query.limit))
+                .bind(i64::from(query.offset))
                 .fetch_all(self.pool())
                 .await?;
             rows.iter().map(customer).collect()
+        }
+
+        async fn count_customers(&self, workspace_id: WorkspaceId, search: Option<&str>) -> StoreResult<i64> {
+            let query = CustomerQuery { search: search.map(str::to_owned), ..CustomerQuery::default() };
+            let (pattern, phone) = search_patterns(&query);
+            let sql = format!("SELECT count(*) FROM customers WHERE workspace_id = $1 AND {}", search_condition("$2", "$3"));
+            let count: i64 = sqlx::query_scalar(&sql)
+                .bind(workspace_id)
+                .bind(pattern)
+                .bind(phone)
+                .fetch_one(self.pool())
+                .await?;
+            Ok(count)
         }
 
         async fn customer(&self, workspace_id: WorkspaceId, external_id: &str) -> StoreResult<Option<CustomerRow>> {

@@ -80,11 +80,50 @@ pub struct IngestOutcome {
 /// Paging and search for the customer list.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerQuery {
-    /// Case-insensitive text matched against name, e-mail and external id.
+    /// Case-insensitive text matched against name, e-mail, city and external id, and, when it is written like
+    /// a phone number (digits with spaces, dashes, dots, brackets or a `+`), its digits against the phone.
     pub search: Option<String>,
-    /// Only customers with an id below this one (the previous page's last id).
+    /// Only customers with an id below this one (the previous page's last id); [`CustomerSort::Newest`] only.
     pub before_id: Option<CustomerId>,
+    /// The order; ties broken by id.
+    pub sort: CustomerSort,
+    /// Rows of the sorted list to skip (the other sorts page by offset).
+    pub offset: u32,
     pub limit: u32,
+}
+
+/// How a customer list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CustomerSort {
+    /// Newest first (by id): pages by keyset, stable under inserts.
+    #[default]
+    Newest,
+    /// Highest total spend first.
+    Spend,
+    /// Most recent order first; customers without orders last.
+    LastOrder,
+    /// By name, A to Z; customers without a name last.
+    Name,
+}
+
+impl CustomerSort {
+    /// The `ORDER BY` clause (the same words on both backends).
+    pub(crate) fn order_by(self) -> &'static str {
+        match self {
+            CustomerSort::Newest => "id DESC",
+            CustomerSort::Spend => "total_spend DESC, id DESC",
+            CustomerSort::LastOrder => "last_order_at IS NULL, last_order_at DESC, id DESC",
+            CustomerSort::Name => "name_fold IS NULL, name_fold ASC, id ASC",
+        }
+    }
+}
+
+/// The digits of a search written like a phone number (at least three, and nothing but digits, spaces and
+/// `+ - . ( )`), as a LIKE pattern over stored E.164 numbers; `None` for any other text.
+pub(crate) fn phone_pattern(text: &str) -> Option<String> {
+    let phone_like = text.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')'));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (phone_like && digits.len() >= 3).then(|| format!("%{digits}%"))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -200,7 +200,8 @@ async fn list_pages_and_searches_literally(store: &dyn Store) {
     let mut seen = Vec::new();
     let mut before_id = None;
     loop {
-        let page = store.list_customers(ws, &CustomerQuery { search: None, before_id, limit: 10 }).await.unwrap();
+        let page =
+            store.list_customers(ws, &CustomerQuery { before_id, limit: 10, ..Default::default() }).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -210,7 +211,7 @@ async fn list_pages_and_searches_literally(store: &dyn Store) {
     assert_eq!(seen.len(), 28);
     assert!(seen.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
     let find = |text: &str| {
-        let query = CustomerQuery { search: Some(text.into()), before_id: None, limit: 50 };
+        let query = CustomerQuery { search: Some(text.into()), limit: 50, ..Default::default() };
         async move { store.list_customers(ws, &query).await.unwrap().into_iter().map(|c| c.external_id).collect::<Vec<_>>() }
     };
     assert_eq!(find("100%").await, vec!["P1"]);

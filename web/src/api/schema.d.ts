@@ -706,6 +706,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export customers (scope `read`): an audience (`segment_id` or `rule`) or the searched list, as CSV or
+         *     JSON Lines.
+         */
+        get: operations["export_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dashboard": {
         parameters: {
             query?: never;
@@ -1732,8 +1752,13 @@ export interface components {
         };
         CustomerPage: {
             items: components["schemas"]["CustomerView"][];
-            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            /** @description Pass as `cursor` (with the same `search` and `sort`) to get the next page; absent on the last page. */
             next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many customers the list holds (every page together); on the first page only (null on the others).
+             */
+            total?: number | null;
         };
         /** @description A customer as the API shows it. Money is a decimal string in the workspace currency, plus minor units. */
         CustomerView: {
@@ -6210,8 +6235,16 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
-                /** @description Case-insensitive text matched in name, e-mail and external id (at most 200 characters). */
+                /**
+                 * @description Case-insensitive text matched in name, e-mail, city and external id, and a number's digits in the
+                 *     phone (`98123 45678` finds `+919812345678`); at most 200 characters.
+                 */
                 search?: string;
+                /**
+                 * @description `newest` (default), `spend` (highest first), `last_order` (most recent first; none last) or `name`
+                 *     (A to Z).
+                 */
+                sort?: "newest" | "spend" | "last_order" | "name";
             };
             header?: never;
             path?: never;
@@ -7061,6 +7094,96 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_customers: {
+        parameters: {
+            query?: {
+                /** @description `csv` (default) or `jsonl` (one customer per line, as the API shows it). */
+                format?: "csv" | "jsonl";
+                /** @description A rule (react-querybuilder JSON, URL-encoded): its customers now. */
+                rule?: string;
+                /** @description Without an audience: the customer list as this search finds it (as `GET /api/v1/customers`). */
+                search?: string;
+                /** @description A saved segment of this workspace: its customers now. */
+                segment_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customers, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description A header cannot be read (e.g. `X-Converge-Workspace` that is not text) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use converge_domain::{Channel, Currency, CustomerId, Gender, Money};
-use converge_store::{CustomerQuery, CustomerRow, OrderRow};
+use converge_store::{CustomerQuery, CustomerRow, CustomerSort, OrderRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,9 +25,14 @@ const RECENT_ORDERS: u32 = 50;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
-    /// Case-insensitive text matched in name, e-mail and external id (at most 200 characters).
+    /// Case-insensitive text matched in name, e-mail, city and external id, and a number's digits in the
+    /// phone (`98123 45678` finds `+919812345678`); at most 200 characters.
     #[param(max_length = 200)]
     pub search: Option<String>,
+    /// `newest` (default), `spend` (highest first), `last_order` (most recent first; none last) or `name`
+    /// (A to Z).
+    #[param(inline, value_type = Option<ListSort>)]
+    pub sort: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
@@ -78,8 +83,51 @@ pub struct OrderView {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CustomerPage {
     pub items: Vec<CustomerView>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
+    /// Pass as `cursor` (with the same `search` and `sort`) to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// How many customers the list holds (every page together); on the first page only (null on the others).
+    pub total: Option<i64>,
+}
+
+/// How a customer list is ordered.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListSort {
+    Newest,
+    Spend,
+    LastOrder,
+    Name,
+}
+
+/// The `sort` parameter.
+fn parse_sort(raw: Option<&str>) -> ApiResult<CustomerSort> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("newest") => Ok(CustomerSort::Newest),
+        Some("spend") => Ok(CustomerSort::Spend),
+        Some("last_order") => Ok(CustomerSort::LastOrder),
+        Some("name") => Ok(CustomerSort::Name),
+        Some(_) => Err(ApiError::invalid("sort", "must be newest, spend, last_order or name")),
+    }
+}
+
+/// Where a page starts: below an id (newest first) or after so many rows (the other orders).
+enum ListCursor {
+    Before(CustomerId),
+    Offset(u32),
+}
+
+fn decode_list_cursor(cursor: &str, sort: CustomerSort) -> ApiResult<ListCursor> {
+    let refused = || ApiError::invalid("cursor", "is not a cursor this API returned for this sort");
+    let text =
+        URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|bytes| String::from_utf8(bytes).ok()).ok_or_else(refused)?;
+    match (sort, text.split_once(':')) {
+        (CustomerSort::Newest, Some(("c", id))) => {
+            id.parse().map(|id| ListCursor::Before(CustomerId::new(id))).map_err(|_| refused())
+        }
+        (CustomerSort::Newest, _) => Err(refused()),
+        (_, Some(("o", offset))) => offset.parse().map(ListCursor::Offset).map_err(|_| refused()),
+        _ => Err(refused()),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -167,12 +215,27 @@ pub async fn list_customers(
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::invalid("search", "must be at most 200 characters"));
     }
-    let before_id = params.cursor.as_deref().map(decode_cursor).transpose()?.map(CustomerId::new);
-    let query = CustomerQuery { search, before_id, limit: page.fetch() };
+    let sort = parse_sort(params.sort.as_deref())?;
+    let cursor = params.cursor.as_deref().map(|c| decode_list_cursor(c, sort)).transpose()?;
+    let (before_id, offset) = match cursor {
+        Some(ListCursor::Before(id)) => (Some(id), 0),
+        Some(ListCursor::Offset(offset)) => (None, offset),
+        None => (None, 0),
+    };
+    let total = match cursor {
+        None => Some(state.store.count_customers(caller.workspace_id(), search.as_deref()).await?),
+        Some(_) => None,
+    };
+    let query = CustomerQuery { search, before_id, sort, offset, limit: page.fetch() };
     let mut rows = state.store.list_customers(caller.workspace_id(), &query).await?;
-    let next_cursor = page.split(&mut rows, |r| encode_cursor(r.id));
+    // A full page was read: the next one starts after it.
+    let shown = page.fetch().saturating_sub(1);
+    let next_cursor = page.split(&mut rows, |r| match sort {
+        CustomerSort::Newest => encode_cursor(r.id),
+        _ => URL_SAFE_NO_PAD.encode(format!("o:{}", offset.saturating_add(shown))),
+    });
     let items = rows.into_iter().map(|r| customer_view(r, &caller.currency)).collect();
-    Ok(Json(CustomerPage { items, next_cursor }))
+    Ok(Json(CustomerPage { items, next_cursor, total }))
 }
 
 /// One customer with aggregates and recent orders.

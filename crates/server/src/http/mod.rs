@@ -9,8 +9,10 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod consent;
+pub mod csv;
 pub mod customer_messages;
 pub mod customers;
+pub mod customers_export;
 pub mod dashboard;
 pub mod error;
 pub mod extract;
@@ -93,6 +95,7 @@ impl Modify for BearerAuth {
 pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(ingest::post_customer, customers::list_customers))
+        .routes(routes!(customers_export::export_customers))
         .routes(routes!(ingest::post_customers_batch))
         .routes(routes!(ingest::post_order))
         .routes(routes!(ingest::post_orders_batch))

@@ -122,6 +122,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/audit", Admin),
     ("DELETE", "/api/v1/customers/{external_id}", Admin),
     ("GET", "/api/v1/customers/{external_id}/export", Read),
+    ("GET", "/api/v1/customers/export", Read),
     ("GET", "/api/v1/customers/{external_id}/subscriptions", Read),
     ("PUT", "/api/v1/customers/{external_id}/subscriptions", Campaigns),
     ("GET", "/api/v1/suppressions", Read),

@@ -33,6 +33,7 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("GET /api/v1/auth/oidc/{provider}/callback", 400, "needs the state cookie of a flow this browser started"),
     ("GET /api/v1/customers", 422, "`cursor` is opaque: only values the API returned"),
+    ("GET /api/v1/customers/export", 422, "`rule` is JSON with the catalogue's rules; one of `rule` and `segment_id`"),
     ("GET /api/v1/customers/{external_id}/messages", 422, "`cursor` is opaque: only values the API returned"),
     ("POST /api/v1/ai/campaign-summary", 422, "JSON Schema counts 1.0 as an integer; ids are read as integers"),
     ("POST /api/v1/ai/message-suggestions", 422, "rule fields, operators and values come from the field catalogue"),

@@ -22,6 +22,7 @@ mod campaigns_bad_input;
 mod campaigns_log;
 mod consent;
 mod customers;
+mod customers_list;
 mod data_integrity;
 mod dns_server;
 mod domain_proof;

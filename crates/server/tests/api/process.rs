@@ -176,7 +176,8 @@ async fn stored_orders(store: &dyn Store, ws: WorkspaceId, check: bool) -> HashS
     let mut stored = HashSet::new();
     let mut before_id = None;
     loop {
-        let page = store.list_customers(ws, &CustomerQuery { search: None, before_id, limit: 500 }).await.unwrap();
+        let page =
+            store.list_customers(ws, &CustomerQuery { before_id, limit: 500, ..Default::default() }).await.unwrap();
         let Some(last) = page.last() else { break };
         before_id = Some(last.id);
         for customer in &page {
