@@ -993,6 +993,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/channels/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message through one channel (scope `all`, as changing the settings). */
+        post: operations["test_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/compliance": {
         parameters: {
             query?: never;
@@ -1536,6 +1553,27 @@ export interface components {
                 [key: string]: string;
             };
             source: components["schemas"]["SettingsSource"];
+            /**
+             * @description Per channel (`sms`, `whatsapp`, `email`): `workspace` (its own settings) or `default` (it follows the
+             *     server's default vendor, and any change the operator makes to it).
+             */
+            sources: {
+                [key: string]: components["schemas"]["SettingsSource"];
+            };
+        };
+        ChannelTestBody: {
+            /** @description `sms`, `whatsapp` or `email`. */
+            channel: components["schemas"]["Channel"];
+            /** @description An e-mail address for `email`; a phone number in E.164 form (`+919812345678`) otherwise. */
+            to: string;
+        };
+        ChannelTestOutcome: {
+            /** @description The provider's reason, when it failed. */
+            error?: string | null;
+            /** @description Where it went: `default` (the server's vendor), `smtp`, or the workspace's own vendor route. */
+            route: string;
+            /** @description `sent` (the provider took it) or `failed`. */
+            status: string;
         };
         /**
          * @description City name
@@ -8858,6 +8896,114 @@ export interface operations {
             };
             /** @description More than 64 headers, or more than 16384 bytes of them */
             431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelTestBody"];
+            };
+        };
+        responses: {
+            /** @description Sent, or the provider's reason it was not */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestOutcome"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The path and query are longer than 8192 bytes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's request rate is spent; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 64 headers, or more than 16384 bytes of them */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The workspace's channels cannot be built now */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

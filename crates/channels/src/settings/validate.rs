@@ -97,7 +97,7 @@ impl VendorConfig {
                 let anonymous = url.username().is_empty() && url.password().is_none();
                 issues.check(anonymous, "base_url", "must not carry credentials; use api_key");
             }
-            Err(err) => issues.check(false, "base_url", format!("is not a URL: {err}")),
+            Err(_) => issues.check(false, "base_url", "must be a full web address, such as https://api.vendor.com"),
         }
         issues.check(!self.api_key.is_blank(), "api_key", "must not be empty");
         let header_safe = self.api_key.expose().bytes().all(|b| b.is_ascii_graphic());

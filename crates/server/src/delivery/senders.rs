@@ -29,6 +29,42 @@ pub enum SendersError {
     Store(#[from] converge_store::StoreError),
 }
 
+/// The channels of a stored settings document, by name.
+pub const CHANNEL_NAMES: [&str; 3] = ["sms", "whatsapp", "email"];
+
+/// The stored marker of a channel that follows the node's default vendor.
+pub const DEFAULT_KIND: &str = "default";
+
+/// A stored settings document with every `{"kind": "default"}` channel replaced by the node's default for
+/// that channel (read at use, so a channel left on the default follows the operator's later changes), and
+/// the names of the channels so replaced.
+pub fn with_defaults(
+    mut json: serde_json::Value,
+    default: Option<&ChannelSettings>,
+) -> Result<(ChannelSettings, Vec<&'static str>), SendersError> {
+    let mut inherited = Vec::new();
+    for name in CHANNEL_NAMES {
+        let Some(entry) = json.get_mut(name) else { continue };
+        if entry.get("kind").and_then(serde_json::Value::as_str) != Some(DEFAULT_KIND) {
+            continue;
+        }
+        let Some(default) = default else {
+            return Err(SendersError::Invalid(format!("{name} follows the server's default vendor, which is not set")));
+        };
+        let config = match name {
+            "sms" => &default.sms,
+            "whatsapp" => &default.whatsapp,
+            _ => &default.email,
+        };
+        *entry = serde_json::to_value(config).map_err(|e| SendersError::Invalid(e.to_string()))?;
+        inherited.push(name);
+    }
+    // Only the path: serde's message may quote the offending value, which could be a secret.
+    let settings = serde_path_to_error::deserialize(json)
+        .map_err(|err| SendersError::Invalid(format!("the stored settings do not parse at `{}`", err.path())))?;
+    Ok((settings, inherited))
+}
+
 pub struct WorkspaceSenders {
     /// The node's default: every channel through this vendor. `None` without a vendor or simulator.
     default: Option<ChannelSettings>,
@@ -57,7 +93,7 @@ impl WorkspaceSenders {
         workspace_id: WorkspaceId,
     ) -> Result<ChannelSettings, SendersError> {
         match store.channel_settings(workspace_id).await? {
-            Some(json) => serde_json::from_value(json).map_err(|e| SendersError::Invalid(e.to_string())),
+            Some(json) => with_defaults(json, self.default.as_ref()).map(|(settings, _)| settings),
             None => self.default.clone().ok_or(SendersError::NotConfigured),
         }
     }

@@ -29,6 +29,7 @@ pub mod receipts;
 pub mod schemas;
 pub mod segments;
 pub mod settings;
+pub mod settings_test;
 pub mod spec;
 pub mod templates;
 pub mod web;
@@ -136,6 +137,7 @@ pub fn api_routes() -> (Router<SharedState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::campaign_summary))
         .routes(routes!(campaigns::variables::template_variables))
         .routes(routes!(settings::get_channel_settings, settings::put_channel_settings))
+        .routes(routes!(settings_test::test_channel))
         .routes(routes!(receipts::post_receipts))
         .routes(routes!(receipts::post_route_receipts))
         .routes(routes!(auth::local::login))

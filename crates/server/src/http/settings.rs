@@ -26,6 +26,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Problem};
 use super::json::{decode, decode_value, JsonBody};
 use crate::auth::{Caller, Scope};
+use crate::delivery::senders::{with_defaults, CHANNEL_NAMES, DEFAULT_KIND};
 use crate::state::SharedState;
 
 /// Where the settings a workspace uses come from.
@@ -50,6 +51,9 @@ pub struct ChannelSettingsView {
     #[schema(value_type = Option<Object>)]
     pub channels: Option<ChannelSettings>,
     pub source: SettingsSource,
+    /// Per channel (`sms`, `whatsapp`, `email`): `workspace` (its own settings) or `default` (it follows the
+    /// server's default vendor, and any change the operator makes to it).
+    pub sources: BTreeMap<String, SettingsSource>,
     /// Where each vendor channel's vendor must post its delivery receipts (signed with that channel's
     /// `signing_secret`, or the node's for the default vendor), by channel name.
     pub receipt_urls: BTreeMap<String, String>,
@@ -67,24 +71,31 @@ struct SettingsBody {
 
 /// The settings `workspace_id` uses now, with their source (secrets not yet redacted). `Err` inside `Ok` when
 /// the workspace stored settings that no longer parse.
-async fn current(
-    state: &SharedState,
-    workspace_id: WorkspaceId,
-) -> ApiResult<Result<(Option<ChannelSettings>, SettingsSource), anyhow::Error>> {
+async fn current(state: &SharedState, workspace_id: WorkspaceId) -> ApiResult<Result<Current, anyhow::Error>> {
+    let default = state.senders.default_settings();
     Ok(match state.store.channel_settings(workspace_id).await? {
-        Some(json) => match serde_path_to_error::deserialize(json) {
-            Ok(settings) => Ok((Some(settings), SettingsSource::Workspace)),
-            // Only the path: serde's message may quote the offending value, which could be a secret.
-            Err(err) => Err(anyhow::anyhow!(
-                "the stored channel settings of workspace {workspace_id} do not parse at `{}`",
-                err.path()
-            )),
+        Some(json) => match with_defaults(json, default) {
+            Ok((settings, inherited)) => {
+                Ok(Current { settings: Some(settings), source: SettingsSource::Workspace, inherited })
+            }
+            Err(err) => Err(anyhow::anyhow!("workspace {workspace_id}: {err}")),
         },
-        None => match state.senders.default_settings() {
-            Some(default) => Ok((Some(default.clone()), SettingsSource::Default)),
-            None => Ok((None, SettingsSource::None)),
-        },
+        None => Ok(match default {
+            Some(default) => Current {
+                settings: Some(default.clone()),
+                source: SettingsSource::Default,
+                inherited: CHANNEL_NAMES.to_vec(),
+            },
+            None => Current { settings: None, source: SettingsSource::None, inherited: Vec::new() },
+        }),
     })
+}
+
+/// The settings a workspace uses now: `inherited` names the channels that follow the server's default.
+struct Current {
+    settings: Option<ChannelSettings>,
+    source: SettingsSource,
+    inherited: Vec<&'static str>,
 }
 
 /// How this workspace's channels are delivered (scope `campaigns`); secrets read `[redacted]`.
@@ -97,12 +108,22 @@ pub async fn get_channel_settings(
     caller: Caller,
 ) -> ApiResult<Json<ChannelSettingsView>> {
     caller.require(Scope::Campaigns)?;
-    let (settings, source) = current(&state, caller.workspace_id()).await??;
-    Ok(Json(view(&state, settings, source)))
+    Ok(Json(view(&state, current(&state, caller.workspace_id()).await??)))
 }
 
-/// The answer: settings redacted, with each vendor channel's receipt URL.
-fn view(state: &SharedState, settings: Option<ChannelSettings>, source: SettingsSource) -> ChannelSettingsView {
+/// The answer: settings redacted, with each channel's source and each vendor channel's receipt URL.
+fn view(state: &SharedState, current: Current) -> ChannelSettingsView {
+    let Current { settings, source, inherited } = current;
+    let sources = match source {
+        SettingsSource::None => BTreeMap::new(),
+        _ => CHANNEL_NAMES
+            .iter()
+            .map(|name| {
+                let from = if inherited.contains(name) { SettingsSource::Default } else { SettingsSource::Workspace };
+                ((*name).to_owned(), from)
+            })
+            .collect(),
+    };
     let base = state.settings.auth.public_url.as_deref().unwrap_or("").trim_end_matches('/').to_owned();
     let mut receipt_urls = BTreeMap::new();
     if let Some(settings) = &settings {
@@ -116,7 +137,7 @@ fn view(state: &SharedState, settings: Option<ChannelSettings>, source: Settings
             receipt_urls.insert(name.to_owned(), url);
         }
     }
-    ChannelSettingsView { channels: settings.map(|s| s.redacted()), source, receipt_urls }
+    ChannelSettingsView { channels: settings.map(|s| s.redacted()), source, sources, receipt_urls }
 }
 
 /// Replace this workspace's channel settings (scope `all`: they carry credentials). Send the whole document;
@@ -139,10 +160,10 @@ pub async fn put_channel_settings(
     body: Result<JsonBody, ApiError>,
 ) -> ApiResult<Json<ChannelSettingsView>> {
     caller.require(Scope::All)?;
-    let mut settings = decode_settings(&body?.0)?;
+    let (mut settings, inherited) = decode_settings(&body?.0, state.senders.default_settings())?;
     let workspace_id = caller.workspace_id();
     let (previous, source) = match current(&state, workspace_id).await? {
-        Ok((previous, source)) => (previous, source),
+        Ok(current) => (current.settings, current.source),
         // Unreadable stored settings must not stop the PUT that replaces them; they simply keep no secret.
         Err(err) => {
             tracing::warn!(error = format!("{err:#}"), "replacing unreadable channel settings");
@@ -170,8 +191,12 @@ pub async fn put_channel_settings(
         return Err(ApiError::Invalid(errors));
     }
     check_destinations(&state, &settings).await?;
-    let json =
+    let mut json =
         serde_json::to_value(&settings).map_err(|err| anyhow::anyhow!("serializing channel settings failed: {err}"))?;
+    // A channel left on the default is stored as that choice, not as a copy of today's default.
+    for name in &inherited {
+        json[*name] = serde_json::json!({"kind": DEFAULT_KIND});
+    }
     state.store.put_channel_settings(workspace_id, &json, &routes, Utc::now()).await?;
     state.senders.invalidate(workspace_id);
     tracing::info!(
@@ -180,7 +205,8 @@ pub async fn put_channel_settings(
         email = kind(&settings.email),
         "channel settings replaced"
     );
-    Ok(Json(view(&state, Some(settings), SettingsSource::Workspace)))
+    let current = Current { settings: Some(settings), source: SettingsSource::Workspace, inherited };
+    Ok(Json(view(&state, current)))
 }
 
 /// Refuses (422) every destination the egress policy would refuse at connect time. A name that does not
@@ -211,36 +237,62 @@ async fn check_destinations(state: &SharedState, settings: &ChannelSettings) -> 
     }
 }
 
-/// Decodes a PUT body; every shape problem is a 422 naming its dotted path (`email.pasword`, `sms.kind`).
-fn decode_settings(bytes: &[u8]) -> ApiResult<ChannelSettings> {
+/// Decodes a PUT body; every shape problem is a 422 naming its dotted path (`email.pasword`, `sms.kind`). A
+/// channel given as `{"kind": "default"}` takes the server's default (its name is returned with the others
+/// so chosen).
+fn decode_settings(bytes: &[u8], default: Option<&ChannelSettings>) -> ApiResult<(ChannelSettings, Vec<&'static str>)> {
     let body: SettingsBody = decode(bytes)?;
     let mut errors = FieldErrors::default();
-    let mut channel = |value: Value, name: &str| match decode_channel(value, name) {
-        Ok(config) => Some(config),
+    let mut inherited = Vec::new();
+    let mut channel = |value: Value, name: &'static str, fallback: Option<&ChannelConfig>| match decode_channel(
+        value, name, fallback,
+    ) {
+        Ok((config, from_default)) => {
+            if from_default {
+                inherited.push(name);
+            }
+            Some(config)
+        }
         Err(found) => {
             errors.extend(found);
             None
         }
     };
-    let (sms, whatsapp, email) =
-        (channel(body.sms, "sms"), channel(body.whatsapp, "whatsapp"), channel(body.email, "email"));
+    let sms = channel(body.sms, "sms", default.map(|d| &d.sms));
+    let whatsapp = channel(body.whatsapp, "whatsapp", default.map(|d| &d.whatsapp));
+    let email = channel(body.email, "email", default.map(|d| &d.email));
     match (sms, whatsapp, email) {
-        (Some(sms), Some(whatsapp), Some(email)) if errors.is_empty() => Ok(ChannelSettings { sms, whatsapp, email }),
+        (Some(sms), Some(whatsapp), Some(email)) if errors.is_empty() => {
+            Ok((ChannelSettings { sms, whatsapp, email }, inherited))
+        }
         _ => Err(ApiError::Invalid(errors)),
     }
 }
 
-/// Decodes one channel's `{"kind": …, …}` by hand, with errors under `name`.
-fn decode_channel(value: Value, name: &str) -> Result<ChannelConfig, FieldErrors> {
+/// Decodes one channel's `{"kind": …, …}` by hand, with errors under `name`; `true` when it is the server's
+/// default (`fallback`).
+fn decode_channel(
+    value: Value,
+    name: &str,
+    fallback: Option<&ChannelConfig>,
+) -> Result<(ChannelConfig, bool), FieldErrors> {
     let Value::Object(mut fields) = value else {
         return Err(one_error(name, "must be an object with a `kind`"));
     };
     let tag = fields.remove("kind");
     let rest = Value::Object(fields);
     match tag.as_ref().and_then(Value::as_str) {
-        Some("vendor") => decode_value::<VendorConfig>(rest, name).map(ChannelConfig::Vendor),
-        Some("smtp") => decode_value::<SmtpConfig>(rest, name).map(ChannelConfig::Smtp),
-        _ => Err(one_error(&format!("{name}.kind"), "must be `vendor` or `smtp`")),
+        Some("vendor") => decode_value::<VendorConfig>(rest, name).map(|v| (ChannelConfig::Vendor(v), false)),
+        Some("smtp") => decode_value::<SmtpConfig>(rest, name).map(|s| (ChannelConfig::Smtp(s), false)),
+        Some(DEFAULT_KIND) => match fallback {
+            Some(config) if rest.as_object().is_some_and(|rest| rest.is_empty()) => Ok((config.clone(), true)),
+            Some(_) => Err(one_error(name, "the server's default takes no other settings: send only the kind")),
+            None => Err(one_error(
+                &format!("{name}.kind"),
+                "this server has no default vendor to use; choose vendor or smtp",
+            )),
+        },
+        _ => Err(one_error(&format!("{name}.kind"), "must be `default` (the server's vendor), `vendor` or `smtp`")),
     }
 }
 
@@ -306,8 +358,8 @@ fn keep_redacted_secrets(settings: &mut ChannelSettings, previous: Option<&Chann
     errors
 }
 
-const NO_SECRET_TO_KEEP: &str = "`[redacted]` keeps the current secret only while it goes to exactly the same place; \
-     there is none for this channel and destination: send the secret";
+const NO_SECRET_TO_KEEP: &str = "enter it again: a saved secret is only reused while it goes to the same address \
+     (and this channel has none saved for this address)";
 
 /// The same URL: scheme, host, port (explicit or the scheme's) and path (a trailing slash aside). Unparsable
 /// URLs never match.
@@ -346,9 +398,33 @@ mod tests {
         let mut settings = ChannelSettings::all_vendor("https://api.vendor.example", Secret::new("k_live"));
         settings.email = smtp("smtp.brand.example", Some("hunter2"));
         let json = serde_json::to_vec(&settings).unwrap();
-        let decoded = decode_settings(&json).unwrap();
+        let (decoded, inherited) = decode_settings(&json, None).unwrap();
         assert_eq!(decoded, serde_json::from_slice::<ChannelSettings>(&json).unwrap());
         assert_eq!(decoded, settings);
+        assert!(inherited.is_empty());
+    }
+
+    #[test]
+    fn a_channel_can_follow_the_servers_default() {
+        let default = ChannelSettings::all_vendor("http://127.0.0.1:9100", Secret::new("node-key"));
+        let body = json!({"sms": {"kind": "default"}, "whatsapp": {"kind": "default"},
+            "email": {"kind": "smtp", "host": "smtp.brand.example", "port": 587, "tls": "starttls",
+                "from_address": "hello@brand.example"}});
+        let (decoded, inherited) = decode_settings(&serde_json::to_vec(&body).unwrap(), Some(&default)).unwrap();
+        assert_eq!(inherited, ["sms", "whatsapp"]);
+        assert_eq!((&decoded.sms, &decoded.whatsapp), (&default.sms, &default.whatsapp));
+        // Without a default there is nothing to follow; extra settings beside the kind are refused.
+        let Err(ApiError::Invalid(errors)) = decode_settings(&serde_json::to_vec(&body).unwrap(), None) else {
+            panic!("expected field errors");
+        };
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["sms.kind", "whatsapp.kind"]);
+        let extra = json!({"sms": {"kind": "default", "api_key": "x"}, "whatsapp": {"kind": "default"},
+            "email": {"kind": "default"}});
+        let Err(ApiError::Invalid(errors)) = decode_settings(&serde_json::to_vec(&extra).unwrap(), Some(&default))
+        else {
+            panic!("expected field errors");
+        };
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["sms"]);
     }
 
     #[test]
@@ -359,7 +435,7 @@ mod tests {
             "email": {"kind": "smtp", "host": "h", "port": 25, "tls": "none", "from_address": "a@b.example",
                 "pasword": "x"}
         });
-        let Err(ApiError::Invalid(errors)) = decode_settings(&serde_json::to_vec(&body).unwrap()) else {
+        let Err(ApiError::Invalid(errors)) = decode_settings(&serde_json::to_vec(&body).unwrap(), None) else {
             panic!("expected field errors");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

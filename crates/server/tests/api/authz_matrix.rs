@@ -105,6 +105,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/ai/campaign-summary", ReadOrCampaigns),
     ("GET", "/api/v1/settings/channels", Campaigns),
     ("PUT", "/api/v1/settings/channels", Admin),
+    ("POST", "/api/v1/settings/channels/test", Admin),
     ("GET", "/api/v1/workspace/members", Read),
     ("PATCH", "/api/v1/workspace/members/{user_id}", Admin),
     ("DELETE", "/api/v1/workspace/members/{user_id}", Admin),

@@ -50,6 +50,7 @@ const SEMANTIC_RULES: &[(&str, u16, &str)] = &[
     ("POST /api/v1/segments", 422, "rule fields, operators and values come from the field catalogue"),
     ("PUT /api/v1/segments/{id}", 422, "rule fields, operators and values come from the field catalogue"),
     ("POST /api/v1/segments/preview", 422, "the catalogue's rules; exactly one of `rule` and `segment_id`"),
+    ("POST /api/v1/settings/channels/test", 422, "the address must fit the channel: e-mail or an E.164 number"),
     ("PUT /api/v1/settings/channels", 422, "the channel document is described in prose, not as a schema"),
     ("PUT /api/v1/workspace/domains", 422, "no domain twice, no public webmail domain"),
     ("GET /api/v1/suppressions", 422, "`cursor` is opaque: only values the API returned"),

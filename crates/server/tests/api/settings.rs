@@ -9,6 +9,8 @@ use crate::helpers::{fields, problem, Mode, TestApp};
 
 both_modes!(
     get_shows_the_default_or_none,
+    a_channel_left_on_the_default_stays_on_it,
+    a_test_message_goes_through_the_configured_channel,
     smtp_for_email_round_trips_without_retyping_the_password,
     bad_documents_are_refused_with_their_paths,
     only_an_all_key_changes_settings,
@@ -61,8 +63,43 @@ async fn get_shows_the_default_or_none(mode: Mode) {
                 assert_eq!(body["channels"][channel]["api_key"], "[redacted]", "{body}");
             }
         }
-        Mode::Production => assert_eq!(body, json!({"channels": null, "source": "none", "receipt_urls": {}})),
+        Mode::Production => {
+            assert_eq!(body, json!({"channels": null, "source": "none", "sources": {}, "receipt_urls": {}}))
+        }
     }
+}
+
+/// Saving e-mail alone keeps SMS and WhatsApp on the server's default: stored as that choice (not a copy of
+/// today's default), shown per channel, and used by the senders. Without a default there is nothing to keep.
+async fn a_channel_left_on_the_default_stays_on_it(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let body = json!({"sms": {"kind": "default"}, "whatsapp": {"kind": "default"},
+        "email": {"kind": "smtp", "host": "127.0.0.1", "port": 2525, "tls": "none",
+            "from_address": "offers@brand.example"}});
+    if mode == Mode::Production {
+        let response = put(&app, &app.key, &body).await;
+        assert_eq!(response.status(), 422);
+        assert_eq!(fields(&problem(response).await), ["sms.kind", "whatsapp.kind"]);
+        assert!(stored(&app, "default").await.is_none(), "nothing stored");
+        return;
+    }
+    let answer = put_ok(&app, &body).await;
+    assert_eq!(answer["sources"], json!({"sms": "default", "whatsapp": "default", "email": "workspace"}));
+    assert_eq!(answer["channels"]["sms"]["kind"], "vendor");
+    let raw = stored(&app, "default").await.unwrap();
+    assert_eq!((raw["sms"].clone(), raw["whatsapp"].clone()), (json!({"kind": "default"}), json!({"kind": "default"})));
+    assert_eq!(raw["email"]["kind"], "smtp");
+    assert_eq!(app.get_json(PATH).await["sources"], answer["sources"]);
+    let ws = app.workspace_id("default").await;
+    let senders = app.state.senders.for_workspace(app.state.store.as_ref(), ws).await.unwrap();
+    assert_eq!(&*senders.for_channel(Channel::Sms).route, converge_channels::DEFAULT_ROUTE);
+    assert!(!senders.for_channel(Channel::Email).sender.receipts_expected(), "e-mail goes by SMTP");
+    // Saved again as read back (redacted secrets and all): still on the default, not detached.
+    let mut again = answer["channels"].clone();
+    again["sms"] = json!({"kind": "default"});
+    again["whatsapp"] = json!({"kind": "default"});
+    let answer = put_ok(&app, &again).await;
+    assert_eq!(answer["sources"]["sms"], "default");
 }
 
 async fn smtp_for_email_round_trips_without_retyping_the_password(mode: Mode) {
@@ -283,4 +320,44 @@ async fn unreadable_stored_settings_can_be_replaced(mode: Mode) {
     assert_eq!(fields(&problem(response).await), ["email.password"]);
     put_ok(&app, &smtp_settings(2525)).await;
     assert_eq!(app.get_json(PATH).await["source"], "workspace");
+}
+
+/// "Send a test message" from the settings page: through the channel as configured, the provider's own words
+/// when it fails, bad input named, and only for those who may change the settings.
+async fn a_test_message_goes_through_the_configured_channel(mode: Mode) {
+    let Some(smtp) = crate::smtp_campaign::smtp_server::SmtpServer::start() else { return };
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let test = |body: Value, key: String| {
+        let app = &app;
+        async move { app.post_json("/api/v1/settings/channels/test", &key, &body).await }
+    };
+    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "k",
+        "signing_secret": "whsec-test-vendor-secret"});
+    let email = json!({"kind": "smtp", "host": "127.0.0.1", "port": smtp.port, "tls": "none",
+        "from_address": "team@brand.example"});
+    put_ok(&app, &json!({"sms": vendor, "whatsapp": vendor, "email": email})).await;
+    let response = test(json!({"channel": "email", "to": "me@brand.in"}), app.key.clone()).await;
+    assert_eq!(response.status(), 200);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!((outcome["status"].as_str(), outcome["route"].as_str()), (Some("sent"), Some("smtp")), "{outcome}");
+    let mail = smtp.wait_for(1).await[0].to_string();
+    assert!(mail.contains("me@brand.in") && mail.contains("Test message from Converge"), "{mail}");
+    // The SMS vendor is down (nothing listens on port 9): failed, with the reason.
+    let response = test(json!({"channel": "sms", "to": "+919812345678"}), app.key.clone()).await;
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["status"], "failed", "{outcome}");
+    assert!(!outcome["error"].as_str().unwrap_or_default().is_empty(), "{outcome}");
+    for (body, field) in [
+        (json!({"channel": "fax", "to": "+919812345678"}), "channel"),
+        (json!({"channel": "sms", "to": "me@brand.in"}), "to"),
+        (json!({"channel": "email", "to": "+919812345678"}), "to"),
+    ] {
+        let response = test(body.clone(), app.key.clone()).await;
+        assert_eq!(response.status(), 422, "{body}");
+        assert_eq!(fields(&problem(response).await), [field], "{body}");
+    }
+    let campaigns_only = app.create_key("default", &["campaigns"]).await;
+    let response = test(json!({"channel": "email", "to": "me@brand.in"}), campaigns_only).await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(smtp.received().len(), 1, "refused requests sent nothing");
 }
