@@ -8,6 +8,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 use super::check::{check, syntax_error};
 use super::error::TemplateError;
 use super::filters;
+use super::mjml;
 use super::sms::segments_estimate;
 use super::vars::{TemplateVars, UNSUBSCRIBE_URL};
 use crate::Channel;
@@ -69,6 +70,23 @@ impl MessageTemplate {
             let message = "e-mail templates must contain {{ unsubscribe_url }} (the recipient's unsubscribe link)";
             return Err(TemplateError::invalid(text, 0, message));
         }
+        // E-mail: MJML becomes its HTML here, once; links and size are checked on what will be sent.
+        let compiled = match channel {
+            Channel::Email if mjml::is_mjml(text) => mjml::to_html(text)?,
+            _ => text.to_owned(),
+        };
+        if channel == Channel::Email {
+            let links = mjml::link_issues(text);
+            if !links.is_empty() {
+                return Err(TemplateError::Invalid(links));
+            }
+            if let Some(too_big) = mjml::size_issue(text, &compiled) {
+                return Err(too_big);
+            }
+        } else if mjml::is_mjml(text) {
+            let message = format!("MJML is for e-mail; {channel} messages are plain text");
+            return Err(TemplateError::invalid(text, 0, message));
+        }
         let mut env = Environment::empty();
         filters::register(&mut env);
         env.set_fuel(Some(RENDER_FUEL));
@@ -78,7 +96,7 @@ impl MessageTemplate {
         if channel == Channel::Email {
             env.set_auto_escape_callback(|_| AutoEscape::Html);
         }
-        env.add_template_owned(NAME, text.to_owned()).map_err(|err| syntax_error(text, &err))?;
+        env.add_template_owned(NAME, compiled).map_err(|err| syntax_error(text, &err))?;
         Ok(MessageTemplate { text: text.to_owned(), channel, variables: checked.variables, env: Arc::new(env) })
     }
 

@@ -18,6 +18,7 @@ mod check;
 mod error;
 mod filters;
 mod message;
+pub mod mjml;
 mod saved;
 mod sms;
 mod vars;

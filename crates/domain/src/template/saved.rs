@@ -175,7 +175,8 @@ const fn short(name: &'static str, channel: Channel, body: &'static str) -> Star
     Starter { name, channel, body, subject: None, preheader: None }
 }
 
-/// Three starters per channel: a welcome, a win-back and an offer.
+/// Three starters per channel: a welcome, a win-back and an offer (e-mail ones in MJML, in the shape the
+/// composer's block editor writes: one column of blocks).
 pub const STARTERS: &[Starter] = &[
     short("Welcome (SMS)", Channel::Sms, "Hi {{ first_name | default(\"there\") }}, welcome to {{ brand }}! Your first order ships free."),
     short(
@@ -202,21 +203,21 @@ pub const STARTERS: &[Starter] = &[
     Starter {
         name: "Welcome (e-mail)",
         channel: Channel::Email,
-        body: "<h1>Welcome to {{ brand }}, {{ first_name | default(\"friend\") }}!</h1>\n<p>Thank you for joining us. Your first order ships free.</p>\n<p style=\"font-size:12px;color:#666\">{{ postal_address }}<br><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></p>",
+        body: "<mjml>\n  <mj-body background-color=\"#f4f4f5\">\n    <mj-section background-color=\"#ffffff\">\n      <mj-column>\n        <mj-text font-size=\"24px\" font-weight=\"700\">Welcome to {{ brand }}, {{ first_name | default(\"friend\") }}!</mj-text>\n        <mj-text>Thank you for joining us. Your first order ships free.</mj-text>\n        <mj-divider border-color=\"#e4e4e7\" border-width=\"1px\" />\n        <mj-text font-size=\"12px\" color=\"#666666\">{{ postal_address }}<br /><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>",
         subject: Some("Welcome to {{ brand }}, {{ first_name | default(\"friend\") }}"),
         preheader: Some("Your first order ships free."),
     },
     Starter {
         name: "Win-back (e-mail)",
         channel: Channel::Email,
-        body: "<h1>We miss you, {{ first_name | default(\"friend\") }}</h1>\n<p>It has been a while since your last visit to {{ brand }}. Here is 15% off your next order with the code <strong>COMEBACK15</strong>.</p>\n<p style=\"font-size:12px;color:#666\">{{ postal_address }}<br><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></p>",
+        body: "<mjml>\n  <mj-body background-color=\"#f4f4f5\">\n    <mj-section background-color=\"#ffffff\">\n      <mj-column>\n        <mj-text font-size=\"24px\" font-weight=\"700\">We miss you, {{ first_name | default(\"friend\") }}</mj-text>\n        <mj-text>It has been a while since your last visit to {{ brand }}. Here is 15% off your next order with the code <strong>COMEBACK15</strong>.</mj-text>\n        <mj-divider border-color=\"#e4e4e7\" border-width=\"1px\" />\n        <mj-text font-size=\"12px\" color=\"#666666\">{{ postal_address }}<br /><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>",
         subject: Some("{{ first_name | default(\"Friend\") }}, 15% off to welcome you back"),
         preheader: Some("A little something from all of us."),
     },
     Starter {
         name: "Offer (e-mail)",
         channel: Channel::Email,
-        body: "<h1>This weekend only: 20% off</h1>\n<p>Everything at {{ brand }} is 20% off until Sunday{% if city %}, in {{ city }} and online{% endif %}.</p>\n<p style=\"font-size:12px;color:#666\">{{ postal_address }}<br><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></p>",
+        body: "<mjml>\n  <mj-body background-color=\"#f4f4f5\">\n    <mj-section background-color=\"#ffffff\">\n      <mj-column>\n        <mj-text font-size=\"24px\" font-weight=\"700\">This weekend only: 20% off</mj-text>\n        <mj-text>Everything at {{ brand }} is 20% off until Sunday{% if city %}, in {{ city }} and online{% endif %}.</mj-text>\n        <mj-divider border-color=\"#e4e4e7\" border-width=\"1px\" />\n        <mj-text font-size=\"12px\" color=\"#666666\">{{ postal_address }}<br /><a href=\"{{ unsubscribe_url }}\">Unsubscribe or change preferences</a></mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>",
         subject: Some("20% off everything at {{ brand }} this weekend"),
         preheader: Some("Until Sunday, online and in store."),
     },

@@ -33,6 +33,7 @@ mod helpers;
 mod imports;
 mod ingest;
 mod invitation_links;
+mod mjml_email;
 mod oidc_linking;
 mod oidc_login;
 mod openapi;
