@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 
 import { apiAsPage, assert, assertEqual, numberIn } from './lib/app.mjs';
 import { draftFlows } from './drafts.mjs';
+import { invitationFlows } from './invitations.mjs';
 import { checkPage } from './lib/checks.mjs';
 import { waitFor } from './lib/processes.mjs';
 
@@ -198,7 +199,7 @@ export function flows(ctx) {
         await page.getByRole('textbox', { name: 'E-mail' }).fill(ALICE.email);
         await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('admin');
         await page.getByRole('button', { name: 'Invite' }).click();
-        await page.getByText(`Invitation for ${ALICE.email} created.`).waitFor();
+        await page.getByTestId('invite-link').getByText(ALICE.email).waitFor();
         await page.getByRole('button', { name: 'Sign out' }).click();
         await heading(page, 'Sign in to Converge');
         await page.getByRole('link', { name: 'Continue with Test provider' }).waitFor();
@@ -1422,5 +1423,6 @@ export function flows(ctx) {
         assertEqual(gone.status, 404, 'the deleted template');
       },
     ],
+    ...invitationFlows({ ...ctx, owner: OWNER }, state),
   ];
 }

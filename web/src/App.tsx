@@ -1,5 +1,5 @@
-// Routes: the public sign-in and setup pages, and everything else inside the signed-in shell. Pages are
-// loaded on demand so the first load carries only the shell and the page asked for.
+// Routes: the public sign-in, setup and join (invitation link) pages, and everything else inside the signed-in
+// shell. Pages are loaded on demand so the first load carries only the shell and the page asked for.
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
@@ -7,6 +7,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { ApiProblem } from './api/problem';
 import { meQuery, SessionProvider, useMeQuery } from './auth/session';
 // The pages a signed-out visitor meets first are small and part of the first download.
+import JoinPage from './auth/JoinPage';
 import SetupPage from './auth/SetupPage';
 import SignInPage from './auth/SignInPage';
 import { ErrorState, Spinner } from './components/States';
@@ -26,6 +27,7 @@ const NewCampaign = lazyPage(() => import('./campaigns/NewCampaignPage'));
 const Templates = lazyPage(() => import('./templates/TemplatesPage'));
 const TemplateEditor = lazyPage(() => import('./templates/TemplateEditorPage'));
 const Settings = lazyPage(() => import('./settings/SettingsPage'));
+const Audit = lazyPage(() => import('./audit/AuditPage'));
 const Compliance = lazyPage(() => import('./compliance/CompliancePage'));
 const Suppressions = lazyPage(() => import('./compliance/SuppressionsPage'));
 const NotFound = lazyPage(() => import('./layout/NotFoundPage'));
@@ -41,7 +43,7 @@ function preloadCurrent(path: string) {
     campaigns: second === 'new' || third === 'edit' ? NewCampaign : second ? Campaign : Campaigns,
     templates: second ? TemplateEditor : Templates,
     suppressions: Suppressions,
-    settings: second === 'compliance' ? Compliance : Settings,
+    settings: second === 'compliance' ? Compliance : second === 'audit' ? Audit : Settings,
   };
   void byFirst[first]?.preload();
 }
@@ -95,6 +97,7 @@ export function App() {
           <Routes>
             <Route path="/sign-in" element={<SignInPage />} />
             <Route path="/setup" element={<SetupPage />} />
+            <Route path="/join" element={<JoinPage />} />
             <Route
               element={
                 <RequireSession>
@@ -119,6 +122,7 @@ export function App() {
               <Route path="suppressions" element={<Suppressions.Page />} />
               <Route path="settings" element={<Settings.Page />} />
               <Route path="settings/compliance" element={<Compliance.Page />} />
+              <Route path="settings/audit" element={<Audit.Page />} />
               <Route path="*" element={<NotFound.Page />} />
             </Route>
           </Routes>

@@ -1,113 +1,20 @@
-// Members and their roles, and invitations by e-mail.
+// Members and their roles; invitations (for owners and admins) are in ./Invitations.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 
 import { api, unwrap, type Schemas } from '@/api/client';
-import { ApiProblem, errorMessage } from '@/api/problem';
+import { errorMessage } from '@/api/problem';
 import { useSession } from '@/auth/session';
-import { Badge, StatusBadge } from '@/components/Badge';
+import { StatusBadge } from '@/components/Badge';
 import { Button } from '@/components/Button';
-import { Card, CardBody, CardHeader } from '@/components/Card';
-import { SelectField, TextField } from '@/components/Field';
+import { Card, CardHeader } from '@/components/Card';
+import { SelectField } from '@/components/Field';
 import { EmptyState, ErrorState, Skeleton } from '@/components/States';
 import { Table, Td, Th, Tr } from '@/components/Table';
 import { formatRelative } from '@/lib/format';
 
-type Role = Schemas['Role'];
-const ROLES: ReadonlyArray<{ value: Role; label: string }> = [
-  { value: 'owner', label: 'Owner' },
-  { value: 'admin', label: 'Admin' },
-  { value: 'member', label: 'Member' },
-  { value: 'viewer', label: 'Viewer' },
-];
+import { Invitations, ROLES } from './Invitations';
 
-function Invitations() {
-  const client = useQueryClient();
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('member');
-  const invitations = useQuery({
-    queryKey: ['invitations'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/workspace/invitations', { signal })),
-  });
-  const invite = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/workspace/invitations', { body: { email, role } })),
-    onSuccess: () => {
-      setEmail('');
-      void client.invalidateQueries({ queryKey: ['invitations'] });
-    },
-  });
-  const withdraw = useMutation({
-    mutationFn: (id: number) => unwrap(api.DELETE('/api/v1/workspace/invitations/{id}', { params: { path: { id } } })),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['invitations'] }),
-  });
-  const problem = invite.error instanceof ApiProblem ? invite.error : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    invite.mutate();
-  };
-  const pending = invitations.data?.filter((i) => i.status === 'pending') ?? [];
-  return (
-    <Card>
-      <CardHeader
-        title="Invitations"
-        description="The person sees the invitation when signed in with that address and joins with this role by accepting it, within 7 days."
-      />
-      <CardBody className="space-y-4">
-        <form onSubmit={submit} className="flex flex-col gap-3 sm:flex-row sm:items-start" noValidate>
-          <TextField
-            label="E-mail"
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            errors={problem?.messagesFor('email')}
-            fieldClassName="flex-1"
-          />
-          <SelectField
-            label="Role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as Role)}
-            errors={problem?.messagesFor('role')}
-          >
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </SelectField>
-          <Button type="submit" className="sm:mt-6" busy={invite.isPending} disabled={!email.trim()}>
-            Invite
-          </Button>
-        </form>
-        {invite.isError && !(problem && problem.errors.length) && (
-          <p role="alert" className="text-sm text-red-700">
-            {errorMessage(invite.error)}
-          </p>
-        )}
-        {invite.isSuccess && (
-          <p role="status" className="text-sm text-emerald-800">
-            Invitation for {invite.data.email} created.
-          </p>
-        )}
-        {invitations.isError && <ErrorState error={invitations.error} />}
-        {pending.length > 0 && (
-          <ul className="divide-y divide-slate-100 rounded-md ring-1 ring-slate-200">
-            {pending.map((i) => (
-              <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2 text-sm">
-                <span className="min-w-0 break-all">
-                  {i.email} <Badge>{i.role}</Badge>{' '}
-                  <span className="text-xs text-slate-600">expires {formatRelative(i.expires_at)}</span>
-                </span>
-                <Button variant="ghost" size="sm" onClick={() => withdraw.mutate(i.id)}>
-                  Withdraw<span className="sr-only"> invitation for {i.email}</span>
-                </Button>
-              </li>
-            ))}
-          </ul>
-        )}
-      </CardBody>
-    </Card>
-  );
-}
+type Role = Schemas['Role'];
 
 export function Members({ manage }: { manage: boolean }) {
   const client = useQueryClient();

@@ -1,6 +1,6 @@
 // Workspace settings: the brand (what customers see), members and roles, API keys, and how each channel is
-// delivered (consent and compliance have their own page, compliance/CompliancePage). The open section is in the
-// address (`/settings?tab=brand`), so a link can lead to it.
+// delivered (consent and compliance have their own page, compliance/CompliancePage; so has the audit log,
+// audit/AuditPage). The open section is in the address (`/settings?tab=brand`), so a link can lead to it.
 import { Tabs } from 'radix-ui';
 import { Link, useSearchParams } from 'react-router';
 
@@ -49,9 +49,16 @@ export default function SettingsPage() {
             : undefined
         }
         actions={
-          <Link to="/settings/compliance" className={buttonClass('secondary')}>
-            Consent and compliance
-          </Link>
+          <>
+            {manage && (
+              <Link to="/settings/audit" className={buttonClass('secondary')}>
+                Audit log
+              </Link>
+            )}
+            <Link to="/settings/compliance" className={buttonClass('secondary')}>
+              Consent and compliance
+            </Link>
+          </>
         }
       />
       <Tabs.Root value={section} onValueChange={open}>
