@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { apiAsPage, assert, assertEqual, numberIn } from './lib/app.mjs';
+import { customerChannelFlows } from './customers-channels.mjs';
 import { draftFlows } from './drafts.mjs';
 import { invitationFlows } from './invitations.mjs';
 import { checkPage } from './lib/checks.mjs';
@@ -1424,5 +1425,6 @@ export function flows(ctx) {
       },
     ],
     ...invitationFlows({ ...ctx, owner: OWNER }, state),
+    ...customerChannelFlows(ctx),
   ];
 }

@@ -12,6 +12,7 @@ import { Dialog } from '@/components/Dialog';
 import { TextAreaField, TextField } from '@/components/Field';
 import { PageHeader } from '@/components/Page';
 import { ErrorState, Skeleton } from '@/components/States';
+import { ExportCustomersButton } from '@/customers/ExportButton';
 import { useCurrency, useSegmentFields } from '@/lib/queries';
 
 import { AudienceBuilder } from './AudienceBuilder';
@@ -81,6 +82,12 @@ export default function AudienceEditorPage() {
         }
         actions={
           <>
+            <ExportCustomersButton
+              source={{ rule: audience.serverRule }}
+              filename={id === null ? 'audience-customers.csv' : `audience-${id}-customers.csv`}
+              label="Export customers (CSV)"
+              disabled={audience.incomplete.size > 0 || !catalogue.data}
+            />
             {id !== null && (
               <Link className={buttonClass('secondary')} to={`/campaigns/new?segment=${id}`}>
                 Create campaign

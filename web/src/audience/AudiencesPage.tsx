@@ -7,6 +7,7 @@ import { buttonClass } from '@/components/Button';
 import { Card } from '@/components/Card';
 import { FilterIcon, PlusIcon } from '@/components/Icons';
 import { PageHeader } from '@/components/Page';
+import { ExportCustomersButton } from '@/customers/ExportButton';
 import { EmptyState, ErrorState, Skeleton } from '@/components/States';
 import { Table, Td, Th, Tr } from '@/components/Table';
 import { formatCount, formatRelative } from '@/lib/format';
@@ -49,6 +50,9 @@ export default function AudiencesPage() {
                 <Th className="text-right">Size</Th>
                 <Th>Counted</Th>
                 <Th>Changed</Th>
+                <Th>
+                  <span className="sr-only">Export</span>
+                </Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -65,6 +69,15 @@ export default function AudiencesPage() {
                   <Td className="text-right tabular-nums">{formatCount(s.size)}</Td>
                   <Td className="whitespace-nowrap text-slate-600">{formatRelative(s.size_counted_at)}</Td>
                   <Td className="whitespace-nowrap text-slate-600">{formatRelative(s.updated_at)}</Td>
+                  <Td className="text-right">
+                    <ExportCustomersButton
+                      source={{ segmentId: s.id }}
+                      filename={`audience-${s.id}-customers.csv`}
+                      label="Export customers (CSV)"
+                      srSuffix={`of “${s.name}”`}
+                      size="sm"
+                    />
+                  </Td>
                 </Tr>
               ))}
             </tbody>

@@ -1,4 +1,5 @@
-// Customers: search (name, e-mail, external id) and cursor pagination, newest state from the server.
+// Customers: search (name, e-mail, phone, city, external id), a sort, the list's total and cursor pagination,
+// all from the server; search and sort live in the URL query so a list can be linked and reloaded.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -6,7 +7,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '@/api/client';
 import { Button, buttonClass } from '@/components/Button';
 import { Card } from '@/components/Card';
-import { inputClass } from '@/components/Field';
+import { inputClass, SelectField } from '@/components/Field';
 import { SearchIcon, UploadIcon, UsersIcon } from '@/components/Icons';
 import { PageHeader } from '@/components/Page';
 import { EmptyState, ErrorState, Skeleton } from '@/components/States';
@@ -14,31 +15,51 @@ import { Table, Td, Th, Tr } from '@/components/Table';
 import { formatCount, formatMoney, formatRelative } from '@/lib/format';
 import { useDebounced } from '@/lib/useDebounced';
 
+import { ExportCustomersButton } from './ExportButton';
+import { parseSort, SORTS, totalWording, type CustomerSort } from './listing';
+
 const PAGE = 25;
+
+function fetchPage(search: string, sort: CustomerSort, cursor: string | undefined, signal: AbortSignal) {
+  return unwrap(
+    api.GET('/api/v1/customers', {
+      params: {
+        query: { search: search || undefined, sort: sort === 'newest' ? undefined : sort, cursor, limit: PAGE },
+      },
+      signal,
+    }),
+  );
+}
 
 export default function CustomersPage() {
   const [params, setParams] = useSearchParams();
   const [text, setText] = useState(params.get('q') ?? '');
   const search = useDebounced(text.trim(), 300);
-  // Cursors of the pages before this one; the last is this page's.
+  const [sort, setSort] = useState<CustomerSort>(() => parseSort(params.get('sort')));
+  // Cursors of the pages before this one; the last is this page's. A cursor belongs to one search and sort.
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
     setCursors([]);
-    setParams(search ? { q: search } : {}, { replace: true });
-  }, [search, setParams]);
+    const query: Record<string, string> = {};
+    if (search) query.q = search;
+    if (sort !== 'newest') query.sort = sort;
+    setParams(query, { replace: true });
+  }, [search, sort, setParams]);
 
   const customers = useQuery({
-    queryKey: ['customers', search, cursor ?? null],
-    queryFn: ({ signal }) =>
-      unwrap(
-        api.GET('/api/v1/customers', {
-          params: { query: { search: search || undefined, cursor, limit: PAGE } },
-          signal,
-        }),
-      ),
+    queryKey: ['customers', search, sort, cursor ?? null],
+    queryFn: ({ signal }) => fetchPage(search, sort, cursor, signal),
     placeholderData: keepPreviousData,
   });
+  // The total comes with the first page only; on later pages it is read from that page (cached, same key).
+  const first = useQuery({
+    queryKey: ['customers', search, sort, null],
+    queryFn: ({ signal }) => fetchPage(search, sort, undefined, signal),
+    placeholderData: keepPreviousData,
+  });
+  const total = first.data?.total;
+  const pages = typeof total === 'number' ? Math.max(1, Math.ceil(total / PAGE)) : null;
   const data = customers.data;
 
   return (
@@ -47,27 +68,59 @@ export default function CustomersPage() {
         title="Customers"
         description="Everyone you have sent in through the API or an import, with their order totals."
         actions={
-          <Link className={buttonClass('secondary')} to="/import">
-            <UploadIcon width={16} height={16} /> Import CSV
-          </Link>
+          <>
+            <ExportCustomersButton source={{ search }} filename="customers.csv" />
+            <Link className={buttonClass('secondary')} to="/import">
+              <UploadIcon width={16} height={16} /> Import CSV
+            </Link>
+          </>
         }
       />
       <Card>
-        <div className="border-b border-slate-100 p-4">
-          <label htmlFor="customer-search" className="sr-only">
-            Search customers
-          </label>
-          <div className="relative max-w-md">
-            <SearchIcon className="pointer-events-none absolute top-2.5 left-3 text-slate-500" width={18} height={18} />
-            <input
-              id="customer-search"
-              type="search"
-              className={`${inputClass} pl-10`}
-              placeholder="Search by name, e-mail or ID"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-            />
+        <div className="flex flex-wrap items-end gap-3 border-b border-slate-100 p-4">
+          <div className="w-full max-w-md min-w-0 flex-1">
+            <label htmlFor="customer-search" className="mb-1 block text-sm font-medium text-slate-800">
+              Search customers
+            </label>
+            <div className="relative">
+              <SearchIcon
+                className="pointer-events-none absolute top-2.5 left-3 text-slate-500"
+                width={18}
+                height={18}
+              />
+              <input
+                id="customer-search"
+                type="search"
+                className={`${inputClass} pl-10`}
+                placeholder="Name, e-mail, phone, city or ID"
+                aria-describedby="customer-search-hint"
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+              />
+            </div>
+            <p id="customer-search-hint" className="mt-1 text-xs text-slate-600">
+              Finds a name, e-mail, phone (written any way, such as 98123 45602), city or customer ID.
+            </p>
           </div>
+          <SelectField
+            label="Sort by"
+            fieldClassName="w-full sm:w-56"
+            value={sort}
+            onChange={(e) => setSort(parseSort(e.target.value))}
+          >
+            {SORTS.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </SelectField>
+          <p
+            className="ml-auto self-center text-sm font-medium text-slate-700"
+            data-testid="customer-total"
+            aria-live="polite"
+          >
+            {totalWording(total, search)}
+          </p>
         </div>
         {customers.isPending ? (
           <div className="p-5">
@@ -80,7 +133,7 @@ export default function CustomersPage() {
         ) : data && data.items.length === 0 ? (
           search ? (
             <EmptyState title={`No customer matches “${search}”`}>
-              Try part of a name, an e-mail address or an ID.
+              Try part of a name, an e-mail address, a phone number, a city or an ID.
             </EmptyState>
           ) : (
             <EmptyState
@@ -131,7 +184,10 @@ export default function CustomersPage() {
                 </tbody>
               </Table>
               <nav aria-label="Pages" className="flex items-center justify-between border-t border-slate-100 px-4 py-3">
-                <p className="text-xs text-slate-600">Page {cursors.length + 1}</p>
+                <p className="text-xs text-slate-600">
+                  Page {cursors.length + 1}
+                  {pages !== null && ` of ${formatCount(pages)}`}
+                </p>
                 <div className="flex gap-2">
                   <Button
                     variant="secondary"

@@ -1,29 +1,31 @@
-// How each channel is delivered. The document is the server's own (`GET /api/v1/settings/channels`):
-// each channel's settings are edited as they come, secrets stay `[redacted]` unless retyped, and the
-// server's messages appear next to the setting they name (`email.port`).
+// How each channel is delivered, in plain words: per channel the server's default sender, a messaging
+// vendor's HTTP API or (e-mail) an SMTP relay, saved one channel at a time. The PUT takes the whole
+// document, so saving one channel sends the others exactly as loaded (those on the default as `{"kind":
+// "default"}`, so they keep following it); see channelsForm.ts.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 
 import { api, unwrap } from '@/api/client';
 import { ApiProblem, errorMessage } from '@/api/problem';
-import { Badge } from '@/components/Badge';
-import { Button } from '@/components/Button';
-import { Card, CardBody, CardHeader } from '@/components/Card';
-import { TextField } from '@/components/Field';
+import { Card, CardBody } from '@/components/Card';
 import { ErrorState, Notice, Skeleton } from '@/components/States';
 
-type Doc = Record<string, Record<string, unknown>>;
-const NAMES: Record<string, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'E-mail' };
-const SOURCES: Record<string, string> = {
-  workspace: 'This workspace has its own settings.',
-  default: "This workspace uses the server's default vendor for every channel.",
-  none: 'No delivery settings: campaigns cannot be delivered until they are saved.',
-};
+import { ChannelCard } from './ChannelCard';
+import {
+  CHANNEL_LABELS,
+  CHANNELS,
+  formFromView,
+  hasServerDefault,
+  settingsDocument,
+  type ChannelName,
+  type ChannelsForm,
+} from './channelsForm';
 
-function label(key: string): string {
-  const text = key.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+const SOURCES: Record<string, string> = {
+  workspace: 'Each channel below says how this workspace’s messages are sent.',
+  default: 'Every channel goes through the sender this server’s operator set up. You can choose your own per channel.',
+  none: 'No delivery settings yet: campaigns cannot be delivered until each channel is set up below.',
+};
 
 export function Channels({ manage }: { manage: boolean }) {
   const client = useQueryClient();
@@ -31,19 +33,24 @@ export function Channels({ manage }: { manage: boolean }) {
     queryKey: ['channel-settings'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/settings/channels', { signal })),
   });
-  const [doc, setDoc] = useState<Doc | null>(null);
+  const [form, setForm] = useState<ChannelsForm | null>(null);
+  // Filled once from the first answer; after a save only the saved channel is replaced, so unsaved edits on
+  // the other cards stay.
   useEffect(() => {
-    if (settings.data?.channels) setDoc(structuredClone(settings.data.channels as Doc));
-  }, [settings.data]);
+    if (settings.data && !form) setForm(formFromView(settings.data));
+  }, [settings.data, form]);
   const save = useMutation({
-    mutationFn: () => unwrap(api.PUT('/api/v1/settings/channels', { body: doc as Record<string, never> })),
-    onSuccess: (saved) => client.setQueryData(['channel-settings'], saved),
+    mutationFn: (channel: ChannelName) => {
+      const loaded = formFromView(settings.data!);
+      const body = settingsDocument(loaded, channel, form![channel]);
+      return unwrap(api.PUT('/api/v1/settings/channels', { body: body as Record<string, never> }));
+    },
+    onSuccess: (saved, channel) => {
+      client.setQueryData(['channel-settings'], saved);
+      setForm((current) => current && { ...current, [channel]: formFromView(saved)[channel] });
+    },
   });
   const problem = save.error instanceof ApiProblem ? save.error : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
 
   if (settings.isPending)
     return (
@@ -54,69 +61,42 @@ export function Channels({ manage }: { manage: boolean }) {
       </Card>
     );
   if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />;
-  const source = settings.data.source;
+  const view = settings.data;
+  const loaded = formFromView(view);
+  const offerDefault = hasServerDefault(view);
+
+  /** Why the save of `channel` failed, if it was the last one tried. */
+  const failure = (channel: ChannelName): string | null => {
+    if (!save.isError || save.variables !== channel) return null;
+    if (!problem || problem.errors.length === 0) return `Not saved: ${errorMessage(save.error)}`;
+    const named = CHANNELS.filter((c) => problem.under(c).length > 0);
+    const others = named.filter((c) => c !== channel).map((c) => CHANNEL_LABELS[c]);
+    if (others.length && !named.includes(channel))
+      return `Not saved: see the marked settings of ${others.join(' and ')}.`;
+    return 'Not saved: see the marked settings.';
+  };
+
   return (
-    <form onSubmit={submit} className="space-y-6" noValidate>
-      <Notice tone={source === 'none' ? 'warning' : 'info'}>{SOURCES[source] ?? source}</Notice>
-      {doc &&
-        Object.entries(doc).map(([channel, config]) => (
-          <Card key={channel}>
-            <CardHeader
-              title={NAMES[channel] ?? channel}
-              actions={<Badge tone="info">{String(config.kind ?? '')}</Badge>}
-            />
-            <CardBody className="grid gap-4 sm:grid-cols-2">
-              {Object.entries(config)
-                .filter(([key]) => key !== 'kind')
-                .map(([key, value]) => (
-                  <TextField
-                    key={key}
-                    label={label(key)}
-                    disabled={!manage}
-                    type={typeof value === 'number' ? 'number' : /key|password|secret/.test(key) ? 'password' : 'text'}
-                    autoComplete="off"
-                    value={value === null || value === undefined ? '' : String(value)}
-                    hint={value === '[redacted]' ? 'Kept as it is unless you type a new one.' : undefined}
-                    errors={problem?.messagesFor(`${channel}.${key}`)}
-                    onChange={(e) => {
-                      const raw = e.target.value;
-                      const next =
-                        typeof value === 'number'
-                          ? raw === ''
-                            ? null
-                            : Number(raw)
-                          : raw === '' && value === null
-                            ? null
-                            : raw;
-                      setDoc({ ...doc, [channel]: { ...config, [key]: next } });
-                    }}
-                  />
-                ))}
-              {problem?.messagesFor(channel).map((m, i) => (
-                <p key={i} className="text-xs font-medium text-red-700 sm:col-span-2">
-                  {m}
-                </p>
-              ))}
-            </CardBody>
-          </Card>
+    <div className="space-y-6">
+      <Notice tone={view.source === 'none' ? 'warning' : 'info'}>{SOURCES[view.source] ?? view.source}</Notice>
+      {form &&
+        CHANNELS.map((channel) => (
+          <ChannelCard
+            key={channel}
+            channel={channel}
+            form={form[channel]}
+            savedMode={view.source === 'none' ? 'none' : loaded[channel].mode}
+            offerDefault={offerDefault}
+            receiptUrl={view.receipt_urls[channel]}
+            manage={manage}
+            onChange={(next) => setForm({ ...form, [channel]: next })}
+            onSave={() => save.mutate(channel)}
+            saving={save.isPending && save.variables === channel}
+            saved={save.isSuccess && save.variables === channel}
+            failure={failure(channel)}
+            problem={problem}
+          />
         ))}
-      {manage && doc && (
-        <div className="flex flex-wrap items-center justify-end gap-3">
-          {save.isError && (
-            <p role="alert" className="text-sm text-red-700">
-              {problem && problem.errors.length ? 'Not saved: see the marked settings.' : errorMessage(save.error)}
-            </p>
-          )}
-          {save.isSuccess && (
-            <p role="status" className="text-sm text-emerald-800">
-              Saved.
-            </p>
-          )}
-          <Button type="submit" busy={save.isPending}>
-            Save channel settings
-          </Button>
-        </div>
-      )}
-    </form>
+    </div>
   );
 }
