@@ -13,6 +13,9 @@ import { Skeleton } from '@/components/States';
 import type { ServerRule } from '@/audience/fields';
 import { useDebounced } from '@/lib/useDebounced';
 
+import { EmailBodyEditor } from './email/EmailBodyEditor';
+import { EmailPreview } from './email/EmailPreview';
+import { withMjmlUnsubscribe } from './email/mjml';
 import type { SendChannel } from './shared';
 import { hasUnsubscribeLink, insertAt, needsUnsubscribeLink, UNSUBSCRIBE_TOKEN, withUnsubscribeLink } from './template';
 
@@ -130,6 +133,8 @@ export function MessageComposer({
   label = 'Message',
   rows = 5,
   suggestions = true,
+  subject = null,
+  preheader = null,
 }: {
   template: string;
   onTemplateChange: (t: string) => void;
@@ -143,8 +148,14 @@ export function MessageComposer({
   rows?: number;
   /** Offer AI suggestions for an objective (the campaign composer does). */
   suggestions?: boolean;
+  /** E-mail: the subject line template shown above the preview, as a mail client shows it. */
+  subject?: string | null;
+  /** E-mail: the preview text shown after the subject. */
+  preheader?: string | null;
 }) {
   const area = useRef<HTMLTextAreaElement>(null);
+  const insertIntoEmail = useRef<((token: string) => void) | null>(null);
+  const email = channel === 'email';
   const variables = useQuery({
     queryKey: ['template-variables'],
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/template-variables', { signal })),
@@ -169,9 +180,32 @@ export function MessageComposer({
   // The same problem can come from a save and from the preview: say it once.
   const templateErrors = [...new Set([...(errors ?? []), ...(previewProblem?.messagesFor('template') ?? [])])];
 
+  const settledSubject = useDebounced(subject ?? '', 400);
+  // The subject is rendered as plain text, which is how a text channel renders a template: the server's
+  // SMS rendering of the same line is what the inbox will show.
+  const subjectPreview = useQuery({
+    queryKey: ['subject-preview', settledSubject, sampleCustomer?.external_id ?? null],
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.POST('/api/v1/campaigns/message-preview', {
+          body: { template: settledSubject, channel: 'sms', customer_external_id: sampleCustomer?.external_id ?? null },
+          signal,
+        }),
+      ),
+    enabled: email && /\{[{%]/.test(settledSubject),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const shownSubject =
+    subjectPreview.data && /\{[{%]/.test(subject ?? '') ? subjectPreview.data.message : (subject ?? '');
+
   const insert = (name: string) => {
     const el = area.current;
     const token = name === 'attributes' ? '{{ attributes.key }}' : `{{ ${name} }}`;
+    if (email && insertIntoEmail.current) {
+      insertIntoEmail.current(token);
+      return;
+    }
     const next = insertAt(template, token, el?.selectionStart ?? null, el?.selectionEnd ?? null);
     onTemplateChange(next.text);
     requestAnimationFrame(() => {
@@ -181,7 +215,7 @@ export function MessageComposer({
   };
 
   const addUnsubscribe = () => {
-    const next = withUnsubscribeLink(template);
+    const next = withMjmlUnsubscribe(template) ?? withUnsubscribeLink(template);
     onTemplateChange(next);
     requestAnimationFrame(() => {
       area.current?.focus();
@@ -191,18 +225,31 @@ export function MessageComposer({
 
   return (
     <div className="space-y-4">
-      <TextAreaField
-        ref={area}
-        label={label}
-        hint={
-          'Write {{ first_name }} and other variables; {{ first_name | default("there") }} covers customers without one.'
-        }
-        rows={rows}
-        value={template}
-        onChange={(e) => onTemplateChange(e.target.value)}
-        errors={templateErrors.length ? templateErrors : undefined}
-        className="font-mono"
-      />
+      {email ? (
+        <EmailBodyEditor
+          template={template}
+          onTemplateChange={onTemplateChange}
+          label={label}
+          hint="MJML (starting with <mjml>) or HTML; {{ first_name }} and other variables work in text and links."
+          rows={rows}
+          errors={templateErrors}
+          area={area}
+          insertRef={insertIntoEmail}
+        />
+      ) : (
+        <TextAreaField
+          ref={area}
+          label={label}
+          hint={
+            'Write {{ first_name }} and other variables; {{ first_name | default("there") }} covers customers without one.'
+          }
+          rows={rows}
+          value={template}
+          onChange={(e) => onTemplateChange(e.target.value)}
+          errors={templateErrors.length ? templateErrors : undefined}
+          className="font-mono"
+        />
+      )}
       {variables.data && variables.data.length > 0 && (
         <div>
           <p className="mb-1.5 text-xs font-medium text-slate-700">Insert a variable</p>
@@ -243,6 +290,11 @@ export function MessageComposer({
           <p className="mt-2 text-sm text-slate-600">Write a message to see it as a customer would.</p>
         ) : preview.isPending ? (
           <Skeleton rows={2} className="mt-2" />
+        ) : preview.data && email ? (
+          <>
+            <EmailPreview html={preview.data.message} subject={shownSubject} preheader={preheader ?? undefined} />
+            {preview.data.note && <p className="mt-2 text-xs text-amber-800">{preview.data.note}</p>}
+          </>
         ) : preview.data ? (
           <>
             <p className="mt-2 text-sm break-words whitespace-pre-wrap text-slate-900" data-testid="message-preview">

@@ -25,7 +25,15 @@ import { useCompliance, useCurrency, useSegmentFields, useTemplates, useWorkspac
 import { BrandWarning } from './BrandWarning';
 import { CampaignReach } from './CampaignReach';
 import { Choice } from './Choice';
-import { composerStart, createBody, patchBody, plannedAt, type DraftAudience, type DraftFields } from './draft';
+import {
+  composerStart,
+  createBody,
+  patchBody,
+  plannedAt,
+  UNTITLED,
+  type DraftAudience,
+  type DraftFields,
+} from './draft';
 import { MessageComposer } from './MessageComposer';
 import type { ReachBody } from './reach';
 import { SaveIndicator } from './SaveIndicator';
@@ -392,6 +400,8 @@ function Composer({ existing, onCreated }: { existing: Campaign | null; onCreate
               sampleCustomer={sample}
               rule={rule ?? segmentRule ?? null}
               errors={problem?.under('template').map((e) => e.message)}
+              subject={existing?.subject || name.trim() || UNTITLED}
+              preheader={existing?.preheader ?? null}
             />
           </CardBody>
         </Card>

@@ -246,7 +246,7 @@ function TemplateEditor({ saved, initialChannel }: { saved: Template | null; ini
               title="Body"
               description={
                 email
-                  ? 'HTML, with the unsubscribe link every marketing e-mail must carry.'
+                  ? 'Built from blocks (or written as MJML or HTML), with the unsubscribe link every marketing e-mail must carry.'
                   : 'The text of the message, with variables filled in for each customer.'
               }
             />
@@ -260,6 +260,8 @@ function TemplateEditor({ saved, initialChannel }: { saved: Template | null; ini
                   errors={at('body')}
                   rows={email ? 10 : 5}
                   suggestions={false}
+                  subject={form.subject}
+                  preheader={form.preheader}
                 />
               ) : (
                 <TextAreaField label="Body" value={form.body} readOnly rows={email ? 10 : 5} className="font-mono" />
