@@ -2101,7 +2101,7 @@ export interface components {
              * @description `sent` (the workspace's SMTP server took it), `not_configured` (the workspace sends e-mail through a
              *     vendor: copy the link) or `failed` (see `email_error`).
              */
-            email: string;
+            email_delivery: string;
             email_error?: string | null;
             /** @description `{public_url}/join?token=…`: the invitee opens it to set a password (or sign in) and join. */
             link: string;
@@ -5811,7 +5811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The campaign's stored template or subject no longer compiles */
+            /** @description The campaign's stored template or subject no longer compiles, or the workspace has no usable channel settings */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5864,15 +5864,6 @@ export interface operations {
             };
             /** @description More than 64 headers, or more than 16384 bytes of them */
             431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The workspace's channels cannot be built now */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8951,6 +8942,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The workspace has no usable channel settings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8995,15 +8995,6 @@ export interface operations {
             };
             /** @description More than 64 headers, or more than 16384 bytes of them */
             431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The workspace's channels cannot be built now */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

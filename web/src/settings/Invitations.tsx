@@ -59,7 +59,7 @@ export function Invitations() {
     invite.mutate({ email, role });
   };
   const failure = revoke.error ?? (invite.isError && !(problem && problem.errors.length) ? invite.error : null);
-  const outcome = shown && emailOutcome(shown.created.email, shown.address, shown.created.email_error);
+  const outcome = shown && emailOutcome(shown.created.email_delivery, shown.address, shown.created.email_error);
   return (
     <Card>
       <CardHeader

@@ -22,10 +22,7 @@ export function expiryWording(invitation: Invitation, now: Date = new Date()): s
 
 export type EmailOutcome = { tone: 'success' | 'warning' | 'danger'; message: string };
 
-/**
- * What became of the e-mail of a new link. `address` is the one the form sent: the answer's own `email`
- * field carries the outcome (`sent`, `not_configured`, `failed`).
- */
+/** What became of the e-mail of a new link (`email_delivery`: `sent`, `not_configured`, `failed`). */
 export function emailOutcome(outcome: string, address: string, reason?: string | null): EmailOutcome {
   switch (outcome) {
     case 'sent':

@@ -198,3 +198,20 @@ impl From<converge_queue::QueueError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A workspace without usable channel senders: its settings (or their absence) are the problem, a state the
+/// caller can fix (409); only a store failure is the server's (as any store error).
+impl From<crate::delivery::senders::SendersError> for ApiError {
+    fn from(err: crate::delivery::senders::SendersError) -> ApiError {
+        use crate::delivery::senders::SendersError;
+        match err {
+            SendersError::NotConfigured => ApiError::Conflict(
+                "the workspace has no channels to send through: set them up in Settings → Channels".into(),
+            ),
+            SendersError::Invalid(why) => {
+                ApiError::Conflict(format!("the workspace's channel settings cannot be used: {why}"))
+            }
+            SendersError::Store(err) => err.into(),
+        }
+    }
+}

@@ -44,7 +44,7 @@ pub struct ChannelTestOutcome {
     responses((status = 200, body = ChannelTestOutcome, description = "Sent, or the provider's reason it was not"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
-        (status = 503, body = Problem, description = "The workspace's channels cannot be built now")))]
+        (status = 409, body = Problem, description = "The workspace has no usable channel settings")))]
 #[tracing::instrument(skip_all, fields(workspace_id = caller.workspace_id().get()))]
 pub async fn test_channel(
     State(state): State<SharedState>,
@@ -74,12 +74,7 @@ pub async fn test_channel(
     let workspace =
         state.store.workspace(caller.workspace_id()).await?.ok_or_else(|| ApiError::NotFound("workspace".into()))?;
     let brand = Brand::of(&workspace);
-    let senders = state.senders.for_workspace(state.store.as_ref(), caller.workspace_id()).await.map_err(|err| {
-        ApiError::Unavailable {
-            detail: format!("the workspace's channels cannot be used now: {err}"),
-            retry_after: std::time::Duration::from_secs(30),
-        }
-    })?;
+    let senders = state.senders.for_workspace(state.store.as_ref(), caller.workspace_id()).await?;
     let routed = senders.for_channel(channel);
     let text = format!("Test message from Converge: the {channel} channel of {} works.", brand.name);
     let message = OutboundMessage {

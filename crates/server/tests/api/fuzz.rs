@@ -280,15 +280,7 @@ async fn sign_in(server: &Server) -> (String, String) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "sign-in");
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("converge_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = crate::helpers::session_cookie(&response);
     let me: Value = response.json().await.unwrap();
     (cookie, me["csrf_token"].as_str().expect("a CSRF token").to_owned())
 }

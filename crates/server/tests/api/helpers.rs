@@ -265,6 +265,34 @@ pub fn delete_redis_prefix(prefix: &str) {
 }
 
 /// A customer body with the given id.
+/// `converge_session=<id>` from an answer that signed someone in, ready for a `Cookie` header.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("converge_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+impl TestApp {
+    /// Sends the default workspace's e-mail through the SMTP server on `port` (from offers@brand.example,
+    /// "Brand"), its SMS and WhatsApp to a vendor nobody answers.
+    pub async fn use_smtp(&self, port: u16) {
+        let vendor = serde_json::json!({"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "unused",
+            "signing_secret": "unused-signing-secret"});
+        let settings = serde_json::json!({"sms": vendor, "whatsapp": vendor, "email": {"kind": "smtp",
+            "host": "127.0.0.1", "port": port, "tls": "none", "from_address": "offers@brand.example",
+            "from_name": "Brand"}});
+        let put = self.client.put(self.url("/api/v1/settings/channels")).bearer_auth(&self.key).json(&settings);
+        let put = put.send().await.unwrap();
+        assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
+    }
+}
+
 pub fn customer(id: &str) -> Value {
     serde_json::json!({"external_id": id, "name": "Asha Verma", "email": "asha@example.in", "phone": "+91 98765 43210",
         "city": "Pune", "gender": "female", "preferred_channel": "whatsapp", "attributes": {"tier": "gold"}})
@@ -329,15 +357,7 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(response.status(), 200, "sign-in of {email}");
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("converge_session="))
-            .and_then(|v| v.split(';').next())
-            .expect("a session cookie")
-            .to_owned();
+        let cookie = session_cookie(&response);
         let me: Value = response.json().await.unwrap();
         let csrf = me["csrf_token"].as_str().expect("a CSRF token").to_owned();
         AdminSession { user_id: user.id, cookie, csrf, workspace: slug.to_owned() }

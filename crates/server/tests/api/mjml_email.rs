@@ -26,12 +26,7 @@ async fn an_mjml_email_arrives_with_html_and_text_parts(mode: Mode) {
     let customers = json!({"items": [{"external_id": "E1", "name": "Asha <b>Rao</b>", "email": "asha@example.in", "city": "Pune"}]});
     assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &customers).await.status(), 202);
     app.drain().await;
-    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "unused",
-        "signing_secret": "unused-signing-secret"});
-    let settings = json!({"sms": vendor, "whatsapp": vendor, "email": {"kind": "smtp", "host": "127.0.0.1",
-        "port": smtp.port, "tls": "none", "from_address": "offers@brand.example", "from_name": "Brand"}});
-    let put = app.client.put(app.url("/api/v1/settings/channels")).bearer_auth(&app.key).json(&settings).send();
-    assert_eq!(put.await.unwrap().status(), 200);
+    app.use_smtp(smtp.port).await;
     let draft = json!({"name": "Monsoon", "channel": "email", "status": "draft", "template": MJML,
         "subject": "{{ first_name | default(\"Hi\") }}, the monsoon sale is on", "preheader": "Until Sunday",
         "rule": {"combinator": "and", "rules": []}});

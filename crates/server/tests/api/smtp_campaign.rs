@@ -27,13 +27,7 @@ async fn email_campaign_over_smtp(mode: Mode) {
     assert_eq!(app.post_json("/api/v1/customers/batch", &app.key, &customers).await.status(), 202);
     app.drain().await;
 
-    let vendor = json!({"kind": "vendor", "base_url": "http://127.0.0.1:9", "api_key": "unused",
-        "signing_secret": "unused-signing-secret"});
-    let settings = json!({"sms": vendor, "whatsapp": vendor, "email": {"kind": "smtp", "host": "127.0.0.1",
-        "port": smtp.port, "tls": "none", "from_address": "offers@brand.example", "from_name": "Brand"}});
-    let put = app.client.put(app.url("/api/v1/settings/channels")).bearer_auth(&app.key).json(&settings).send();
-    let put = put.await.unwrap();
-    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
+    app.use_smtp(smtp.port).await;
 
     let campaign = json!({"name": "Monsoon sale", "channel": "email",
         "rule": {"combinator": "and", "rules": []},

@@ -51,39 +51,13 @@ per_backend! {
         now: DateTime<Utc>,
     ) -> StoreResult<(CampaignRow, bool)> {
         let mut tx = pool.begin().await?;
-        let f = &new.fields;
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-                                    idempotency_key, created_at, updated_at, request_fingerprint, topic, subject, \
-                                    preheader) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $9, $10, $11, $12, $13) \
-             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
-        )
-        .bind(workspace_id)
-        .bind(&f.name)
-        .bind(f.channel.as_str())
-        .bind(&f.template)
-        .bind(f.segment_id)
-        .bind(&f.rule_json)
-        .bind(At(f.send_at))
-        .bind(&new.idempotency_key)
-        .bind(At(now))
-        .bind(&new.request_fingerprint)
-        .bind(f.topic.as_ref().map(|t| t.as_str()))
-        .bind(&f.subject)
-        .bind(&f.preheader)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let read = format!("SELECT {} FROM {} WHERE c.workspace_id = $1 AND ", campaigns::COLUMNS, campaigns::TOTALS);
-        let (row, created) = match inserted {
-            Some(id) => (sqlx::query(&format!("{read}c.id = $2")).bind(workspace_id).bind(id).fetch_one(&mut *tx).await?, true),
-            None => {
-                let sql = format!("{read}c.idempotency_key = $2");
-                (sqlx::query(&sql).bind(workspace_id).bind(&new.idempotency_key).fetch_one(&mut *tx).await?, false)
-            }
-        };
+        let key = new.idempotency_key.as_deref();
+        let fingerprint = new.request_fingerprint.as_deref();
+        let status = CampaignStatus::Draft;
+        let inserted = launch::insert(&mut tx, workspace_id, &new.fields, status, key, fingerprint, now).await?;
+        let row = launch::read_back(&mut tx, workspace_id, inserted, key).await?;
         tx.commit().await?;
-        Ok((campaigns::campaign(&row)?, created))
+        Ok((row, inserted.is_some()))
     }
 
     async fn edit_once(

@@ -3,14 +3,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{CampaignRow, NewCampaign};
+use super::{CampaignFields, CampaignRow, NewCampaign};
 use crate::backend::per_backend;
 use crate::campaigns;
 use crate::codec::At;
 use crate::retry::retrying;
 use crate::segment::{self, compile};
 use crate::{Backend, StoreError, StoreResult};
-use converge_domain::WorkspaceId;
+use converge_domain::{CampaignId, CampaignStatus, WorkspaceId};
 
 /// Snapshots at least this big are followed by `ANALYZE communication_log` on Postgres.
 const ANALYZE_AFTER: i64 = 10_000;
@@ -46,7 +46,7 @@ per_backend! {
     pub(crate) async fn snapshot(
         conn: &mut <Db as sqlx::Database>::Connection,
         workspace_id: WorkspaceId,
-        id: converge_domain::CampaignId,
+        id: CampaignId,
         rule: &converge_domain::segment::Rule,
         send_at: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -85,43 +85,74 @@ per_backend! {
         now: DateTime<Utc>,
     ) -> StoreResult<(CampaignRow, bool)> {
         let mut tx = pool.begin().await?;
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
-                                    idempotency_key, created_at, updated_at, request_fingerprint, topic, subject, \
-                                    preheader) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $9, $10, $11, $12, $13) \
-             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
-        )
-        .bind(workspace_id)
-        .bind(&new.name)
-        .bind(new.channel.as_str())
-        .bind(&new.template)
-        .bind(new.segment_id)
-        .bind(&new.rule_json)
-        .bind(At(new.send_at))
-        .bind(&new.idempotency_key)
-        .bind(At(now))
-        .bind(&new.request_fingerprint)
-        .bind(new.topic.as_ref().map(|t| t.as_str()))
-        .bind(&new.subject)
-        .bind(&new.preheader)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let read = format!("SELECT {} FROM {} WHERE c.workspace_id = $1 AND ", campaigns::COLUMNS, campaigns::TOTALS);
+        let key = new.idempotency_key.as_deref();
+        let fields = new.fields();
+        let status = CampaignStatus::Scheduled;
+        let inserted = insert(&mut tx, workspace_id, &fields, status, key, new.request_fingerprint.as_deref(), now).await?;
         let Some(id) = inserted else {
-            let sql = format!("{read}c.idempotency_key = $2");
-            let row = sqlx::query(&sql).bind(workspace_id).bind(&new.idempotency_key).fetch_one(&mut *tx).await?;
+            let row = read_back(&mut tx, workspace_id, None, key).await?;
             tx.rollback().await?;
-            return Ok((campaigns::campaign(&row)?, false));
+            return Ok((row, false));
         };
-        if snapshot(&mut tx, workspace_id, converge_domain::CampaignId::new(id), &new.rule, new.send_at, now).await? == 0 {
+        if snapshot(&mut tx, workspace_id, id, &new.rule, new.send_at, now).await? == 0 {
             tx.rollback().await?;
             return Err(StoreError::EmptyAudience);
         }
-        let sql = format!("{read}c.id = $2");
-        let row = sqlx::query(&sql).bind(workspace_id).bind(id).fetch_one(&mut *tx).await?;
+        let row = read_back(&mut tx, workspace_id, Some(id), None).await?;
         tx.commit().await?;
-        Ok((campaigns::campaign(&row)?, true))
+        Ok((row, true))
+    }
+
+    /// Inserts a campaign row in `status` (no audience yet), unless the workspace already used `key`: the new
+    /// id, or `None` for a used key.
+    pub(crate) async fn insert(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        fields: &CampaignFields,
+        status: CampaignStatus,
+        key: Option<&str>,
+        fingerprint: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<CampaignId>> {
+        let inserted: Option<CampaignId> = sqlx::query_scalar(
+            "INSERT INTO campaigns (workspace_id, name, channel, template, segment_id, rule, status, send_at, \
+                                    idempotency_key, created_at, updated_at, request_fingerprint, topic, subject, \
+                                    preheader) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) \
+             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id",
+        )
+        .bind(workspace_id)
+        .bind(&fields.name)
+        .bind(fields.channel.as_str())
+        .bind(&fields.template)
+        .bind(fields.segment_id)
+        .bind(&fields.rule_json)
+        .bind(status.as_str())
+        .bind(At(fields.send_at))
+        .bind(key)
+        .bind(At(now))
+        .bind(fingerprint)
+        .bind(fields.topic.as_ref().map(|t| t.as_str()))
+        .bind(&fields.subject)
+        .bind(&fields.preheader)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(inserted)
+    }
+
+    /// The workspace's campaign `id`, or (without one) the one made with idempotency key `key`.
+    pub(crate) async fn read_back(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        workspace_id: WorkspaceId,
+        id: Option<CampaignId>,
+        key: Option<&str>,
+    ) -> StoreResult<CampaignRow> {
+        let read = format!("SELECT {} FROM {} WHERE c.workspace_id = $1 AND ", campaigns::COLUMNS, campaigns::TOTALS);
+        let row = match id {
+            Some(id) => sqlx::query(&format!("{read}c.id = $2")).bind(workspace_id).bind(id).fetch_one(&mut *conn).await?,
+            None => sqlx::query(&format!("{read}c.idempotency_key = $2")).bind(workspace_id).bind(key).fetch_one(&mut *conn).await?,
+        };
+        campaigns::campaign(&row)
     }
 
     #[async_trait]

@@ -55,9 +55,9 @@ pub struct TestSendOutcome {
     request_body = TestSendBody, security(("api_key" = [])),
     responses((status = 200, body = TestSendOutcome), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "The campaign's stored template or subject no longer compiles"),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
-        (status = 503, body = Problem, description = "The workspace's channels cannot be built now")))]
+        (status = 409, body = Problem,
+            description = "The campaign's stored template or subject no longer compiles, or the workspace has no usable channel settings"),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn test_send(
     State(state): State<SharedState>,
     caller: Caller,
@@ -100,12 +100,7 @@ pub async fn test_send(
     }
     .with_unsubscribe_url(&link);
     let compliance = crate::consent::compliance::load(state.store.as_ref(), caller.workspace_id()).await?;
-    let senders = state.senders.for_workspace(state.store.as_ref(), caller.workspace_id()).await.map_err(|err| {
-        ApiError::Unavailable {
-            detail: format!("the workspace's channels cannot be used now: {err}"),
-            retry_after: std::time::Duration::from_secs(30),
-        }
-    })?;
+    let senders = state.senders.for_workspace(state.store.as_ref(), caller.workspace_id()).await?;
     let batch = uuid_like();
     let mut results = Vec::with_capacity(recipients.len());
     for (index, (to, channel)) in recipients.into_iter().enumerate() {

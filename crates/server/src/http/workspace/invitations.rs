@@ -57,7 +57,7 @@ pub struct InvitationCreated {
     pub link: String,
     /// `sent` (the workspace's SMTP server took it), `not_configured` (the workspace sends e-mail through a
     /// vendor: copy the link) or `failed` (see `email_error`).
-    pub email: String,
+    pub email_delivery: String,
     pub email_error: Option<String>,
 }
 
@@ -135,13 +135,17 @@ pub async fn create_invitation(
         link: &link,
         days: INVITATION_DAYS,
     };
-    let (email, email_error) = match invitation_mail::send(&state, invite).await {
+    let (email_delivery, email_error) = match invitation_mail::send(&state, invite).await {
         invitation_mail::Mailed::Sent => ("sent", None),
         invitation_mail::Mailed::NotConfigured => ("not_configured", None),
         invitation_mail::Mailed::Failed(why) => ("failed", Some(why)),
     };
-    let created =
-        InvitationCreated { invitation: invitation_view(invitation, now), link, email: email.into(), email_error };
+    let created = InvitationCreated {
+        invitation: invitation_view(invitation, now),
+        link,
+        email_delivery: email_delivery.into(),
+        email_error,
+    };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
