@@ -358,6 +358,45 @@ export function customerChannelFlows({ base, screenshots }) {
           .getByText(/^(Sent|Failed: .+)$/)
           .waitFor({ timeout: 30_000 });
         await checkPage(page, 'settings-channels-smtp', screenshots);
+
+        // WhatsApp to a vendor of its own: a bad address in plain words, then saved with its receipt address.
+        const whatsapp = card('WhatsApp');
+        await whatsapp.getByRole('combobox', { name: 'How it is delivered' }).selectOption('vendor');
+        await whatsapp.getByLabel('Vendor address').fill('api vendor');
+        await whatsapp.getByLabel('API key').fill('wa-key-1');
+        await whatsapp.getByLabel('Signing secret for delivery receipts').fill('wa-signing-secret-0123456789');
+        await whatsapp
+          .getByText('Once saved, this shows the address your vendor should send delivery receipts to.')
+          .waitFor();
+        await whatsapp.getByRole('button', { name: 'Save WhatsApp settings' }).click();
+        assertEqual(
+          await fieldError(page, whatsapp, 'Vendor address'),
+          'must be a full web address, such as https://api.vendor.com',
+          'the vendor address’s message',
+        );
+        await whatsapp.getByLabel('Vendor address').fill('https://api.vendor.invalid');
+        const third = page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith('/api/v1/settings/channels'));
+        await whatsapp.getByRole('button', { name: 'Save WhatsApp settings' }).click();
+        const body = JSON.parse((await third).postData());
+        assertEqual(body.sms, { kind: 'default' }, 'SMS sent as the default');
+        assertEqual([body.email.kind, body.email.password], ['smtp', '[redacted]'], 'e-mail sent as saved');
+        await whatsapp.getByText('Saved.').waitFor();
+        const now = await apiAsPage(page, 'GET', '/api/v1/settings/channels');
+        assertEqual(now.json.sources, { email: 'workspace', sms: 'default', whatsapp: 'workspace' }, 'the sources now');
+        const receipt = whatsapp.getByLabel('Receipt address');
+        assertEqual(await receipt.inputValue(), now.json.receipt_urls.whatsapp, 'the receipt address shown');
+        assert(/\/api\/v1\/delivery-receipts\/rt_/.test(await receipt.inputValue()), 'a receipt address of its own');
+        await whatsapp.getByText('Messaging vendor', { exact: true }).waitFor();
+        await card('SMS').getByText('Server default', { exact: true }).waitFor();
+        await checkPage(page, 'settings-channels-vendor', screenshots);
+
+        // Back to the server default everywhere, so later steps send as they did before this one.
+        const reset = await apiAsPage(page, 'PUT', '/api/v1/settings/channels', {
+          sms: { kind: 'default' },
+          whatsapp: { kind: 'default' },
+          email: { kind: 'default' },
+        });
+        assertEqual(reset.status, 200, 'every channel back on the server default');
       },
     ],
   ];

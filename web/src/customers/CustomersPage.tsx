@@ -119,7 +119,7 @@ export default function CustomersPage() {
             data-testid="customer-total"
             aria-live="polite"
           >
-            {totalWording(total, search)}
+            {totalWording(first.isPlaceholderData ? null : total, search)}
           </p>
         </div>
         {customers.isPending ? (
