@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { apiAsPage, assert, assertEqual, numberIn } from './lib/app.mjs';
 import { customerChannelFlows } from './customers-channels.mjs';
 import { draftFlows } from './drafts.mjs';
+import { emailBlockFlows } from './email-blocks.mjs';
 import { invitationFlows } from './invitations.mjs';
 import { checkPage } from './lib/checks.mjs';
 import { waitFor } from './lib/processes.mjs';
@@ -53,6 +54,11 @@ const SIGNUPS_CSV = [
   'WEB-SYN-3,Farah Khan,farah@signups.example,+91 98123 45605,28/02/2025',
   '',
 ].join('\n');
+
+/** The text of an e-mail's rendered preview, inside its sandboxed frame. */
+async function emailPreviewText(page) {
+  return (await page.frameLocator('iframe[data-testid="message-preview"]').locator('body').textContent()) ?? '';
+}
 
 /** RFC 4180 records (quoted cells may hold commas, quotes and line breaks). */
 function parseCsv(text) {
@@ -1050,6 +1056,8 @@ export function flows(ctx) {
         await page.getByTestId('segment-count').waitFor();
         assertEqual(await numberIn(page.getByTestId('segment-count')), 3, 'the audience');
         await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        // A new e-mail opens as blocks; this one is written as text, in the source view.
+        await page.getByRole('group', { name: 'Edit the e-mail as' }).getByRole('button', { name: 'Source' }).click();
         const message = page.getByLabel('Message', { exact: true });
         await message.fill('Hi {{ first_name | default("there") }}, the sale opens early for you.');
         const help = page.getByTestId('unsubscribe-help');
@@ -1062,9 +1070,7 @@ export function flows(ctx) {
           'the link is added at the end',
         );
         await help.getByText('contains the unsubscribe link').waitFor();
-        await waitFor('the preview with a link', async () =>
-          /\/u\//.test((await page.getByTestId('message-preview').textContent()) ?? ''),
-        );
+        await waitFor('the preview with a link', async () => /\/u\//.test(await emailPreviewText(page)));
         await page.getByLabel('Topic (optional)').selectOption('offers');
         await checkPage(page, 'campaign-composer-email', screenshots);
         await page.getByRole('button', { name: 'Review and send' }).click();
@@ -1296,6 +1302,7 @@ export function flows(ctx) {
         const field = (label) => page.getByLabel(label, { exact: true });
         assertEqual(await field('Subject').count(), 0, 'no subject for SMS');
         await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption('email');
+        await page.getByRole('group', { name: 'Edit the e-mail as' }).getByRole('button', { name: 'Source' }).click();
         await field('Subject').fill('Spring at {{ brand }}, {{ first_name | default("friend") }}');
         await field('Preheader').fill('Ends Sunday.');
         const body = (name) =>
@@ -1388,9 +1395,8 @@ export function flows(ctx) {
         await picker.selectOption({ label: 'Spring sale' });
         const message = page.getByLabel('Message', { exact: true });
         assertEqual(await message.inputValue(), state.templateBody, 'the message after choosing the template');
-        const preview = page.getByTestId('message-preview');
         await waitFor('the preview of the template', async () => {
-          const text = (await preview.textContent()) ?? '';
+          const text = await emailPreviewText(page);
           return (
             text.includes('The spring sale starts today.') && text.includes('See you soon.') && !text.includes('{{')
           );
@@ -1426,5 +1432,6 @@ export function flows(ctx) {
     ],
     ...invitationFlows({ ...ctx, owner: OWNER }, state),
     ...customerChannelFlows(ctx),
+    ...emailBlockFlows(ctx),
   ];
 }

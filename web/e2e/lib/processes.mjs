@@ -106,6 +106,11 @@ issuer = "${issuer}"
 client_id = "${WEB_CLIENT.id}"
 client_secret = "${WEB_CLIENT.secret}"
 redirect_url = "${base}/api/v1/auth/oidc/test/callback"
+
+# The e-mail test's own SMTP server (lib/smtp.mjs) listens on this machine, which the egress policy
+# refuses to workspaces unless the operator allows it.
+[egress]
+allow = ["127.0.0.1"]
 `,
   );
   // The binary reads every CONVERGE_* variable as a setting (and refuses unknown ones): pass none of ours.

@@ -5,6 +5,8 @@ import { useState } from 'react';
 
 import { cx } from '@/lib/cx';
 
+import { previewDocument } from './previewDocument';
+
 type Width = 'desktop' | 'phone';
 
 const WIDTHS: Record<Width, { label: string; px: number }> = {
@@ -40,7 +42,13 @@ export function EmailPreview({
           </button>
         ))}
       </div>
-      <div className="overflow-x-auto">
+      {/* Scrolls sideways when the chosen width is wider than the screen; focusable, so keys scroll it too. */}
+      <div
+        className="overflow-x-auto"
+        tabIndex={0}
+        role="region"
+        aria-label={`The e-mail at ${WIDTHS[width].label.toLowerCase()} width`}
+      >
         <div
           className="rounded-lg border border-slate-200 bg-white"
           style={{ width: WIDTHS[width].px, maxWidth: 'none' }}
@@ -58,7 +66,7 @@ export function EmailPreview({
           <iframe
             title={`E-mail preview, ${WIDTHS[width].label.toLowerCase()} width`}
             sandbox=""
-            srcDoc={html}
+            srcDoc={previewDocument(html)}
             data-testid="message-preview"
             className="block h-[560px] w-full rounded-b-lg"
           />
