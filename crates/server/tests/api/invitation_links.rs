@@ -12,6 +12,7 @@ use crate::helpers::{fields, problem, session_cookie, AdminSession, Mode, TestAp
 use crate::smtp_campaign::smtp_server;
 
 both_modes!(
+    two_joins_with_one_link_make_one_account,
     an_invited_teammate_joins_with_a_password,
     a_link_works_once_and_only_while_open,
     an_invitation_is_emailed_over_smtp
@@ -89,6 +90,22 @@ async fn an_invited_teammate_joins_with_a_password(mode: Mode) {
     let audit: Value = audit.json().await.unwrap();
     let accepted = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "member.invite_accept");
     assert_eq!(accepted.map(|e| e["details"]["via"].clone()), Some(json!("link")), "{audit}");
+}
+
+/// The link opened in two tabs and both forms sent at once: one account, one membership, one 200.
+async fn two_joins_with_one_link_make_one_account(mode: Mode) {
+    let Some(app) = TestApp::spawn(mode).await else { return };
+    let admin = app.admin_user("default", "owner@brand.in", Role::Owner).await;
+    let token = token(&invite(&app, &admin, "twice@brand.in", "member").await);
+    let (a, b) = tokio::join!(join(&app, &token, PASSWORD), join(&app, &token, PASSWORD));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(matches!(statuses[1], 404 | 409), "{statuses:?}");
+    let members = app.admin_request(&admin, Method::GET, "/api/v1/workspace/members").send().await.unwrap();
+    let members: Value = members.json().await.unwrap();
+    let joined = members.as_array().map_or(0, |m| m.iter().filter(|m| m["email"] == "twice@brand.in").count());
+    assert_eq!(joined, 1, "{members}");
 }
 
 async fn a_link_works_once_and_only_while_open(mode: Mode) {

@@ -124,7 +124,29 @@ async fn a_draft_create_is_idempotent_by_key(store: &dyn Store) {
     assert_eq!(store.list_campaigns(ws, None, 10).await.unwrap().len(), 1);
 }
 
+/// Two launches of one draft at once (two tabs, a double click on two nodes): one snapshots, the other finds
+/// the draft gone and changes nothing; and a launch racing the scheduler's start of an edited campaign.
+async fn concurrent_launches_snapshot_once(store: &dyn Store) {
+    let ws = seed(store, "draft-race", 8).await;
+    for round in 0..5 {
+        let new = NewDraft { fields: draft_fields(everyone()), idempotency_key: None, request_fingerprint: None };
+        let (draft, _) = store.create_draft(ws, &new, t0()).await.unwrap();
+        let mut fields = draft_fields(everyone());
+        fields.template = format!("Hi {{{{ first_name }}}} #{round}");
+        let launch = edit(CampaignStatus::Draft, CampaignStatus::Scheduled, fields, Some(everyone()));
+        let (a, b) = tokio::join!(
+            store.edit_campaign(ws, draft.id, &launch, t0()),
+            store.edit_campaign(ws, draft.id, &launch, t0())
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a.is_some() ^ b.is_some(), "exactly one launch wins (round {round})");
+        assert_eq!(log(store, ws, draft.id).await.len(), 8, "one snapshot");
+        assert_eq!(check(store, ws, draft.id).await.stats.audience, 8);
+    }
+}
+
 super::on_both_backends!(
+    concurrent_launches_snapshot_once,
     a_draft_waits_unsent_until_launched_with_its_audience_then,
     a_scheduled_campaign_is_edited_until_it_runs,
     a_draft_create_is_idempotent_by_key,
