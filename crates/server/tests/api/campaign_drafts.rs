@@ -101,6 +101,20 @@ async fn a_scheduled_campaign_is_edited_and_brought_forward(mode: Mode) {
     let response = patch(&app, id, &json!({"template": "Hi {{ first_"})).await;
     assert_eq!(response.status(), 422);
     assert_eq!(fields(&problem(response).await), ["template"]);
+    // On a saved segment whose rule changes later: renaming keeps the rule the snapshot was taken with.
+    let segment =
+        app.post_json("/api/v1/segments", &app.key, &json!({"name": "Pune", "rule": city_rule("Pune")})).await;
+    assert_eq!(segment.status(), 201);
+    let segment_id = segment.json::<Value>().await.unwrap()["id"].clone();
+    let mut on_segment = json!({"name": "Segment", "segment_id": segment_id, "channel": "sms", "template": "Hi"});
+    on_segment["send_at"] = create["send_at"].clone();
+    let scheduled = crate::campaigns::create(&app, &on_segment).await;
+    let put = app.client.put(app.url(&format!("/api/v1/segments/{segment_id}"))).bearer_auth(&app.key);
+    let put = put.json(&json!({"name": "Pune", "rule": city_rule("Delhi")})).send().await.unwrap();
+    assert_eq!(put.status(), 200);
+    let renamed = patch(&app, scheduled["id"].as_i64().unwrap(), &json!({"name": "Segment (renamed)"})).await;
+    let renamed: Value = renamed.json().await.unwrap();
+    assert_eq!((renamed["rule"].clone(), renamed["stats"]["audience"].clone()), (city_rule("Pune"), json!(3)));
     // Launch without a time: now.
     let response = launch(&app, id, &json!({})).await;
     assert_eq!(response.status(), 200);

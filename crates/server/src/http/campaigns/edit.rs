@@ -128,12 +128,14 @@ pub async fn edit_campaign(
             }
             let (new, _) = validate(&state, &caller, body.merged(&row), None, now).await?;
             let snapshot = replaces_audience.then(|| new.rule.clone());
-            CampaignEdit {
-                from: CampaignStatus::Scheduled,
-                to: CampaignStatus::Scheduled,
-                fields: new.fields(),
-                snapshot,
+            let mut fields = new.fields();
+            if !replaces_audience {
+                // The snapshot stays, so the rule shown stays the one it was taken with (a saved segment's
+                // rule may have changed since).
+                fields.rule_json = row.rule.clone();
+                fields.segment_id = row.segment_id;
             }
+            CampaignEdit { from: CampaignStatus::Scheduled, to: CampaignStatus::Scheduled, fields, snapshot }
         }
         other => return Err(not_editable(other)),
     };
