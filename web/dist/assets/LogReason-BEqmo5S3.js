@@ -1,1 +1,0 @@
-import{s as e}from"./consent-0NiR4woL.js";import{pt as t}from"./index-CwKucUp3.js";var n=t();function r({status:t,error:r}){let i=e(t,r);return i?(0,n.jsx)(`p`,{className:i.consent?`mt-1 max-w-xs text-xs text-slate-700`:`mt-1 max-w-xs text-xs text-red-700`,"data-reason":r??void 0,children:i.text}):null}export{r as t};

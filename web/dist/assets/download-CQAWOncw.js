@@ -1,0 +1,1 @@
+function e(e,t,n=document){let r=URL.createObjectURL(e),i=n.createElement(`a`);i.href=r,i.download=t,n.body.append(i),i.click(),i.remove(),setTimeout(()=>URL.revokeObjectURL(r),1e4)}export{e as t};
