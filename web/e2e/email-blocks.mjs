@@ -13,7 +13,9 @@ import { startSmtp } from './lib/smtp.mjs';
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 
 const HEADING = 'Spring collection is here';
-const PARAGRAPH = 'Tulips & daffodils, 20% off until Sunday.';
+const PARAGRAPH = 'Tulips & daffodils at {{ brand }}, 20% off until Sunday.';
+/** The paragraph as sent: `{{ brand }}` is the brand name the brand step saved. */
+const PARAGRAPH_SENT = 'Tulips & daffodils at Tanvi Sweets, 20% off until Sunday.';
 const BUTTON = { label: 'Shop the sale', href: 'https://brand.example/spring?utm=mail' };
 const ALT = 'A bunch of spring flowers';
 
@@ -65,7 +67,7 @@ export function emailBlockFlows({ base, screenshots }) {
         // The server's rendering, in the sandboxed frame, with the subject above it.
         await waitFor('the preview of the blocks', async () => {
           const text = await previewText(page);
-          return text.includes(HEADING) && text.includes(PARAGRAPH) && text.includes(BUTTON.label);
+          return text.includes(HEADING) && text.includes(PARAGRAPH_SENT) && text.includes(BUTTON.label);
         });
         const frame = page.frameLocator('iframe[data-testid="message-preview"]');
         assertEqual(await frame.locator(`img[alt="${ALT}"]`).getAttribute('src'), imageUrl, 'the image');
@@ -159,7 +161,10 @@ export function emailBlockFlows({ base, screenshots }) {
           const html = mail.html ?? '';
           assert(!html.includes('<mj-'), 'no MJML left in the HTML part');
           assert(html.includes(HEADING), 'the heading in the HTML part');
-          assert(html.includes('Tulips &amp; daffodils'), 'the paragraph, escaped, in the HTML part');
+          assert(
+            html.includes('Tulips &amp; daffodils at Tanvi Sweets'),
+            'the paragraph, escaped, with the brand, in the HTML part',
+          );
           assert(html.includes(BUTTON.label) && html.includes(`href="${BUTTON.href}"`), 'the button in the HTML part');
           assert(
             html.includes(`src="${state.imageUrl}"`) && html.includes(`alt="${ALT}"`),
@@ -168,7 +173,7 @@ export function emailBlockFlows({ base, screenshots }) {
           assert(!html.includes('{{'), 'every template value filled in');
           const text = mail.text ?? '';
           assert(text.includes(HEADING), `the heading in the text part: ${text}`);
-          assert(text.includes(PARAGRAPH), `the paragraph in the text part: ${text}`);
+          assert(text.includes(PARAGRAPH_SENT), `the paragraph, with the brand name, in the text part: ${text}`);
           assert(!text.includes('<mj-') && !text.includes('<td'), `no markup in the text part: ${text}`);
         } finally {
           smtp.stop();
