@@ -44,7 +44,11 @@ pub struct OrderInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = "^[A-Za-z]{3}$", example = "INR")]
     pub currency: Option<String>,
-    /// One of `placed`, `paid` (default), `fulfilled`, `cancelled`, `refunded`.
+    /// One of `placed`, `paid` (default), `fulfilled`, `cancelled`, `refunded`; common statuses of other
+    /// systems are accepted and stored as what they mean: `pending`, `created`, `open`, `new`, `on_hold` →
+    /// placed; `processing`, `authorized`, `captured`, `confirmed` → paid; `shipped`, `dispatched`,
+    /// `delivered`, `completed`, `complete` → fulfilled; `canceled`, `voided`, `failed` → cancelled;
+    /// `returned` → refunded (case, `-`, `_` and spaces aside). Anything else is a 422 listing them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<OrderStatus>)]
     pub status: Option<String>,

@@ -83,7 +83,7 @@ fn reports_every_bad_field_at_once() {
         "external_id": " ",
         "customer_external_id": "",
         "amount": "1e3",
-        "status": "shipped",
+        "status": "lost in the mail",
         "channel": "",
         "items": [
             {"name": "ok", "quantity": 1},

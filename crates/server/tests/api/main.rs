@@ -38,6 +38,7 @@ mod oidc_linking;
 mod oidc_login;
 mod openapi;
 mod ops;
+mod order_statuses;
 mod overview;
 mod plain_errors;
 mod process;
