@@ -128,6 +128,28 @@ per_backend! {
         })
     }
 
+    /// Inserts a user; Conflict when the e-mail has an account already.
+    pub(crate) async fn insert_user(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        new: &NewUser,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
+        // SQLite's RETURNING takes no table alias, so the columns are named bare here.
+        let row = sqlx::query(
+            "INSERT INTO users (email, name, password_hash, email_verified, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, email, name, email_verified, created_at, last_login_at",
+        )
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(&new.password_hash)
+        .bind(new.email_verified)
+        .bind(At(now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| conflict_on_unique(e, "user with this e-mail"))?;
+        user_row(&row)
+    }
+
     pub(crate) fn invitation_row(row: &DbRow) -> StoreResult<Invitation> {
         Ok(Invitation {
             id: row.try_get("id")?,
@@ -171,20 +193,7 @@ per_backend! {
     #[async_trait]
     impl People for BackendStore {
         async fn create_user(&self, new: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
-            // SQLite's RETURNING takes no table alias, so the columns are named bare here.
-            let row = sqlx::query(
-                "INSERT INTO users (email, name, password_hash, email_verified, created_at) VALUES ($1, $2, $3, $4, $5) \
-                 RETURNING id, email, name, email_verified, created_at, last_login_at",
-            )
-                .bind(&new.email)
-                .bind(&new.name)
-                .bind(&new.password_hash)
-                .bind(new.email_verified)
-                .bind(At(now))
-                .fetch_one(self.pool())
-                .await
-                .map_err(|e| conflict_on_unique(e, "user with this e-mail"))?;
-            user_row(&row)
+            insert_user(&mut *self.pool().acquire().await?, new, now).await
         }
 
         async fn user(&self, id: UserId) -> StoreResult<Option<User>> {

@@ -10,6 +10,7 @@ use crate::backend::per_backend;
 use crate::codec::At;
 use crate::identity::{Invitation, WorkspaceDomain};
 use crate::StoreResult;
+use crate::{NewUser, User};
 
 /// Domain proofs and an invitee's answer to an invitation.
 #[async_trait]
@@ -41,16 +42,18 @@ pub trait Proofs: Send + Sync {
     /// The open (unaccepted, unexpired) invitation whose link token hashes to `token_hash`, if any.
     async fn invitation_by_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> StoreResult<Option<Invitation>>;
 
-    /// Accepts the open invitation whose link token hashes to `token_hash` for `user_id` (the holder of the
-    /// link, whose account has the invitation's address): as [`Proofs::accept_invitation`], and only that one
-    /// invitation (other workspaces' invitations of the same address wait for their own answer). `None` if the
-    /// link is unknown, used, revoked, replaced by a re-invitation or expired.
-    async fn accept_invitation_token(
+    /// In one transaction: accepts the open invitation whose link token hashes to `token_hash`, makes the
+    /// account `new` for the invitation's address (whatever `new.email` says) and joins it to that one
+    /// workspace with the invited role (other workspaces' invitations of the address wait for their own
+    /// answer). `None`, with nothing written, if the link is unknown, used, revoked, replaced by a
+    /// re-invitation or expired; [`StoreError::Conflict`](crate::StoreError::Conflict), with nothing written
+    /// either, if the address has an account already.
+    async fn join_with_new_account(
         &self,
         token_hash: &[u8],
-        user_id: UserId,
+        new: &NewUser,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(Invitation, Role)>>;
+    ) -> StoreResult<Option<(User, Invitation)>>;
 
     /// The invitee declines one open invitation addressed to `email`: it is deleted. Returns its workspace,
     /// `None` if there is no such open invitation for this address.
@@ -138,12 +141,14 @@ per_backend! {
             row.as_ref().map(people::invitation_row).transpose()
         }
 
-        async fn accept_invitation_token(
+        /// The invitation is marked first (taking its row lock, or SQLite's write lock), so a second join with
+        /// the same link waits, then finds it accepted and writes nothing.
+        async fn join_with_new_account(
             &self,
             token_hash: &[u8],
-            user_id: UserId,
+            new: &NewUser,
             now: DateTime<Utc>,
-        ) -> StoreResult<Option<(Invitation, Role)>> {
+        ) -> StoreResult<Option<(User, Invitation)>> {
             let mut tx = self.pool().begin().await?;
             let sql = format!(
                 "UPDATE invitations SET accepted_at = $2 \
@@ -152,9 +157,11 @@ per_backend! {
             );
             let row = sqlx::query(&sql).bind(token_hash).bind(At(now)).fetch_optional(&mut *tx).await?;
             let Some(invitation) = row.as_ref().map(people::invitation_row).transpose()? else { return Ok(None) };
-            let kept = people::join(&mut tx, invitation.workspace_id, user_id, invitation.role.as_str(), now).await?;
+            let account = NewUser { email: invitation.email.clone(), ..new.clone() };
+            let user = people::insert_user(&mut tx, &account, now).await?;
+            people::join(&mut tx, invitation.workspace_id, user.id, invitation.role.as_str(), now).await?;
             tx.commit().await?;
-            Ok(Some((invitation, kept)))
+            Ok(Some((user, invitation)))
         }
 
         async fn decline_invitation(

@@ -5,7 +5,7 @@ use converge_domain::Role::{self, Admin, Member, Owner, Viewer};
 use converge_domain::UserId;
 use converge_store::Store;
 
-use super::{is_conflict, secs, t0, user, workspace};
+use super::{is_conflict, new_user, secs, t0, user, workspace};
 
 async fn members_and_their_roles(store: &dyn Store) {
     let zeta = workspace(store, "zeta").await;
@@ -218,21 +218,28 @@ async fn a_link_accepts_its_own_invitation_only(store: &dyn Store) {
     store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week, Some(&replaced)).await.unwrap();
     let to_a = store.create_invitation(a, "new@example.in", Member, None, t0(), t0() + week, Some(&ta)).await.unwrap();
     let to_b = store.create_invitation(b, "new@example.in", Admin, None, t0(), t0() + week, Some(&tb)).await.unwrap();
-    let new = user(store, "new@example.in").await;
-    // Re-inviting replaced the first link.
+    // Whatever address the caller put in, the account is the invitation's.
+    let account = new_user("someone-else@example.in", None);
+    // Re-inviting replaced the first link: it makes no account.
     assert_eq!(store.invitation_by_token(&replaced, t0()).await.unwrap(), None);
-    assert_eq!(store.accept_invitation_token(&replaced, new.id, t0()).await.unwrap(), None);
+    assert!(store.join_with_new_account(&replaced, &account, t0()).await.unwrap().is_none());
+    assert!(store.user_by_email("new@example.in").await.unwrap().is_none());
     assert_eq!(store.invitation_by_token(&ta, t0()).await.unwrap(), Some(to_a.clone()));
-    let (accepted, role) = store.accept_invitation_token(&ta, new.id, t0()).await.unwrap().unwrap();
-    assert_eq!((accepted.id, accepted.workspace_id, role), (to_a.id, a, Member));
-    assert_eq!(store.member_role(a, new.id).await.unwrap(), Some(Member));
+    let (user, accepted) = store.join_with_new_account(&ta, &account, t0()).await.unwrap().unwrap();
+    assert_eq!((user.email.as_str(), accepted.id, accepted.workspace_id), ("new@example.in", to_a.id, a));
+    assert!(store.user_by_email("someone-else@example.in").await.unwrap().is_none());
+    assert_eq!(store.member_role(a, user.id).await.unwrap(), Some(Member));
     // Once; and the other workspace's invitation of the same address is still waiting for its own answer.
-    assert_eq!(store.accept_invitation_token(&ta, new.id, t0()).await.unwrap(), None);
-    assert_eq!(store.member_role(b, new.id).await.unwrap(), None);
-    assert_eq!(store.open_invitations("new@example.in", t0()).await.unwrap(), vec![to_b]);
+    assert!(store.join_with_new_account(&ta, &account, t0()).await.unwrap().is_none());
+    assert_eq!(store.member_role(b, user.id).await.unwrap(), None);
+    assert_eq!(store.open_invitations("new@example.in", t0()).await.unwrap(), vec![to_b.clone()]);
+    // The address has an account now: b's link is a conflict and stays open, nothing written.
+    let again = store.join_with_new_account(&tb, &account, t0()).await;
+    assert!(matches!(again, Err(converge_store::StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.invitation_by_token(&tb, t0()).await.unwrap(), Some(to_b));
     // Expired links name nothing.
     assert_eq!(store.invitation_by_token(&tb, t0() + week).await.unwrap(), None);
-    assert_eq!(store.accept_invitation_token(&tb, new.id, t0() + week).await.unwrap(), None);
+    assert!(store.join_with_new_account(&tb, &account, t0() + week).await.unwrap().is_none());
 }
 
 super::on_both_backends!(

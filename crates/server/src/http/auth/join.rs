@@ -133,19 +133,16 @@ pub async fn join(
     let candidate = body.password;
     let hash = state.password_work.run(move || password::hash(&candidate)).await??;
     let new = NewUser { email: invitation.email.clone(), name, password_hash: Some(hash), email_verified: false };
-    let user = match state.store.create_user(&new, now).await {
-        Ok(user) => user,
-        // Made meanwhile (a second tab, or the person signed up through OpenID Connect).
+    let token_hash = session::hash_token(body.token.trim());
+    // Account and acceptance in one transaction: a link revoked or used (a second tab) meanwhile makes no
+    // account, and an account made meanwhile (say through OpenID Connect) leaves the invitation open.
+    let (user, accepted) = match state.store.join_with_new_account(&token_hash, &new, now).await {
+        Ok(Some(joined)) => joined,
+        Ok(None) => return Err(unknown_link()),
         Err(StoreError::Conflict(_)) => return Err(has_account()),
         Err(other) => return Err(other.into()),
     };
-    let token_hash = session::hash_token(body.token.trim());
-    let Some((accepted, role)) = state.store.accept_invitation_token(&token_hash, user.id, now).await? else {
-        // Revoked or re-sent between the check and now: the account stays (its owner can sign in and be
-        // invited again) but joins nothing.
-        return Err(unknown_link());
-    };
-    let details = json!({"role": role, "via": "link"});
+    let details = json!({"role": accepted.role, "via": "link"});
     let mut event =
         sign_in_event("member.invite_accept", Some(user.id), format!("invitation:{}", accepted.id), details);
     event.workspace_id = Some(accepted.workspace_id);
