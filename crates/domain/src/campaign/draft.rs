@@ -40,20 +40,8 @@ pub struct CampaignDraft {
 impl CampaignDraft {
     /// Checks every field, recording each problem in `errors` under its field name; `None` when any failed.
     pub fn parse(input: DraftInput<'_>, now: DateTime<Utc>, errors: &mut FieldErrors) -> Option<CampaignDraft> {
-        let name = match input.name.filter(|raw| !raw.trim().is_empty()) {
-            None => {
-                errors.push("name", "is required");
-                None
-            }
-            Some(raw) => errors.check("name", CampaignName::parse(raw)),
-        };
-        let channel = match input.channel {
-            None => {
-                errors.push("channel", "is required (sms, email, whatsapp or preferred)");
-                None
-            }
-            Some(raw) => errors.check("channel", SendChannel::parse(raw)),
-        };
+        let name = required_name(input.name, errors);
+        let channel = required_channel(input.channel, errors);
         let template = input.template.unwrap_or_default();
         let mut template_ok = !template.trim().is_empty();
         if !template_ok {
@@ -78,6 +66,28 @@ impl CampaignDraft {
             }
             _ => None,
         }
+    }
+}
+
+/// `name`: required (not blank), a campaign name; the problem goes to `errors`.
+pub fn required_name(raw: Option<&str>, errors: &mut FieldErrors) -> Option<CampaignName> {
+    match raw.filter(|raw| !raw.trim().is_empty()) {
+        None => {
+            errors.push("name", "is required");
+            None
+        }
+        Some(raw) => errors.check("name", CampaignName::parse(raw)),
+    }
+}
+
+/// `channel`: required, one of the send channels; the problem goes to `errors`.
+pub fn required_channel(raw: Option<&str>, errors: &mut FieldErrors) -> Option<SendChannel> {
+    match raw {
+        None => {
+            errors.push("channel", "is required (sms, email, whatsapp or preferred)");
+            None
+        }
+        Some(raw) => errors.check("channel", SendChannel::parse(raw)),
     }
 }
 

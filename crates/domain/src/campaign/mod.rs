@@ -16,7 +16,8 @@ mod templates;
 pub use channel::{resolve, Address, SendChannel, SkipReason, FALLBACK_ORDER};
 pub use delivery::{DeliveryStatus, ReceiptStatus};
 pub use draft::{
-    check_draft_template, parse_idempotency_key, parse_send_at, CampaignDraft, DraftInput, MAX_IDEMPOTENCY_KEY_CHARS,
+    check_draft_template, parse_idempotency_key, parse_send_at, required_channel, required_name, CampaignDraft,
+    DraftInput, MAX_IDEMPOTENCY_KEY_CHARS,
 };
 pub use status::{CampaignEvent, CampaignStatus, TransitionError};
 pub use templates::CampaignTemplates;

@@ -3,10 +3,10 @@
 //! its audience may be missing until launch).
 
 use chrono::{DateTime, Utc};
+use converge_domain::campaign::{required_channel, required_name};
 use converge_domain::segment::Rule;
 use converge_domain::{
-    check_draft_template, parse_send_at, CampaignDraft, CampaignName, DraftInput, FieldErrors, SegmentId, SendChannel,
-    TemplateId, Topic,
+    check_draft_template, parse_send_at, CampaignDraft, DraftInput, FieldErrors, SegmentId, TemplateId, Topic,
 };
 use converge_store::{CampaignFields, CampaignRow, NewCampaign};
 use serde_json::Value;
@@ -223,20 +223,8 @@ pub(crate) async fn validate_draft(
     let mut errors = FieldErrors::new();
     let message = message(state, caller, &input, &mut errors).await?;
     let (subject, preheader) = email_extras(&message, &mut errors);
-    let name = match input.name.as_deref().filter(|raw| !raw.trim().is_empty()) {
-        None => {
-            errors.push("name", "is required");
-            None
-        }
-        Some(raw) => errors.check("name", CampaignName::parse(raw)),
-    };
-    let channel = match message.channel.as_deref() {
-        None => {
-            errors.push("channel", "is required (sms, email, whatsapp or preferred)");
-            None
-        }
-        Some(raw) => errors.check("channel", SendChannel::parse(raw)),
-    };
+    let name = required_name(input.name.as_deref(), &mut errors);
+    let channel = required_channel(message.channel.as_deref(), &mut errors);
     let template = message.template.unwrap_or_default();
     if let Some(channel) = channel {
         errors.check("template", check_draft_template(&template, channel));
